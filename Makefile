@@ -1,0 +1,66 @@
+# Atrium. `make run` opens the app; `make test` runs every test; both install what they need first.
+SHELL := /bin/bash
+CARGO ?= cargo
+TOOLS := $(CURDIR)/.tools
+DESKTOP_DEBUG := target/debug/atrium-desktop
+
+.PHONY: run setup setup-test ui build test test-rust test-ui e2e lint check-bindings bindings bench fmt clean-home
+
+## Open the app on its embedded store (your data: ~/.local/share/atrium-dev for debug builds, or $ATRIUM_HOME).
+run: setup build
+	@if [[ -z "$${DISPLAY:-}$${WAYLAND_DISPLAY:-}" ]]; then \
+	  echo "No display found. Run this from a desktop session (or: xvfb-run -a make run)."; exit 1; fi
+	$(DESKTOP_DEBUG)
+
+setup:
+	@scripts/setup.sh
+
+setup-test:
+	@scripts/setup.sh --test
+
+ui:
+	cd ui && npm run build
+
+## Debug build of everything: the UI bundle, the CLI and the desktop shell (one shared target dir).
+build: ui
+	$(CARGO) build --workspace --bins
+
+## Every test: Rust (unit, integration, multi-process), UI (types, unit), bindings freshness, lints, end-to-end.
+test: setup-test build test-rust test-ui check-bindings lint e2e
+
+test-rust:
+	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
+	  $(CARGO) nextest run --workspace --no-fail-fast; \
+	else \
+	  $(CARGO) test --workspace --no-fail-fast; \
+	fi
+
+test-ui:
+	cd ui && npm run check && npm test
+
+e2e: build
+	tests/e2e/run.sh
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+## Regenerate ui/src/lib/bindings.ts from the command registry (commit the result).
+bindings:
+	$(CARGO) run --quiet -p atrium-desktop --bin export-bindings
+
+## Fail when the committed bindings differ from what the registry generates.
+check-bindings:
+	@tmp=$$(mktemp --suffix=.ts); \
+	$(CARGO) run --quiet -p atrium-desktop --bin export-bindings -- $$tmp >/dev/null; \
+	if ! diff -u ui/src/lib/bindings.ts $$tmp; then \
+	  echo "ui/src/lib/bindings.ts is stale: run 'make bindings' and commit it."; rm -f $$tmp; exit 1; fi; \
+	rm -f $$tmp; echo "bindings are up to date"
+
+## Benchmarks (release builds): store throughput and search latency, app start-up and memory beside a minimal Tauri app.
+bench: setup-test ui
+	$(CARGO) bench -p atrium-store --bench store
+	bench/startup.sh
+
+fmt:
+	$(CARGO) fmt --all

@@ -1,0 +1,104 @@
+use atrium_store::{FieldProblem, StoreError};
+use serde::{Deserialize, Serialize};
+
+/// A stable, machine-readable error code: the UI and scripts branch on it, never on the message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The input was refused; `details` lists the fields.
+    InvalidInput,
+    /// The record does not exist (any more).
+    NotFound,
+    /// The record changed since it was read; nothing was written.
+    VersionConflict,
+    /// The database belongs to a newer Atrium.
+    DatabaseTooNew,
+    /// The database could not be opened or migrated.
+    DatabaseUnavailable,
+    /// Reading or writing the store failed.
+    StorageError,
+    /// A bug: something that should not happen.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The process exit code the CLI uses for this error (sysexits-style, so scripts can branch).
+    pub fn exit_code(self) -> u8 {
+        match self {
+            ErrorCode::InvalidInput => 65,        // EX_DATAERR
+            ErrorCode::NotFound => 66,            // EX_NOINPUT
+            ErrorCode::VersionConflict => 75,     // EX_TEMPFAIL: re-read and retry
+            ErrorCode::DatabaseTooNew => 76,      // EX_PROTOCOL
+            ErrorCode::DatabaseUnavailable => 74, // EX_IOERR
+            ErrorCode::StorageError => 74,        // EX_IOERR
+            ErrorCode::Internal => 70,            // EX_SOFTWARE
+        }
+    }
+}
+
+/// Structured facts about an error, for the UI to act on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum ErrorDetails {
+    /// Which fields were refused and why.
+    Fields {
+        /// One entry per problem.
+        problems: Vec<FieldProblem>,
+    },
+    /// The versions involved in a conflict.
+    VersionConflict {
+        /// The version the edit was based on.
+        expected: u32,
+        /// The version stored now.
+        actual: u32,
+    },
+    /// The file involved.
+    Path {
+        /// Its path.
+        path: String,
+    },
+}
+
+/// The one error type that crosses the IPC boundary and the CLI's `--json` output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type, thiserror::Error)]
+#[error("{message}")]
+pub struct ApiError {
+    /// What kind of error.
+    pub code: ErrorCode,
+    /// A sentence for a person, saying what to do next where there is something to do.
+    pub message: String,
+    /// Structured facts, when there are any.
+    pub details: Option<ErrorDetails>,
+}
+
+impl ApiError {
+    /// An error without details.
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        Self { code, message: message.into(), details: None }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        let message = error.to_string();
+        let (code, details) = match error {
+            StoreError::Invalid(problems) => (ErrorCode::InvalidInput, Some(ErrorDetails::Fields { problems })),
+            StoreError::NotFound { .. } => (ErrorCode::NotFound, None),
+            StoreError::VersionConflict { expected, actual, .. } => {
+                (ErrorCode::VersionConflict, Some(ErrorDetails::VersionConflict { expected, actual }))
+            }
+            StoreError::DatabaseTooNew { path, .. } => {
+                (ErrorCode::DatabaseTooNew, Some(ErrorDetails::Path { path: path.display().to_string() }))
+            }
+            StoreError::MigrationChanged { path, .. } | StoreError::Open { path, .. } => {
+                (ErrorCode::DatabaseUnavailable, Some(ErrorDetails::Path { path: path.display().to_string() }))
+            }
+            StoreError::Io { path, .. } => {
+                (ErrorCode::DatabaseUnavailable, Some(ErrorDetails::Path { path: path.display().to_string() }))
+            }
+            StoreError::NoHomeDirectory => (ErrorCode::DatabaseUnavailable, None),
+            StoreError::Corrupt { .. } | StoreError::Database(_) => (ErrorCode::StorageError, None),
+        };
+        ApiError { code, message, details }
+    }
+}

@@ -1,0 +1,187 @@
+use std::path::PathBuf;
+
+use atrium_api::ArtifactState;
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Atrium from the command line: the same store and operations as the desktop app.
+#[derive(Debug, Parser)]
+#[command(name = "atrium", version, about, long_about = None)]
+pub struct Cli {
+    /// The Atrium home directory (default: $ATRIUM_HOME, else the platform data directory).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub home: Option<PathBuf>,
+    /// Print results (and errors, on stderr) as JSON.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Also log to stderr.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create, list, rename and delete workspaces.
+    #[command(subcommand)]
+    Workspace(WorkspaceCommand),
+    /// Create, show, edit and delete artifacts, and browse their history.
+    #[command(subcommand)]
+    Artifact(ArtifactCommand),
+    /// Full-text search over every workspace.
+    Search {
+        /// The words to look for; the last one also matches as a prefix.
+        #[arg(required = true, num_args = 1..)]
+        text: Vec<String>,
+        /// Only this workspace (id or exact title).
+        #[arg(long, short)]
+        workspace: Option<String>,
+        /// At most this many results.
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// Where Atrium keeps its files.
+    Info,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum WorkspaceCommand {
+    /// List workspaces.
+    List,
+    /// Create a workspace.
+    Create {
+        /// Its title.
+        title: String,
+        /// A description.
+        #[arg(long, short)]
+        description: Option<String>,
+    },
+    /// Rename a workspace.
+    Rename {
+        /// The workspace (id or exact title).
+        workspace: String,
+        /// The new title.
+        title: String,
+    },
+    /// Delete a workspace with all its artifacts.
+    Delete {
+        /// The workspace (id or exact title).
+        workspace: String,
+        /// Do not ask for confirmation.
+        #[arg(long, short)]
+        yes: bool,
+    },
+}
+
+/// Where new content comes from.
+#[derive(Debug, Args)]
+#[group(multiple = false)]
+pub struct ContentSource {
+    /// The content itself.
+    #[arg(long, short)]
+    pub content: Option<String>,
+    /// Read the content from a file.
+    #[arg(long, short, value_name = "PATH")]
+    pub file: Option<PathBuf>,
+    /// Read the content from standard input.
+    #[arg(long)]
+    pub stdin: bool,
+}
+
+/// The states an artifact can be in.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StateArg {
+    Draft,
+    Committed,
+    Archived,
+}
+
+impl From<StateArg> for ArtifactState {
+    fn from(value: StateArg) -> Self {
+        match value {
+            StateArg::Draft => ArtifactState::Draft,
+            StateArg::Committed => ArtifactState::Committed,
+            StateArg::Archived => ArtifactState::Archived,
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ArtifactCommand {
+    /// List the artifacts of a workspace.
+    List {
+        /// The workspace (id or exact title).
+        workspace: String,
+    },
+    /// Show an artifact (or one of its versions).
+    Show {
+        /// The artifact id.
+        id: String,
+        /// A past version instead of the current one.
+        #[arg(long)]
+        version: Option<u32>,
+        /// Print only the content.
+        #[arg(long, conflicts_with = "version")]
+        content_only: bool,
+    },
+    /// Create an artifact.
+    Create {
+        /// The workspace (id or exact title).
+        workspace: String,
+        /// Its title.
+        #[arg(long, short)]
+        title: String,
+        /// Its MIME content type.
+        #[arg(long = "type", short = 'T', default_value = "text/markdown")]
+        content_type: String,
+        #[command(flatten)]
+        source: ContentSource,
+        /// Its state.
+        #[arg(long, value_enum)]
+        state: Option<StateArg>,
+    },
+    /// Change an artifact; only the given fields change.
+    Edit {
+        /// The artifact id.
+        id: String,
+        /// A new title.
+        #[arg(long, short)]
+        title: Option<String>,
+        /// A new MIME content type.
+        #[arg(long = "type", short = 'T')]
+        content_type: Option<String>,
+        #[command(flatten)]
+        source: ContentSource,
+        /// A new state.
+        #[arg(long, value_enum)]
+        state: Option<StateArg>,
+        /// Refuse the edit (exit 75) unless the artifact is still at this version.
+        #[arg(long, value_name = "VERSION")]
+        expect_version: Option<u32>,
+    },
+    /// Copy an artifact into a new draft.
+    Duplicate {
+        /// The artifact id.
+        id: String,
+    },
+    /// Delete an artifact and its history.
+    Delete {
+        /// The artifact id.
+        id: String,
+        /// Do not ask for confirmation.
+        #[arg(long, short)]
+        yes: bool,
+    },
+    /// List every version of an artifact.
+    History {
+        /// The artifact id.
+        id: String,
+    },
+    /// Make an older version current again (as a new version).
+    Restore {
+        /// The artifact id.
+        id: String,
+        /// The version to restore.
+        version: u32,
+    },
+}

@@ -1,0 +1,56 @@
+//! `atrium`: every workspace and artifact operation of the desktop app, for scripts.
+//!
+//! Exit codes: 0 success, 2 usage, 65 invalid input, 66 not found, 70 internal, 74 storage, 75 version conflict
+//! (re-read and retry), 76 database from a newer Atrium, 1 cancelled at a confirmation prompt.
+
+mod args;
+mod output;
+mod run;
+
+use std::process::ExitCode;
+
+use atrium_api::{ApiError, AtriumPaths, ErrorCode, logging};
+use clap::Parser;
+
+use crate::args::Cli;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let paths = match &cli.home {
+        Some(home) => AtriumPaths::at(home),
+        None => match AtriumPaths::from_env() {
+            Ok(paths) => paths,
+            Err(err) => return report(&ApiError::from(err), cli.json),
+        },
+    };
+    let _log = logging::init(&paths, "cli", cli.verbose);
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(err) => return report(&ApiError::new(ErrorCode::Internal, err.to_string()), cli.json),
+    };
+    match runtime.block_on(run::run(paths, &cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(run::Failure::Api(err)) => report(&err, cli.json),
+        Err(run::Failure::Cancelled) => {
+            eprintln!("cancelled");
+            ExitCode::from(1)
+        }
+    }
+}
+
+fn report(err: &ApiError, json: bool) -> ExitCode {
+    if json {
+        let body = serde_json::json!({ "error": err });
+        eprintln!("{body}");
+    } else {
+        eprintln!("error: {}", err.message);
+        if let Some(atrium_api::ErrorDetails::Fields { problems }) = &err.details
+            && problems.len() > 1
+        {
+            for problem in problems {
+                eprintln!("  {}: {}", problem.field, problem.message);
+            }
+        }
+    }
+    ExitCode::from(err.code.exit_code())
+}

@@ -1,0 +1,139 @@
+//! Human and JSON renderings of results. JSON output is the API's own serialization, so scripts see exactly
+//! the shapes the desktop UI gets.
+
+use atrium_api::{AppInfo, Artifact, ArtifactSummary, Revision, RevisionSummary, SearchHit, TextSpan, Workspace};
+use serde::Serialize;
+
+pub struct Printer {
+    json: bool,
+}
+
+fn print_json<T: Serialize + ?Sized>(value: &T) {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => println!("{text}"),
+        Err(err) => eprintln!("error: cannot encode the result as JSON: {err}"),
+    }
+}
+
+fn marked(spans: &[TextSpan]) -> String {
+    spans.iter().map(|s| if s.hit { format!("[{}]", s.text) } else { s.text.clone() }).collect()
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+impl Printer {
+    pub fn new(json: bool) -> Self {
+        Self { json }
+    }
+
+    pub fn info(&self, info: &AppInfo) {
+        if self.json {
+            return print_json(info);
+        }
+        println!(
+            "version   {}\nhome      {}\ndatabase  {}\nlogs      {}\nschema    {}",
+            info.version, info.data_dir, info.database_path, info.log_dir, info.schema_version
+        );
+    }
+
+    pub fn workspaces(&self, workspaces: &[Workspace]) {
+        if self.json {
+            return print_json(workspaces);
+        }
+        if workspaces.is_empty() {
+            println!("No workspaces yet. Create one: atrium workspace create \"My notes\"");
+        }
+        for ws in workspaces {
+            println!("{}  {:>6} artifacts  {}", ws.id, ws.artifact_count, ws.title);
+        }
+    }
+
+    pub fn workspace(&self, ws: &Workspace) {
+        if self.json {
+            return print_json(ws);
+        }
+        println!("{}  {}", ws.id, ws.title);
+    }
+
+    pub fn artifacts(&self, artifacts: &[ArtifactSummary]) {
+        if self.json {
+            return print_json(artifacts);
+        }
+        if artifacts.is_empty() {
+            println!("This workspace is empty. Add one: atrium artifact create <workspace> --title \"First note\"");
+        }
+        for a in artifacts {
+            println!("{}  v{:<3} {:<28} {}", a.id, a.version, a.content_type, a.title);
+        }
+    }
+
+    pub fn artifact(&self, a: &Artifact) {
+        if self.json {
+            return print_json(a);
+        }
+        println!(
+            "id         {}\ntitle      {}\ntype       {}\nstate      {}\nversion    {}\nmodified   {} by {}\nworkspace  {}\n",
+            a.id,
+            a.title,
+            a.content_type,
+            a.state.as_str(),
+            a.version,
+            a.modified_time,
+            a.modified_by,
+            a.workspace_id
+        );
+        println!("{}", a.content);
+    }
+
+    pub fn revision(&self, r: &Revision) {
+        if self.json {
+            return print_json(r);
+        }
+        println!(
+            "artifact   {}\nversion    {}\ntitle      {}\ntype       {}\nwritten    {} by {}\n",
+            r.artifact_id, r.version, r.title, r.content_type, r.modified_time, r.modified_by
+        );
+        println!("{}", r.content);
+    }
+
+    pub fn history(&self, revisions: &[RevisionSummary]) {
+        if self.json {
+            return print_json(revisions);
+        }
+        for r in revisions {
+            println!("v{:<4} {}  {:>8} B  {}", r.version, r.modified_time, r.size_bytes, r.title);
+        }
+    }
+
+    pub fn hits(&self, hits: &[SearchHit]) {
+        if self.json {
+            return print_json(hits);
+        }
+        if hits.is_empty() {
+            println!("No matches.");
+        }
+        for hit in hits {
+            println!("{}  {} / {}", hit.artifact_id, hit.workspace_title, marked(&hit.title_spans));
+            let snippet = one_line(&marked(&hit.snippet_spans));
+            if !snippet.is_empty() {
+                println!("    {snippet}");
+            }
+        }
+    }
+
+    pub fn deleted(&self, what: &str, id: &str) {
+        if self.json {
+            return print_json(&serde_json::json!({ "deleted": what, "id": id }));
+        }
+        println!("deleted {what} {id}");
+    }
+
+    pub fn raw(&self, text: &str) {
+        if self.json {
+            return print_json(text);
+        }
+        print!("{text}");
+    }
+}

@@ -1,0 +1,173 @@
+use std::io::{IsTerminal, Read, Write};
+
+use atrium_api::{
+    ApiError, ApiResult, ArtifactPatch, Atrium, AtriumPaths, ErrorCode, NewArtifact, NewWorkspace, SearchQuery,
+    Workspace,
+};
+
+use crate::args::{ArtifactCommand, Cli, Command, ContentSource, WorkspaceCommand};
+use crate::output::Printer;
+
+/// Why a command did not complete.
+pub enum Failure {
+    /// The API refused or failed.
+    Api(ApiError),
+    /// The user said no at a confirmation prompt.
+    Cancelled,
+}
+
+impl From<ApiError> for Failure {
+    fn from(err: ApiError) -> Self {
+        Failure::Api(err)
+    }
+}
+
+fn invalid(message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::InvalidInput, message)
+}
+
+/// Finds a workspace by id, or else by exact (case-insensitive) title, so scripts can say `--workspace Notes`.
+async fn resolve_workspace(atrium: &Atrium, reference: &str) -> ApiResult<Workspace> {
+    let all = atrium.workspace_list().await?;
+    if let Some(ws) = all.iter().find(|w| w.id == reference) {
+        return Ok(ws.clone());
+    }
+    let matches: Vec<&Workspace> = all.iter().filter(|w| w.title.eq_ignore_ascii_case(reference)).collect();
+    match matches.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(ApiError::new(ErrorCode::NotFound, format!("no workspace with id or title \"{reference}\""))),
+        _ => Err(invalid(format!("{} workspaces are titled \"{reference}\": use the id", matches.len()))),
+    }
+}
+
+fn read_content(source: &ContentSource) -> ApiResult<Option<String>> {
+    if let Some(content) = &source.content {
+        return Ok(Some(content.clone()));
+    }
+    if let Some(path) = &source.file {
+        return std::fs::read_to_string(path)
+            .map(Some)
+            .map_err(|err| invalid(format!("cannot read {}: {err}", path.display())));
+    }
+    if source.stdin {
+        let mut content = String::new();
+        std::io::stdin().read_to_string(&mut content).map_err(|err| invalid(format!("cannot read stdin: {err}")))?;
+        return Ok(Some(content));
+    }
+    Ok(None)
+}
+
+/// Asks before destroying, when a person is at the terminal; scripts pass `--yes`.
+fn confirm(question: &str, yes: bool) -> Result<(), Failure> {
+    if yes {
+        return Ok(());
+    }
+    if !std::io::stdin().is_terminal() {
+        return Err(Failure::Api(invalid("refusing to delete without a terminal to confirm: pass --yes")));
+    }
+    eprint!("{question} [y/N] ");
+    let _ = std::io::stderr().flush();
+    let mut answer = String::new();
+    let _ = std::io::stdin().read_line(&mut answer);
+    if matches!(answer.trim(), "y" | "Y" | "yes") { Ok(()) } else { Err(Failure::Cancelled) }
+}
+
+pub async fn run(paths: AtriumPaths, cli: &Cli) -> Result<(), Failure> {
+    let atrium = Atrium::open(paths).await?;
+    let out = Printer::new(cli.json);
+    let result = dispatch(&atrium, &out, &cli.command).await;
+    atrium.close().await;
+    result
+}
+
+async fn dispatch(atrium: &Atrium, out: &Printer, command: &Command) -> Result<(), Failure> {
+    match command {
+        Command::Info => out.info(&atrium.app_info().await?),
+        Command::Search { text, workspace, limit } => {
+            let workspace_id = match workspace {
+                Some(reference) => Some(resolve_workspace(atrium, reference).await?.id),
+                None => None,
+            };
+            let query = SearchQuery { text: text.join(" "), workspace_id, limit: Some(*limit) };
+            out.hits(&atrium.search(query).await?)
+        }
+        Command::Workspace(command) => workspace(atrium, out, command).await?,
+        Command::Artifact(command) => artifact(atrium, out, command).await?,
+    }
+    Ok(())
+}
+
+async fn workspace(atrium: &Atrium, out: &Printer, command: &WorkspaceCommand) -> Result<(), Failure> {
+    match command {
+        WorkspaceCommand::List => out.workspaces(&atrium.workspace_list().await?),
+        WorkspaceCommand::Create { title, description } => {
+            let input = NewWorkspace { title: title.clone(), description: description.clone() };
+            out.workspace(&atrium.workspace_create(input).await?)
+        }
+        WorkspaceCommand::Rename { workspace, title } => {
+            let ws = resolve_workspace(atrium, workspace).await?;
+            out.workspace(&atrium.workspace_rename(ws.id, title.clone()).await?)
+        }
+        WorkspaceCommand::Delete { workspace, yes } => {
+            let ws = resolve_workspace(atrium, workspace).await?;
+            confirm(&format!("Delete workspace \"{}\" and its {} artifacts?", ws.title, ws.artifact_count), *yes)?;
+            atrium.workspace_delete(ws.id.clone()).await?;
+            out.deleted("workspace", &ws.id);
+        }
+    }
+    Ok(())
+}
+
+async fn artifact(atrium: &Atrium, out: &Printer, command: &ArtifactCommand) -> Result<(), Failure> {
+    match command {
+        ArtifactCommand::List { workspace } => {
+            let ws = resolve_workspace(atrium, workspace).await?;
+            out.artifacts(&atrium.artifact_list(ws.id).await?)
+        }
+        ArtifactCommand::Show { id, version: Some(version), .. } => {
+            out.revision(&atrium.artifact_revision(id.clone(), *version).await?)
+        }
+        ArtifactCommand::Show { id, version: None, content_only } => {
+            let artifact = atrium.artifact_get(id.clone()).await?;
+            if *content_only { out.raw(&artifact.content) } else { out.artifact(&artifact) }
+        }
+        ArtifactCommand::Create { workspace, title, content_type, source, state } => {
+            let ws = resolve_workspace(atrium, workspace).await?;
+            let input = NewArtifact {
+                workspace_id: ws.id,
+                title: title.clone(),
+                content_type: content_type.clone(),
+                content: read_content(source)?,
+                context: None,
+                state: state.map(Into::into),
+            };
+            out.artifact(&atrium.artifact_create(input).await?)
+        }
+        ArtifactCommand::Edit { id, title, content_type, source, state, expect_version } => {
+            let patch = ArtifactPatch {
+                expected_version: *expect_version,
+                title: title.clone(),
+                content_type: content_type.clone(),
+                content: read_content(source)?,
+                context: None,
+                state: state.map(Into::into),
+            };
+            if patch.is_empty() {
+                return Err(
+                    invalid("nothing to change: give --title, --type, --content/--file/--stdin or --state").into()
+                );
+            }
+            out.artifact(&atrium.artifact_update(id.clone(), patch).await?)
+        }
+        ArtifactCommand::Duplicate { id } => out.artifact(&atrium.artifact_duplicate(id.clone()).await?),
+        ArtifactCommand::Delete { id, yes } => {
+            let artifact = atrium.artifact_get(id.clone()).await?;
+            confirm(&format!("Delete \"{}\" and its {} versions?", artifact.title, artifact.version), *yes)?;
+            atrium.artifact_delete(id.clone()).await?;
+            out.deleted("artifact", id);
+        }
+        ArtifactCommand::History { id } => out.history(&atrium.artifact_history(id.clone()).await?),
+        ArtifactCommand::Restore { id, version } => out.artifact(&atrium.artifact_restore(id.clone(), *version).await?),
+    }
+    Ok(())
+}

@@ -1,0 +1,138 @@
+//! The `atrium` binary end to end: real processes on a temporary home, JSON output and exit codes.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+struct Cli {
+    home: tempfile::TempDir,
+}
+
+impl Cli {
+    fn new() -> Self {
+        Self { home: tempfile::tempdir().expect("home") }
+    }
+
+    fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_atrium"))
+            .arg("--home")
+            .arg(self.home.path())
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn atrium");
+        child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
+        child.wait_with_output().expect("wait")
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.run_with_stdin(args, "")
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.run(&all);
+        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).expect("json output")
+    }
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().expect("exit code")
+}
+
+#[test]
+fn scripts_can_do_everything_the_window_does() {
+    let cli = Cli::new();
+    let ws = cli.json(&["workspace", "create", "Recipes"]);
+    assert_eq!(ws["title"], "Recipes");
+
+    let bread = cli.json(&["artifact", "create", "Recipes", "--title", "Bread", "--content", "Flour and water"]);
+    let id = bread["id"].as_str().expect("id").to_owned();
+    assert_eq!(bread["content_type"], "text/markdown");
+
+    let out = cli.run_with_stdin(
+        &["--json", "artifact", "create", "recipes", "--title", "Card", "--type", "application/json", "--stdin"],
+        "{\"name\": \"bread\"}",
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let edited = cli.json(&["artifact", "edit", &id, "--content", "Flour, water, patience", "--expect-version", "1"]);
+    assert_eq!(edited["version"], 2);
+    let hits = cli.json(&["search", "patience"]);
+    assert_eq!(hits[0]["artifact_id"], id.as_str());
+
+    let history = cli.json(&["artifact", "history", &id]);
+    assert_eq!(history.as_array().map(Vec::len), Some(2));
+    let restored = cli.json(&["artifact", "restore", &id, "1"]);
+    assert_eq!((restored["version"].as_u64(), restored["content"].as_str()), (Some(3), Some("Flour and water")));
+
+    let listed = cli.json(&["artifact", "list", "Recipes"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(2));
+    let renamed = cli.json(&["workspace", "rename", "Recipes", "Baking"]);
+    assert_eq!(renamed["title"], "Baking");
+
+    let content = cli.run(&["artifact", "show", &id, "--content-only"]);
+    assert_eq!(String::from_utf8_lossy(&content.stdout), "Flour and water");
+
+    cli.json(&["artifact", "delete", &id, "--yes"]);
+    cli.json(&["workspace", "delete", "Baking", "--yes"]);
+    assert_eq!(cli.json(&["workspace", "list"]), serde_json::json!([]));
+}
+
+#[test]
+fn failures_have_meaningful_exit_codes_and_typed_errors() {
+    let cli = Cli::new();
+    cli.json(&["workspace", "create", "W"]);
+    let a = cli.json(&["artifact", "create", "W", "--title", "T", "--type", "application/json", "--content", "{}"]);
+    let id = a["id"].as_str().expect("id");
+
+    let bad_json = cli.run(&["--json", "artifact", "edit", id, "--content", "{oops"]);
+    assert_eq!(code(&bad_json), 65);
+    let err: Value = serde_json::from_slice(&bad_json.stderr).expect("json error");
+    assert_eq!(err["error"]["code"], "invalid_input");
+    assert_eq!(err["error"]["details"]["problems"][0]["field"], "content");
+
+    cli.json(&["artifact", "edit", id, "--content", "[1]", "--expect-version", "1"]);
+    let stale = cli.run(&["artifact", "edit", id, "--content", "[2]", "--expect-version", "1"]);
+    assert_eq!(code(&stale), 75);
+    assert!(String::from_utf8_lossy(&stale.stderr).contains("changed since you opened it"));
+
+    assert_eq!(code(&cli.run(&["artifact", "show", "0190f1f2-0000-7000-8000-000000000000"])), 66);
+    assert_eq!(code(&cli.run(&["artifact", "list", "No such workspace"])), 66);
+    assert_eq!(code(&cli.run(&["artifact", "edit", id])), 65, "an edit that changes nothing is refused");
+    assert_eq!(code(&cli.run(&["artifact", "frobnicate"])), 2);
+
+    // Without a terminal and without --yes, nothing is deleted.
+    let refused = cli.run(&["workspace", "delete", "W"]);
+    assert_eq!(code(&refused), 65);
+    assert_eq!(cli.json(&["workspace", "list"]).as_array().map(Vec::len), Some(1));
+    assert_eq!(cli.json(&["artifact", "show", id])["content"], "[1]");
+}
+
+#[test]
+fn a_database_from_a_newer_atrium_exits_76_and_is_untouched() {
+    let cli = Cli::new();
+    cli.json(&["workspace", "create", "W"]);
+    let db = cli.home.path().join("atrium.db");
+    // Another (newer) Atrium recorded a migration this one does not know.
+    let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
+    runtime.block_on(async {
+        use sqlx::Connection;
+        let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite://{}", db.display())).await.expect("connect");
+        sqlx::query("INSERT INTO schema_migrations VALUES (999, 'future', 'x', 'now')")
+            .execute(&mut conn)
+            .await
+            .expect("insert");
+        conn.close().await.expect("close");
+    });
+    let before = std::fs::read(&db).expect("read");
+    let out = cli.run(&["workspace", "list"]);
+    assert_eq!(code(&out), 76);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("update Atrium"));
+    assert_eq!(std::fs::read(&db).expect("read"), before, "the refusal wrote nothing");
+}

@@ -1,0 +1,29 @@
+//! Atrium's local store: one SQLite file (WAL) holding workspaces, artifacts, their full revision history and a
+//! full-text index over titles and content.
+//!
+//! Every write is validated before it touches the database, runs in a single `BEGIN IMMEDIATE` transaction and
+//! bumps the artifact's version; triggers keep the revision history and the FTS5 index in step, so no code path
+//! can write an artifact without keeping its previous versions.
+#![deny(missing_docs)]
+
+mod artifacts;
+mod error;
+mod migrate;
+mod model;
+pub mod paths;
+mod search;
+mod store;
+pub mod validate;
+mod workspaces;
+
+pub use error::{Entity, StoreError};
+pub use migrate::{MIGRATIONS, Migration, SCHEMA_VERSION};
+pub use model::{
+    Artifact, ArtifactPatch, ArtifactState, ArtifactSummary, FieldProblem, NewArtifact, NewWorkspace, Revision,
+    RevisionSummary, SearchHit, SearchQuery, TextSpan, Workspace,
+};
+pub use paths::AtriumPaths;
+pub use store::Store;
+
+/// The result type of every store operation.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;

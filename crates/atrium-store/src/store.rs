@@ -1,0 +1,93 @@
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+use crate::{AtriumPaths, Result, StoreError, migrate};
+
+/// How long a writer waits for another process's write lock before giving up.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The local store. Cheap to clone: clones share one connection pool, which owns all synchronization.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+    path: Arc<Path>,
+    actor: Arc<str>,
+}
+
+/// Now, as the ISO-8601 UTC text stored in every `*_time` column.
+pub(crate) fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+impl Store {
+    /// Opens (creating if missing) the database of an Atrium home and brings its schema up to date.
+    ///
+    /// A file that is not a database, or was written by a newer Atrium, is refused and left exactly as it was.
+    #[tracing::instrument(skip_all, fields(home = %paths.home().display()))]
+    pub async fn open(paths: &AtriumPaths) -> Result<Self> {
+        paths.ensure()?;
+        Self::open_file(&paths.database()).await
+    }
+
+    /// Opens the database at an explicit file path.
+    pub async fn open_file(path: &Path) -> Result<Self> {
+        let open_error = |source| StoreError::Open { path: path.to_owned(), source };
+        let options = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(open_error)?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(BUSY_TIMEOUT)
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .min_connections(1)
+            .acquire_timeout(BUSY_TIMEOUT)
+            .connect_with(options)
+            .await
+            .map_err(open_error)?;
+        let mut conn = pool.acquire().await.map_err(open_error)?;
+        // A file that is not a database only fails on first read; surface that as an open error.
+        sqlx::query("SELECT count(*) FROM sqlite_schema").execute(&mut *conn).await.map_err(open_error)?;
+        migrate::run(&mut conn, path).await?;
+        drop(conn);
+        tracing::debug!(path = %path.display(), "store opened");
+        Ok(Self { pool, path: Arc::from(path), actor: Arc::from("local") })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> PathBuf {
+        self.path.to_path_buf()
+    }
+
+    /// Who writes recorded in `created_by`/`modified_by` are attributed to (`local` until someone signs in).
+    pub fn actor(&self) -> &str {
+        &self.actor
+    }
+
+    /// Runs SQLite's integrity check; `ok` when the file is sound.
+    pub async fn integrity_check(&self) -> Result<String> {
+        Ok(sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&self.pool).await?)
+    }
+
+    /// Closes every connection, checkpointing the WAL. Later calls fail.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// Starts a write transaction that holds the write lock from the start, so a read-then-write never fails
+    /// half-way with SQLITE_BUSY when another process writes in between.
+    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
+        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+}

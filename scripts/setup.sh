@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Installs what Atrium needs on a Debian/Ubuntu machine, idempotently: only what is missing is installed.
+#   scripts/setup.sh          build + run the app (system libraries, UI packages)
+#   scripts/setup.sh --test   also what the tests need (Xvfb, WebKitWebDriver, tauri-driver)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$ROOT/.tools"
+want_test=false
+[[ "${1:-}" == "--test" ]] && want_test=true
+
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
+as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
+
+packages=(pkg-config build-essential libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
+          libssl-dev nodejs npm)
+$want_test && packages+=(xvfb xauth webkit2gtk-driver dbus-x11)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# Node may come from elsewhere than Debian (nvm, a preinstalled toolchain): accept any node >= 20 with npm.
+if command -v node >/dev/null && command -v npm >/dev/null \
+   && [[ $(node -p 'process.versions.node.split(".")[0]') -ge 20 ]]; then
+  missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
+fi
+missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))
+if ((${#missing[@]})); then
+  say "installing system packages: ${missing[*]}"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# UI packages: reinstall only when the lock file changed since the last install.
+if [[ ! -f "$ROOT/ui/node_modules/.package-lock.json" \
+      || "$ROOT/ui/package-lock.json" -nt "$ROOT/ui/node_modules/.package-lock.json" ]]; then
+  say "installing UI packages"
+  (cd "$ROOT/ui" && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+if $want_test && [[ ! -x "$TOOLS/bin/tauri-driver" ]]; then
+  say "installing tauri-driver into .tools/"
+  cargo install tauri-driver --version '^2' --locked --root "$TOOLS" --quiet
+fi

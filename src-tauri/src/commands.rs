@@ -1,0 +1,61 @@
+//! The command registry. Each line names an `Atrium` method; the macro generates a Tauri command that forwards to
+//! it and registers it for both the invoke handler and the TypeScript bindings, so the two cannot drift.
+
+use atrium_api::{
+    ApiError, Artifact, ArtifactDraft, ArtifactPatch, ArtifactSummary, ContentTypeInfo, FieldProblem, NewArtifact,
+    NewWorkspace, Revision, RevisionSummary, SearchHit, SearchQuery, StartupStatus, Workspace,
+};
+use tauri::State;
+
+use crate::shell::Shell;
+
+macro_rules! registry {
+    ($( $name:ident ( $( $arg:ident : $ty:ty ),* ) -> $ret:ty; )*) => {
+        $(
+            #[tauri::command]
+            #[specta::specta]
+            async fn $name(shell: State<'_, Shell>, $( $arg: $ty ),*) -> Result<$ret, ApiError> {
+                shell.atrium()?.$name($( $arg ),*).await
+            }
+        )*
+
+        /// Every command with its types, for the invoke handler and for exporting bindings.
+        pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
+            tauri_specta::Builder::<tauri::Wry>::new()
+                .commands(tauri_specta::collect_commands![startup_status, ui_ready, $( $name ),*])
+        }
+    };
+}
+
+registry! {
+    workspace_list() -> Vec<Workspace>;
+    workspace_create(input: NewWorkspace) -> Workspace;
+    workspace_rename(id: String, title: String) -> Workspace;
+    workspace_delete(id: String) -> ();
+    artifact_list(workspace_id: String) -> Vec<ArtifactSummary>;
+    artifact_get(id: String) -> Artifact;
+    artifact_create(input: NewArtifact) -> Artifact;
+    artifact_update(id: String, patch: ArtifactPatch) -> Artifact;
+    artifact_duplicate(id: String) -> Artifact;
+    artifact_delete(id: String) -> ();
+    artifact_history(id: String) -> Vec<RevisionSummary>;
+    artifact_revision(id: String, version: u32) -> Revision;
+    artifact_restore(id: String, version: u32) -> Artifact;
+    artifact_validate(draft: ArtifactDraft) -> Vec<FieldProblem>;
+    search(query: SearchQuery) -> Vec<SearchHit>;
+    content_types() -> Vec<ContentTypeInfo>;
+}
+
+/// Whether the store opened; the UI calls this first and explains a failure instead of showing its screens.
+#[tauri::command]
+#[specta::specta]
+fn startup_status(shell: State<'_, Shell>) -> StartupStatus {
+    shell.status().clone()
+}
+
+/// The UI has rendered its first screen with data: the app is interactive.
+#[tauri::command]
+#[specta::specta]
+fn ui_ready(shell: State<'_, Shell>) {
+    shell.mark_interactive();
+}

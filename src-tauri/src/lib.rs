@@ -1,0 +1,8 @@
+//! The Atrium desktop shell. Commands are generated from one registry ([`commands`]) that forwards to
+//! [`atrium_api::Atrium`]; the same registry produces the TypeScript bindings committed in `ui/`.
+
+pub mod commands;
+mod shell;
+
+pub use commands::specta_builder;
+pub use shell::run;

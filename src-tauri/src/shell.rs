@@ -1,0 +1,131 @@
+//! The app's lifecycle: open Atrium, create the window, and close everything in bounded time on exit.
+
+use std::process::ExitCode;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use atrium_api::{ApiError, Atrium, AtriumPaths, ErrorCode, StartupStatus, logging};
+use tauri::{Manager, RunEvent, WebviewUrl, WebviewWindowBuilder};
+
+/// When set, the first `ui_ready` writes the wall-clock time (Unix nanoseconds) to this file, so `make bench` can
+/// measure launch-to-interactive from outside the process.
+const READY_FILE_ENV: &str = "ATRIUM_BENCH_READY_FILE";
+/// How long closing the store may take on exit before the process leaves anyway.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+
+/// The state every command reaches: Atrium when it opened, the reason when it did not.
+pub struct Shell {
+    atrium: Option<Atrium>,
+    status: StartupStatus,
+    launched: Instant,
+    interactive: OnceLock<Duration>,
+}
+
+impl Shell {
+    /// Atrium, or the error every command returns while the store is unavailable.
+    pub fn atrium(&self) -> Result<&Atrium, ApiError> {
+        self.atrium.as_ref().ok_or_else(|| match &self.status {
+            StartupStatus::Failed { error, .. } => error.clone(),
+            StartupStatus::Ready { .. } => ApiError::new(ErrorCode::Internal, "Atrium is not open"),
+        })
+    }
+
+    /// Whether the store opened.
+    pub fn status(&self) -> &StartupStatus {
+        &self.status
+    }
+
+    /// Records the first moment the UI was usable.
+    pub fn mark_interactive(&self) {
+        let elapsed = self.launched.elapsed();
+        if self.interactive.set(elapsed).is_err() {
+            return;
+        }
+        tracing::info!(ms = elapsed.as_millis() as u64, "interactive");
+        if let Some(path) = std::env::var_os(READY_FILE_ENV) {
+            let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
+            if let Err(err) = std::fs::write(&path, nanos.to_string()) {
+                tracing::warn!(%err, "cannot write the ready file");
+            }
+        }
+    }
+}
+
+/// Only the app's own pages may load in the main window; a link or a script cannot take it elsewhere.
+fn is_app_url(url: &tauri::Url) -> bool {
+    matches!((url.scheme(), url.host_str()), ("tauri", Some("localhost")) | ("http" | "https", Some("tauri.localhost")))
+}
+
+/// Runs the desktop app until its last window closes.
+pub fn run() -> ExitCode {
+    let launched = Instant::now();
+    let paths = match AtriumPaths::from_env() {
+        Ok(paths) => paths,
+        Err(err) => {
+            eprintln!("atrium: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let _log = logging::init(&paths, "desktop", cfg!(debug_assertions));
+    tracing::info!(home = %paths.home().display(), version = env!("CARGO_PKG_VERSION"), "starting");
+    let (atrium, status) = tauri::async_runtime::block_on(atrium_api::start(paths));
+
+    let commands = crate::specta_builder();
+    let app = tauri::Builder::default()
+        .invoke_handler(commands.invoke_handler())
+        .manage(Shell { atrium, status, launched, interactive: OnceLock::new() })
+        .setup(|app| {
+            WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
+                .title("Atrium")
+                .inner_size(1280.0, 800.0)
+                .min_inner_size(880.0, 560.0)
+                .on_navigation(|url| {
+                    let allowed = is_app_url(url);
+                    if !allowed {
+                        tracing::warn!(scheme = url.scheme(), "refused navigation away from the app");
+                    }
+                    allowed
+                })
+                .build()?;
+            Ok(())
+        })
+        .build(tauri::generate_context!());
+    let app = match app {
+        Ok(app) => app,
+        Err(err) => {
+            tracing::error!(%err, "cannot start the window");
+            eprintln!("atrium: cannot start the window: {err}");
+            return ExitCode::FAILURE;
+        }
+    };
+    app.run(|handle, event| {
+        if let RunEvent::Exit = event {
+            let shell = handle.state::<Shell>();
+            if let Some(atrium) = &shell.atrium {
+                let closed = tauri::async_runtime::block_on(tokio::time::timeout(SHUTDOWN_GRACE, atrium.close()));
+                if closed.is_err() {
+                    tracing::warn!("the store did not close within {SHUTDOWN_GRACE:?}");
+                }
+            }
+            tracing::info!("stopped");
+        }
+    });
+    ExitCode::SUCCESS
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_app_pages_may_load() {
+        let allowed = ["tauri://localhost/index.html", "http://tauri.localhost/"];
+        let refused = ["https://example.com/", "file:///etc/passwd", "http://127.0.0.1:1234/", "tauri://evil/"];
+        for url in allowed {
+            assert!(is_app_url(&url.parse().expect("url")), "{url}");
+        }
+        for url in refused {
+            assert!(!is_app_url(&url.parse().expect("url")), "{url}");
+        }
+    }
+}

@@ -1,0 +1,82 @@
+// Starts tauri-driver for the real Atrium binary and opens app sessions on a temporary ATRIUM_HOME.
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Session } from "./webdriver.mjs";
+
+async function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port, timeout = 15_000) {
+  const deadline = Date.now() + timeout;
+  while (Date.now() < deadline) {
+    const ok = await new Promise((resolve) => {
+      const socket = net.connect(port, "127.0.0.1", () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`tauri-driver did not listen on ${port}`);
+}
+
+/** A tauri-driver process bound to one Atrium home; `launch()` starts the app, `session.quit()` closes it. */
+export class Driver {
+  static async start() {
+    const home = mkdtempSync(join(tmpdir(), "atrium-e2e-"));
+    const port = await freePort();
+    const nativePort = await freePort();
+    const child = spawn(
+      process.env.TAURI_DRIVER,
+      ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"],
+      { env: { ...process.env, ATRIUM_HOME: home, ATRIUM_LOG: "debug" }, stdio: ["ignore", "inherit", "inherit"] },
+    );
+    await waitForPort(port);
+    return new Driver(child, `http://127.0.0.1:${port}`, home);
+  }
+
+  constructor(child, base, home) {
+    this.child = child;
+    this.base = base;
+    this.home = home;
+  }
+
+  /** Starts the app and waits until its first screen is up. */
+  async launch() {
+    const session = await Session.start(this.base, {
+      browserName: "wry",
+      "tauri:options": { application: process.env.ATRIUM_APP },
+    });
+    await session.waitFor("the app to render", async () => (await session.execute("return !!document.querySelector('[data-testid]')")), 30_000);
+    return session;
+  }
+
+  async stop() {
+    this.child.kill("SIGTERM");
+  }
+}
+
+/** Saves a screenshot for the test report; failures keep the evidence. */
+export async function snapshot(session, name) {
+  const dir = process.env.E2E_ARTIFACTS;
+  if (!dir) return;
+  try {
+    writeFileSync(join(dir, `${name}.png`), await session.screenshot());
+  } catch {
+    // A screenshot is evidence, not a test step.
+  }
+}

@@ -1,0 +1,137 @@
+// A small W3C WebDriver client over fetch, enough to drive Atrium through tauri-driver + WebKitWebDriver.
+// Kept dependency-free so the end-to-end tests need nothing from npm.
+
+const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
+export const Keys = { ENTER: "\uE007", ESCAPE: "\uE00C", DELETE: "\uE017", CONTROL: "\uE009", BACKSPACE: "\uE003" };
+
+export class WebDriverError extends Error {}
+
+async function call(base, method, path, body) {
+  const response = await fetch(base + path, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await response.json().catch(() => ({}));
+  if (!response.ok) {
+    const v = json.value ?? {};
+    throw new WebDriverError(`${method} ${path}: ${v.error ?? response.status}: ${v.message ?? ""}`);
+  }
+  return json.value;
+}
+
+export class Session {
+  constructor(base, id) {
+    this.base = base;
+    this.id = id;
+  }
+
+  static async start(base, capabilities) {
+    const value = await call(base, "POST", "/session", { capabilities: { alwaysMatch: capabilities } });
+    return new Session(base, value.sessionId);
+  }
+
+  cmd(method, path, body) {
+    return call(this.base, method, `/session/${this.id}${path}`, body);
+  }
+
+  async quit() {
+    await this.cmd("DELETE", "");
+  }
+
+  execute(script, ...args) {
+    return this.cmd("POST", "/execute/sync", { script, args });
+  }
+
+  async screenshot() {
+    return Buffer.from(await this.cmd("GET", "/screenshot"), "base64");
+  }
+
+  async findAll(selector) {
+    const found = await this.cmd("POST", "/elements", { using: "css selector", value: selector });
+    return found.map((e) => new Element(this, e[ELEMENT]));
+  }
+
+  /** Waits until `probe` returns a truthy value, retrying on errors; fails with `what` after `timeout` ms. */
+  async waitFor(what, probe, timeout = 10_000) {
+    const deadline = Date.now() + timeout;
+    let last;
+    while (Date.now() < deadline) {
+      try {
+        const value = await probe();
+        if (value) return value;
+      } catch (err) {
+        last = err;
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new WebDriverError(`timed out waiting for ${what}${last ? `: ${last.message}` : ""}`);
+  }
+
+  /** The first element matching a CSS selector, waiting for it to appear. */
+  async find(selector, timeout) {
+    return this.waitFor(selector, async () => (await this.findAll(selector))[0], timeout);
+  }
+
+  /** Elements by data-testid (the UI's stable hooks). */
+  byTestId(id, extra = "") {
+    return this.find(`[data-testid="${id}"]${extra}`);
+  }
+
+  allByTestId(id) {
+    return this.findAll(`[data-testid="${id}"]`);
+  }
+
+  /** Presses keys with modifiers held, e.g. chord([Keys.CONTROL], "s"). */
+  async chord(modifiers, key) {
+    const down = modifiers.map((value) => ({ type: "keyDown", value }));
+    const up = modifiers.map((value) => ({ type: "keyUp", value })).reverse();
+    const actions = [...down, { type: "keyDown", value: key }, { type: "keyUp", value: key }, ...up];
+    await this.cmd("POST", "/actions", { actions: [{ type: "key", id: "keyboard", actions }] });
+    await this.cmd("DELETE", "/actions");
+  }
+}
+
+export class Element {
+  constructor(session, id) {
+    this.session = session;
+    this.id = id;
+  }
+
+  cmd(method, path, body) {
+    return this.session.cmd(method, `/element/${this.id}${path}`, body);
+  }
+
+  click() {
+    return this.cmd("POST", "/click", {});
+  }
+
+  async clear() {
+    await this.cmd("POST", "/clear", {});
+  }
+
+  type(text) {
+    return this.cmd("POST", "/value", { text });
+  }
+
+  async fill(text) {
+    await this.clear();
+    await this.type(text);
+  }
+
+  text() {
+    return this.cmd("GET", "/text");
+  }
+
+  property(name) {
+    return this.cmd("GET", `/property/${name}`);
+  }
+
+  attribute(name) {
+    return this.cmd("GET", `/attribute/${name}`);
+  }
+
+  enabled() {
+    return this.cmd("GET", "/enabled");
+  }
+}
