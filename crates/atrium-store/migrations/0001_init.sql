@@ -33,8 +33,8 @@ CREATE TABLE artifacts (
 );
 CREATE INDEX artifacts_workspace ON artifacts(workspace_id, modified_time);
 
--- Every version an artifact ever had, the current one included; written by triggers so that no code path
--- can write an artifact without keeping its history.
+-- The previous versions of every artifact (the current one lives in `artifacts`), written by a trigger so that no
+-- code path can change an artifact without keeping what it replaced.
 CREATE TABLE artifact_revisions (
     artifact_id    TEXT    NOT NULL REFERENCES artifacts(id) ON DELETE CASCADE,
     version        INTEGER NOT NULL,
@@ -48,21 +48,13 @@ CREATE TABLE artifact_revisions (
     PRIMARY KEY (artifact_id, version)
 ) WITHOUT ROWID;
 
-CREATE TRIGGER artifacts_revision_on_insert AFTER INSERT ON artifacts BEGIN
-    INSERT INTO artifact_revisions
-        (artifact_id, version, content_type, title, context, content, state, modified_time, modified_by)
-    VALUES
-        (new.id, new.version, new.content_type, new.title, new.context, new.content, new.state,
-         new.modified_time, new.modified_by);
-END;
-
-CREATE TRIGGER artifacts_revision_on_update AFTER UPDATE ON artifacts
+CREATE TRIGGER artifacts_keep_previous_version AFTER UPDATE ON artifacts
 WHEN new.version <> old.version BEGIN
     INSERT INTO artifact_revisions
         (artifact_id, version, content_type, title, context, content, state, modified_time, modified_by)
     VALUES
-        (new.id, new.version, new.content_type, new.title, new.context, new.content, new.state,
-         new.modified_time, new.modified_by);
+        (old.id, old.version, old.content_type, old.title, old.context, old.content, old.state,
+         old.modified_time, old.modified_by);
 END;
 
 -- Full-text index over title and content, kept in step with `artifacts` by triggers.
@@ -71,6 +63,10 @@ CREATE VIRTUAL TABLE artifacts_fts USING fts5(
     content = 'artifacts', content_rowid = 'seq',
     tokenize = 'unicode61 remove_diacritics 2'
 );
+
+-- Bulk writes: buffer 8 MiB of pending terms before writing a segment (default 1 MiB) and merge in larger steps.
+INSERT INTO artifacts_fts (artifacts_fts, rank) VALUES ('hashsize', 8388608);
+INSERT INTO artifacts_fts (artifacts_fts, rank) VALUES ('automerge', 8);
 
 CREATE TRIGGER artifacts_fts_insert AFTER INSERT ON artifacts BEGIN
     INSERT INTO artifacts_fts (rowid, title, content) VALUES (new.seq, new.title, new.content);

@@ -368,13 +368,18 @@ impl Store {
         Ok(())
     }
 
-    /// Every stored version of an artifact, newest first.
+    /// Every version of an artifact, the current one first.
     pub async fn artifact_history(&self, id: &str) -> Result<Vec<RevisionSummary>> {
         check_id("id", id)?;
         let rows: Vec<RevisionSummaryRow> = sqlx::query_as(
-            "SELECT artifact_id, version, title, content_type, state, length(CAST(content AS BLOB)) AS size_bytes,
-                    modified_time, modified_by
-             FROM artifact_revisions WHERE artifact_id = ? ORDER BY version DESC",
+            "SELECT id AS artifact_id, version, title, content_type, state,
+                    length(CAST(content AS BLOB)) AS size_bytes, modified_time, modified_by
+             FROM artifacts WHERE id = ?1
+             UNION ALL
+             SELECT artifact_id, version, title, content_type, state,
+                    length(CAST(content AS BLOB)) AS size_bytes, modified_time, modified_by
+             FROM artifact_revisions WHERE artifact_id = ?1
+             ORDER BY version DESC",
         )
         .bind(id)
         .fetch_all(self.pool())
@@ -385,12 +390,15 @@ impl Store {
         rows.into_iter().map(RevisionSummary::try_from).collect()
     }
 
-    /// One stored version of an artifact.
+    /// One version of an artifact, current or previous.
     pub async fn artifact_revision(&self, id: &str, version: u32) -> Result<Revision> {
         check_id("id", id)?;
         let row: Option<RevisionRow> = sqlx::query_as(
-            "SELECT artifact_id, version, content_type, title, context, content, state, modified_time, modified_by
-             FROM artifact_revisions WHERE artifact_id = ? AND version = ?",
+            "SELECT id AS artifact_id, version, content_type, title, context, content, state, modified_time, modified_by
+             FROM artifacts WHERE id = ?1 AND version = ?2
+             UNION ALL
+             SELECT artifact_id, version, content_type, title, context, content, state, modified_time, modified_by
+             FROM artifact_revisions WHERE artifact_id = ?1 AND version = ?2",
         )
         .bind(id)
         .bind(i64::from(version))

@@ -8,6 +8,7 @@
 
 mod artifacts;
 mod error;
+mod highlight;
 mod migrate;
 mod model;
 pub mod paths;
