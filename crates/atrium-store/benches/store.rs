@@ -107,7 +107,7 @@ fn main() {
             times.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
             total_hits as f64 / QUERIES as f64
         );
-        slowest.sort_by(|a, b| b.0.cmp(&a.0));
+        slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
         for (took, text, hits) in slowest.iter().take(5) {
             println!("  slow query {:>6.2} ms  {text:?} ({hits} hits)", took.as_secs_f64() * 1e3);
         }
