@@ -119,8 +119,10 @@ export class Element {
     await this.type(text);
   }
 
-  text() {
-    return this.cmd("GET", "/text");
+  /** The element's text content. (WebKitWebDriver's "Get Element Text" returns "" for some rendered rows.) */
+  async text() {
+    const text = await this.session.execute("return arguments[0].textContent", { [ELEMENT]: this.id });
+    return (text ?? "").replace(/\s+/g, " ").trim();
   }
 
   property(name) {

@@ -39,9 +39,15 @@ async function createArtifact(session, title, content) {
 }
 
 async function rowWithText(session, testId, text) {
-  return session.waitFor(`${testId} "${text}"`, async () => {
-    for (const row of await session.allByTestId(testId)) if ((await row.text()).includes(text)) return row;
-  });
+  try {
+    return await session.waitFor(`${testId} "${text}"`, async () => {
+      for (const row of await session.allByTestId(testId)) if ((await row.text()).includes(text)) return row;
+    });
+  } catch (err) {
+    await snapshot(session, `missing-${testId}`);
+    const texts = await Promise.all((await session.allByTestId(testId)).map((r) => r.text()));
+    throw new Error(`${err.message}; ${testId} rows: ${JSON.stringify(texts)}`);
+  }
 }
 
 test("create, edit, search, restore, quit and find everything again", async () => {

@@ -108,13 +108,6 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
 }
 
-impl StoreError {
-    /// A validation error about one field.
-    pub fn invalid(field: &str, message: impl Into<String>) -> Self {
-        StoreError::Invalid(vec![FieldProblem { field: field.to_owned(), message: message.into() }])
-    }
-}
-
 fn describe_problems(problems: &[FieldProblem]) -> String {
     problems.iter().map(|p| format!("{}: {}", p.field, p.message)).collect::<Vec<_>>().join("; ")
 }

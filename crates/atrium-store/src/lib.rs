@@ -21,7 +21,7 @@ pub use error::{Entity, StoreError};
 pub use migrate::{MIGRATIONS, Migration, SCHEMA_VERSION};
 pub use model::{
     Artifact, ArtifactPatch, ArtifactState, ArtifactSummary, FieldProblem, NewArtifact, NewWorkspace, Revision,
-    RevisionSummary, SearchHit, SearchQuery, TextSpan, Workspace,
+    RevisionSummary, SearchHit, SearchQuery, TextPosition, TextSpan, Workspace,
 };
 pub use paths::AtriumPaths;
 pub use store::Store;

@@ -289,4 +289,17 @@ pub struct FieldProblem {
     pub field: String,
     /// What is wrong and how to fix it.
     pub message: String,
+    /// Where in the field's text the problem is, when it is at one place (invalid JSON).
+    #[serde(default)]
+    pub position: Option<TextPosition>,
+}
+
+/// A place in a text: 1-based line and column, the column counted in characters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TextPosition {
+    /// The line, from 1.
+    pub line: u32,
+    /// The character on that line, from 1.
+    pub column: u32,
 }

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::model::FieldProblem;
+use crate::model::{FieldProblem, TextPosition};
 
 /// Longest title accepted, in characters.
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -41,7 +41,18 @@ impl Problems {
 }
 
 fn problem(field: &str, message: impl Into<String>) -> FieldProblem {
-    FieldProblem { field: field.to_owned(), message: message.into() }
+    FieldProblem { field: field.to_owned(), message: message.into(), position: None }
+}
+
+/// serde_json reports columns in bytes; people (and editors) count characters.
+fn char_position(text: &str, line: usize, byte_column: usize) -> TextPosition {
+    let line_text = text.split('\n').nth(line.saturating_sub(1)).unwrap_or_default();
+    let mut end = byte_column.min(line_text.len());
+    while !line_text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let column = line_text[..end].chars().count().max(1);
+    TextPosition { line: u32::try_from(line).unwrap_or(u32::MAX), column: u32::try_from(column).unwrap_or(u32::MAX) }
 }
 
 /// A title: trimmed, 1–200 characters, no control characters. Returns the trimmed title.
@@ -123,10 +134,14 @@ pub fn content(content_type: &str, content: &str) -> Result<(), FieldProblem> {
             ));
         }
         if let Err(err) = serde_json::from_str::<serde::de::IgnoredAny>(content) {
-            return Err(problem(
-                "content",
-                format!("Not valid JSON at line {}, column {}: {}.", err.line(), err.column(), json_reason(&err)),
-            ));
+            let at = char_position(content, err.line(), err.column());
+            return Err(FieldProblem {
+                position: Some(at),
+                ..problem(
+                    "content",
+                    format!("Not valid JSON at line {}, column {}: {}.", at.line, at.column, json_reason(&err)),
+                )
+            });
         }
     }
     Ok(())
@@ -201,6 +216,14 @@ mod tests {
         assert!(err.contains("line 3"), "{err}");
         assert!(!err.contains(" at line 3 column"), "position is not repeated: {err}");
         assert!(content("application/json", "  ").is_err());
+    }
+
+    #[test]
+    fn json_positions_count_characters() {
+        let err = content("application/json", "{\"é\": x}").err().and_then(|p| p.position);
+        assert_eq!(err, Some(TextPosition { line: 1, column: 7 }), "the x is the 7th character (9th byte)");
+        let err = content("application/json", "[1,\n 2,\n ]").err().and_then(|p| p.position);
+        assert_eq!(err.map(|p| p.line), Some(3));
     }
 
     #[test]

@@ -1,0 +1,678 @@
+/**
+ * Application state and the actions that change it. Components read from `app` and call its
+ * methods; every backend call goes through api.ts.
+ */
+import { api } from "./api";
+import type {
+  ApiError,
+  AppInfo,
+  Artifact,
+  ArtifactDraft,
+  ArtifactSummary,
+  ContentTypeInfo,
+  FieldProblem,
+  Revision,
+  RevisionSummary,
+  Workspace,
+} from "./bindings";
+import { DEFAULT_CONTENT_TYPE, resolveBadge, type Badge } from "./contentTypes";
+import { debounce, latestOnly } from "./debounce";
+import { toFailure } from "./errors";
+import { plural } from "./format";
+import {
+  buildNewArtifact,
+  buildPatch,
+  changedFields,
+  emptyForm,
+  formFromArtifact,
+  isNewFormDirty,
+  type ArtifactForm,
+} from "./patch";
+import { filterArtifacts, isSortKey, sortArtifacts, type SortKey } from "./sort";
+import { readPref, writePref } from "./storage";
+import { confirmer, toasts } from "./ui.svelte";
+
+const WORKSPACE_KEY = "atrium.workspace";
+const SORT_KEY = "atrium.sort";
+
+export type Startup =
+  | { kind: "loading" }
+  | { kind: "ready"; info: AppInfo }
+  | { kind: "failed"; error: ApiError; dataDir: string };
+
+type FormField = "title" | "content_type" | "content";
+const FORM_FIELDS: FormField[] = ["title", "content_type", "content"];
+
+export class EditorModel {
+  mode = $state<"none" | "new" | "edit">("none");
+  /** Workspace a new artifact will be created in. */
+  workspaceId = $state<string | null>(null);
+  loaded = $state<Artifact | null>(null);
+  form = $state<ArtifactForm>(emptyForm(DEFAULT_CONTENT_TYPE));
+  loading = $state(false);
+  saving = $state(false);
+  problems = $state<FieldProblem[]>([]);
+  validating = $state(false);
+  touched = $state<Record<string, boolean>>({});
+  conflict = $state<{ expected: number; actual: number } | null>(null);
+  tab = $state<"edit" | "history">("edit");
+  history = $state<RevisionSummary[]>([]);
+  historyLoading = $state(false);
+  revision = $state<Revision | null>(null);
+  revisionLoading = $state(false);
+  savedAt = $state<number | null>(null);
+  /** Bumped to ask the editor view to focus a field. */
+  focusRequest = $state<{ field: string; n: number }>({ field: "", n: 0 });
+
+  dirty = $derived.by(() => {
+    if (this.mode === "edit" && this.loaded) return changedFields(formFromArtifact(this.loaded), this.form).length > 0;
+    if (this.mode === "new") return isNewFormDirty(this.form, DEFAULT_CONTENT_TYPE);
+    return false;
+  });
+  invalid = $derived(this.problems.length > 0);
+  canSave = $derived(
+    this.mode !== "none" &&
+      !this.saving &&
+      !this.loading &&
+      !this.invalid &&
+      this.conflict === null &&
+      (this.mode === "new" || this.dirty),
+  );
+
+  #app: AppState;
+  #loadTicket = latestOnly();
+  #validateTicket = latestOnly();
+  #historyTicket = latestOnly();
+  #validator = debounce((draft: ArtifactDraft, ticket: number) => void this.#runValidate(draft, ticket), 150);
+
+  constructor(app: AppState) {
+    this.#app = app;
+  }
+
+  get artifactId(): string | null {
+    return this.mode === "edit" ? (this.loaded?.id ?? null) : null;
+  }
+
+  focus(field: string): void {
+    this.focusRequest = { field, n: this.focusRequest.n + 1 };
+  }
+
+  problemsFor(field: string): string[] {
+    return this.problems.filter((p) => p.field === field).map((p) => p.message);
+  }
+
+  /** Problems about things that are not form fields (workspace_id, id, context...). */
+  get otherProblems(): FieldProblem[] {
+    return this.problems.filter((p) => !(FORM_FIELDS as string[]).includes(p.field) && p.field !== "state");
+  }
+
+  touch(field: string): void {
+    if (!this.touched[field]) this.touched = { ...this.touched, [field]: true };
+  }
+
+  #touchAll(): void {
+    this.touched = { title: true, content_type: true, content: true, state: true };
+  }
+
+  #draft(): ArtifactDraft {
+    return { title: this.form.title, content_type: this.form.content_type, content: this.form.content };
+  }
+
+  scheduleValidate(draft: ArtifactDraft): void {
+    if (this.mode === "none") return;
+    this.validating = true;
+    this.#validator.schedule(draft, this.#validateTicket.next());
+  }
+
+  async #runValidate(draft: ArtifactDraft, ticket: number): Promise<void> {
+    try {
+      const problems = await api.artifactValidate(draft);
+      if (this.#validateTicket.isLatest(ticket)) this.problems = problems;
+    } catch {
+      // Validation is advisory; the save itself is validated again by the backend.
+      if (this.#validateTicket.isLatest(ticket)) this.problems = [];
+    } finally {
+      if (this.#validateTicket.isLatest(ticket)) this.validating = false;
+    }
+  }
+
+  async validateNow(): Promise<void> {
+    this.#validator.cancel();
+    this.validating = true;
+    await this.#runValidate(this.#draft(), this.#validateTicket.next());
+  }
+
+  #reset(): void {
+    this.#validator.cancel();
+    this.#validateTicket.invalidate();
+    this.#historyTicket.invalidate();
+    this.problems = [];
+    this.validating = false;
+    this.conflict = null;
+    this.revision = null;
+    this.history = [];
+    this.savedAt = null;
+  }
+
+  #setLoaded(a: Artifact, keepForm = false): void {
+    this.loaded = a;
+    if (!keepForm) this.form = formFromArtifact(a);
+    this.#touchAll();
+    this.conflict = null;
+  }
+
+  close(): void {
+    this.#loadTicket.invalidate();
+    this.#reset();
+    this.mode = "none";
+    this.loaded = null;
+    this.loading = false;
+    this.workspaceId = null;
+    this.form = emptyForm(DEFAULT_CONTENT_TYPE);
+  }
+
+  openNew(workspaceId: string): void {
+    this.#loadTicket.invalidate();
+    this.#reset();
+    this.mode = "new";
+    this.workspaceId = workspaceId;
+    this.loaded = null;
+    this.loading = false;
+    this.tab = "edit";
+    this.form = emptyForm(this.#app.defaultContentType);
+    this.touched = {};
+    this.focus("title");
+    void this.validateNow();
+  }
+
+  async open(id: string): Promise<void> {
+    const ticket = this.#loadTicket.next();
+    this.#reset();
+    this.mode = "edit";
+    this.loading = true;
+    try {
+      const a = await api.artifactGet(id);
+      if (!this.#loadTicket.isLatest(ticket)) return;
+      this.#setLoaded(a);
+      if (this.tab === "history") void this.loadHistory();
+    } catch (e) {
+      if (!this.#loadTicket.isLatest(ticket)) return;
+      this.close();
+      await this.#app.reportArtifactError("Couldn't open the artifact", e);
+    } finally {
+      if (this.#loadTicket.isLatest(ticket)) this.loading = false;
+    }
+  }
+
+  /** Throws away edits: back to the loaded version (or an empty new form). */
+  discard(): void {
+    if (this.mode === "edit" && this.loaded) this.form = formFromArtifact(this.loaded);
+    else if (this.mode === "new") this.form = emptyForm(this.#app.defaultContentType);
+  }
+
+  async save(): Promise<void> {
+    if (this.mode === "none" || this.saving || this.loading) return;
+    if (this.mode === "edit" && !this.dirty) return;
+    if (this.conflict) return;
+    this.saving = true;
+    try {
+      await this.validateNow();
+      if (this.problems.length > 0) {
+        this.#touchAll();
+        const first = this.problems.find((p) => (FORM_FIELDS as string[]).includes(p.field));
+        if (first) this.focus(first.field);
+        return;
+      }
+      const snapshot = { ...this.form };
+      if (this.mode === "new") {
+        const workspaceId = this.workspaceId;
+        if (!workspaceId) return;
+        const a = await api.artifactCreate(buildNewArtifact(workspaceId, snapshot));
+        const typedSince = changedFields(snapshot, this.form).length > 0;
+        this.#loadTicket.invalidate();
+        this.mode = "edit";
+        this.#setLoaded(a, typedSince);
+        this.savedAt = Date.now();
+        await this.#app.afterArtifactChanged(a, true);
+      } else if (this.loaded) {
+        const loaded = this.loaded;
+        const a = await api.artifactUpdate(loaded.id, buildPatch(loaded, snapshot));
+        if (this.loaded?.id !== loaded.id) return; // navigated away meanwhile
+        const typedSince = changedFields(snapshot, this.form).length > 0;
+        this.#setLoaded(a, typedSince);
+        this.savedAt = Date.now();
+        if (this.tab === "history") void this.loadHistory();
+        await this.#app.afterArtifactChanged(a, false);
+      }
+    } catch (e) {
+      this.#handleSaveError(e);
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  #handleSaveError(e: unknown): void {
+    const f = toFailure(e);
+    const what = this.mode === "new" ? "Couldn't create the artifact" : `Couldn't save “${this.loaded?.title ?? "artifact"}”`;
+    if (f.code === "version_conflict") {
+      const d = f.error.details;
+      this.conflict =
+        d?.kind === "version_conflict"
+          ? { expected: d.expected, actual: d.actual }
+          : { expected: this.loaded?.version ?? 0, actual: 0 };
+      return;
+    }
+    if (f.code === "invalid_input" && f.problems.length > 0) {
+      this.problems = f.problems;
+      this.#touchAll();
+      const first = f.problems.find((p) => (FORM_FIELDS as string[]).includes(p.field));
+      if (first) this.focus(first.field);
+      else toasts.error(what, f);
+      return;
+    }
+    if (f.code === "not_found") {
+      void this.#app.reportArtifactError(what, f);
+      return;
+    }
+    toasts.error(what, f);
+  }
+
+  /** After a conflict: fetch the latest version, dropping local edits. */
+  async reloadLatest(): Promise<void> {
+    const id = this.loaded?.id;
+    if (!id) return;
+    await this.open(id);
+    if (this.loaded) toasts.info(`Reloaded “${this.loaded.title}”`, `You are now editing version ${this.loaded.version}.`);
+  }
+
+  dismissConflict(): void {
+    this.conflict = null;
+  }
+
+  async showTab(tab: "edit" | "history"): Promise<void> {
+    this.tab = tab;
+    if (tab === "history") await this.loadHistory();
+  }
+
+  async loadHistory(): Promise<void> {
+    const id = this.artifactId;
+    if (!id) return;
+    const ticket = this.#historyTicket.next();
+    this.historyLoading = true;
+    try {
+      const list = await api.artifactHistory(id);
+      if (!this.#historyTicket.isLatest(ticket)) return;
+      this.history = [...list].sort((a, b) => b.version - a.version);
+      if (this.revision && !this.history.some((r) => r.version === this.revision?.version)) this.revision = null;
+    } catch (e) {
+      if (this.#historyTicket.isLatest(ticket)) toasts.error("Couldn't load the history", e);
+    } finally {
+      if (this.#historyTicket.isLatest(ticket)) this.historyLoading = false;
+    }
+  }
+
+  async viewRevision(version: number): Promise<void> {
+    const id = this.artifactId;
+    if (!id) return;
+    this.revisionLoading = true;
+    try {
+      const r = await api.artifactRevision(id, version);
+      if (this.artifactId === id) this.revision = r;
+    } catch (e) {
+      toasts.error(`Couldn't open version ${version}`, e);
+    } finally {
+      this.revisionLoading = false;
+    }
+  }
+
+  async restore(version: number): Promise<void> {
+    const loaded = this.loaded;
+    if (!loaded) return;
+    const ok = await confirmer.ask({
+      title: `Restore version ${version}?`,
+      message: `“${loaded.title}” will get the title, type, state and content of version ${version}, saved as a new version ${loaded.version + 1}. Nothing is lost: the current version stays in the history.`,
+      detail: this.dirty ? "Your unsaved changes in the editor will be discarded." : "",
+      okLabel: "Restore version",
+    });
+    if (!ok) return;
+    try {
+      const a = await api.artifactRestore(loaded.id, version);
+      this.#setLoaded(a);
+      this.problems = [];
+      await Promise.all([this.loadHistory(), this.#app.afterArtifactChanged(a, false)]);
+      await this.viewRevision(a.version);
+      toasts.success(`Restored version ${version}`, `Saved as version ${a.version}.`);
+    } catch (e) {
+      await this.#app.reportArtifactError(`Couldn't restore version ${version}`, e);
+    }
+  }
+}
+
+export class AppState {
+  startup = $state<Startup>({ kind: "loading" });
+  contentTypes = $state<ContentTypeInfo[]>([]);
+  workspaces = $state<Workspace[]>([]);
+  workspacesLoaded = $state(false);
+  selectedWorkspaceId = $state<string | null>(null);
+  artifacts = $state<ArtifactSummary[]>([]);
+  /** Which workspace `artifacts` belongs to (null until loaded). */
+  artifactsWorkspaceId = $state<string | null>(null);
+  artifactsLoading = $state(false);
+  /** The highlighted row of the artifact list (keyboard selection). */
+  cursorId = $state<string | null>(null);
+  sortKey = $state<SortKey>("modified");
+  filterText = $state("");
+  typeFilter = $state("");
+  /** Ticks so relative times stay fresh. */
+  now = $state(Date.now());
+  /** Inline create/rename in the sidebar; at most one at a time. */
+  workspaceEdit = $state<{ mode: "create" } | { mode: "rename"; id: string } | null>(null);
+
+  editor: EditorModel;
+
+  selectedWorkspace = $derived(this.workspaces.find((w) => w.id === this.selectedWorkspaceId) ?? null);
+  visibleArtifacts = $derived(
+    sortArtifacts(filterArtifacts(this.artifacts, this.filterText, this.typeFilter), this.sortKey, (m) => this.badge(m).label),
+  );
+  defaultContentType = $derived(
+    this.contentTypes.some((c) => c.mime === DEFAULT_CONTENT_TYPE) || this.contentTypes.length === 0
+      ? DEFAULT_CONTENT_TYPE
+      : this.contentTypes[0].mime,
+  );
+
+  #artifactsTicket = latestOnly();
+
+  constructor() {
+    this.editor = new EditorModel(this);
+    const sort = readPref(SORT_KEY);
+    if (isSortKey(sort)) this.sortKey = sort;
+  }
+
+  get info(): AppInfo | null {
+    return this.startup.kind === "ready" ? this.startup.info : null;
+  }
+
+  badge(mime: string): Badge {
+    return resolveBadge(mime, this.contentTypes);
+  }
+
+  setSort(key: SortKey): void {
+    this.sortKey = key;
+    writePref(SORT_KEY, key);
+  }
+
+  async start(): Promise<void> {
+    const status = await api.startupStatus();
+    if (status.kind === "failed") {
+      this.startup = { kind: "failed", error: status.error, dataDir: status.data_dir };
+      return;
+    }
+    this.startup = { kind: "ready", info: status.info };
+    toasts.logDir = status.info.log_dir;
+    await Promise.all([this.loadContentTypes(), this.loadWorkspaces(readPref(WORKSPACE_KEY))]);
+  }
+
+  async loadContentTypes(): Promise<void> {
+    try {
+      this.contentTypes = await api.contentTypes();
+    } catch (e) {
+      toasts.error("Couldn't load the list of content types", e);
+    }
+  }
+
+  /** Reloads the sidebar; keeps the selection if it still exists, else `prefer`, else the first. */
+  async loadWorkspaces(prefer: string | null = null): Promise<void> {
+    let list: Workspace[];
+    try {
+      list = await api.workspaceList();
+    } catch (e) {
+      toasts.error("Couldn't load workspaces", e);
+      return;
+    } finally {
+      this.workspacesLoaded = true;
+    }
+    this.workspaces = list;
+    const ids = new Set(list.map((w) => w.id));
+    const current = this.selectedWorkspaceId;
+    const next =
+      (prefer && ids.has(prefer) ? prefer : null) ?? (current && ids.has(current) ? current : null) ?? list[0]?.id ?? null;
+    if (next !== current) {
+      if (current && !ids.has(current)) this.editor.close();
+      this.#setWorkspace(next);
+      if (next) await this.loadArtifacts(next);
+      else this.artifacts = [];
+    }
+  }
+
+  #setWorkspace(id: string | null): void {
+    this.selectedWorkspaceId = id;
+    this.artifactsWorkspaceId = null;
+    this.artifacts = [];
+    this.cursorId = null;
+    this.filterText = "";
+    this.typeFilter = "";
+    writePref(WORKSPACE_KEY, id);
+  }
+
+  async loadArtifacts(workspaceId: string): Promise<void> {
+    const ticket = this.#artifactsTicket.next();
+    this.artifactsLoading = true;
+    try {
+      const list = await api.artifactList(workspaceId);
+      if (!this.#artifactsTicket.isLatest(ticket) || this.selectedWorkspaceId !== workspaceId) return;
+      this.artifacts = list;
+      this.artifactsWorkspaceId = workspaceId;
+      if (this.cursorId && !list.some((a) => a.id === this.cursorId)) this.cursorId = null;
+      if (this.typeFilter && !list.some((a) => a.content_type.toLowerCase() === this.typeFilter)) this.typeFilter = "";
+    } catch (e) {
+      if (!this.#artifactsTicket.isLatest(ticket)) return;
+      const f = toFailure(e);
+      if (f.code === "not_found") {
+        toasts.error("That workspace no longer exists", f);
+        await this.loadWorkspaces();
+      } else {
+        toasts.error("Couldn't load the artifacts", f);
+      }
+    } finally {
+      if (this.#artifactsTicket.isLatest(ticket)) this.artifactsLoading = false;
+    }
+  }
+
+  /** Asks before throwing away unsaved edits. True when it is fine to move on. */
+  async confirmLeave(): Promise<boolean> {
+    const ed = this.editor;
+    if (!ed.dirty) return true;
+    const name = ed.mode === "new" ? "the new artifact" : `“${ed.loaded?.title ?? "this artifact"}”`;
+    const ok = await confirmer.ask({
+      title: "Discard unsaved changes?",
+      message: `You have unsaved changes to ${name}. If you continue, they will be lost.`,
+      okLabel: "Discard changes",
+      cancelLabel: "Keep editing",
+      danger: true,
+    });
+    if (ok) ed.discard();
+    return ok;
+  }
+
+  async selectWorkspace(id: string): Promise<void> {
+    if (id === this.selectedWorkspaceId) return;
+    if (!(await this.confirmLeave())) return;
+    this.editor.close();
+    this.#setWorkspace(id);
+    await this.loadArtifacts(id);
+  }
+
+  async createWorkspace(title: string): Promise<Workspace> {
+    const w = await api.workspaceCreate({ title, description: null });
+    this.workspaceEdit = null;
+    await this.loadWorkspaces();
+    if (await this.confirmLeave()) {
+      this.editor.close();
+      this.#setWorkspace(w.id);
+      await this.loadArtifacts(w.id);
+    }
+    toasts.success(`Created workspace “${w.title}”`);
+    return w;
+  }
+
+  async renameWorkspace(id: string, title: string): Promise<Workspace> {
+    const w = await api.workspaceRename(id, title);
+    this.workspaces = this.workspaces.map((x) => (x.id === id ? w : x));
+    this.workspaceEdit = null;
+    return w;
+  }
+
+  async deleteWorkspace(id: string): Promise<void> {
+    const w = this.workspaces.find((x) => x.id === id);
+    if (!w) return;
+    const editingHere = this.editor.dirty && (this.editor.loaded?.workspace_id === id || this.editor.workspaceId === id);
+    const ok = await confirmer.ask({
+      title: `Delete workspace “${w.title}”?`,
+      message:
+        w.artifact_count > 0
+          ? `${plural(w.artifact_count, "artifact")} and all of ${w.artifact_count === 1 ? "its" : "their"} history will be permanently deleted.`
+          : "The workspace is empty; no artifacts will be lost.",
+      detail: `This cannot be undone.${editingHere ? " Your unsaved changes in the editor will be lost too." : ""}`,
+      okLabel: "Delete workspace",
+      danger: true,
+    });
+    if (!ok) return;
+    const index = this.workspaces.findIndex((x) => x.id === id);
+    try {
+      await api.workspaceDelete(id);
+    } catch (e) {
+      toasts.error(`Couldn't delete workspace “${w.title}”`, e);
+      await this.loadWorkspaces();
+      return;
+    }
+    if (this.selectedWorkspaceId === id) {
+      this.editor.close();
+      const rest = this.workspaces.filter((x) => x.id !== id);
+      const next = rest[Math.min(index, rest.length - 1)]?.id ?? null;
+      this.#setWorkspace(next);
+      await this.loadWorkspaces(next);
+      if (next) await this.loadArtifacts(next);
+    } else {
+      await this.loadWorkspaces();
+    }
+    toasts.success(`Deleted workspace “${w.title}”`);
+  }
+
+  async openArtifact(id: string): Promise<void> {
+    this.cursorId = id;
+    const ed = this.editor;
+    if (ed.mode === "edit" && ed.loaded?.id === id) return;
+    if (!(await this.confirmLeave())) return;
+    await ed.open(id);
+  }
+
+  async newArtifact(): Promise<void> {
+    const ws = this.selectedWorkspace;
+    if (!ws) {
+      toasts.info("Create a workspace first", "Artifacts live in workspaces. Use “New workspace” in the sidebar.");
+      return;
+    }
+    if (this.editor.mode === "new" && this.editor.workspaceId === ws.id && !this.editor.dirty) {
+      this.editor.focus("title");
+      return;
+    }
+    if (!(await this.confirmLeave())) return;
+    this.editor.openNew(ws.id);
+  }
+
+  async cancelNew(): Promise<void> {
+    if (!(await this.confirmLeave())) return;
+    this.editor.close();
+  }
+
+  async deleteArtifact(id: string): Promise<void> {
+    const summary = this.artifacts.find((a) => a.id === id);
+    const ed = this.editor;
+    const title = summary?.title ?? (ed.loaded?.id === id ? ed.loaded.title : "this artifact");
+    const versions = summary?.version ?? ed.loaded?.version ?? 1;
+    const editingIt = ed.loaded?.id === id && ed.dirty;
+    const ok = await confirmer.ask({
+      title: `Delete “${title}”?`,
+      message:
+        versions > 1
+          ? `The artifact and all ${versions} versions of its history will be permanently deleted.`
+          : "The artifact will be permanently deleted.",
+      detail: `This cannot be undone.${editingIt ? " Your unsaved changes will be lost too." : ""}`,
+      okLabel: "Delete artifact",
+      danger: true,
+    });
+    if (!ok) return;
+    const visible = this.visibleArtifacts;
+    const index = visible.findIndex((a) => a.id === id);
+    try {
+      await api.artifactDelete(id);
+    } catch (e) {
+      await this.reportArtifactError(`Couldn't delete “${title}”`, e);
+      return;
+    }
+    if (ed.loaded?.id === id) ed.close();
+    const rest = visible.filter((a) => a.id !== id);
+    this.cursorId = rest[Math.min(Math.max(index, 0), rest.length - 1)]?.id ?? null;
+    await this.#refreshAfterArtifactChange();
+    toasts.success(`Deleted “${title}”`);
+  }
+
+  async duplicateArtifact(id: string): Promise<void> {
+    if (!(await this.confirmLeave())) return;
+    try {
+      const copy = await api.artifactDuplicate(id);
+      await this.#refreshAfterArtifactChange();
+      this.cursorId = copy.id;
+      await this.editor.open(copy.id);
+      toasts.success(`Duplicated as “${copy.title}”`);
+    } catch (e) {
+      await this.reportArtifactError("Couldn't duplicate the artifact", e);
+    }
+  }
+
+  /** From search: go to the workspace and open the artifact there. */
+  async navigateTo(workspaceId: string, artifactId: string): Promise<void> {
+    const ed = this.editor;
+    if (!(ed.mode === "edit" && ed.loaded?.id === artifactId) && !(await this.confirmLeave())) return;
+    if (workspaceId !== this.selectedWorkspaceId) {
+      ed.close();
+      this.#setWorkspace(workspaceId);
+      await this.loadArtifacts(workspaceId);
+    }
+    if (!this.visibleArtifacts.some((a) => a.id === artifactId)) {
+      this.filterText = "";
+      this.typeFilter = "";
+    }
+    this.cursorId = artifactId;
+    if (!(ed.mode === "edit" && ed.loaded?.id === artifactId)) await ed.open(artifactId);
+  }
+
+  async #refreshAfterArtifactChange(): Promise<void> {
+    const ws = this.selectedWorkspaceId;
+    await Promise.all([ws ? this.loadArtifacts(ws) : Promise.resolve(), this.loadWorkspaces()]);
+  }
+
+  async afterArtifactChanged(a: Artifact, created: boolean): Promise<void> {
+    if (created) this.cursorId = a.id;
+    if (a.workspace_id === this.selectedWorkspaceId) {
+      if (created) await this.#refreshAfterArtifactChange();
+      else await this.loadArtifacts(a.workspace_id);
+    }
+    if (created && !this.visibleArtifacts.some((x) => x.id === a.id)) {
+      this.filterText = "";
+      this.typeFilter = "";
+    }
+  }
+
+  /** Error from an artifact action; a vanished artifact also refreshes the list. */
+  async reportArtifactError(what: string, e: unknown): Promise<void> {
+    const f = toFailure(e);
+    toasts.error(what, f);
+    if (f.code === "not_found") {
+      if (this.editor.loaded && !this.editor.dirty) this.editor.close();
+      await this.#refreshAfterArtifactChange();
+    }
+  }
+}
+
+export const app = new AppState();

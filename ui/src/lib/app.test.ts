@@ -1,0 +1,240 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { Artifact, ArtifactSummary, Workspace } from "./bindings";
+import { ApiFailure } from "./errors";
+import { confirmer } from "./ui.svelte";
+
+const api = vi.hoisted(() => ({
+  startupStatus: vi.fn(),
+  uiReady: vi.fn(),
+  workspaceList: vi.fn(),
+  workspaceCreate: vi.fn(),
+  workspaceRename: vi.fn(),
+  workspaceDelete: vi.fn(),
+  artifactList: vi.fn(),
+  artifactGet: vi.fn(),
+  artifactCreate: vi.fn(),
+  artifactUpdate: vi.fn(),
+  artifactDuplicate: vi.fn(),
+  artifactDelete: vi.fn(),
+  artifactHistory: vi.fn(),
+  artifactRevision: vi.fn(),
+  artifactRestore: vi.fn(),
+  artifactValidate: vi.fn(),
+  search: vi.fn(),
+  contentTypes: vi.fn(),
+}));
+vi.mock("./api", () => ({ api }));
+
+const { AppState } = await import("./app.svelte");
+
+const ws = (id: string, title: string, count: number): Workspace => ({
+  id,
+  title,
+  description: "",
+  remote_id: null,
+  version: 1,
+  artifact_count: count,
+  created_time: "2024-01-01T00:00:00Z",
+  created_by: "me",
+  modified_time: "2024-01-01T00:00:00Z",
+  modified_by: "me",
+});
+
+const artifact: Artifact = {
+  id: "a1",
+  workspace_id: "w1",
+  root_id: null,
+  remote_id: null,
+  content_type: "text/markdown",
+  title: "Tomatoes",
+  context: {},
+  content: "Plant after the last frost.",
+  state: "draft",
+  version: 3,
+  created_time: "2024-01-01T00:00:00Z",
+  created_by: "me",
+  modified_time: "2024-01-02T00:00:00Z",
+  modified_by: "me",
+};
+
+const summary: ArtifactSummary = {
+  id: "a1",
+  workspace_id: "w1",
+  title: "Tomatoes",
+  content_type: "text/markdown",
+  state: "draft",
+  version: 3,
+  size_bytes: 27,
+  created_time: artifact.created_time,
+  modified_time: artifact.modified_time,
+};
+
+const settle = () => new Promise((r) => setTimeout(r, 0));
+
+beforeEach(() => {
+  for (const f of Object.values(api)) f.mockReset();
+  api.startupStatus.mockResolvedValue({
+    kind: "ready",
+    info: { version: "0.1.0", data_dir: "/d", database_path: "/d/atrium.db", log_dir: "/d/logs", schema_version: 1 },
+  });
+  api.contentTypes.mockResolvedValue([]);
+  api.workspaceList.mockResolvedValue([ws("w1", "Garden", 1), ws("w2", "Kitchen", 0)]);
+  api.artifactList.mockResolvedValue([summary]);
+  api.artifactGet.mockResolvedValue(artifact);
+  api.artifactValidate.mockResolvedValue([]);
+  confirmer.current?.resolve(false);
+});
+
+async function ready() {
+  const app = new AppState();
+  await app.start();
+  return app;
+}
+
+describe("startup", () => {
+  it("shows the failure and loads nothing else", async () => {
+    api.startupStatus.mockResolvedValue({
+      kind: "failed",
+      error: { code: "database_too_new", message: "Too new", details: null },
+      data_dir: "/d",
+    });
+    const app = new AppState();
+    await app.start();
+    expect(app.startup).toEqual({ kind: "failed", error: { code: "database_too_new", message: "Too new", details: null }, dataDir: "/d" });
+    expect(api.workspaceList).not.toHaveBeenCalled();
+  });
+  it("selects the first workspace and loads its artifacts", async () => {
+    const app = await ready();
+    expect(app.selectedWorkspaceId).toBe("w1");
+    expect(api.artifactList).toHaveBeenCalledWith("w1");
+    expect(app.visibleArtifacts.map((a) => a.id)).toEqual(["a1"]);
+  });
+});
+
+describe("saving", () => {
+  it("sends the loaded version and only the changed fields", async () => {
+    const app = await ready();
+    await app.openArtifact("a1");
+    app.editor.form.content = "Stake them early.";
+    expect(app.editor.dirty).toBe(true);
+    api.artifactUpdate.mockResolvedValue({ ...artifact, content: "Stake them early.", version: 4 });
+    await app.editor.save();
+    expect(api.artifactUpdate).toHaveBeenCalledWith("a1", {
+      expected_version: 3,
+      title: null,
+      content_type: null,
+      content: "Stake them early.",
+      context: null,
+      state: null,
+    });
+    expect(app.editor.dirty).toBe(false);
+    expect(app.editor.loaded?.version).toBe(4);
+  });
+  it("turns a version conflict into the reload offer and keeps the edits", async () => {
+    const app = await ready();
+    await app.openArtifact("a1");
+    app.editor.form.title = "Tomatoes (mine)";
+    api.artifactUpdate.mockRejectedValue(
+      new ApiFailure({ code: "version_conflict", message: "Changed", details: { kind: "version_conflict", expected: 3, actual: 5 } }),
+    );
+    await app.editor.save();
+    expect(app.editor.conflict).toEqual({ expected: 3, actual: 5 });
+    expect(app.editor.form.title).toBe("Tomatoes (mine)");
+    expect(app.editor.canSave).toBe(false);
+  });
+  it("does not send what validation refuses, and shows the problems", async () => {
+    const app = await ready();
+    await app.openArtifact("a1");
+    app.editor.form.title = "";
+    api.artifactValidate.mockResolvedValue([{ field: "title", message: "Enter a title." }]);
+    await app.editor.save();
+    expect(api.artifactUpdate).not.toHaveBeenCalled();
+    expect(app.editor.problemsFor("title")).toEqual(["Enter a title."]);
+    expect(app.editor.canSave).toBe(false);
+  });
+  it("puts field problems from a refused save next to the fields", async () => {
+    const app = await ready();
+    await app.openArtifact("a1");
+    app.editor.form.content_type = "nonsense";
+    api.artifactUpdate.mockRejectedValue(
+      new ApiFailure({
+        code: "invalid_input",
+        message: "Refused",
+        details: { kind: "fields", problems: [{ field: "content_type", message: "Use type/subtype." }] },
+      }),
+    );
+    await app.editor.save();
+    expect(app.editor.problemsFor("content_type")).toEqual(["Use type/subtype."]);
+  });
+  it("creates with every field present and null context", async () => {
+    const app = await ready();
+    await app.newArtifact();
+    app.editor.form.title = "Compost";
+    api.artifactCreate.mockResolvedValue({ ...artifact, id: "a2", title: "Compost", version: 1 });
+    api.artifactList.mockResolvedValue([summary, { ...summary, id: "a2", title: "Compost", version: 1 }]);
+    await app.editor.save();
+    expect(api.artifactCreate).toHaveBeenCalledWith({
+      workspace_id: "w1",
+      title: "Compost",
+      content_type: "text/markdown",
+      content: "",
+      context: null,
+      state: "draft",
+    });
+    expect(app.editor.mode).toBe("edit");
+    expect(app.cursorId).toBe("a2");
+    expect(app.visibleArtifacts.map((a) => a.id)).toContain("a2");
+  });
+});
+
+describe("leaving unsaved edits", () => {
+  it("asks, and staying keeps the edits and the artifact", async () => {
+    const app = await ready();
+    await app.openArtifact("a1");
+    app.editor.form.content = "edited";
+    const moving = app.selectWorkspace("w2");
+    await settle();
+    expect(confirmer.current?.title).toBe("Discard unsaved changes?");
+    confirmer.current?.resolve(false);
+    await moving;
+    expect(app.selectedWorkspaceId).toBe("w1");
+    expect(app.editor.form.content).toBe("edited");
+  });
+  it("discarding moves on", async () => {
+    const app = await ready();
+    await app.openArtifact("a1");
+    app.editor.form.content = "edited";
+    api.artifactList.mockResolvedValue([]);
+    const moving = app.selectWorkspace("w2");
+    await settle();
+    confirmer.current?.resolve(true);
+    await moving;
+    expect(app.selectedWorkspaceId).toBe("w2");
+    expect(app.editor.mode).toBe("none");
+  });
+});
+
+describe("deleting a workspace", () => {
+  it("names the workspace and what is lost, and does nothing when cancelled", async () => {
+    const app = await ready();
+    const deleting = app.deleteWorkspace("w1");
+    await settle();
+    expect(confirmer.current?.title).toContain("Garden");
+    expect(confirmer.current?.message).toContain("1 artifact");
+    confirmer.current?.resolve(false);
+    await deleting;
+    expect(api.workspaceDelete).not.toHaveBeenCalled();
+  });
+  it("deletes and selects a neighbour when confirmed", async () => {
+    const app = await ready();
+    api.workspaceDelete.mockResolvedValue(null);
+    const deleting = app.deleteWorkspace("w1");
+    await settle();
+    api.workspaceList.mockResolvedValue([ws("w2", "Kitchen", 0)]);
+    api.artifactList.mockResolvedValue([]);
+    confirmer.current?.resolve(true);
+    await deleting;
+    expect(api.workspaceDelete).toHaveBeenCalledWith("w1");
+    expect(app.selectedWorkspaceId).toBe("w2");
+  });
+});

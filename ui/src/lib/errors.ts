@@ -1,0 +1,100 @@
+import type { ApiError, ErrorCode, FieldProblem } from "./bindings";
+
+const CODES: readonly ErrorCode[] = [
+  "invalid_input",
+  "not_found",
+  "version_conflict",
+  "database_too_new",
+  "database_unavailable",
+  "storage_error",
+  "internal",
+];
+
+/** A failed backend call, carrying the backend's ApiError so callers can branch on `code`. */
+export class ApiFailure extends Error {
+  readonly error: ApiError;
+  constructor(error: ApiError) {
+    super(error.message);
+    this.name = "ApiFailure";
+    this.error = error;
+  }
+  get code(): ErrorCode {
+    return this.error.code;
+  }
+  /** Problems to show next to form fields (empty unless details.kind is "fields"). */
+  get problems(): FieldProblem[] {
+    return fieldProblems(this.error);
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null;
+}
+
+/**
+ * Whatever came back (an ApiError, a plain string from a panicking command, an Error thrown by
+ * the IPC layer) as a well-formed ApiError, so the UI never has to show raw JSON.
+ */
+export function normalizeApiError(e: unknown): ApiError {
+  if (e instanceof ApiFailure) return e.error;
+  if (isRecord(e) && typeof e.message === "string" && typeof e.code === "string" && (CODES as readonly string[]).includes(e.code)) {
+    return { code: e.code as ErrorCode, message: e.message, details: normalizeDetails(e.details) };
+  }
+  let message: string;
+  if (typeof e === "string" && e.trim()) message = e;
+  else if (e instanceof Error && e.message) message = e.message;
+  else if (isRecord(e) && typeof e.message === "string" && e.message) message = e.message;
+  else message = "Something went wrong inside Atrium.";
+  return { code: "internal", message, details: null };
+}
+
+function normalizeDetails(d: unknown): ApiError["details"] {
+  if (!isRecord(d)) return null;
+  if (d.kind === "fields" && Array.isArray(d.problems)) {
+    const problems = d.problems
+      .filter((p): p is FieldProblem => isRecord(p) && typeof p.field === "string" && typeof p.message === "string")
+      .map((p) => ({ field: p.field, message: p.message }));
+    return { kind: "fields", problems };
+  }
+  if (d.kind === "version_conflict" && typeof d.expected === "number" && typeof d.actual === "number") {
+    return { kind: "version_conflict", expected: d.expected, actual: d.actual };
+  }
+  if (d.kind === "path" && typeof d.path === "string") return { kind: "path", path: d.path };
+  return null;
+}
+
+export function toFailure(e: unknown): ApiFailure {
+  return e instanceof ApiFailure ? e : new ApiFailure(normalizeApiError(e));
+}
+
+export function fieldProblems(error: ApiError): FieldProblem[] {
+  return error.details?.kind === "fields" ? error.details.problems : [];
+}
+
+/** Problems grouped by field, in the order they came. */
+export function groupProblems(problems: readonly FieldProblem[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const p of problems) (out[p.field] ??= []).push(p.message);
+  return out;
+}
+
+/** One sentence telling the user what to do next, for each kind of failure. */
+export function nextStep(error: ApiError, logDir?: string | null): string {
+  const logs = logDir ? ` The log folder (${logDir}) has details.` : "";
+  switch (error.code) {
+    case "invalid_input":
+      return error.details?.kind === "fields" ? "Correct the highlighted fields and try again." : "Check what you entered and try again.";
+    case "not_found":
+      return "It may have been deleted in another window. The list has been refreshed.";
+    case "version_conflict":
+      return "It was changed elsewhere. Reload to get the latest version.";
+    case "database_too_new":
+      return "This database was written by a newer Atrium. Update Atrium, then restart.";
+    case "database_unavailable":
+      return "Check that the data folder is reachable and not locked by another program, then try again.";
+    case "storage_error":
+      return `Check free disk space and folder permissions, then try again.${logs}`;
+    case "internal":
+      return `Try again. If it keeps happening, restart Atrium.${logs}`;
+  }
+}
