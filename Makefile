@@ -3,6 +3,8 @@ SHELL := /bin/bash
 CARGO ?= cargo
 TOOLS := $(CURDIR)/.tools
 DESKTOP_DEBUG := target/debug/atrium-desktop
+# A Node fetched by scripts/setup.sh (when the system's is too old) comes first.
+export PATH := $(TOOLS)/node/node_modules/.bin:$(PATH)
 
 .PHONY: run setup setup-test ui build test test-rust test-ui e2e lint check-bindings bindings bench fmt clean-home
 
@@ -21,19 +23,23 @@ setup-test:
 ui:
 	cd ui && npm run build
 
-## Debug build of everything: the UI bundle, the CLI and the desktop shell (one shared target dir).
+## Debug build of the UI bundle, the CLI and the desktop shell (one shared target dir).
 build: ui
-	$(CARGO) build --workspace --bins
+	$(CARGO) build -p atrium-cli -p atrium-desktop
 
 ## Every test: Rust (unit, integration, multi-process), UI (types, unit), bindings freshness, lints, end-to-end.
 test: setup-test build test-rust test-ui check-bindings lint e2e
 
+# Tests use temporary ATRIUM_HOMEs; the user data dir is pointed at an empty directory that must stay empty.
 test-rust:
-	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
-	  $(CARGO) nextest run --workspace --no-fail-fast; \
+	@guard=$$(mktemp -d); export XDG_DATA_HOME=$$guard; \
+	if $(CARGO) nextest --version >/dev/null 2>&1; then \
+	  $(CARGO) nextest run --workspace --no-fail-fast || exit 1; \
 	else \
-	  $(CARGO) test --workspace --no-fail-fast; \
-	fi
+	  $(CARGO) test --workspace --no-fail-fast || exit 1; \
+	fi; \
+	if [[ -n "$$(ls -A $$guard)" ]]; then echo "tests wrote to the user data directory: $$(ls -A $$guard)"; exit 1; fi; \
+	rmdir $$guard
 
 test-ui:
 	cd ui && npm run check && npm test

@@ -19,9 +19,8 @@ missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-# Node may come from elsewhere than Debian (nvm, a preinstalled toolchain): accept any node >= 20 with npm.
-if command -v node >/dev/null && command -v npm >/dev/null \
-   && [[ $(node -p 'process.versions.node.split(".")[0]') -ge 20 ]]; then
+# Any node with npm will do to bootstrap (nvm, a preinstalled toolchain, Debian's); see below for the version.
+if command -v node >/dev/null && command -v npm >/dev/null; then
   missing=("${missing[@]/nodejs}"); missing=("${missing[@]/npm}")
 fi
 missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))
@@ -29,6 +28,16 @@ if ((${#missing[@]})); then
   say "installing system packages: ${missing[*]}"
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The UI's build tools need Node >= 20.19; Debian 12 ships 18. When the system's is older, fetch node@22 from the
+# npm registry into .tools/node (the Makefile puts it first on PATH).
+node_ok() { node -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)'; }
+export PATH="$TOOLS/node/node_modules/.bin:$PATH"
+if ! node_ok; then
+  say "installing node@22 into .tools/node (system node $(node --version) is too old)"
+  npm install --no-audit --no-fund --loglevel=error --prefix "$TOOLS/node" node@22
+  node_ok || { echo "node@22 did not install"; exit 1; }
 fi
 
 # UI packages: reinstall only when the lock file changed since the last install.
