@@ -42,8 +42,11 @@ fn tokens(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
 }
 
 impl QueryWords {
-    pub(crate) fn new(words: Vec<String>, last_is_prefix: bool) -> Self {
-        Self { words: words.iter().map(|w| fold(w)).collect(), last_is_prefix }
+    /// The typed words split into tokens the way the index splits text (`sour-dough` is `sour` and `dough`, as
+    /// FTS5 reads the phrase); `last_is_prefix` applies to the final token.
+    pub(crate) fn new(words: &[String], last_is_prefix: bool) -> Self {
+        let joined = words.join(" ");
+        Self { words: tokens(&joined).map(|(s, e)| fold(&joined[s..e])).collect(), last_is_prefix }
     }
 
     fn matches(&self, token: &str) -> bool {
@@ -153,20 +156,26 @@ mod tests {
 
     #[test]
     fn marks_whole_words_case_and_accent_insensitively() {
-        let q = QueryWords::new(vec!["cafe".into(), "plan".into()], false);
+        let q = QueryWords::new(&["cafe".into(), "plan".into()], false);
         assert_eq!(marked(&q.highlight("Café plans: the CAFE plan.")), "[Café] plans: the [CAFE] [plan].");
     }
 
     #[test]
     fn the_last_word_can_be_a_prefix() {
-        let q = QueryWords::new(vec!["sour".into()], true);
+        let q = QueryWords::new(&["sour".into()], true);
         assert_eq!(marked(&q.highlight("Sourdough, not sour-ish")), "[Sourdough], not [sour]-ish");
+    }
+
+    #[test]
+    fn hyphenated_query_words_mark_each_part() {
+        let q = QueryWords::new(&["sour-dough".into()], false);
+        assert_eq!(marked(&q.highlight("A sour-dough loaf")), "A [sour]-[dough] loaf");
     }
 
     #[test]
     fn snippets_centre_on_the_matches_and_stay_on_one_line() {
         let text = format!("{} needle\nin the haystack {}", "filler ".repeat(40), "tail ".repeat(40));
-        let q = QueryWords::new(vec!["needle".into(), "haystack".into()], false);
+        let q = QueryWords::new(&["needle".into(), "haystack".into()], false);
         let got = marked(&q.snippet(&text));
         assert!(got.starts_with('…') && got.ends_with('…'), "{got}");
         assert!(got.contains("[needle] in the [haystack]"), "{got}");
@@ -177,7 +186,7 @@ mod tests {
 
     #[test]
     fn a_title_only_match_shows_the_start_of_the_content() {
-        let q = QueryWords::new(vec!["zzz".into()], false);
+        let q = QueryWords::new(&["zzz".into()], false);
         assert_eq!(marked(&q.snippet("Short body.")), "Short body.");
         assert!(q.snippet("").is_empty());
     }

@@ -31,7 +31,7 @@ fn parse(text: &str) -> Option<ParsedQuery> {
     let last = words.len().checked_sub(1)?;
     let exact = words.iter().map(|w| format!("\"{w}\"")).collect::<Vec<_>>().join(" ");
     let prefix = (words[last].chars().count() >= MIN_PREFIX_CHARS).then(|| format!("{exact}*"));
-    let words = QueryWords::new(words, prefix.is_some());
+    let words = QueryWords::new(&words, prefix.is_some());
     Some(ParsedQuery { exact, prefix, words })
 }
 
