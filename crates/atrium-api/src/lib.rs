@@ -79,11 +79,6 @@ impl Atrium {
         Ok(Self { paths, store })
     }
 
-    /// The underlying store, for tools (benchmarks, tests) that need bulk access.
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
     /// Closes the store cleanly.
     pub async fn close(&self) {
         self.store.close().await;
