@@ -6,7 +6,7 @@ DESKTOP_DEBUG := target/debug/atrium-desktop
 # A Node fetched by scripts/setup.sh (when the system's is too old) comes first.
 export PATH := $(TOOLS)/node/node_modules/.bin:$(PATH)
 
-.PHONY: run setup setup-test ui build test test-rust test-ui e2e lint check-bindings bindings bench fmt clean-home
+.PHONY: run setup setup-test ui build test test-rust test-ui e2e lint check-bindings bindings bench fmt
 
 ## Open the app on its embedded store (your data: ~/.local/share/atrium-dev for debug builds, or $ATRIUM_HOME).
 run: setup build

@@ -33,9 +33,7 @@ async function createArtifact(session, title, content) {
   const save = await session.byTestId("artifact-save");
   await session.waitFor(`save enabled for ${title}`, () => save.enabled());
   await save.click();
-  await session.waitFor(`"${title}" in the list`, async () => {
-    for (const row of await artifactRows(session)) if ((await row.text()).includes(title)) return row;
-  });
+  await rowWithText(session, "artifact-item", title);
 }
 
 async function rowWithText(session, testId, text) {
@@ -83,8 +81,8 @@ test("create, edit, search, restore, quit and find everything again", async () =
     await (await app.byTestId("artifact-content")).fill("Plant after the last frost. Stake them early.");
     await (await app.byTestId("artifact-save")).click();
     await app.waitFor("the edit saved", async () => {
-      const history = await app.findAll('[data-testid="artifact-save"]');
-      return history.length && !(await history[0].enabled());
+      const save = await app.findAll('[data-testid="artifact-save"]');
+      return save.length && !(await save[0].enabled());
     });
 
     // Find it by search.

@@ -20,7 +20,7 @@ pub(crate) struct QueryWords {
 }
 
 /// Lower-cases and strips accents, as the index does (`Élan` → `elan`).
-pub(crate) fn fold(text: &str) -> String {
+fn fold(text: &str) -> String {
     text.nfd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
 }
 
