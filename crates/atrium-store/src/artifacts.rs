@@ -247,6 +247,19 @@ impl Store {
         rows.into_iter().map(ArtifactSummary::try_from).collect()
     }
 
+    /// Every artifact of one content type, in any workspace (or in one), oldest first: server registrations,
+    /// authorizers and other artifacts the host acts on.
+    pub async fn artifacts_of_type(&self, content_type: &str, workspace_id: Option<&str>) -> Result<Vec<Artifact>> {
+        let mut q = QueryBuilder::<Sqlite>::new(SELECT_ARTIFACT);
+        q.push(" WHERE content_type = ").push_bind(content_type.to_owned());
+        if let Some(workspace_id) = workspace_id {
+            q.push(" AND workspace_id = ").push_bind(workspace_id.to_owned());
+        }
+        q.push(" ORDER BY seq");
+        let rows: Vec<ArtifactRow> = q.build_query_as().fetch_all(self.pool()).await?;
+        rows.into_iter().map(Artifact::try_from).collect()
+    }
+
     /// One artifact with all its fields.
     pub async fn get_artifact(&self, id: &str) -> Result<Artifact> {
         check_id("id", id)?;

@@ -1,5 +1,5 @@
 //! Atrium's local store: one SQLite file (WAL) holding workspaces, artifacts, their full revision history and a
-//! full-text index over titles and content.
+//! full-text index over titles and content, and the audit log of tool calls.
 //!
 //! Every write is validated before it touches the database, runs in a single `BEGIN IMMEDIATE` transaction and
 //! bumps the artifact's version; triggers keep the revision history and the FTS5 index in step, so no code path
@@ -7,6 +7,7 @@
 #![deny(missing_docs)]
 
 mod artifacts;
+mod audit;
 mod error;
 mod highlight;
 mod migrate;
@@ -17,6 +18,7 @@ mod store;
 pub mod validate;
 mod workspaces;
 
+pub use audit::{AuditEntry, AuditFilter, AuditOrigin, AuditStatus};
 pub use error::{Entity, StoreError};
 pub use migrate::{MIGRATIONS, Migration, SCHEMA_VERSION};
 pub use model::{
