@@ -1,0 +1,121 @@
+//! Recording every tool call (DESIGN §3): arguments and results redacted and capped, written in batches off the
+//! call's path so the audit never slows a call down.
+
+use std::time::Duration;
+
+use atrium_store::{AuditEntry, Store};
+use serde_json::Value;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// The most bytes of arguments, and of result, an audit row keeps.
+pub const AUDIT_CAP_BYTES: usize = 4096;
+
+/// Object keys whose values never reach the audit log.
+fn is_secret_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase().replace(['-', '_'], "");
+    ["password", "passwd", "secret", "token", "apikey", "authorization", "cookie", "credential", "privatekey"]
+        .iter()
+        .any(|s| key.contains(s))
+}
+
+/// Replaces the values of secret-looking keys, at any depth.
+pub fn redact(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v =
+                        if is_secret_key(k) && !v.is_null() { Value::String("[redacted]".into()) } else { redact(v) };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(redact).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Compact JSON of `value`, redacted, at most [`AUDIT_CAP_BYTES`] bytes (cut at a character boundary and marked).
+pub fn audit_text(value: &Value) -> String {
+    cap(redact(value).to_string())
+}
+
+fn cap(text: String) -> String {
+    if text.len() <= AUDIT_CAP_BYTES {
+        return text;
+    }
+    let marker = format!("…[{} bytes cut]", text.len());
+    let mut end = AUDIT_CAP_BYTES - marker.len();
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{marker}", &text[..end])
+}
+
+/// Writes audit rows in the background, batching those that arrive together.
+#[derive(Debug)]
+pub(crate) struct AuditRecorder {
+    tx: std::sync::Mutex<Option<mpsc::Sender<AuditEntry>>>,
+    writer: std::sync::Mutex<Option<JoinHandle<()>>>,
+}
+
+impl AuditRecorder {
+    pub(crate) fn start(store: Store) -> Self {
+        let (tx, mut rx) = mpsc::channel::<AuditEntry>(4096);
+        let writer = tokio::spawn(async move {
+            let mut batch = Vec::with_capacity(256);
+            while rx.recv_many(&mut batch, 256).await > 0 {
+                if let Err(err) = store.audit_append(&batch).await {
+                    tracing::error!(%err, rows = batch.len(), "could not write audit rows");
+                }
+                batch.clear();
+            }
+        });
+        AuditRecorder { tx: std::sync::Mutex::new(Some(tx)), writer: std::sync::Mutex::new(Some(writer)) }
+    }
+
+    pub(crate) async fn record(&self, entry: AuditEntry) {
+        let tx = self.tx.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        match tx {
+            Some(tx) if tx.send(entry).await.is_ok() => {}
+            _ => tracing::warn!("audit recorder is closed; a call went unrecorded"),
+        }
+    }
+
+    /// Writes what is queued and stops, within `limit`.
+    pub(crate) async fn flush_and_stop(&self, limit: Duration) {
+        // Dropping the last sender lets the writer drain what is queued and end.
+        drop(self.tx.lock().unwrap_or_else(|p| p.into_inner()).take());
+        let writer = self.writer.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(writer) = writer
+            && tokio::time::timeout(limit, writer).await.is_err()
+        {
+            tracing::warn!("audit writer did not finish in time");
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn secrets_are_redacted_at_any_depth() {
+        let v = json!({"name": "x", "api_key": "k", "nested": [{"Authorization": "Bearer t", "ok": 1}], "token": null});
+        assert_eq!(
+            redact(&v),
+            json!({"name": "x", "api_key": "[redacted]", "nested": [{"Authorization": "[redacted]", "ok": 1}], "token": null})
+        );
+    }
+
+    #[test]
+    fn long_text_is_capped_at_a_character_boundary() {
+        let text = audit_text(&json!({"text": "é".repeat(5000)}));
+        assert!(text.len() <= AUDIT_CAP_BYTES, "{}", text.len());
+        assert!(text.ends_with("bytes cut]"));
+        let short = audit_text(&json!({"a": 1}));
+        assert_eq!(short, r#"{"a":1}"#);
+    }
+}

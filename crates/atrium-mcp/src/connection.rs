@@ -1,0 +1,217 @@
+//! Opening one MCP session over the registration's transport, within its connect timeout.
+
+use std::process::Stdio;
+use std::sync::Arc;
+
+use rmcp::ServiceExt;
+use rmcp::service::{ClientInitializeError, RoleClient, RunningService};
+use rmcp::transport::streamable_http_client::{StreamableHttpClientTransportConfig, StreamableHttpError};
+use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
+use tokio::io::AsyncBufReadExt;
+
+use crate::discovery::{self, error_chain};
+use crate::error::{Failure, FailureCode};
+use crate::handler::{AtriumClient, SessionContext};
+use crate::registration::{EnvValue, Registration, Transport};
+use crate::sse::LegacySse;
+
+/// A running session.
+pub(crate) type Session = RunningService<RoleClient, AtriumClient>;
+
+/// Whether the session runs a local process (its end is a crash) or talks HTTP (its end is a lost connection).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reach {
+    Local,
+    Remote,
+}
+
+impl Reach {
+    pub(crate) fn of(registration: &Registration) -> Self {
+        match registration.transport {
+            Transport::Stdio { .. } | Transport::Github { .. } => Reach::Local,
+            Transport::Http { .. } | Transport::Sse { .. } => Reach::Remote,
+        }
+    }
+}
+
+/// Connects and initializes, all within the registration's connect timeout.
+#[tracing::instrument(skip_all, fields(server = %cx.server_id))]
+pub(crate) async fn open(
+    registration: &Registration,
+    cx: Arc<SessionContext>,
+    http: &reqwest::Client,
+) -> Result<Session, Failure> {
+    let limit = registration.timeouts.connect();
+    match tokio::time::timeout(limit, open_unbounded(registration, cx.clone(), http)).await {
+        Ok(result) => result,
+        Err(_) => Err(Failure::new(
+            FailureCode::Timeout,
+            format!(
+                "The server did not finish starting within {} s. Check that it speaks MCP on this transport, or raise \
+                 timeouts.connect_ms.",
+                limit.as_secs_f32()
+            ),
+        )),
+    }
+}
+
+async fn open_unbounded(
+    registration: &Registration,
+    cx: Arc<SessionContext>,
+    http: &reqwest::Client,
+) -> Result<Session, Failure> {
+    let headers = static_headers(registration)?;
+    let client = AtriumClient { cx: cx.clone() };
+    match &registration.transport {
+        Transport::Stdio { command, args, cwd, env } => {
+            let mut cmd = tokio::process::Command::new(command);
+            cmd.args(args).kill_on_drop(true);
+            if let Some(cwd) = cwd {
+                cmd.current_dir(cwd);
+            }
+            for (name, value) in env {
+                match value {
+                    EnvValue::Text(text) => {
+                        cmd.env(name, text);
+                    }
+                    EnvValue::Secret { .. } => {
+                        return Err(Failure::new(
+                            FailureCode::ConfigError,
+                            format!("{name} refers to a keychain secret, and this build cannot read the keychain yet."),
+                        ));
+                    }
+                }
+            }
+            let (transport, stderr) = TokioChildProcess::builder(cmd)
+                .stderr(Stdio::piped())
+                .spawn()
+                .map_err(|err| spawn_failure(command, &err))?;
+            if let Some(stderr) = stderr {
+                let cx = cx.clone();
+                tokio::spawn(async move {
+                    let mut lines = tokio::io::BufReader::new(stderr).lines();
+                    while let Ok(Some(line)) = lines.next_line().await {
+                        cx.log.push(&cx.events, &cx.server_id, "stderr", None, line);
+                    }
+                });
+            }
+            client.serve(transport).await.map_err(|err| init_failure(err, None, Reach::Local, &cx))
+        }
+        Transport::Http { well_known, url } => {
+            let (endpoint, discovered) = match (well_known, url) {
+                (Some(doc), _) => {
+                    (discovery::resolve_endpoint(http, doc, registration.timeouts.connect()).await?, true)
+                }
+                (None, Some(url)) => (url.clone(), false),
+                (None, None) => return Err(Failure::new(FailureCode::ConfigError, "The registration names no URL.")),
+            };
+            let mut config = StreamableHttpClientTransportConfig::with_uri(endpoint.clone());
+            if !headers.is_empty() {
+                config = config.custom_headers(headers.into_iter().filter_map(|(k, v)| Some((k?, v))).collect());
+            }
+            let transport = StreamableHttpClientTransport::with_client(http.clone(), config);
+            let context = discovered.then_some(endpoint.as_str());
+            client.serve(transport).await.map_err(|err| init_failure(err, context, Reach::Remote, &cx))
+        }
+        Transport::Sse { url } => {
+            let transport = LegacySse::connect(http.clone(), url, headers, registration.timeouts.connect()).await?;
+            client.serve(transport).await.map_err(|err| init_failure(err, None, Reach::Remote, &cx))
+        }
+        Transport::Github { owner_repo, .. } => Err(Failure::new(
+            FailureCode::PolicyDenied,
+            format!(
+                "Running {owner_repo} from GitHub needs a sandbox Atrium does not have yet. Clone it and register it as \
+                 a stdio server instead."
+            ),
+        )),
+    }
+}
+
+fn static_headers(registration: &Registration) -> Result<reqwest::header::HeaderMap, Failure> {
+    let mut headers = reqwest::header::HeaderMap::new();
+    let Some(auth) = &registration.auth else { return Ok(headers) };
+    match auth.get("type").and_then(serde_json::Value::as_str) {
+        Some("static") => {
+            let header = auth.get("header").and_then(serde_json::Value::as_str).unwrap_or_default();
+            let value = auth.get("value").and_then(serde_json::Value::as_str).unwrap_or_default();
+            let name = reqwest::header::HeaderName::from_bytes(header.as_bytes()).map_err(|_| {
+                Failure::new(FailureCode::ConfigError, format!("\"{header}\" is not an HTTP header name."))
+            })?;
+            let mut value = reqwest::header::HeaderValue::from_str(value).map_err(|_| {
+                Failure::new(FailureCode::ConfigError, "The static header's value is not valid in HTTP.")
+            })?;
+            value.set_sensitive(true);
+            headers.insert(name, value);
+            Ok(headers)
+        }
+        Some(other) => Err(Failure::new(
+            FailureCode::AuthError,
+            format!("{other} authentication needs the keychain and sign-in support this build does not have yet."),
+        )),
+        None => Ok(headers),
+    }
+}
+
+fn spawn_failure(command: &str, err: &std::io::Error) -> Failure {
+    match err.kind() {
+        std::io::ErrorKind::NotFound => Failure::new(
+            FailureCode::ConfigError,
+            format!("{command} was not found. Install it, or give its full path."),
+        ),
+        std::io::ErrorKind::PermissionDenied => {
+            Failure::new(FailureCode::ConfigError, format!("{command} cannot be run: permission denied."))
+        }
+        _ => Failure::new(FailureCode::ConnectionError, format!("Could not start {command}: {err}.")),
+    }
+}
+
+/// Classifies a failed `initialize` by walking the error's causes for what the transport reported.
+fn init_failure(
+    err: ClientInitializeError,
+    discovered_endpoint: Option<&str>,
+    reach: Reach,
+    cx: &SessionContext,
+) -> Failure {
+    let text = error_chain(&err);
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&err);
+    while let Some(cause) = source {
+        if let Some(http) = cause.downcast_ref::<StreamableHttpError<reqwest::Error>>() {
+            match http {
+                StreamableHttpError::AuthRequired(_) | StreamableHttpError::InsufficientScope(_) => {
+                    return Failure::new(FailureCode::AuthError, format!("The server wants credentials: {text}."));
+                }
+                StreamableHttpError::Client(e) if e.is_connect() || e.is_request() => {
+                    return Failure::new(FailureCode::ConnectionError, format!("Could not reach the server: {text}."));
+                }
+                StreamableHttpError::Client(e) if e.is_timeout() => {
+                    return Failure::new(FailureCode::Timeout, format!("The server did not answer: {text}."));
+                }
+                _ => {}
+            }
+        }
+        if let Some(e) = cause.downcast_ref::<reqwest::Error>()
+            && (e.is_connect() || e.is_request())
+        {
+            return Failure::new(FailureCode::ConnectionError, format!("Could not reach the server: {text}."));
+        }
+        source = cause.source();
+    }
+    if let Some(endpoint) = discovered_endpoint {
+        return Failure::new(
+            FailureCode::ConfigError,
+            format!("The discovery document points at {endpoint}, which does not answer MCP: {text}."),
+        );
+    }
+    match (&err, reach) {
+        (ClientInitializeError::ConnectionClosed(_) | ClientInitializeError::TransportError { .. }, Reach::Local) => {
+            let tail = cx.log.stderr_tail(1).pop().map(|l| format!(" Its last words: {l}")).unwrap_or_default();
+            Failure::new(FailureCode::Crashed, format!("The server process ended before it finished starting.{tail}"))
+        }
+        (ClientInitializeError::ConnectionClosed(_) | ClientInitializeError::TransportError { .. }, Reach::Remote) => {
+            Failure::new(FailureCode::ConnectionError, format!("The connection failed: {text}."))
+        }
+        _ => {
+            Failure::new(FailureCode::ProtocolError, format!("The server did not complete the MCP handshake: {text}."))
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! Atrium's MCP client side (DESIGN §3): server registrations, one live rmcp session per enabled server with status,
+//! timeouts, progress, cancellation and reconnects, tool routing with `allowed_tools`, elicitation, and the audit
+//! record of every tool call.
+#![deny(missing_docs)]
+
+mod audit;
+mod connection;
+pub mod discovery;
+mod error;
+mod events;
+mod handler;
+mod model;
+pub mod registration;
+mod servers;
+mod sse;
+mod status;
+
+pub use audit::{AUDIT_CAP_BYTES, audit_text, redact};
+pub use error::{Failure, FailureCode, McpError};
+pub use events::{
+    ElicitationAction, ElicitationAnswer, ElicitationPolicy, ElicitationRequest, NoEvents, ServerEvents, apply_defaults,
+};
+pub use model::{
+    CallProgress, ContentItem, LogLine, PromptArgumentInfo, PromptInfo, PromptMessage, PromptResult, ResourceCatalog,
+    ResourceContent, ResourceInfo, ResourceTemplateInfo, ToolInfo, ToolResult,
+};
+pub use registration::{EnvValue, Registration, SERVER_CONTENT_TYPE, Timeouts, Transport};
+pub use servers::{CallOutcome, ConnectionTest, ServerSet, ServerSetOptions, ServerSpec, ServerState, ToolCall};
+pub use status::ServerStatus;
+
+/// The flat name of a tool where one list holds the tools of many servers (`{server}__{tool}`).
+pub fn flat_tool_name(server: &str, tool: &str) -> String {
+    format!("{server}__{tool}")
+}
+
+/// Splits a flat tool name at its first `__` into `(server, tool)`.
+pub fn split_flat_tool_name(name: &str) -> Option<(&str, &str)> {
+    name.split_once("__").filter(|(server, tool)| !server.is_empty() && !tool.is_empty())
+}
+
+pub(crate) fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}

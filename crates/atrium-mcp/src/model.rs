@@ -1,0 +1,255 @@
+//! What Atrium shows of a server: its tools, resources, prompts and call results. The shapes follow the MCP wire
+//! format (camelCase where MCP uses it) so results pass through unchanged; only what the UI needs is typed.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// A tool a server offers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ToolInfo {
+    /// The tool's name on its server.
+    pub name: String,
+    /// A display title, when the server gives one.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// What it does.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// JSON Schema of its arguments.
+    #[serde(default = "empty_object_schema")]
+    pub input_schema: Value,
+    /// JSON Schema of its `structuredContent`, when declared.
+    #[serde(default)]
+    pub output_schema: Option<Value>,
+    /// Hints such as `readOnlyHint`, `destructiveHint`.
+    #[serde(default)]
+    pub annotations: Option<Value>,
+    /// The tool's `_meta` (MCP Apps puts its `ui` resource here).
+    #[serde(default, rename = "_meta")]
+    pub meta: Option<Value>,
+}
+
+fn empty_object_schema() -> Value {
+    serde_json::json!({"type": "object"})
+}
+
+/// One item of a tool result, a prompt message or a resource read.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum ContentItem {
+    /// Text (may be Markdown or JSON; the UI decides how to show it).
+    Text {
+        /// The text.
+        text: String,
+    },
+    /// A base64 image.
+    Image {
+        /// Base64 data.
+        data: String,
+        /// Its MIME type.
+        #[serde(rename = "mimeType")]
+        mime_type: String,
+    },
+    /// Base64 audio.
+    Audio {
+        /// Base64 data.
+        data: String,
+        /// Its MIME type.
+        #[serde(rename = "mimeType")]
+        mime_type: String,
+    },
+    /// An embedded resource.
+    Resource {
+        /// Its contents.
+        resource: ResourceContent,
+    },
+    /// A link to a resource the server can read.
+    ResourceLink {
+        /// Its URI.
+        uri: String,
+        /// Its name.
+        #[serde(default)]
+        name: Option<String>,
+        /// What it is.
+        #[serde(default)]
+        description: Option<String>,
+        /// Its MIME type.
+        #[serde(default, rename = "mimeType")]
+        mime_type: Option<String>,
+    },
+}
+
+/// The contents of a resource: text or base64 bytes.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceContent {
+    /// Its URI.
+    pub uri: String,
+    /// Its MIME type.
+    #[serde(default)]
+    pub mime_type: Option<String>,
+    /// Text contents.
+    #[serde(default)]
+    pub text: Option<String>,
+    /// Base64 contents.
+    #[serde(default)]
+    pub blob: Option<String>,
+}
+
+/// A tool's result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ToolResult {
+    /// The content items, in order.
+    #[serde(default)]
+    pub content: Vec<ContentItem>,
+    /// Structured output, when the tool returns it.
+    #[serde(default)]
+    pub structured_content: Option<Value>,
+    /// The tool reports that it failed (the failure is in `content`).
+    #[serde(default)]
+    pub is_error: bool,
+}
+
+/// A resource a server lists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceInfo {
+    /// Its URI.
+    pub uri: String,
+    /// Its name.
+    pub name: String,
+    /// A display title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// What it is.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Its MIME type.
+    #[serde(default)]
+    pub mime_type: Option<String>,
+}
+
+/// A parameterised resource (`uriTemplate`, RFC 6570).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct ResourceTemplateInfo {
+    /// The URI template.
+    pub uri_template: String,
+    /// Its name.
+    pub name: String,
+    /// A display title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// What it is.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Its MIME type.
+    #[serde(default)]
+    pub mime_type: Option<String>,
+}
+
+/// The resources of a server.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ResourceCatalog {
+    /// Concrete resources.
+    pub resources: Vec<ResourceInfo>,
+    /// Templates.
+    pub templates: Vec<ResourceTemplateInfo>,
+}
+
+/// A prompt a server offers.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "camelCase")]
+pub struct PromptInfo {
+    /// Its name.
+    pub name: String,
+    /// A display title.
+    #[serde(default)]
+    pub title: Option<String>,
+    /// What it is for.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Its arguments.
+    #[serde(default)]
+    pub arguments: Vec<PromptArgumentInfo>,
+}
+
+/// One argument of a prompt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PromptArgumentInfo {
+    /// Its name.
+    pub name: String,
+    /// What it means.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Whether it must be given.
+    #[serde(default)]
+    pub required: bool,
+}
+
+/// A prompt, filled in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PromptResult {
+    /// What the prompt is.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Its messages.
+    pub messages: Vec<PromptMessage>,
+}
+
+/// One message of a prompt.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PromptMessage {
+    /// `user` or `assistant`.
+    pub role: String,
+    /// Its content.
+    pub content: ContentItem,
+}
+
+/// A line of a server's log: a `notifications/message` or a line of its stderr.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LogLine {
+    /// When it arrived, ISO-8601 UTC.
+    pub time: String,
+    /// `debug` … `emergency` for MCP log messages, `stderr` for the process's stderr, `atrium` for Atrium's own
+    /// notes (connected, reconnecting, …).
+    pub level: String,
+    /// The logger name, when the server gives one.
+    pub logger: Option<String>,
+    /// The message: text, or compact JSON for structured data.
+    pub message: String,
+}
+
+/// Progress of a running call.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CallProgress {
+    /// The caller's id for the call.
+    pub call_id: String,
+    /// Progress so far.
+    pub progress: f64,
+    /// The total, when known.
+    pub total: Option<f64>,
+    /// What is happening.
+    pub message: Option<String>,
+}
+
+/// Converts an rmcp value into Atrium's view of it through its JSON form: MCP's wire format is the stable contract,
+/// rmcp's Rust types are not.
+pub(crate) fn convert<T: serde::de::DeserializeOwned>(value: impl Serialize) -> Result<T, serde_json::Error> {
+    serde_json::from_value(serde_json::to_value(value)?)
+}

@@ -1,0 +1,399 @@
+//! Server registrations: the context of an `application/vnd.agience.mcp-server+json` artifact (DESIGN §2), parsed
+//! and checked field by field so that a form can show every problem as the user types.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use atrium_store::FieldProblem;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The content type of a server registration artifact.
+pub const SERVER_CONTENT_TYPE: &str = "application/vnd.agience.mcp-server+json";
+
+/// How Atrium reaches a server.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Transport {
+    /// Streamable HTTP, at `url` or at the endpoint a discovery document (`well_known`) names. Exactly one is set.
+    Http {
+        /// The `/.well-known/mcp.json` URL.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        well_known: Option<String>,
+        /// The MCP endpoint itself.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        url: Option<String>,
+    },
+    /// Legacy HTTP+SSE (protocol 2024-11-05): a GET event stream plus POSTs to the endpoint it announces.
+    Sse {
+        /// The SSE endpoint.
+        url: String,
+    },
+    /// A local process speaking MCP on stdin/stdout.
+    Stdio {
+        /// The program (looked up on PATH).
+        command: String,
+        /// Its arguments, passed as they are (never through a shell).
+        #[serde(default)]
+        args: Vec<String>,
+        /// Its working directory.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cwd: Option<String>,
+        /// Extra environment variables.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        env: BTreeMap<String, EnvValue>,
+    },
+    /// A repository run as a local server (planned on the platform; Atrium refuses it until it can sandbox it).
+    Github {
+        /// `owner/repo`.
+        owner_repo: String,
+        /// Branch, tag or commit.
+        #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
+        git_ref: Option<String>,
+    },
+}
+
+/// An environment value: literal text, or a keychain secret resolved when the process starts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(untagged)]
+pub enum EnvValue {
+    /// The value itself.
+    Text(String),
+    /// A reference to a keychain secret.
+    Secret {
+        /// The secret's id.
+        secret_id: String,
+    },
+}
+
+/// Per-server time limits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Timeouts {
+    /// Connecting and initializing, in milliseconds.
+    #[serde(default = "default_connect_ms")]
+    pub connect_ms: u32,
+    /// One request without any progress, in milliseconds.
+    #[serde(default = "default_call_ms")]
+    pub call_ms: u32,
+}
+
+fn default_connect_ms() -> u32 {
+    10_000
+}
+fn default_call_ms() -> u32 {
+    30_000
+}
+fn default_true() -> bool {
+    true
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts { connect_ms: default_connect_ms(), call_ms: default_call_ms() }
+    }
+}
+
+impl Timeouts {
+    /// The connect limit.
+    pub fn connect(&self) -> Duration {
+        Duration::from_millis(u64::from(self.connect_ms))
+    }
+    /// The per-request limit.
+    pub fn call(&self) -> Duration {
+        Duration::from_millis(u64::from(self.call_ms))
+    }
+}
+
+/// A server registration, as stored in the artifact's context.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Registration {
+    /// How to reach it.
+    pub transport: Transport,
+    /// How to authenticate (kept as given; applied by the auth layer).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auth: Option<Value>,
+    /// When set, only these tools are visible and callable, anywhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allowed_tools: Option<Vec<String>>,
+    /// Time limits.
+    #[serde(default)]
+    pub timeouts: Timeouts,
+    /// Whether Atrium keeps a live connection.
+    #[serde(default = "default_true")]
+    pub enabled: bool,
+    /// Everything else in the context (`title`, `notes`, `mcp_server`, …), kept untouched for the platform.
+    #[serde(flatten)]
+    #[cfg_attr(feature = "specta", specta(skip))]
+    pub other: Map<String, Value>,
+}
+
+impl Registration {
+    /// Whether `tool` may be listed and called.
+    pub fn allows(&self, tool: &str) -> bool {
+        self.allowed_tools.as_ref().is_none_or(|allowed| allowed.iter().any(|t| t == tool))
+    }
+
+    /// The registration as the JSON object stored in the artifact's context.
+    pub fn to_context(&self) -> Value {
+        serde_json::to_value(self).unwrap_or(Value::Null)
+    }
+
+    /// A short description of where the server is, for lists.
+    pub fn target(&self) -> String {
+        match &self.transport {
+            Transport::Http { well_known: Some(url), .. } => url.clone(),
+            Transport::Http { url, .. } => url.clone().unwrap_or_default(),
+            Transport::Sse { url } => url.clone(),
+            Transport::Stdio { command, args, .. } => {
+                std::iter::once(command.as_str()).chain(args.iter().map(String::as_str)).collect::<Vec<_>>().join(" ")
+            }
+            Transport::Github { owner_repo, .. } => format!("github:{owner_repo}"),
+        }
+    }
+}
+
+fn problem(field: &str, message: impl Into<String>) -> FieldProblem {
+    FieldProblem { field: field.to_owned(), message: message.into(), position: None }
+}
+
+/// Parses and checks a registration, reporting every problem at once with the field it is in
+/// (`transport.url`, `timeouts.call_ms`, …).
+pub fn parse(value: &Value) -> Result<Registration, Vec<FieldProblem>> {
+    let Some(object) = value.as_object() else {
+        return Err(vec![problem("registration", "A registration is a JSON object, like {\"transport\": {…}}.")]);
+    };
+    let mut problems = Vec::new();
+    match object.get("transport") {
+        None => problems.push(problem("transport", "Say how to reach the server: add a \"transport\" object.")),
+        Some(t) => check_transport(t, &mut problems),
+    }
+    if let Some(tools) = object.get("allowed_tools") {
+        match tools.as_array() {
+            Some(list) if list.iter().all(|t| t.as_str().is_some_and(|s| !s.trim().is_empty())) => {}
+            _ => problems.push(problem("allowed_tools", "allowed_tools is a list of tool names, like [\"echo\"].")),
+        }
+    }
+    if let Some(timeouts) = object.get("timeouts") {
+        match timeouts.as_object() {
+            None => problems
+                .push(problem("timeouts", "timeouts is an object: {\"connect_ms\": 10000, \"call_ms\": 30000}.")),
+            Some(t) => {
+                for key in ["connect_ms", "call_ms"] {
+                    if let Some(ms) = t.get(key) {
+                        match ms.as_u64() {
+                            Some(ms) if (100..=3_600_000).contains(&ms) => {}
+                            _ => problems.push(problem(
+                                &format!("timeouts.{key}"),
+                                "A time limit is a whole number of milliseconds from 100 to 3600000.",
+                            )),
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if let Some(enabled) = object.get("enabled")
+        && !enabled.is_boolean()
+    {
+        problems.push(problem("enabled", "enabled is true or false."));
+    }
+    if let Some(auth) = object.get("auth")
+        && !auth.is_null()
+    {
+        check_auth(auth, &mut problems);
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    serde_json::from_value(value.clone()).map_err(|err| vec![problem("registration", err.to_string())])
+}
+
+fn check_transport(t: &Value, problems: &mut Vec<FieldProblem>) {
+    let Some(t) = t.as_object() else {
+        problems.push(problem("transport", "transport is an object with a \"type\": http, sse or stdio."));
+        return;
+    };
+    let text = |key: &str| t.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty());
+    match t.get("type").and_then(Value::as_str) {
+        Some("http") => match (t.get("well_known"), t.get("url")) {
+            (Some(_), Some(_)) => problems.push(problem(
+                "transport",
+                "Give either \"well_known\" (the discovery document) or \"url\" (the MCP endpoint), not both.",
+            )),
+            (Some(_), None) => check_url("transport.well_known", text("well_known"), problems),
+            (None, Some(_)) => check_url("transport.url", text("url"), problems),
+            (None, None) => problems.push(problem(
+                "transport.url",
+                "Give the MCP endpoint (\"url\") or its discovery document (\"well_known\").",
+            )),
+        },
+        Some("sse") => check_url("transport.url", text("url"), problems),
+        Some("stdio") => {
+            match text("command") {
+                None => problems.push(problem("transport.command", "Give the program to run, like npx or python3.")),
+                Some(cmd) if cmd.contains(char::is_whitespace) && !std::path::Path::new(cmd).is_absolute() => problems
+                    .push(problem(
+                        "transport.command",
+                        "The command is one program; put its arguments in \"args\" (nothing runs through a shell).",
+                    )),
+                Some(_) => {}
+            }
+            if let Some(args) = t.get("args")
+                && !args.as_array().is_some_and(|a| a.iter().all(Value::is_string))
+            {
+                problems.push(problem("transport.args", "args is a list of strings."));
+            }
+            if let Some(cwd) = t.get("cwd")
+                && !cwd.is_null()
+                && !cwd.as_str().is_some_and(|c| std::path::Path::new(c).is_absolute())
+            {
+                problems.push(problem("transport.cwd", "cwd is an absolute directory path."));
+            }
+            if let Some(env) = t.get("env") {
+                match env.as_object() {
+                    None => problems.push(problem("transport.env", "env is an object of NAME: value.")),
+                    Some(env) => {
+                        for (name, value) in env {
+                            let ok_name = !name.is_empty()
+                                && !name.starts_with(|c: char| c.is_ascii_digit())
+                                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+                            if !ok_name {
+                                problems.push(problem(
+                                    &format!("transport.env.{name}"),
+                                    "A variable name uses letters, digits and _ and does not start with a digit.",
+                                ));
+                            }
+                            let ok_value = value.is_string()
+                                || value.get("secret_id").and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+                            if !ok_value {
+                                problems.push(problem(
+                                    &format!("transport.env.{name}"),
+                                    "A value is text or {\"secret_id\": \"…\"} for a keychain secret.",
+                                ));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Some("github") => {
+            let ok = text("owner_repo").is_some_and(|r| {
+                let mut parts = r.split('/');
+                matches!((parts.next(), parts.next(), parts.next()), (Some(o), Some(n), None) if !o.is_empty() && !n.is_empty())
+            });
+            if !ok {
+                problems.push(problem("transport.owner_repo", "Give the repository as owner/name."));
+            }
+        }
+        Some(other) => problems.push(problem(
+            "transport.type",
+            format!("\"{other}\" is not a transport: use http, sse, stdio or github."),
+        )),
+        None => problems.push(problem("transport.type", "Say which transport: http, sse, stdio or github.")),
+    }
+}
+
+fn check_url(field: &str, text: Option<&str>, problems: &mut Vec<FieldProblem>) {
+    let Some(text) = text else {
+        problems.push(problem(field, "Give the address, like https://example.com/mcp."));
+        return;
+    };
+    match url::Url::parse(text) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {}
+        Ok(_) => problems.push(problem(field, "The address must start with http:// or https://.")),
+        Err(err) => {
+            problems.push(problem(field, format!("This is not an address ({err}): like https://example.com/mcp.")))
+        }
+    }
+}
+
+fn check_auth(auth: &Value, problems: &mut Vec<FieldProblem>) {
+    let text = |key: &str| auth.get(key).and_then(Value::as_str).is_some_and(|s| !s.trim().is_empty());
+    match auth.get("type").and_then(Value::as_str) {
+        Some("static") => {
+            if !text("header") || !text("value") {
+                problems.push(problem("auth", "Static auth needs a \"header\" and a \"value\"."));
+            }
+        }
+        Some("api_key") => {
+            if !text("secret_id") || !text("header") {
+                problems.push(problem("auth", "API key auth needs a \"secret_id\" and a \"header\"."));
+            }
+        }
+        Some("oauth2") => {
+            if !text("authorizer_id") {
+                problems.push(problem("auth", "OAuth 2 auth needs an \"authorizer_id\"."));
+            }
+        }
+        Some("client_credentials") => {
+            if !text("token_url") || !text("client_id") || !text("secret_id") {
+                problems
+                    .push(problem("auth", "Client credentials need \"token_url\", \"client_id\" and \"secret_id\"."));
+            }
+        }
+        _ => problems.push(problem("auth.type", "auth.type is one of static, api_key, oauth2, client_credentials.")),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn fields(value: Value) -> Vec<String> {
+        parse(&value).err().unwrap_or_default().into_iter().map(|p| p.field).collect()
+    }
+
+    #[test]
+    fn every_transport_round_trips_to_the_design_shape() {
+        for value in [
+            json!({"transport": {"type": "http", "well_known": "https://x.example/.well-known/mcp.json"}}),
+            json!({"transport": {"type": "http", "url": "http://127.0.0.1:3001/mcp"}}),
+            json!({"transport": {"type": "sse", "url": "http://127.0.0.1:3001/sse"}}),
+            json!({"transport": {"type": "stdio", "command": "npx", "args": ["-y", "x"], "env": {"A": "1", "B": {"secret_id": "s"}}}}),
+            json!({"transport": {"type": "github", "owner_repo": "o/r", "ref": "main"}}),
+        ] {
+            let reg = parse(&value).expect("valid");
+            assert_eq!(reg.to_context()["transport"], value["transport"]);
+            assert!(reg.enabled);
+            assert_eq!(reg.timeouts, Timeouts::default());
+        }
+    }
+
+    #[test]
+    fn unknown_fields_are_kept_for_the_platform() {
+        let reg = parse(&json!({"title": "T", "transport": {"type": "sse", "url": "http://h/sse"},
+            "mcp_server": {"kind": "relay"}}))
+        .expect("valid");
+        assert_eq!(reg.to_context()["mcp_server"]["kind"], "relay");
+        assert_eq!(reg.to_context()["title"], "T");
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_field() {
+        assert_eq!(fields(json!([])), ["registration"]);
+        assert_eq!(fields(json!({})), ["transport"]);
+        assert_eq!(fields(json!({"transport": {"type": "ftp"}})), ["transport.type"]);
+        assert_eq!(fields(json!({"transport": {"type": "http"}})), ["transport.url"]);
+        assert_eq!(fields(json!({"transport": {"type": "http", "url": "ftp://x"}})), ["transport.url"]);
+        assert_eq!(fields(json!({"transport": {"type": "http", "url": "a", "well_known": "b"}})), ["transport"]);
+        assert_eq!(fields(json!({"transport": {"type": "stdio", "command": "npx -y x"}})), ["transport.command"]);
+        assert_eq!(
+            fields(json!({"transport": {"type": "stdio", "command": "node", "env": {"1X": "a", "OK": 3}},
+                "timeouts": {"call_ms": 5}, "enabled": "yes", "allowed_tools": [""]})),
+            ["transport.env.1X", "transport.env.OK", "allowed_tools", "timeouts.call_ms", "enabled"]
+        );
+    }
+
+    #[test]
+    fn allowed_tools_limits_what_is_allowed() {
+        let mut reg = parse(&json!({"transport": {"type": "sse", "url": "http://h/sse"}})).expect("valid");
+        assert!(reg.allows("anything"));
+        reg.allowed_tools = Some(vec!["echo".into()]);
+        assert!(reg.allows("echo") && !reg.allows("add"));
+    }
+}

@@ -1,0 +1,803 @@
+//! The connection manager: one live session per enabled server, each under a supervisor task that connects,
+//! watches, and reconnects HTTP servers with backoff. Tool calls, resource reads and prompt gets go through here,
+//! and every tool call is audited.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use atrium_store::{AuditEntry, AuditOrigin, AuditStatus, Store};
+use rmcp::Peer;
+use rmcp::model::{
+    CallToolRequest, CallToolRequestParams, ClientRequest, GetPromptRequestParams, ReadResourceRequestParams,
+    ServerResult,
+};
+use rmcp::model::{GetPromptResponse, ReadResourceResponse};
+use rmcp::service::{PeerRequestOptions, RoleClient, ServiceError};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+use crate::audit::{AuditRecorder, audit_text};
+use crate::connection::{self, Reach};
+use crate::error::{Failure, FailureCode, McpError};
+use crate::events::{ElicitationAnswer, ElicitationPolicy, Elicitations, Events, NoEvents, ServerEvents};
+use crate::handler::{ProgressRoutes, ServerLog, SessionContext};
+use crate::model::{
+    LogLine, PromptInfo, PromptResult, ResourceCatalog, ResourceContent, ToolInfo, ToolResult, convert,
+};
+use crate::registration::Registration;
+use crate::status::ServerStatus;
+
+/// Backoff between reconnects: from 1 s, doubling, to 60 s; reset after 5 minutes connected.
+const BACKOFF_FIRST: Duration = Duration::from_secs(1);
+const BACKOFF_MAX: Duration = Duration::from_secs(60);
+const STABLE_AFTER: Duration = Duration::from_secs(300);
+/// How long a stopping session gets to close before it is dropped.
+const STOP_GRACE: Duration = Duration::from_secs(3);
+
+/// A registered server as the manager needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServerSpec {
+    /// The registration artifact's id.
+    pub id: String,
+    /// Its workspace.
+    pub workspace_id: Option<String>,
+    /// Its title.
+    pub title: String,
+    /// How to reach it.
+    pub registration: Registration,
+}
+
+/// A tool call to make.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ToolCall {
+    /// The server.
+    pub server_id: String,
+    /// The tool's name on that server.
+    pub tool: String,
+    /// Its arguments.
+    #[serde(default)]
+    pub arguments: Option<Map<String, Value>>,
+    /// The caller's id for this call, to cancel it and to match progress; one is made up when absent.
+    #[serde(default)]
+    pub call_id: Option<String>,
+}
+
+/// How a call ended: always a value, never an error, so the caller can show it and the audit log records it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CallOutcome {
+    /// The call's id.
+    pub call_id: String,
+    /// `ok`, `tool_error`, `failed`, `cancelled` or `denied`.
+    pub status: AuditStatus,
+    /// The tool's result, when it returned one.
+    pub result: Option<ToolResult>,
+    /// Why it failed, when it did.
+    pub error: Option<Failure>,
+    /// How long it took.
+    pub duration_ms: u32,
+}
+
+/// What *test connection* found, without touching the live session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ConnectionTest {
+    /// Whether it connected and listed its tools.
+    pub success: bool,
+    /// How many tools it offers (after `allowed_tools`).
+    pub tool_count: u32,
+    /// Their names.
+    pub tools: Vec<String>,
+    /// What went wrong.
+    pub error: Option<String>,
+    /// Its code.
+    pub error_code: Option<FailureCode>,
+    /// The server's name and version, from `initialize`.
+    pub server_info: Option<String>,
+    /// How long it took.
+    pub duration_ms: u32,
+}
+
+/// A server's state for lists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ServerState {
+    /// The server.
+    pub server_id: String,
+    /// Its status.
+    pub status: ServerStatus,
+    /// Tools visible (after `allowed_tools`), when connected.
+    pub tool_count: u32,
+    /// The server's name and version, when connected.
+    pub server_info: Option<String>,
+}
+
+/// How the manager behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct ServerSetOptions {
+    /// How elicitation requests are answered.
+    pub elicitation: ElicitationPolicy,
+    /// Whether lost HTTP connections are retried with backoff.
+    pub reconnect: bool,
+}
+
+impl Default for ServerSetOptions {
+    fn default() -> Self {
+        ServerSetOptions { elicitation: ElicitationPolicy::Ask, reconnect: true }
+    }
+}
+
+/// The live side of a connected server.
+struct Live {
+    peer: Peer<RoleClient>,
+    reach: Reach,
+    tools: Mutex<Vec<ToolInfo>>,
+    server_info: Option<String>,
+}
+
+/// One registered server: its spec, status, session and log. Owns its locks; none is held across an await.
+struct Slot {
+    spec: ServerSpec,
+    status: Mutex<ServerStatus>,
+    live: Mutex<Option<Arc<Live>>>,
+    log: Arc<ServerLog>,
+    progress: Arc<ProgressRoutes>,
+    stop: CancellationToken,
+    supervisor: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Slot {
+    fn live(&self) -> Option<Arc<Live>> {
+        self.live.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+    fn set_live(&self, live: Option<Arc<Live>>) {
+        *self.live.lock().unwrap_or_else(|p| p.into_inner()) = live;
+    }
+    fn status(&self) -> ServerStatus {
+        self.status.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+struct Inner {
+    slots: Mutex<HashMap<String, Arc<Slot>>>,
+    calls: Mutex<HashMap<String, CancellationToken>>,
+    events: Events,
+    http: reqwest::Client,
+    audit: AuditRecorder,
+    elicitations: Arc<Elicitations>,
+    options: ServerSetOptions,
+}
+
+/// The connection manager. Cheap to clone; clones share everything.
+#[derive(Clone)]
+pub struct ServerSet {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for ServerSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerSet").finish_non_exhaustive()
+    }
+}
+
+impl ServerSet {
+    /// A manager that audits into `store` and reports to `events`. Must be created inside a tokio runtime.
+    pub fn new(store: Store, events: Arc<dyn ServerEvents>, options: ServerSetOptions) -> Self {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("atrium/", env!("CARGO_PKG_VERSION")))
+            .redirect(reqwest::redirect::Policy::limited(5))
+            .build()
+            .unwrap_or_default();
+        ServerSet {
+            inner: Arc::new(Inner {
+                slots: Mutex::new(HashMap::new()),
+                calls: Mutex::new(HashMap::new()),
+                events,
+                http,
+                audit: AuditRecorder::start(store),
+                elicitations: Arc::new(Elicitations::default()),
+                options,
+            }),
+        }
+    }
+
+    fn slot(&self, id: &str) -> Result<Arc<Slot>, McpError> {
+        self.inner
+            .slots
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(id)
+            .cloned()
+            .ok_or_else(|| McpError::UnknownServer(id.to_owned()))
+    }
+
+    /// Adds or updates a server. An unchanged spec keeps its session; a changed one reconnects; a disabled one
+    /// stops.
+    pub fn upsert(&self, spec: ServerSpec) {
+        let old = self.inner.slots.lock().unwrap_or_else(|p| p.into_inner()).get(&spec.id).cloned();
+        if let Some(old) = &old
+            && old.spec == spec
+        {
+            return;
+        }
+        let log = old.as_ref().map(|o| o.log.clone()).unwrap_or_default();
+        if let Some(old) = old {
+            self.stop_slot(&old);
+        }
+        self.start_slot(spec, log);
+    }
+
+    /// Reconnects a server and re-reads its tools.
+    pub fn refresh(&self, id: &str) -> Result<(), McpError> {
+        let old = self.slot(id)?;
+        self.stop_slot(&old);
+        self.start_slot(old.spec.clone(), old.log.clone());
+        Ok(())
+    }
+
+    /// Stops and forgets a server.
+    pub fn remove(&self, id: &str) {
+        let old = self.inner.slots.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
+        if let Some(old) = old {
+            self.stop_slot(&old);
+        }
+    }
+
+    /// The ids of every server known.
+    pub fn ids(&self) -> Vec<String> {
+        self.inner.slots.lock().unwrap_or_else(|p| p.into_inner()).keys().cloned().collect()
+    }
+
+    fn start_slot(&self, spec: ServerSpec, log: Arc<ServerLog>) {
+        let enabled = spec.registration.enabled;
+        // An enabled server is `starting` from the moment it is known, so nobody waiting for it sees `stopped`.
+        let initial = if enabled { ServerStatus::Starting } else { ServerStatus::Stopped };
+        let slot = Arc::new(Slot {
+            spec,
+            status: Mutex::new(initial),
+            live: Mutex::new(None),
+            log,
+            progress: Arc::new(ProgressRoutes::default()),
+            stop: CancellationToken::new(),
+            supervisor: Mutex::new(None),
+        });
+        self.inner.slots.lock().unwrap_or_else(|p| p.into_inner()).insert(slot.spec.id.clone(), slot.clone());
+        if enabled {
+            let task = tokio::spawn(supervise(self.inner.clone(), slot.clone()));
+            *slot.supervisor.lock().unwrap_or_else(|p| p.into_inner()) = Some(task);
+        } else {
+            set_status(&self.inner, &slot, ServerStatus::Stopped);
+        }
+    }
+
+    fn stop_slot(&self, slot: &Arc<Slot>) {
+        slot.stop.cancel();
+    }
+
+    /// Stops every server, waiting at most a few seconds for each to close, and flushes the audit log.
+    pub async fn shutdown(&self) {
+        let slots: Vec<Arc<Slot>> =
+            self.inner.slots.lock().unwrap_or_else(|p| p.into_inner()).drain().map(|(_, s)| s).collect();
+        let mut tasks = Vec::new();
+        for slot in &slots {
+            slot.stop.cancel();
+            if let Some(task) = slot.supervisor.lock().unwrap_or_else(|p| p.into_inner()).take() {
+                tasks.push(task);
+            }
+        }
+        let _ = tokio::time::timeout(STOP_GRACE + Duration::from_secs(1), futures::future::join_all(tasks)).await;
+        self.inner.audit.flush_and_stop(Duration::from_secs(5)).await;
+    }
+
+    /// A server's status.
+    pub fn state(&self, id: &str) -> Result<ServerState, McpError> {
+        let slot = self.slot(id)?;
+        Ok(state_of(&slot))
+    }
+
+    /// Waits until a server is ready or has failed (or `limit` passes), and returns its state.
+    pub async fn wait_settled(&self, id: &str, limit: Duration) -> Result<ServerState, McpError> {
+        let deadline = Instant::now() + limit;
+        loop {
+            let state = self.state(id)?;
+            let settled =
+                matches!(state.status, ServerStatus::Ready | ServerStatus::Failed { .. } | ServerStatus::Stopped);
+            if settled || Instant::now() >= deadline {
+                return Ok(state);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// A server's recent log.
+    pub fn log(&self, id: &str) -> Result<Vec<LogLine>, McpError> {
+        Ok(self.slot(id)?.log.lines())
+    }
+
+    /// Answers a pending elicitation; `false` when it is no longer pending.
+    pub fn answer_elicitation(&self, id: &str, answer: ElicitationAnswer) -> bool {
+        self.inner.elicitations.answer(id, answer)
+    }
+
+    fn connected(&self, id: &str) -> Result<(Arc<Slot>, Arc<Live>), McpError> {
+        let slot = self.slot(id)?;
+        match slot.live() {
+            Some(live) => Ok((slot, live)),
+            None => Err(McpError::Failed(not_connected(&slot))),
+        }
+    }
+
+    /// The tools a server offers, after `allowed_tools`.
+    pub fn tools(&self, id: &str) -> Result<Vec<ToolInfo>, McpError> {
+        let (slot, live) = self.connected(id)?;
+        let tools = live.tools.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        Ok(tools.into_iter().filter(|t| slot.spec.registration.allows(&t.name)).collect())
+    }
+
+    /// Every visible tool of every ready server, as `(server id, tool)`.
+    pub fn all_tools(&self) -> Vec<(String, ToolInfo)> {
+        let ids = self.ids();
+        ids.into_iter()
+            .flat_map(|id| self.tools(&id).unwrap_or_default().into_iter().map(move |t| (id.clone(), t)))
+            .collect()
+    }
+
+    /// A server's resources and resource templates.
+    pub async fn resources(&self, id: &str) -> Result<ResourceCatalog, McpError> {
+        let (slot, live) = self.connected(id)?;
+        let limit = slot.spec.registration.timeouts.call();
+        let resources =
+            bounded(limit, live.peer.list_all_resources()).await.map_err(|e| request_failure(e, live.reach))?;
+        // Templates are optional; a server without them answers method-not-found.
+        let templates = bounded(limit, live.peer.list_all_resource_templates()).await.unwrap_or_default();
+        Ok(ResourceCatalog {
+            resources: convert(resources).map_err(protocol_failure)?,
+            templates: convert(templates).map_err(protocol_failure)?,
+        })
+    }
+
+    /// Reads one resource.
+    pub async fn read_resource(&self, id: &str, uri: &str) -> Result<Vec<ResourceContent>, McpError> {
+        let (slot, live) = self.connected(id)?;
+        let limit = slot.spec.registration.timeouts.call();
+        let response = bounded(limit, live.peer.read_resource_once(ReadResourceRequestParams::new(uri)))
+            .await
+            .map_err(|e| request_failure(e, live.reach))?;
+        match response {
+            ReadResourceResponse::Complete(result) => Ok(convert(result.contents).map_err(protocol_failure)?),
+            _ => Err(unsupported_round()),
+        }
+    }
+
+    /// A server's prompts.
+    pub async fn prompts(&self, id: &str) -> Result<Vec<PromptInfo>, McpError> {
+        let (slot, live) = self.connected(id)?;
+        let limit = slot.spec.registration.timeouts.call();
+        let prompts = bounded(limit, live.peer.list_all_prompts()).await.map_err(|e| request_failure(e, live.reach))?;
+        Ok(convert(prompts).map_err(protocol_failure)?)
+    }
+
+    /// Fills in a prompt.
+    pub async fn get_prompt(
+        &self,
+        id: &str,
+        name: &str,
+        arguments: Map<String, Value>,
+    ) -> Result<PromptResult, McpError> {
+        let (slot, live) = self.connected(id)?;
+        let limit = slot.spec.registration.timeouts.call();
+        let mut params = GetPromptRequestParams::new(name);
+        params.arguments = (!arguments.is_empty()).then_some(arguments);
+        let response =
+            bounded(limit, live.peer.get_prompt_once(params)).await.map_err(|e| request_failure(e, live.reach))?;
+        match response {
+            GetPromptResponse::Complete(result) => Ok(convert(result).map_err(protocol_failure)?),
+            _ => Err(unsupported_round()),
+        }
+    }
+
+    /// Cancels a running call; `false` when no call has that id.
+    pub fn cancel_call(&self, call_id: &str) -> bool {
+        let token = self.inner.calls.lock().unwrap_or_else(|p| p.into_inner()).get(call_id).cloned();
+        token.map(|t| t.cancel()).is_some()
+    }
+
+    /// Calls a tool and records the call in the audit log. Every outcome (denied, failed, cancelled, a tool
+    /// error) is a value; only an unknown server is an error.
+    #[tracing::instrument(skip(self, call), fields(server = %call.server_id, tool = %call.tool, ?origin))]
+    pub async fn call_tool(&self, call: ToolCall, origin: AuditOrigin) -> Result<CallOutcome, McpError> {
+        let slot = self.slot(&call.server_id)?;
+        let call_id = call.call_id.clone().unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
+        let time = crate::now();
+        let started = Instant::now();
+        let outcome = if !slot.spec.registration.allows(&call.tool) {
+            Err(Failure::new(
+                FailureCode::PolicyDenied,
+                format!("{} is not in this server's allowed_tools.", call.tool),
+            ))
+        } else {
+            match slot.live() {
+                None => Err(not_connected(&slot)),
+                Some(live) => {
+                    let cancel = CancellationToken::new();
+                    self.inner.calls.lock().unwrap_or_else(|p| p.into_inner()).insert(call_id.clone(), cancel.clone());
+                    let result = run_call(&self.inner, &slot, &live, &call, &call_id, cancel).await;
+                    self.inner.calls.lock().unwrap_or_else(|p| p.into_inner()).remove(&call_id);
+                    result
+                }
+            }
+        };
+        let duration_ms = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
+        let (status, result, error) = match outcome {
+            Ok(result) if result.is_error => (AuditStatus::ToolError, Some(result), None),
+            Ok(result) => (AuditStatus::Ok, Some(result), None),
+            Err(f) if f.code == FailureCode::Cancelled => (AuditStatus::Cancelled, None, Some(f)),
+            Err(f) if matches!(f.code, FailureCode::PolicyDenied | FailureCode::NotConnected) => {
+                (AuditStatus::Denied, None, Some(f))
+            }
+            Err(f) => (AuditStatus::Failed, None, Some(f)),
+        };
+        let audited_result = match (&result, &error) {
+            (Some(r), _) => audit_text(&serde_json::to_value(r).unwrap_or_default()),
+            (None, Some(f)) => audit_text(&serde_json::to_value(f).unwrap_or_default()),
+            (None, None) => String::new(),
+        };
+        self.inner
+            .audit
+            .record(AuditEntry {
+                id: call_id.clone(),
+                time,
+                origin,
+                workspace_id: slot.spec.workspace_id.clone(),
+                server_id: slot.spec.id.clone(),
+                server_title: slot.spec.title.clone(),
+                tool: call.tool.clone(),
+                arguments: audit_text(&call.arguments.map(Value::Object).unwrap_or(Value::Object(Map::new()))),
+                result: audited_result,
+                status,
+                error_code: error.as_ref().map(|f| f.code.as_str().to_owned()),
+                duration_ms,
+            })
+            .await;
+        Ok(CallOutcome { call_id, status, result, error, duration_ms })
+    }
+
+    /// Connects to `registration` on the side, lists its tools and disconnects; the live session is untouched.
+    pub async fn test_connection(&self, registration: &Registration) -> ConnectionTest {
+        let started = Instant::now();
+        let events: Events = Arc::new(NoEvents);
+        let cx = Arc::new(SessionContext {
+            server_id: "test".into(),
+            server_title: "test".into(),
+            events,
+            log: Arc::new(ServerLog::default()),
+            progress: Arc::new(ProgressRoutes::default()),
+            elicitations: self.inner.elicitations.clone(),
+            policy: ElicitationPolicy::Decline,
+            tools_changed: None,
+        });
+        let result = async {
+            let session = connection::open(registration, cx.clone(), &self.inner.http).await?;
+            let info = server_info(session.peer());
+            let listed = bounded(registration.timeouts.call(), session.peer().list_all_tools()).await;
+            let _ = tokio::time::timeout(STOP_GRACE, session.cancel()).await;
+            let tools: Vec<ToolInfo> =
+                convert(listed.map_err(|e| request_failure(e, Reach::of(registration)))?).map_err(protocol_failure)?;
+            Ok::<_, Failure>((tools, info))
+        }
+        .await;
+        let duration_ms = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
+        match result {
+            Ok((tools, server_info)) => {
+                let tools: Vec<String> =
+                    tools.into_iter().map(|t| t.name).filter(|name| registration.allows(name)).collect();
+                ConnectionTest {
+                    success: true,
+                    tool_count: u32::try_from(tools.len()).unwrap_or(u32::MAX),
+                    tools,
+                    error: None,
+                    error_code: None,
+                    server_info,
+                    duration_ms,
+                }
+            }
+            Err(f) => ConnectionTest {
+                success: false,
+                tool_count: 0,
+                tools: Vec::new(),
+                error: Some(f.message),
+                error_code: Some(f.code),
+                server_info: None,
+                duration_ms,
+            },
+        }
+    }
+}
+
+fn state_of(slot: &Slot) -> ServerState {
+    let live = slot.live();
+    let tool_count = live
+        .as_ref()
+        .map(|l| {
+            l.tools
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .filter(|t| slot.spec.registration.allows(&t.name))
+                .count()
+        })
+        .unwrap_or(0);
+    ServerState {
+        server_id: slot.spec.id.clone(),
+        status: slot.status(),
+        tool_count: u32::try_from(tool_count).unwrap_or(u32::MAX),
+        server_info: live.and_then(|l| l.server_info.clone()),
+    }
+}
+
+fn set_status(inner: &Inner, slot: &Slot, status: ServerStatus) {
+    *slot.status.lock().unwrap_or_else(|p| p.into_inner()) = status.clone();
+    inner.events.status_changed(&slot.spec.id, &status);
+}
+
+fn note(inner: &Inner, slot: &Slot, message: String) {
+    slot.log.push(&inner.events, &slot.spec.id, "atrium", None, message);
+}
+
+fn not_connected(slot: &Slot) -> Failure {
+    let why = match slot.status() {
+        ServerStatus::Stopped if !slot.spec.registration.enabled => "it is disabled: enable it first".to_owned(),
+        ServerStatus::Stopped => "it is stopped".to_owned(),
+        ServerStatus::Starting => "it is still starting: try again in a moment".to_owned(),
+        ServerStatus::Degraded { message, .. } => format!("it lost its connection ({message}) and is reconnecting"),
+        ServerStatus::Failed { message, .. } => format!("it failed: {message}"),
+        ServerStatus::Ready => "it just disconnected".to_owned(),
+    };
+    Failure::new(FailureCode::NotConnected, format!("{} is not connected: {why}.", slot.spec.title))
+}
+
+fn server_info(peer: &Peer<RoleClient>) -> Option<String> {
+    let info = serde_json::to_value(peer.peer_info()?.as_ref()).ok()?;
+    let implementation = info.get("serverInfo")?;
+    let name = implementation.get("name")?.as_str()?;
+    let version = implementation.get("version").and_then(Value::as_str).unwrap_or("");
+    Some(format!("{name} {version}").trim().to_owned())
+}
+
+async fn bounded<T>(
+    limit: Duration,
+    request: impl Future<Output = Result<T, ServiceError>>,
+) -> Result<T, ServiceError> {
+    tokio::time::timeout(limit, request).await.unwrap_or(Err(ServiceError::Timeout { timeout: limit }))
+}
+
+fn protocol_failure(err: serde_json::Error) -> Failure {
+    Failure::new(FailureCode::ProtocolError, format!("The server's answer is not valid MCP: {err}."))
+}
+
+fn unsupported_round() -> McpError {
+    McpError::Failed(Failure::new(
+        FailureCode::ProtocolError,
+        "The server asked for more input in a way (multi-round requests) Atrium does not support yet.",
+    ))
+}
+
+fn request_failure(err: ServiceError, reach: Reach) -> Failure {
+    match err {
+        ServiceError::McpError(e) => {
+            Failure::new(FailureCode::ServerError, format!("The server refused: {}.", e.message))
+        }
+        ServiceError::Timeout { timeout } => Failure::new(
+            FailureCode::Timeout,
+            format!("No answer within {} s (and no progress). The request was cancelled.", timeout.as_secs_f32()),
+        ),
+        ServiceError::TransportClosed if reach == Reach::Local => {
+            Failure::new(FailureCode::Crashed, "The server process exited during the request.")
+        }
+        ServiceError::TransportClosed | ServiceError::TransportSend(_) => {
+            Failure::new(FailureCode::ConnectionError, "The connection to the server was lost during the request.")
+        }
+        ServiceError::Cancelled { .. } => Failure::new(FailureCode::Cancelled, "The request was cancelled."),
+        other => Failure::new(FailureCode::ProtocolError, format!("The server's answer is not valid MCP: {other}.")),
+    }
+}
+
+/// Removes a progress route when the call ends, however it ends.
+struct RouteGuard<'a> {
+    routes: &'a ProgressRoutes,
+    token: rmcp::model::ProgressToken,
+}
+impl Drop for RouteGuard<'_> {
+    fn drop(&mut self) {
+        self.routes.remove(&self.token);
+    }
+}
+
+async fn send_cancelled(peer: &Peer<RoleClient>, id: &rmcp::model::RequestId, reason: &str) {
+    let notification = serde_json::from_value(serde_json::json!({
+        "method": "notifications/cancelled",
+        "params": {"requestId": id, "reason": reason},
+    }));
+    match notification {
+        Ok(notification) => {
+            let _ = tokio::time::timeout(Duration::from_secs(1), peer.send_notification(notification)).await;
+        }
+        Err(err) => tracing::error!(%err, "could not build notifications/cancelled"),
+    }
+}
+
+/// Sends `tools/call` and waits for its answer: the call's time limit restarts on every progress notification and
+/// does not run while the server waits for a person's answer to an elicitation; cancelling sends
+/// `notifications/cancelled`.
+async fn run_call(
+    inner: &Inner,
+    slot: &Slot,
+    live: &Live,
+    call: &ToolCall,
+    call_id: &str,
+    cancel: CancellationToken,
+) -> Result<ToolResult, Failure> {
+    let mut params = CallToolRequestParams::new(call.tool.clone());
+    params.arguments = call.arguments.clone();
+    let request = ClientRequest::CallToolRequest(CallToolRequest::new(params));
+    let handle = live
+        .peer
+        .send_request_with_option(request, PeerRequestOptions::no_options())
+        .await
+        .map_err(|e| request_failure(e, live.reach))?;
+    let (id, token, peer) = (handle.id.clone(), handle.progress_token.clone(), handle.peer.clone());
+    let (nudge, mut nudges) = mpsc::channel(8);
+    slot.progress.add(token.clone(), call_id.to_owned(), nudge);
+    let _route = RouteGuard { routes: &slot.progress, token };
+
+    let limit = slot.spec.registration.timeouts.call();
+    let response = handle.await_response();
+    tokio::pin!(response);
+    let deadline = tokio::time::sleep(limit);
+    tokio::pin!(deadline);
+    let answer = loop {
+        tokio::select! {
+            answer = &mut response => break answer,
+            Some(()) = nudges.recv() => deadline.as_mut().reset(tokio::time::Instant::now() + limit),
+            () = &mut deadline => {
+                if inner.elicitations.is_waiting() {
+                    deadline.as_mut().reset(tokio::time::Instant::now() + limit);
+                    continue;
+                }
+                send_cancelled(&peer, &id, "timed out").await;
+                return Err(request_failure(ServiceError::Timeout { timeout: limit }, live.reach));
+            }
+            () = cancel.cancelled() => {
+                send_cancelled(&peer, &id, "cancelled by the user").await;
+                return Err(Failure::new(FailureCode::Cancelled, "Cancelled."));
+            }
+        }
+    };
+    match answer.map_err(|e| request_failure(e, live.reach))? {
+        ServerResult::CallToolResult(result) => convert(result).map_err(protocol_failure),
+        _ => Err(Failure::new(
+            FailureCode::ProtocolError,
+            "The server answered tools/call with something that is not a tool result.",
+        )),
+    }
+}
+
+async fn list_tools(slot: &Slot, live: &Live) -> Result<Vec<ToolInfo>, Failure> {
+    let limit = slot.spec.registration.timeouts.call();
+    let has_tools = live.peer.peer_info().is_none_or(|info| {
+        serde_json::to_value(info.as_ref())
+            .ok()
+            .and_then(|v| v.get("capabilities").map(|c| c.get("tools").is_some()))
+            .unwrap_or(true)
+    });
+    if !has_tools {
+        return Ok(Vec::new());
+    }
+    let tools = bounded(limit, live.peer.list_all_tools()).await.map_err(|e| request_failure(e, live.reach))?;
+    convert(tools).map_err(protocol_failure)
+}
+
+/// Keeps one server connected until it is stopped.
+async fn supervise(inner: Arc<Inner>, slot: Arc<Slot>) {
+    let registration = slot.spec.registration.clone();
+    let reach = Reach::of(&registration);
+    let mut backoff = BACKOFF_FIRST;
+    loop {
+        set_status(&inner, &slot, ServerStatus::Starting);
+        let (tools_changed, mut tools_changes) = mpsc::channel(1);
+        let cx = Arc::new(SessionContext {
+            server_id: slot.spec.id.clone(),
+            server_title: slot.spec.title.clone(),
+            events: inner.events.clone(),
+            log: slot.log.clone(),
+            progress: slot.progress.clone(),
+            elicitations: inner.elicitations.clone(),
+            policy: inner.options.elicitation,
+            tools_changed: Some(tools_changed),
+        });
+        let opened = tokio::select! {
+            opened = connection::open(&registration, cx, &inner.http) => opened,
+            () = slot.stop.cancelled() => break,
+        };
+        let failure = match opened {
+            Err(failure) => {
+                note(&inner, &slot, format!("could not connect: {}", failure.message));
+                failure
+            }
+            Ok(session) => {
+                let connected_at = Instant::now();
+                let live = Arc::new(Live {
+                    peer: session.peer().clone(),
+                    reach,
+                    tools: Mutex::new(Vec::new()),
+                    server_info: server_info(session.peer()),
+                });
+                match list_tools(&slot, &live).await {
+                    Ok(tools) => *live.tools.lock().unwrap_or_else(|p| p.into_inner()) = tools,
+                    Err(f) => note(&inner, &slot, format!("could not list tools: {}", f.message)),
+                }
+                slot.set_live(Some(live.clone()));
+                set_status(&inner, &slot, ServerStatus::Ready);
+                note(&inner, &slot, format!("connected to {}", live.server_info.as_deref().unwrap_or("the server")));
+                let stop_session = session.cancellation_token();
+                let ended = session.waiting();
+                tokio::pin!(ended);
+                let stopped = loop {
+                    tokio::select! {
+                        _ = &mut ended => break false,
+                        Some(()) = tools_changes.recv() => match list_tools(&slot, &live).await {
+                            Ok(tools) => *live.tools.lock().unwrap_or_else(|p| p.into_inner()) = tools,
+                            Err(f) => note(&inner, &slot, format!("could not re-list tools: {}", f.message)),
+                        },
+                        () = slot.stop.cancelled() => {
+                            stop_session.cancel();
+                            let _ = tokio::time::timeout(STOP_GRACE, &mut ended).await;
+                            break true;
+                        }
+                    }
+                };
+                slot.set_live(None);
+                if stopped {
+                    break;
+                }
+                if connected_at.elapsed() >= STABLE_AFTER {
+                    backoff = BACKOFF_FIRST;
+                }
+                let failure = match reach {
+                    Reach::Local => {
+                        let tail =
+                            slot.log.stderr_tail(1).pop().map(|l| format!(" Its last words: {l}")).unwrap_or_default();
+                        Failure::new(FailureCode::Crashed, format!("The server process exited.{tail}"))
+                    }
+                    Reach::Remote => {
+                        Failure::new(FailureCode::ConnectionError, "The connection to the server was lost.")
+                    }
+                };
+                note(&inner, &slot, failure.message.clone());
+                failure
+            }
+        };
+        let retry = inner.options.reconnect
+            && reach == Reach::Remote
+            && matches!(failure.code, FailureCode::ConnectionError | FailureCode::Timeout | FailureCode::ProtocolError);
+        if !retry {
+            set_status(&inner, &slot, ServerStatus::failed(&failure, slot.log.stderr_tail(20)));
+            break;
+        }
+        set_status(&inner, &slot, ServerStatus::Degraded { code: failure.code, message: failure.message.clone() });
+        note(&inner, &slot, format!("reconnecting in {} s", backoff.as_secs()));
+        tokio::select! {
+            () = tokio::time::sleep(backoff) => {}
+            () = slot.stop.cancelled() => break,
+        }
+        backoff = (backoff * 2).min(BACKOFF_MAX);
+    }
+    if slot.stop.is_cancelled() {
+        set_status(&inner, &slot, ServerStatus::Stopped);
+    }
+}
