@@ -2,9 +2,12 @@
 //! it and registers it for both the invoke handler and the TypeScript bindings, so the two cannot drift.
 
 use atrium_api::{
-    ApiError, Artifact, ArtifactDraft, ArtifactPatch, ArtifactSummary, ContentTypeInfo, FieldProblem, NewArtifact,
-    NewWorkspace, Revision, RevisionSummary, SearchHit, SearchQuery, StartupStatus, Workspace,
+    ApiError, AppEvent, Artifact, ArtifactDraft, ArtifactPatch, ArtifactSummary, AuditEntry, AuditFilter, CallOutcome,
+    CatalogTool, ConnectionTest, ContentTypeInfo, ElicitationAnswer, FieldProblem, LogLine, NewArtifact, NewServer,
+    NewWorkspace, PromptInfo, PromptResult, ResourceCatalog, ResourceContent, Revision, RevisionSummary, SearchHit,
+    SearchQuery, ServerPatch, ServerState, ServerView, StartupStatus, ToolCall, ToolInfo, Workspace,
 };
+use serde_json::{Map, Value};
 use tauri::State;
 
 use crate::shell::Shell;
@@ -23,6 +26,8 @@ macro_rules! registry {
         pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             tauri_specta::Builder::<tauri::Wry>::new()
                 .commands(tauri_specta::collect_commands![startup_status, ui_ready, $( $name ),*])
+                // Not a command: the payload of the `atrium://event` window event, exported for the UI's listener.
+                .typ::<AppEvent>()
         }
     };
 }
@@ -44,6 +49,27 @@ registry! {
     artifact_validate(draft: ArtifactDraft) -> Vec<FieldProblem>;
     search(query: SearchQuery) -> Vec<SearchHit>;
     content_types() -> Vec<ContentTypeInfo>;
+    server_list(workspace_id: Option<String>) -> Vec<ServerView>;
+    server_get(id: String) -> ServerView;
+    server_validate(registration: Value) -> Vec<FieldProblem>;
+    server_create(input: NewServer) -> ServerView;
+    server_update(id: String, patch: ServerPatch) -> ServerView;
+    server_set_enabled(id: String, enabled: bool) -> ServerView;
+    server_remove(id: String) -> ();
+    server_test(registration: Value) -> ConnectionTest;
+    server_refresh(id: String) -> ServerState;
+    server_state(id: String) -> ServerState;
+    server_tools(id: String) -> Vec<ToolInfo>;
+    server_resources(id: String) -> ResourceCatalog;
+    resource_read(id: String, uri: String) -> Vec<ResourceContent>;
+    server_prompts(id: String) -> Vec<PromptInfo>;
+    prompt_get(id: String, name: String, arguments: Map<String, Value>) -> PromptResult;
+    server_log(id: String) -> Vec<LogLine>;
+    tool_catalog() -> Vec<CatalogTool>;
+    tool_call(call: ToolCall) -> CallOutcome;
+    tool_cancel(call_id: String) -> bool;
+    elicitation_answer(id: String, answer: ElicitationAnswer) -> bool;
+    audit_list(filter: AuditFilter) -> Vec<AuditEntry>;
 }
 
 /// Whether the store opened; the UI calls this first and explains a failure instead of showing its screens.

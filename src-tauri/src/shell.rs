@@ -4,14 +4,38 @@ use std::process::ExitCode;
 use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use atrium_api::{ApiError, Atrium, AtriumPaths, ErrorCode, StartupStatus, logging};
-use tauri::{Manager, RunEvent, WebviewUrl, WebviewWindowBuilder};
+use std::sync::Arc;
+
+use atrium_api::{
+    ApiError, AppEvent, Atrium, AtriumPaths, ElicitationPolicy, ErrorCode, EventSink, OpenOptions, StartupStatus,
+    logging,
+};
+use tauri::{AppHandle, Emitter, Manager, RunEvent, WebviewUrl, WebviewWindowBuilder};
+
+/// The window event every [`AppEvent`] is emitted as.
+pub const EVENT_NAME: &str = "atrium://event";
+
+/// Forwards Atrium's events to the window once it exists (earlier ones are dropped: the UI reads state on load).
+#[derive(Default)]
+struct WindowEvents {
+    app: OnceLock<AppHandle>,
+}
+
+impl EventSink for WindowEvents {
+    fn emit(&self, event: AppEvent) {
+        if let Some(app) = self.app.get()
+            && let Err(err) = app.emit(EVENT_NAME, &event)
+        {
+            tracing::warn!(%err, "cannot emit an event to the window");
+        }
+    }
+}
 
 /// When set, the first `ui_ready` writes the wall-clock time (Unix nanoseconds) to this file, so `make bench` can
 /// measure launch-to-interactive from outside the process.
 const READY_FILE_ENV: &str = "ATRIUM_BENCH_READY_FILE";
-/// How long closing the store may take on exit before the process leaves anyway.
-const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);
+/// How long disconnecting servers and closing the store may take on exit before the process leaves anyway.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(6);
 
 /// The state every command reaches: Atrium when it opened, the reason when it did not.
 pub struct Shell {
@@ -68,13 +92,16 @@ pub fn run() -> ExitCode {
     };
     let _log = logging::init(&paths, "desktop", cfg!(debug_assertions));
     tracing::info!(home = %paths.home().display(), version = env!("CARGO_PKG_VERSION"), "starting");
-    let (atrium, status) = tauri::async_runtime::block_on(atrium_api::start(paths));
+    let events = Arc::new(WindowEvents::default());
+    let options = OpenOptions { events: events.clone(), elicitation: ElicitationPolicy::Ask, connect_servers: true };
+    let (atrium, status) = tauri::async_runtime::block_on(atrium_api::start(paths, options));
 
     let commands = crate::specta_builder();
     let app = tauri::Builder::default()
         .invoke_handler(commands.invoke_handler())
         .manage(Shell { atrium, status, launched, interactive: OnceLock::new() })
-        .setup(|app| {
+        .setup(move |app| {
+            let _ = events.app.set(app.handle().clone());
             WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
                 .title("Atrium")
                 .inner_size(1280.0, 800.0)
@@ -104,7 +131,7 @@ pub fn run() -> ExitCode {
             if let Some(atrium) = &shell.atrium {
                 let closed = tauri::async_runtime::block_on(tokio::time::timeout(SHUTDOWN_GRACE, atrium.close()));
                 if closed.is_err() {
-                    tracing::warn!("the store did not close within {SHUTDOWN_GRACE:?}");
+                    tracing::warn!("servers and store did not close within {SHUTDOWN_GRACE:?}");
                 }
             }
             tracing::info!("stopped");

@@ -1,3 +1,4 @@
+use atrium_mcp::{FailureCode, McpError};
 use atrium_store::{FieldProblem, StoreError};
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +18,10 @@ pub enum ErrorCode {
     DatabaseUnavailable,
     /// Reading or writing the store failed.
     StorageError,
+    /// The MCP server is not connected (disabled, starting, or failed); `details` has its failure code.
+    ServerUnavailable,
+    /// The MCP server or the request to it failed; `details` has the failure code.
+    ServerFailed,
     /// A bug: something that should not happen.
     Internal,
 }
@@ -31,6 +36,8 @@ impl ErrorCode {
             ErrorCode::DatabaseTooNew => 76,      // EX_PROTOCOL
             ErrorCode::DatabaseUnavailable => 74, // EX_IOERR
             ErrorCode::StorageError => 74,        // EX_IOERR
+            ErrorCode::ServerUnavailable => 69,   // EX_UNAVAILABLE
+            ErrorCode::ServerFailed => 69,        // EX_UNAVAILABLE
             ErrorCode::Internal => 70,            // EX_SOFTWARE
         }
     }
@@ -51,6 +58,11 @@ pub enum ErrorDetails {
         expected: u32,
         /// The version stored now.
         actual: u32,
+    },
+    /// Why an MCP server or request failed.
+    Server {
+        /// The failure code (`connection_error`, `timeout`, `crashed`, …).
+        failure_code: FailureCode,
     },
     /// The file involved.
     Path {
@@ -100,5 +112,26 @@ impl From<StoreError> for ApiError {
             StoreError::Corrupt { .. } | StoreError::Database(_) => (ErrorCode::StorageError, None),
         };
         ApiError { code, message, details }
+    }
+}
+
+impl From<McpError> for ApiError {
+    fn from(error: McpError) -> Self {
+        match error {
+            McpError::UnknownServer(_) => ApiError::new(ErrorCode::NotFound, error.to_string()),
+            McpError::Failed(failure) => {
+                let code = if failure.code == FailureCode::NotConnected {
+                    ErrorCode::ServerUnavailable
+                } else {
+                    ErrorCode::ServerFailed
+                };
+                ApiError {
+                    code,
+                    message: failure.message,
+                    details: Some(ErrorDetails::Server { failure_code: failure.code }),
+                }
+            }
+            McpError::Store(err) => err.into(),
+        }
     }
 }

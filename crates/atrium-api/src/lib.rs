@@ -1,22 +1,36 @@
-//! The one command surface of Atrium. [`Atrium`] composes the services (today the store) and exposes every
+//! The one command surface of Atrium. [`Atrium`] composes the services (the store and the MCP connection manager) and exposes every
 //! operation the desktop UI and the CLI call, with types that export to TypeScript through specta. Nothing here
 //! knows about Tauri: the shell only forwards to these methods.
 #![deny(missing_docs)]
 
 mod content_types;
 mod error;
+mod events;
 pub mod logging;
+mod servers;
 
+use std::sync::Arc;
+
+use atrium_mcp::{ServerSet, ServerSetOptions};
 use atrium_store::{Store, validate};
 use serde::{Deserialize, Serialize};
 
+pub use atrium_mcp::{
+    CallOutcome, CallProgress, ConnectionTest, ContentItem, ElicitationAction, ElicitationAnswer, ElicitationPolicy,
+    ElicitationRequest, Failure, FailureCode, LogLine, PromptArgumentInfo, PromptInfo, PromptMessage, PromptResult,
+    ResourceCatalog, ResourceContent, ResourceInfo, ResourceTemplateInfo, SERVER_CONTENT_TYPE, ServerState,
+    ServerStatus, ToolCall, ToolInfo, ToolResult,
+};
 pub use atrium_store::AtriumPaths;
 pub use atrium_store::{
     Artifact, ArtifactPatch, ArtifactState, ArtifactSummary, FieldProblem, NewArtifact, NewWorkspace, Revision,
     RevisionSummary, SCHEMA_VERSION, SearchHit, SearchQuery, TextSpan, Workspace,
 };
+pub use atrium_store::{AuditEntry, AuditFilter, AuditOrigin, AuditStatus};
 pub use content_types::ContentTypeInfo;
 pub use error::{ApiError, ErrorCode, ErrorDetails};
+pub use events::{AppEvent, EventSink, NoSink};
+pub use servers::{CatalogTool, NewServer, ServerPatch, ServerView, server_slug};
 
 /// The result of every API call.
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -65,22 +79,67 @@ pub struct ArtifactDraft {
     pub content: String,
 }
 
+/// How an [`Atrium`] runs its servers.
+#[derive(Clone)]
+pub struct OpenOptions {
+    /// Where server status, logs, progress and elicitations are reported.
+    pub events: Arc<dyn EventSink>,
+    /// How elicitation requests are answered.
+    pub elicitation: ElicitationPolicy,
+    /// Connect every enabled server at open and keep it connected (the desktop app); otherwise a server connects
+    /// when first used (the CLI).
+    pub connect_servers: bool,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        OpenOptions { events: Arc::new(NoSink), elicitation: ElicitationPolicy::Decline, connect_servers: false }
+    }
+}
+
+impl std::fmt::Debug for OpenOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpenOptions")
+            .field("elicitation", &self.elicitation)
+            .field("connect_servers", &self.connect_servers)
+            .finish_non_exhaustive()
+    }
+}
+
 /// Atrium: the services of one home directory, composed.
 #[derive(Clone, Debug)]
 pub struct Atrium {
     paths: AtriumPaths,
     store: Store,
+    servers: ServerSet,
+    options: OpenOptions,
 }
 
 impl Atrium {
-    /// Opens the Atrium at `paths`: creates the home if needed, opens and migrates the store.
+    /// Opens the Atrium at `paths` for headless use: servers connect when first used, elicitations are declined.
     pub async fn open(paths: AtriumPaths) -> ApiResult<Self> {
-        let store = Store::open(&paths).await?;
-        Ok(Self { paths, store })
+        Self::open_with(paths, OpenOptions::default()).await
     }
 
-    /// Closes the store cleanly.
+    /// Opens the Atrium at `paths`: creates the home if needed, opens and migrates the store, and (when the
+    /// options say so) connects every enabled server. Must be called inside a tokio runtime.
+    pub async fn open_with(paths: AtriumPaths, options: OpenOptions) -> ApiResult<Self> {
+        let store = Store::open(&paths).await?;
+        let servers = ServerSet::new(
+            store.clone(),
+            Arc::new(events::SinkEvents(options.events.clone())),
+            ServerSetOptions { elicitation: options.elicitation, reconnect: true },
+        );
+        let atrium = Self { paths, store, servers, options };
+        if atrium.options.connect_servers {
+            atrium.connect_all().await?;
+        }
+        Ok(atrium)
+    }
+
+    /// Disconnects every server (bounded), writes the pending audit rows and closes the store.
     pub async fn close(&self) {
+        self.servers.shutdown().await;
         self.store.close().await;
     }
 
@@ -106,7 +165,12 @@ impl Atrium {
 
     /// Deletes a workspace with all its artifacts.
     pub async fn workspace_delete(&self, id: String) -> ApiResult<()> {
-        Ok(self.store.delete_workspace(&id).await?)
+        let servers = self.store.artifacts_of_type(SERVER_CONTENT_TYPE, Some(&id)).await?;
+        self.store.delete_workspace(&id).await?;
+        for server in servers {
+            self.servers.remove(&server.id);
+        }
+        Ok(())
     }
 
     /// The artifacts of a workspace, most recently modified first.
@@ -120,22 +184,41 @@ impl Atrium {
     }
 
     /// Creates an artifact.
-    pub async fn artifact_create(&self, input: NewArtifact) -> ApiResult<Artifact> {
-        Ok(self.store.create_artifact(input).await?)
+    pub async fn artifact_create(&self, mut input: NewArtifact) -> ApiResult<Artifact> {
+        if let Some((_, context)) = servers::mirror_registration(&input.content_type, input.content.as_deref())? {
+            input.context = Some(context);
+        }
+        let artifact = self.store.create_artifact(input).await?;
+        self.sync_server(&artifact);
+        Ok(artifact)
     }
 
     /// Changes an artifact; a new version is kept when anything changed.
-    pub async fn artifact_update(&self, id: String, patch: ArtifactPatch) -> ApiResult<Artifact> {
-        Ok(self.store.update_artifact(&id, patch).await?)
+    pub async fn artifact_update(&self, id: String, mut patch: ArtifactPatch) -> ApiResult<Artifact> {
+        if patch.content.is_some() {
+            let content_type = match &patch.content_type {
+                Some(content_type) => content_type.clone(),
+                None => self.store.get_artifact(&id).await?.content_type,
+            };
+            if let Some((_, context)) = servers::mirror_registration(&content_type, patch.content.as_deref())? {
+                patch.context = Some(context);
+            }
+        }
+        let artifact = self.store.update_artifact(&id, patch).await?;
+        self.sync_server(&artifact);
+        Ok(artifact)
     }
 
     /// Copies an artifact into a new draft.
     pub async fn artifact_duplicate(&self, id: String) -> ApiResult<Artifact> {
-        Ok(self.store.duplicate_artifact(&id).await?)
+        let artifact = self.store.duplicate_artifact(&id).await?;
+        self.sync_server(&artifact);
+        Ok(artifact)
     }
 
-    /// Deletes an artifact and its history.
+    /// Deletes an artifact and its history (a server registration is disconnected first).
     pub async fn artifact_delete(&self, id: String) -> ApiResult<()> {
+        self.servers.remove(&id);
         Ok(self.store.delete_artifact(&id).await?)
     }
 
@@ -151,7 +234,9 @@ impl Atrium {
 
     /// Makes an older version current again (as a new version).
     pub async fn artifact_restore(&self, id: String, version: u32) -> ApiResult<Artifact> {
-        Ok(self.store.restore_revision(&id, version).await?)
+        let artifact = self.store.restore_revision(&id, version).await?;
+        self.sync_server(&artifact);
+        Ok(artifact)
     }
 
     /// What a draft would be refused for, by the store's own rules; empty when it is acceptable.
@@ -182,8 +267,8 @@ pub fn app_info(paths: &AtriumPaths) -> AppInfo {
 }
 
 /// Opens Atrium, turning a failure into the status the UI explains instead of its screens.
-pub async fn start(paths: AtriumPaths) -> (Option<Atrium>, StartupStatus) {
-    match Atrium::open(paths.clone()).await {
+pub async fn start(paths: AtriumPaths, options: OpenOptions) -> (Option<Atrium>, StartupStatus) {
+    match Atrium::open_with(paths.clone(), options).await {
         Ok(atrium) => (Some(atrium), StartupStatus::Ready { info: app_info(&paths) }),
         Err(error) => {
             tracing::error!(code = ?error.code, "store unavailable: {}", error.message);

@@ -77,7 +77,7 @@ async fn drafts_are_validated_by_the_store_rules() {
 async fn an_unopenable_store_becomes_a_failed_startup_status() {
     let dir = tempfile::tempdir().expect("dir");
     std::fs::write(dir.path().join("atrium.db"), b"not a database at all, no, no".repeat(100)).expect("write");
-    let (atrium, status) = atrium_api::start(AtriumPaths::at(dir.path())).await;
+    let (atrium, status) = atrium_api::start(AtriumPaths::at(dir.path()), Default::default()).await;
     assert!(atrium.is_none());
     let StartupStatus::Failed { error, data_dir } = status else { panic!("expected failure") };
     assert_eq!(error.code, ErrorCode::DatabaseUnavailable);

@@ -146,6 +146,174 @@ async contentTypes() : Promise<Result<ContentTypeInfo[], ApiError>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+async serverList(workspaceId: string | null) : Promise<Result<ServerView[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_list", { workspaceId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async serverGet(id: string) : Promise<Result<ServerView, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_get", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async serverValidate(registration: JsonValue) : Promise<Result<FieldProblem[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_validate", { registration }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async serverCreate(input: NewServer) : Promise<Result<ServerView, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_create", { input }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async serverUpdate(id: string, patch: ServerPatch) : Promise<Result<ServerView, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_update", { id, patch }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async serverSetEnabled(id: string, enabled: boolean) : Promise<Result<ServerView, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_set_enabled", { id, enabled }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async serverRemove(id: string) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_remove", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async serverTest(registration: JsonValue) : Promise<Result<ConnectionTest, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_test", { registration }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async serverRefresh(id: string) : Promise<Result<ServerState, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_refresh", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async serverState(id: string) : Promise<Result<ServerState, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_state", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async serverTools(id: string) : Promise<Result<ToolInfo[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_tools", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async serverResources(id: string) : Promise<Result<ResourceCatalog, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_resources", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async resourceRead(id: string, uri: string) : Promise<Result<ResourceContent[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("resource_read", { id, uri }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async serverPrompts(id: string) : Promise<Result<PromptInfo[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_prompts", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async promptGet(id: string, name: string, arguments: Partial<{ [key in string]: JsonValue }>) : Promise<Result<PromptResult, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("prompt_get", { id, name, arguments }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async serverLog(id: string) : Promise<Result<LogLine[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_log", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async toolCatalog() : Promise<Result<CatalogTool[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("tool_catalog") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async toolCall(call: ToolCall) : Promise<Result<CallOutcome, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("tool_call", { call }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async toolCancel(callId: string) : Promise<Result<boolean, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("tool_cancel", { callId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async elicitationAnswer(id: string, answer: ElicitationAnswer) : Promise<Result<boolean, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("elicitation_answer", { id, answer }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async auditList(filter: AuditFilter) : Promise<Result<AuditEntry[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("audit_list", { filter }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -175,6 +343,38 @@ message: string;
  * Structured facts, when there are any.
  */
 details: ErrorDetails | null }
+/**
+ * Something that happened; the desktop shell emits each as the `atrium://event` window event.
+ */
+export type AppEvent = 
+/**
+ * A server's status changed.
+ */
+{ kind: "server_status"; server_id: string; status: ServerStatus } | 
+/**
+ * A server logged a line.
+ */
+{ kind: "server_log"; server_id: string; line: LogLine } | 
+/**
+ * A running tool call reported progress.
+ */
+{ kind: "call_progress"; server_id: string; progress: CallProgress } | 
+/**
+ * A server asks for input; answer with `elicitation_answer`.
+ */
+{ kind: "elicitation_requested"; request: ElicitationRequest } | 
+/**
+ * An elicitation was answered or withdrawn.
+ */
+{ kind: "elicitation_closed"; id: string } | 
+/**
+ * A server's tools, resources or prompts changed.
+ */
+{ kind: "catalog_changed"; server_id: string } | 
+/**
+ * A tool call was recorded in the audit log.
+ */
+{ kind: "audit_recorded"; server_id: string }
 /**
  * Where this Atrium keeps its files, and which build it is.
  */
@@ -360,6 +560,262 @@ created_time: string;
  */
 modified_time: string }
 /**
+ * One recorded tool call.
+ */
+export type AuditEntry = { 
+/**
+ * Id (UUID).
+ */
+id: string; 
+/**
+ * When the call started, ISO-8601 UTC.
+ */
+time: string; 
+/**
+ * Who made it.
+ */
+origin: AuditOrigin; 
+/**
+ * The workspace of the server, when known.
+ */
+workspace_id: string | null; 
+/**
+ * The server registration's id.
+ */
+server_id: string; 
+/**
+ * The server's title at the time of the call.
+ */
+server_title: string; 
+/**
+ * The tool's name on its server.
+ */
+tool: string; 
+/**
+ * The arguments as JSON text, redacted and capped at 4096 bytes.
+ */
+arguments: string; 
+/**
+ * The result (or error) as JSON text, redacted and capped at 4096 bytes.
+ */
+result: string; 
+/**
+ * How it ended.
+ */
+status: AuditStatus; 
+/**
+ * The error code, when it failed.
+ */
+error_code: string | null; 
+/**
+ * How long it took.
+ */
+duration_ms: number }
+/**
+ * Which audit rows to list, newest first.
+ */
+export type AuditFilter = { 
+/**
+ * Only calls to this server.
+ */
+server_id?: string | null; 
+/**
+ * Only calls in this workspace.
+ */
+workspace_id?: string | null; 
+/**
+ * Only calls from this origin.
+ */
+origin?: AuditOrigin | null; 
+/**
+ * Only calls that ended this way.
+ */
+status?: AuditStatus | null; 
+/**
+ * Only calls whose tool name contains this text.
+ */
+tool?: string | null; 
+/**
+ * Only rows older than this id (the last row of the previous page).
+ */
+before?: string | null; 
+/**
+ * At most this many rows (default 100, at most 1,000).
+ */
+limit?: number | null }
+/**
+ * Where a tool call came from.
+ */
+export type AuditOrigin = 
+/**
+ * A person, from the app's tool runner.
+ */
+"ui" | 
+/**
+ * A person, from `atrium-cli`.
+ */
+"cli" | 
+/**
+ * An MCP Apps view, through the host.
+ */
+"viewer" | 
+/**
+ * The platform, through the Desktop Host Relay.
+ */
+"relay" | 
+/**
+ * A local gateway client.
+ */
+"gateway" | 
+/**
+ * A lifecycle hook (`on_create`, `on_open`, `extract_text`, `summarize`).
+ */
+"lifecycle"
+/**
+ * How a call ended.
+ */
+export type AuditStatus = 
+/**
+ * The tool returned a result.
+ */
+"ok" | 
+/**
+ * The tool returned a result flagged `isError`.
+ */
+"tool_error" | 
+/**
+ * The call failed (see `error_code`).
+ */
+"failed" | 
+/**
+ * The caller cancelled it.
+ */
+"cancelled" | 
+/**
+ * Refused before reaching the server (not in `allowed_tools`, server not connected, …).
+ */
+"denied"
+/**
+ * How a call ended: always a value, never an error, so the caller can show it and the audit log records it.
+ */
+export type CallOutcome = { 
+/**
+ * The call's id.
+ */
+call_id: string; 
+/**
+ * `ok`, `tool_error`, `failed`, `cancelled` or `denied`.
+ */
+status: AuditStatus; 
+/**
+ * The tool's result, when it returned one.
+ */
+result: ToolResult | null; 
+/**
+ * Why it failed, when it did.
+ */
+error: Failure | null; 
+/**
+ * How long it took.
+ */
+duration_ms: number }
+/**
+ * Progress of a running call.
+ */
+export type CallProgress = { 
+/**
+ * The caller's id for the call.
+ */
+call_id: string; 
+/**
+ * Progress so far.
+ */
+progress: number; 
+/**
+ * The total, when known.
+ */
+total: number | null; 
+/**
+ * What is happening.
+ */
+message: string | null }
+/**
+ * One tool in the list of every server's tools, with its flat `{server}__{tool}` name.
+ */
+export type CatalogTool = { 
+/**
+ * The server.
+ */
+server_id: string; 
+/**
+ * Its title.
+ */
+server_title: string; 
+/**
+ * `{server}__{tool}`, the server part a slug of its title.
+ */
+flat_name: string; 
+/**
+ * The tool.
+ */
+tool: ToolInfo }
+/**
+ * What *test connection* found, without touching the live session.
+ */
+export type ConnectionTest = { 
+/**
+ * Whether it connected and listed its tools.
+ */
+success: boolean; 
+/**
+ * How many tools it offers (after `allowed_tools`).
+ */
+tool_count: number; 
+/**
+ * Their names.
+ */
+tools: string[]; 
+/**
+ * What went wrong.
+ */
+error: string | null; 
+/**
+ * Its code.
+ */
+error_code: FailureCode | null; 
+/**
+ * The server's name and version, from `initialize`.
+ */
+server_info: string | null; 
+/**
+ * How long it took.
+ */
+duration_ms: number }
+/**
+ * One item of a tool result, a prompt message or a resource read.
+ */
+export type ContentItem = 
+/**
+ * Text (may be Markdown or JSON; the UI decides how to show it).
+ */
+{ type: "text"; text: string } | 
+/**
+ * A base64 image.
+ */
+{ type: "image"; data: string; mimeType: string } | 
+/**
+ * Base64 audio.
+ */
+{ type: "audio"; data: string; mimeType: string } | 
+/**
+ * An embedded resource.
+ */
+{ type: "resource"; resource: ResourceContent } | 
+/**
+ * A link to a resource the server can read.
+ */
+{ type: "resource_link"; uri: string; name?: string | null; description?: string | null; mimeType?: string | null }
+/**
  * How a content type is shown: its badge label, icon and colour.
  */
 export type ContentTypeInfo = { 
@@ -383,6 +839,58 @@ color: string;
  * Whether content of this type must be JSON.
  */
 json: boolean }
+/**
+ * What the person decided.
+ */
+export type ElicitationAction = 
+/**
+ * Send the answer.
+ */
+"accept" | 
+/**
+ * Refuse to answer.
+ */
+"decline" | 
+/**
+ * Dismiss without deciding.
+ */
+"cancel"
+/**
+ * An answer to an elicitation.
+ */
+export type ElicitationAnswer = { 
+/**
+ * The decision.
+ */
+action: ElicitationAction; 
+/**
+ * The values, when accepted; fields left out take the schema's defaults.
+ */
+content?: Partial<{ [key in string]: JsonValue }> | null }
+/**
+ * A server's request for input (`elicitation/create`, form mode).
+ */
+export type ElicitationRequest = { 
+/**
+ * Id to answer with.
+ */
+id: string; 
+/**
+ * The asking server.
+ */
+server_id: string; 
+/**
+ * Its title.
+ */
+server_title: string; 
+/**
+ * What the server asks.
+ */
+message: string; 
+/**
+ * The JSON Schema of the answer (flat object of primitive properties, with defaults).
+ */
+requested_schema: JsonValue }
 /**
  * A stable, machine-readable error code: the UI and scripts branch on it, never on the message.
  */
@@ -412,6 +920,14 @@ export type ErrorCode =
  */
 "storage_error" | 
 /**
+ * The MCP server is not connected (disabled, starting, or failed); `details` has its failure code.
+ */
+"server_unavailable" | 
+/**
+ * The MCP server or the request to it failed; `details` has the failure code.
+ */
+"server_failed" | 
+/**
  * A bug: something that should not happen.
  */
 "internal"
@@ -428,9 +944,69 @@ export type ErrorDetails =
  */
 { kind: "version_conflict"; expected: number; actual: number } | 
 /**
+ * Why an MCP server or request failed.
+ */
+{ kind: "server"; failure_code: FailureCode } | 
+/**
  * The file involved.
  */
 { kind: "path"; path: string }
+/**
+ * A failure: its code and a sentence saying what happened and what to do.
+ */
+export type Failure = { 
+/**
+ * The code.
+ */
+code: FailureCode; 
+/**
+ * For a person.
+ */
+message: string }
+/**
+ * A stable failure code (DESIGN §3, plus the codes a single call can end with).
+ */
+export type FailureCode = 
+/**
+ * The server could not be reached, or the connection dropped.
+ */
+"connection_error" | 
+/**
+ * It did not answer in time.
+ */
+"timeout" | 
+/**
+ * It refused the credentials (401/403).
+ */
+"auth_error" | 
+/**
+ * The registration or the discovery document is wrong.
+ */
+"config_error" | 
+/**
+ * Local policy refused it (not allowed to run, tool not in `allowed_tools`).
+ */
+"policy_denied" | 
+/**
+ * The server process exited.
+ */
+"crashed" | 
+/**
+ * The server sent something that is not valid MCP.
+ */
+"protocol_error" | 
+/**
+ * The server answered the request with a JSON-RPC error (unknown tool, invalid arguments, …).
+ */
+"server_error" | 
+/**
+ * The server is not connected (disabled, starting or failed).
+ */
+"not_connected" | 
+/**
+ * The caller cancelled the call.
+ */
+"cancelled"
 /**
  * Why a field was refused, in words that say what to fix.
  */
@@ -448,6 +1024,27 @@ message: string;
  */
 position?: TextPosition | null }
 export type JsonValue = null | boolean | number | string | JsonValue[] | Partial<{ [key in string]: JsonValue }>
+/**
+ * A line of a server's log: a `notifications/message` or a line of its stderr.
+ */
+export type LogLine = { 
+/**
+ * When it arrived, ISO-8601 UTC.
+ */
+time: string; 
+/**
+ * `debug` … `emergency` for MCP log messages, `stderr` for the process's stderr, `atrium` for Atrium's own
+ * notes (connected, reconnecting, …).
+ */
+level: string; 
+/**
+ * The logger name, when the server gives one.
+ */
+logger: string | null; 
+/**
+ * The message: text, or compact JSON for structured data.
+ */
+message: string }
 /**
  * What a new artifact needs.
  */
@@ -477,6 +1074,22 @@ context?: JsonValue | null;
  */
 state?: ArtifactState | null }
 /**
+ * A new server registration.
+ */
+export type NewServer = { 
+/**
+ * The workspace to register it in.
+ */
+workspace_id: string; 
+/**
+ * Its title.
+ */
+title: string; 
+/**
+ * The registration (DESIGN §2): `{"transport": {...}, "allowed_tools": [...], ...}`.
+ */
+registration: JsonValue }
+/**
  * What a new workspace needs.
  */
 export type NewWorkspace = { 
@@ -488,6 +1101,146 @@ title: string;
  * Optional free text.
  */
 description?: string | null }
+/**
+ * One argument of a prompt.
+ */
+export type PromptArgumentInfo = { 
+/**
+ * Its name.
+ */
+name: string; 
+/**
+ * What it means.
+ */
+description?: string | null; 
+/**
+ * Whether it must be given.
+ */
+required?: boolean }
+/**
+ * A prompt a server offers.
+ */
+export type PromptInfo = { 
+/**
+ * Its name.
+ */
+name: string; 
+/**
+ * A display title.
+ */
+title?: string | null; 
+/**
+ * What it is for.
+ */
+description?: string | null; 
+/**
+ * Its arguments.
+ */
+arguments?: PromptArgumentInfo[] }
+/**
+ * One message of a prompt.
+ */
+export type PromptMessage = { 
+/**
+ * `user` or `assistant`.
+ */
+role: string; 
+/**
+ * Its content.
+ */
+content: ContentItem }
+/**
+ * A prompt, filled in.
+ */
+export type PromptResult = { 
+/**
+ * What the prompt is.
+ */
+description?: string | null; 
+/**
+ * Its messages.
+ */
+messages: PromptMessage[] }
+/**
+ * The resources of a server.
+ */
+export type ResourceCatalog = { 
+/**
+ * Concrete resources.
+ */
+resources: ResourceInfo[]; 
+/**
+ * Templates.
+ */
+templates: ResourceTemplateInfo[] }
+/**
+ * The contents of a resource: text or base64 bytes.
+ */
+export type ResourceContent = { 
+/**
+ * Its URI.
+ */
+uri: string; 
+/**
+ * Its MIME type.
+ */
+mimeType?: string | null; 
+/**
+ * Text contents.
+ */
+text?: string | null; 
+/**
+ * Base64 contents.
+ */
+blob?: string | null }
+/**
+ * A resource a server lists.
+ */
+export type ResourceInfo = { 
+/**
+ * Its URI.
+ */
+uri: string; 
+/**
+ * Its name.
+ */
+name: string; 
+/**
+ * A display title.
+ */
+title?: string | null; 
+/**
+ * What it is.
+ */
+description?: string | null; 
+/**
+ * Its MIME type.
+ */
+mimeType?: string | null }
+/**
+ * A parameterised resource (`uriTemplate`, RFC 6570).
+ */
+export type ResourceTemplateInfo = { 
+/**
+ * The URI template.
+ */
+uriTemplate: string; 
+/**
+ * Its name.
+ */
+name: string; 
+/**
+ * A display title.
+ */
+title?: string | null; 
+/**
+ * What it is.
+ */
+description?: string | null; 
+/**
+ * Its MIME type.
+ */
+mimeType?: string | null }
 /**
  * One stored version of an artifact.
  */
@@ -617,6 +1370,110 @@ workspace_id?: string | null;
  */
 limit?: number | null }
 /**
+ * A change to a server registration.
+ */
+export type ServerPatch = { 
+/**
+ * The version the edit is based on.
+ */
+expected_version: number; 
+/**
+ * A new title.
+ */
+title?: string | null; 
+/**
+ * A new registration.
+ */
+registration?: JsonValue | null }
+/**
+ * A server's state for lists.
+ */
+export type ServerState = { 
+/**
+ * The server.
+ */
+server_id: string; 
+/**
+ * Its status.
+ */
+status: ServerStatus; 
+/**
+ * Tools visible (after `allowed_tools`), when connected.
+ */
+tool_count: number; 
+/**
+ * The server's name and version, when connected.
+ */
+server_info: string | null }
+/**
+ * Where a server's connection stands.
+ */
+export type ServerStatus = 
+/**
+ * Not connected (disabled, or never started).
+ */
+{ state: "stopped" } | 
+/**
+ * Connecting.
+ */
+{ state: "starting" } | 
+/**
+ * Connected and answering.
+ */
+{ state: "ready" } | 
+/**
+ * Was ready, lost its connection, and is reconnecting.
+ */
+{ state: "degraded"; code: FailureCode; message: string } | 
+/**
+ * Could not connect.
+ */
+{ state: "failed"; code: FailureCode; message: string; stderr_tail: string[] }
+/**
+ * A registered server, for lists and forms.
+ */
+export type ServerView = { 
+/**
+ * The registration artifact's id.
+ */
+id: string; 
+/**
+ * Its workspace.
+ */
+workspace_id: string; 
+/**
+ * Its title.
+ */
+title: string; 
+/**
+ * The artifact's version (pass it back when saving).
+ */
+version: number; 
+/**
+ * The registration as stored (a JSON object), for the form's JSON mode.
+ */
+registration: JsonValue; 
+/**
+ * What is wrong with the stored registration, when it came from elsewhere and is not valid.
+ */
+problems: FieldProblem[]; 
+/**
+ * `http`, `sse`, `stdio` or `github`.
+ */
+transport: string; 
+/**
+ * Where it is (URL or command line).
+ */
+target: string; 
+/**
+ * Whether Atrium keeps it connected.
+ */
+enabled: boolean; 
+/**
+ * Its live state.
+ */
+state: ServerState }
+/**
  * Whether the app could open its store; the UI shows an explanation instead of its screens when it could not.
  */
 export type StartupStatus = 
@@ -652,6 +1509,74 @@ text: string;
  * Whether it matched.
  */
 hit: boolean }
+/**
+ * A tool call to make.
+ */
+export type ToolCall = { 
+/**
+ * The server.
+ */
+server_id: string; 
+/**
+ * The tool's name on that server.
+ */
+tool: string; 
+/**
+ * Its arguments.
+ */
+arguments?: Partial<{ [key in string]: JsonValue }> | null; 
+/**
+ * The caller's id for this call, to cancel it and to match progress; one is made up when absent.
+ */
+call_id?: string | null }
+/**
+ * A tool a server offers.
+ */
+export type ToolInfo = { 
+/**
+ * The tool's name on its server.
+ */
+name: string; 
+/**
+ * A display title, when the server gives one.
+ */
+title?: string | null; 
+/**
+ * What it does.
+ */
+description?: string | null; 
+/**
+ * JSON Schema of its arguments.
+ */
+inputSchema?: JsonValue; 
+/**
+ * JSON Schema of its `structuredContent`, when declared.
+ */
+outputSchema?: JsonValue | null; 
+/**
+ * Hints such as `readOnlyHint`, `destructiveHint`.
+ */
+annotations?: JsonValue | null; 
+/**
+ * The tool's `_meta` (MCP Apps puts its `ui` resource here).
+ */
+_meta?: JsonValue | null }
+/**
+ * A tool's result.
+ */
+export type ToolResult = { 
+/**
+ * The content items, in order.
+ */
+content?: ContentItem[]; 
+/**
+ * Structured output, when the tool returns it.
+ */
+structuredContent?: JsonValue | null; 
+/**
+ * The tool reports that it failed (the failure is in `content`).
+ */
+isError?: boolean }
 /**
  * A workspace: a named collection of artifacts.
  */

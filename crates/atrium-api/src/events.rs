@@ -1,0 +1,90 @@
+//! What Atrium reports as it happens (server status, logs, progress, elicitation), for the window or a terminal.
+
+use std::sync::Arc;
+
+use atrium_mcp::{CallProgress, ElicitationRequest, LogLine, ServerEvents, ServerStatus};
+use serde::{Deserialize, Serialize};
+
+/// Something that happened; the desktop shell emits each as the `atrium://event` window event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AppEvent {
+    /// A server's status changed.
+    ServerStatus {
+        /// The server.
+        server_id: String,
+        /// Its new status.
+        status: ServerStatus,
+    },
+    /// A server logged a line.
+    ServerLog {
+        /// The server.
+        server_id: String,
+        /// The line.
+        line: LogLine,
+    },
+    /// A running tool call reported progress.
+    CallProgress {
+        /// The server.
+        server_id: String,
+        /// The progress.
+        progress: CallProgress,
+    },
+    /// A server asks for input; answer with `elicitation_answer`.
+    ElicitationRequested {
+        /// The request.
+        request: ElicitationRequest,
+    },
+    /// An elicitation was answered or withdrawn.
+    ElicitationClosed {
+        /// Its id.
+        id: String,
+    },
+    /// A server's tools, resources or prompts changed.
+    CatalogChanged {
+        /// The server.
+        server_id: String,
+    },
+    /// A tool call was recorded in the audit log.
+    AuditRecorded {
+        /// The server called.
+        server_id: String,
+    },
+}
+
+/// Where events go.
+pub trait EventSink: Send + Sync + 'static {
+    /// Delivers one event; must not block.
+    fn emit(&self, event: AppEvent);
+}
+
+/// Events nobody listens to.
+#[derive(Debug, Default)]
+pub struct NoSink;
+impl EventSink for NoSink {
+    fn emit(&self, _event: AppEvent) {}
+}
+
+/// Adapts an [`EventSink`] to the connection manager's callbacks.
+pub(crate) struct SinkEvents(pub(crate) Arc<dyn EventSink>);
+
+impl ServerEvents for SinkEvents {
+    fn status_changed(&self, server_id: &str, status: &ServerStatus) {
+        self.0.emit(AppEvent::ServerStatus { server_id: server_id.to_owned(), status: status.clone() });
+    }
+    fn log(&self, server_id: &str, line: &LogLine) {
+        self.0.emit(AppEvent::ServerLog { server_id: server_id.to_owned(), line: line.clone() });
+    }
+    fn progress(&self, server_id: &str, progress: &CallProgress) {
+        self.0.emit(AppEvent::CallProgress { server_id: server_id.to_owned(), progress: progress.clone() });
+    }
+    fn elicitation_requested(&self, request: &ElicitationRequest) {
+        self.0.emit(AppEvent::ElicitationRequested { request: request.clone() });
+    }
+    fn elicitation_closed(&self, id: &str) {
+        self.0.emit(AppEvent::ElicitationClosed { id: id.to_owned() });
+    }
+    fn catalog_changed(&self, server_id: &str) {
+        self.0.emit(AppEvent::CatalogChanged { server_id: server_id.to_owned() });
+    }
+}
