@@ -40,6 +40,16 @@ pub enum Command {
         #[arg(long, default_value_t = 20)]
         limit: u32,
     },
+    /// Register MCP servers, see their state, and run their tools, resources and prompts.
+    #[command(subcommand)]
+    Server(crate::server_args::ServerCommand),
+    /// The log of tool calls, newest first.
+    Audit(crate::server_args::AuditArgs),
+    /// Drive Atrium's MCP client against a conformance test server at URL (reads MCP_CONFORMANCE_SCENARIO).
+    ConformanceClient {
+        /// The MCP endpoint of the conformance test server.
+        url: String,
+    },
     /// Where Atrium keeps its files.
     Info,
 }

@@ -1,11 +1,15 @@
 //! `atrium`: every workspace and artifact operation of the desktop app, for scripts.
 //!
 //! Exit codes: 0 success, 2 usage, 65 invalid input, 66 not found, 70 internal, 74 storage, 75 version conflict
-//! (re-read and retry), 76 database from a newer Atrium, 1 cancelled at a confirmation prompt.
+//! (re-read and retry), 76 database from a newer Atrium, 69 server unavailable or failed, 1 cancelled at a
+//! confirmation prompt (or a tool that reported an error).
 
 mod args;
+mod conformance;
 mod output;
 mod run;
+mod server_args;
+mod servers;
 
 use std::process::ExitCode;
 
@@ -35,6 +39,7 @@ fn main() -> ExitCode {
             eprintln!("cancelled");
             ExitCode::from(1)
         }
+        Err(run::Failure::Quiet(code)) => ExitCode::from(code),
     }
 }
 

@@ -8,7 +8,7 @@ pub struct Printer {
     json: bool,
 }
 
-fn print_json<T: Serialize + ?Sized>(value: &T) {
+pub fn print_json<T: Serialize + ?Sized>(value: &T) {
     match serde_json::to_string_pretty(value) {
         Ok(text) => println!("{text}"),
         Err(err) => eprintln!("error: cannot encode the result as JSON: {err}"),
@@ -26,6 +26,11 @@ fn one_line(text: &str) -> String {
 impl Printer {
     pub fn new(json: bool) -> Self {
         Self { json }
+    }
+
+    /// Whether results are printed as JSON.
+    pub fn json(&self) -> bool {
+        self.json
     }
 
     pub fn info(&self, info: &AppInfo) {

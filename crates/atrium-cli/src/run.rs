@@ -1,8 +1,8 @@
 use std::io::{IsTerminal, Read, Write};
 
 use atrium_api::{
-    ApiError, ApiResult, ArtifactPatch, Atrium, AtriumPaths, ErrorCode, NewArtifact, NewWorkspace, SearchQuery,
-    Workspace,
+    ApiError, ApiResult, ArtifactPatch, Atrium, AtriumPaths, ErrorCode, NewArtifact, NewWorkspace, OpenOptions,
+    SearchQuery, Workspace,
 };
 
 use crate::args::{ArtifactCommand, Cli, Command, ContentSource, WorkspaceCommand};
@@ -14,6 +14,8 @@ pub enum Failure {
     Api(ApiError),
     /// The user said no at a confirmation prompt.
     Cancelled,
+    /// Already reported on stdout; exit with this code.
+    Quiet(u8),
 }
 
 impl From<ApiError> for Failure {
@@ -27,7 +29,7 @@ fn invalid(message: impl Into<String>) -> ApiError {
 }
 
 /// Finds a workspace by id, or else by exact (case-insensitive) title, so scripts can say `--workspace Notes`.
-async fn resolve_workspace(atrium: &Atrium, reference: &str) -> ApiResult<Workspace> {
+pub(crate) async fn resolve_workspace(atrium: &Atrium, reference: &str) -> ApiResult<Workspace> {
     let all = atrium.workspace_list().await?;
     if let Some(ws) = all.iter().find(|w| w.id == reference) {
         return Ok(ws.clone());
@@ -58,7 +60,7 @@ fn read_content(source: &ContentSource) -> ApiResult<Option<String>> {
 }
 
 /// Asks before destroying, when a person is at the terminal; scripts pass `--yes`.
-fn confirm(question: &str, yes: bool) -> Result<(), Failure> {
+pub(crate) fn confirm(question: &str, yes: bool) -> Result<(), Failure> {
     if yes {
         return Ok(());
     }
@@ -73,7 +75,11 @@ fn confirm(question: &str, yes: bool) -> Result<(), Failure> {
 }
 
 pub async fn run(paths: AtriumPaths, cli: &Cli) -> Result<(), Failure> {
-    let atrium = Atrium::open(paths).await?;
+    if let Command::ConformanceClient { url } = &cli.command {
+        return crate::conformance::run(paths, url).await;
+    }
+    let options = OpenOptions { elicitation: crate::servers::elicitation_policy(cli), ..OpenOptions::default() };
+    let atrium = Atrium::open_with(paths, options).await?;
     let out = Printer::new(cli.json);
     let result = dispatch(&atrium, &out, &cli.command).await;
     atrium.close().await;
@@ -93,6 +99,9 @@ async fn dispatch(atrium: &Atrium, out: &Printer, command: &Command) -> Result<(
         }
         Command::Workspace(command) => workspace(atrium, out, command).await?,
         Command::Artifact(command) => artifact(atrium, out, command).await?,
+        Command::Server(command) => crate::servers::server(atrium, out, command).await?,
+        Command::Audit(args) => crate::servers::audit(atrium, out, args).await?,
+        Command::ConformanceClient { .. } => {}
     }
     Ok(())
 }

@@ -1,0 +1,184 @@
+//! Arguments of `atrium server …` and `atrium audit`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+#[derive(Debug, Subcommand)]
+pub enum ServerCommand {
+    /// Register a server in a workspace.
+    Add {
+        /// The workspace (id or exact title).
+        workspace: String,
+        /// Its title.
+        #[arg(long, short)]
+        title: String,
+        #[command(flatten)]
+        target: TargetArgs,
+        /// Only these tools are visible and callable (repeat the flag).
+        #[arg(long = "allow", value_name = "TOOL")]
+        allowed_tools: Vec<String>,
+        /// Connect timeout in milliseconds.
+        #[arg(long, value_name = "MS")]
+        connect_timeout: Option<u32>,
+        /// Per-request timeout in milliseconds.
+        #[arg(long, value_name = "MS")]
+        call_timeout: Option<u32>,
+        /// Register it disabled.
+        #[arg(long)]
+        disabled: bool,
+    },
+    /// List registered servers.
+    List {
+        /// Only this workspace (id or exact title).
+        #[arg(long, short)]
+        workspace: Option<String>,
+    },
+    /// Show a server's registration.
+    Show {
+        /// The server (id or exact title).
+        server: String,
+    },
+    /// Connect on the side and list the tools, without touching the registration.
+    Test {
+        /// A registered server (id or exact title); or give --registration.
+        #[arg(required_unless_present = "registration")]
+        server: Option<String>,
+        /// A registration as JSON, tested without registering it.
+        #[arg(long, conflicts_with = "server")]
+        registration: Option<String>,
+    },
+    /// Reconnect and re-read what the server offers.
+    Refresh {
+        /// The server (id or exact title).
+        server: String,
+    },
+    /// List a server's tools.
+    Tools {
+        /// The server (id or exact title).
+        server: String,
+    },
+    /// Call a tool (the call is audited with origin `cli`).
+    Call {
+        /// The server (id or exact title).
+        server: String,
+        /// The tool's name.
+        tool: String,
+        /// All arguments as a JSON object.
+        #[arg(long, value_name = "JSON", conflicts_with = "arg")]
+        args: Option<String>,
+        /// One argument, NAME=VALUE (VALUE is parsed as JSON when it can be, else taken as text); repeat.
+        #[arg(long, value_name = "NAME=VALUE")]
+        arg: Vec<String>,
+        /// Answer the server's questions (elicitation) with their defaults instead of declining.
+        #[arg(long)]
+        accept_defaults: bool,
+    },
+    /// List a server's resources and resource templates.
+    Resources {
+        /// The server (id or exact title).
+        server: String,
+    },
+    /// Read a resource.
+    Read {
+        /// The server (id or exact title).
+        server: String,
+        /// The resource URI.
+        uri: String,
+    },
+    /// List a server's prompts, or fill one in with --get.
+    Prompts {
+        /// The server (id or exact title).
+        server: String,
+        /// Fill in this prompt.
+        #[arg(long, value_name = "NAME")]
+        get: Option<String>,
+        /// A prompt argument, NAME=VALUE; repeat.
+        #[arg(long, value_name = "NAME=VALUE", requires = "get")]
+        arg: Vec<String>,
+    },
+    /// Enable a server.
+    Enable {
+        /// The server (id or exact title).
+        server: String,
+    },
+    /// Disable a server (it disconnects and refuses calls).
+    Disable {
+        /// The server (id or exact title).
+        server: String,
+    },
+    /// Unregister a server (its audit rows stay).
+    Remove {
+        /// The server (id or exact title).
+        server: String,
+        /// Do not ask for confirmation.
+        #[arg(long, short)]
+        yes: bool,
+    },
+}
+
+/// How to reach a new server: exactly one.
+#[derive(Debug, Args)]
+#[group(required = true, multiple = false)]
+pub struct TargetArgs {
+    /// A streamable HTTP endpoint.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// A discovery document (`…/.well-known/mcp.json`).
+    #[arg(long, value_name = "URL")]
+    pub well_known: Option<String>,
+    /// A legacy SSE endpoint.
+    #[arg(long, value_name = "URL")]
+    pub sse: Option<String>,
+    /// A local command and its arguments (after `--`), e.g. `--stdio -- npx -y @modelcontextprotocol/server-everything`.
+    #[arg(long, num_args = 1.., value_name = "COMMAND", allow_hyphen_values = true)]
+    pub stdio: Option<Vec<String>>,
+    /// A whole registration as JSON.
+    #[arg(long, value_name = "JSON")]
+    pub registration: Option<String>,
+    /// A whole registration from a JSON file.
+    #[arg(long, value_name = "PATH")]
+    pub registration_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum OriginArg {
+    Ui,
+    Cli,
+    Viewer,
+    Relay,
+    Gateway,
+    Lifecycle,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum StatusArg {
+    Ok,
+    ToolError,
+    Failed,
+    Cancelled,
+    Denied,
+}
+
+/// Filters of `atrium audit`.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Only calls to this server (id or exact title).
+    #[arg(long, short)]
+    pub server: Option<String>,
+    /// Only calls in this workspace (id or exact title).
+    #[arg(long, short)]
+    pub workspace: Option<String>,
+    /// Only calls from this origin.
+    #[arg(long, value_enum)]
+    pub origin: Option<OriginArg>,
+    /// Only calls that ended this way.
+    #[arg(long, value_enum)]
+    pub status: Option<StatusArg>,
+    /// Only tools whose name contains this.
+    #[arg(long)]
+    pub tool: Option<String>,
+    /// At most this many rows (newest first).
+    #[arg(long, default_value_t = 50)]
+    pub limit: u32,
+}

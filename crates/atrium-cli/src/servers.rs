@@ -1,0 +1,388 @@
+//! `atrium server …` and `atrium audit`: the same operations as the app's Servers and Audit screens.
+
+use atrium_api::{
+    ApiError, ApiResult, Atrium, AuditEntry, AuditFilter, AuditOrigin, AuditStatus, CallOutcome, ConnectionTest,
+    ContentItem, ErrorCode, NewServer, ServerView, ToolCall,
+};
+use serde_json::{Map, Value, json};
+
+use crate::args::Cli;
+use crate::output::{Printer, print_json};
+use crate::run::{Failure, confirm, resolve_workspace};
+use crate::server_args::{AuditArgs, OriginArg, ServerCommand, StatusArg, TargetArgs};
+
+fn invalid(message: impl Into<String>) -> ApiError {
+    ApiError::new(ErrorCode::InvalidInput, message)
+}
+
+/// Finds a server by id, or else by exact (case-insensitive) title.
+async fn resolve_server(atrium: &Atrium, reference: &str) -> ApiResult<ServerView> {
+    let all = atrium.server_list(None).await?;
+    if let Some(server) = all.iter().find(|s| s.id == reference) {
+        return Ok(server.clone());
+    }
+    let matches: Vec<&ServerView> = all.iter().filter(|s| s.title.eq_ignore_ascii_case(reference)).collect();
+    match matches.as_slice() {
+        [one] => Ok((*one).clone()),
+        [] => Err(ApiError::new(ErrorCode::NotFound, format!("no server with id or title \"{reference}\""))),
+        _ => Err(invalid(format!("{} servers are titled \"{reference}\": use the id", matches.len()))),
+    }
+}
+
+fn parse_json(text: &str, what: &str) -> ApiResult<Value> {
+    serde_json::from_str(text).map_err(|err| invalid(format!("{what} is not JSON: {err}")))
+}
+
+fn registration_from(target: &TargetArgs) -> ApiResult<Value> {
+    if let Some(url) = &target.url {
+        return Ok(json!({"transport": {"type": "http", "url": url}}));
+    }
+    if let Some(url) = &target.well_known {
+        return Ok(json!({"transport": {"type": "http", "well_known": url}}));
+    }
+    if let Some(url) = &target.sse {
+        return Ok(json!({"transport": {"type": "sse", "url": url}}));
+    }
+    // `--stdio -- npx -y pkg`: clap keeps the `--` that separates the command from Atrium's own flags.
+    let stdio = target.stdio.as_deref().map(|argv| argv.strip_prefix(&["--".to_owned()]).unwrap_or(argv));
+    if let Some([command, args @ ..]) = stdio {
+        return Ok(json!({"transport": {"type": "stdio", "command": command, "args": args}}));
+    }
+    if let Some(text) = &target.registration {
+        return parse_json(text, "--registration");
+    }
+    if let Some(path) = &target.registration_file {
+        let text =
+            std::fs::read_to_string(path).map_err(|err| invalid(format!("cannot read {}: {err}", path.display())))?;
+        return parse_json(&text, &path.display().to_string());
+    }
+    Err(invalid("say how to reach the server: --url, --well-known, --sse, --stdio or --registration"))
+}
+
+/// `NAME=VALUE` pairs; a value that parses as JSON is taken as JSON (`n=3`, `flag=true`), else as text.
+fn pairs(items: &[String], json_values: bool) -> ApiResult<Map<String, Value>> {
+    let mut map = Map::new();
+    for item in items {
+        let (name, value) = item.split_once('=').ok_or_else(|| invalid(format!("\"{item}\" is not NAME=VALUE")))?;
+        let value = if json_values {
+            serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_owned()))
+        } else {
+            Value::String(value.to_owned())
+        };
+        map.insert(name.to_owned(), value);
+    }
+    Ok(map)
+}
+
+pub fn elicitation_policy(cli: &Cli) -> atrium_api::ElicitationPolicy {
+    match &cli.command {
+        crate::args::Command::Server(ServerCommand::Call { accept_defaults: true, .. }) => {
+            atrium_api::ElicitationPolicy::AcceptDefaults
+        }
+        _ => atrium_api::ElicitationPolicy::Decline,
+    }
+}
+
+pub async fn server(atrium: &Atrium, out: &Printer, command: &ServerCommand) -> Result<(), Failure> {
+    match command {
+        ServerCommand::Add { workspace, title, target, allowed_tools, connect_timeout, call_timeout, disabled } => {
+            let mut registration = registration_from(target)?;
+            if let Some(object) = registration.as_object_mut() {
+                if !allowed_tools.is_empty() {
+                    object.insert("allowed_tools".into(), json!(allowed_tools));
+                }
+                if connect_timeout.is_some() || call_timeout.is_some() {
+                    let timeouts = object.entry("timeouts").or_insert_with(|| json!({}));
+                    if let Some(ms) = connect_timeout {
+                        timeouts["connect_ms"] = json!(ms);
+                    }
+                    if let Some(ms) = call_timeout {
+                        timeouts["call_ms"] = json!(ms);
+                    }
+                }
+                if *disabled {
+                    object.insert("enabled".into(), Value::Bool(false));
+                }
+            }
+            let workspace_id = resolve_workspace(atrium, workspace).await?.id;
+            let view = atrium.server_create(NewServer { workspace_id, title: title.clone(), registration }).await?;
+            out_server(out, &view);
+        }
+        ServerCommand::List { workspace } => {
+            let workspace_id = match workspace {
+                Some(reference) => Some(resolve_workspace(atrium, reference).await?.id),
+                None => None,
+            };
+            let servers = atrium.server_list(workspace_id).await?;
+            if out.json() {
+                print_json(&servers);
+            } else if servers.is_empty() {
+                println!("no servers: add one with `atrium server add WORKSPACE --title T --url URL`");
+            } else {
+                for s in &servers {
+                    let enabled = if s.enabled { "" } else { "  (disabled)" };
+                    println!("{}  {:<24}  {:<6}  {}{enabled}", s.id, s.title, s.transport, s.target);
+                }
+            }
+        }
+        ServerCommand::Show { server } => out_server(out, &resolve_server(atrium, server).await?),
+        ServerCommand::Test { server, registration } => {
+            let registration = match (server, registration) {
+                (_, Some(text)) => parse_json(text, "--registration")?,
+                (Some(reference), None) => resolve_server(atrium, reference).await?.registration,
+                (None, None) => return Err(invalid("give a server or --registration").into()),
+            };
+            let report = atrium.server_test(registration).await?;
+            out_test(out, &report);
+            if !report.success {
+                return Err(Failure::Quiet(69));
+            }
+        }
+        ServerCommand::Refresh { server } => {
+            let id = resolve_server(atrium, server).await?.id;
+            let state = atrium.server_refresh(id).await?;
+            if out.json() {
+                print_json(&state);
+            } else {
+                println!("{}", describe_status(&state.status));
+            }
+        }
+        ServerCommand::Tools { server } => {
+            let id = resolve_server(atrium, server).await?.id;
+            let tools = atrium.server_tools(id).await?;
+            if out.json() {
+                print_json(&tools);
+            } else {
+                for tool in &tools {
+                    let description = tool.description.as_deref().unwrap_or("").lines().next().unwrap_or("");
+                    println!("{:<28}  {description}", tool.name);
+                }
+            }
+        }
+        ServerCommand::Call { server, tool, args, arg, .. } => {
+            let arguments = match args {
+                Some(text) => match parse_json(text, "--args")? {
+                    Value::Object(map) => map,
+                    _ => return Err(invalid("--args must be a JSON object").into()),
+                },
+                None => pairs(arg, true)?,
+            };
+            let server_id = resolve_server(atrium, server).await?.id;
+            let call = ToolCall { server_id, tool: tool.clone(), arguments: Some(arguments), call_id: None };
+            let outcome = atrium.tool_call_from(call, AuditOrigin::Cli).await?;
+            out_outcome(out, &outcome);
+            match outcome.status {
+                AuditStatus::Ok => {}
+                AuditStatus::ToolError | AuditStatus::Cancelled => return Err(Failure::Quiet(1)),
+                AuditStatus::Failed | AuditStatus::Denied => return Err(Failure::Quiet(69)),
+            }
+        }
+        ServerCommand::Resources { server } => {
+            let id = resolve_server(atrium, server).await?.id;
+            let catalog = atrium.server_resources(id).await?;
+            if out.json() {
+                print_json(&catalog);
+            } else {
+                for r in &catalog.resources {
+                    println!("{:<40}  {:<24}  {}", r.uri, r.name, r.mime_type.as_deref().unwrap_or(""));
+                }
+                for t in &catalog.templates {
+                    println!("{:<40}  {:<24}  (template)", t.uri_template, t.name);
+                }
+            }
+        }
+        ServerCommand::Read { server, uri } => {
+            let id = resolve_server(atrium, server).await?.id;
+            let contents = atrium.resource_read(id, uri.clone()).await?;
+            if out.json() {
+                print_json(&contents);
+            } else {
+                for c in &contents {
+                    match (&c.text, &c.blob) {
+                        (Some(text), _) => println!("{text}"),
+                        (None, Some(blob)) => {
+                            println!("[{} base64 bytes of {}]", blob.len(), c.mime_type.as_deref().unwrap_or("data"))
+                        }
+                        (None, None) => println!("[empty]"),
+                    }
+                }
+            }
+        }
+        ServerCommand::Prompts { server, get, arg } => {
+            let id = resolve_server(atrium, server).await?.id;
+            match get {
+                None => {
+                    let prompts = atrium.server_prompts(id).await?;
+                    if out.json() {
+                        print_json(&prompts);
+                    } else {
+                        for p in &prompts {
+                            let args: Vec<String> = p
+                                .arguments
+                                .iter()
+                                .map(|a| if a.required { a.name.clone() } else { format!("[{}]", a.name) })
+                                .collect();
+                            println!("{:<24}  {}  {}", p.name, args.join(" "), p.description.as_deref().unwrap_or(""));
+                        }
+                    }
+                }
+                Some(name) => {
+                    let result = atrium.prompt_get(id, name.clone(), pairs(arg, false)?).await?;
+                    if out.json() {
+                        print_json(&result);
+                    } else {
+                        for m in &result.messages {
+                            println!("{}: {}", m.role, content_text(&m.content));
+                        }
+                    }
+                }
+            }
+        }
+        ServerCommand::Enable { server } | ServerCommand::Disable { server } => {
+            let enable = matches!(command, ServerCommand::Enable { .. });
+            let id = resolve_server(atrium, server).await?.id;
+            out_server(out, &atrium.server_set_enabled(id, enable).await?);
+        }
+        ServerCommand::Remove { server, yes } => {
+            let view = resolve_server(atrium, server).await?;
+            confirm(&format!("Remove the server \"{}\"?", view.title), *yes)?;
+            atrium.server_remove(view.id.clone()).await?;
+            out.deleted("server", &view.id);
+        }
+    }
+    Ok(())
+}
+
+pub async fn audit(atrium: &Atrium, out: &Printer, args: &AuditArgs) -> Result<(), Failure> {
+    let server_id = match &args.server {
+        Some(reference) => Some(resolve_server(atrium, reference).await?.id),
+        None => None,
+    };
+    let workspace_id = match &args.workspace {
+        Some(reference) => Some(resolve_workspace(atrium, reference).await?.id),
+        None => None,
+    };
+    let filter = AuditFilter {
+        server_id,
+        workspace_id,
+        origin: args.origin.map(|o| match o {
+            OriginArg::Ui => AuditOrigin::Ui,
+            OriginArg::Cli => AuditOrigin::Cli,
+            OriginArg::Viewer => AuditOrigin::Viewer,
+            OriginArg::Relay => AuditOrigin::Relay,
+            OriginArg::Gateway => AuditOrigin::Gateway,
+            OriginArg::Lifecycle => AuditOrigin::Lifecycle,
+        }),
+        status: args.status.map(|s| match s {
+            StatusArg::Ok => AuditStatus::Ok,
+            StatusArg::ToolError => AuditStatus::ToolError,
+            StatusArg::Failed => AuditStatus::Failed,
+            StatusArg::Cancelled => AuditStatus::Cancelled,
+            StatusArg::Denied => AuditStatus::Denied,
+        }),
+        tool: args.tool.clone(),
+        before: None,
+        limit: Some(args.limit),
+    };
+    let rows = atrium.audit_list(filter).await?;
+    if out.json() {
+        print_json(&rows);
+    } else if rows.is_empty() {
+        println!("no calls recorded");
+    } else {
+        for row in &rows {
+            println!("{}", audit_line(row));
+        }
+    }
+    Ok(())
+}
+
+fn audit_line(row: &AuditEntry) -> String {
+    let status = serde_json::to_value(row.status).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default();
+    let origin = row.origin.as_str();
+    let code = row.error_code.as_deref().map(|c| format!(" ({c})")).unwrap_or_default();
+    format!(
+        "{}  {origin:<9} {:<20} {:<24} {status}{code}  {} ms",
+        row.time, row.server_title, row.tool, row.duration_ms
+    )
+}
+
+fn describe_status(status: &atrium_api::ServerStatus) -> String {
+    use atrium_api::ServerStatus as S;
+    match status {
+        S::Stopped => "stopped".into(),
+        S::Starting => "starting".into(),
+        S::Ready => "ready".into(),
+        S::Degraded { code, message } => format!("degraded ({}): {message}", code.as_str()),
+        S::Failed { code, message, stderr_tail } => {
+            let mut text = format!("failed ({}): {message}", code.as_str());
+            for line in stderr_tail {
+                text.push_str("\n  | ");
+                text.push_str(line);
+            }
+            text
+        }
+    }
+}
+
+fn out_server(out: &Printer, view: &ServerView) {
+    if out.json() {
+        return print_json(view);
+    }
+    println!("id         {}\ntitle      {}\nworkspace  {}", view.id, view.title, view.workspace_id);
+    println!("transport  {} {}\nenabled    {}", view.transport, view.target, view.enabled);
+    println!("status     {}", describe_status(&view.state.status));
+    for p in &view.problems {
+        println!("problem    {}: {}", p.field, p.message);
+    }
+    println!("{}", serde_json::to_string_pretty(&view.registration).unwrap_or_default());
+}
+
+fn out_test(out: &Printer, report: &ConnectionTest) {
+    if out.json() {
+        return print_json(report);
+    }
+    if report.success {
+        let info = report.server_info.as_deref().unwrap_or("the server");
+        println!("connected to {info} in {} ms: {} tools", report.duration_ms, report.tool_count);
+        for tool in &report.tools {
+            println!("  {tool}");
+        }
+    } else {
+        let code = report.error_code.map(|c| c.as_str()).unwrap_or("error");
+        println!("failed ({code}) after {} ms: {}", report.duration_ms, report.error.as_deref().unwrap_or(""));
+    }
+}
+
+fn content_text(item: &ContentItem) -> String {
+    match item {
+        ContentItem::Text { text } => text.clone(),
+        ContentItem::Image { mime_type, data } => format!("[image {mime_type}, {} base64 bytes]", data.len()),
+        ContentItem::Audio { mime_type, data } => format!("[audio {mime_type}, {} base64 bytes]", data.len()),
+        ContentItem::Resource { resource } => match &resource.text {
+            Some(text) => format!("[resource {}]\n{text}", resource.uri),
+            None => format!("[resource {}]", resource.uri),
+        },
+        ContentItem::ResourceLink { uri, .. } => format!("[link {uri}]"),
+    }
+}
+
+fn out_outcome(out: &Printer, outcome: &CallOutcome) {
+    if out.json() {
+        return print_json(outcome);
+    }
+    if let Some(result) = &outcome.result {
+        for item in &result.content {
+            println!("{}", content_text(item));
+        }
+        if let Some(structured) = &result.structured_content {
+            println!("{}", serde_json::to_string_pretty(structured).unwrap_or_default());
+        }
+        if result.is_error {
+            eprintln!("the tool reported an error ({} ms)", outcome.duration_ms);
+        }
+    }
+    if let Some(error) = &outcome.error {
+        eprintln!("error ({}): {}", error.code.as_str(), error.message);
+    }
+}
