@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Atrium needs on a Debian/Ubuntu machine, idempotently: only what is missing is installed.
 #   scripts/setup.sh          build + run the app (system libraries, UI packages)
-#   scripts/setup.sh --test   also what the tests need (Xvfb, WebKitWebDriver, tauri-driver)
+#   scripts/setup.sh --test   also what the tests need (Xvfb, WebKitWebDriver, tauri-driver, the MCP test peers:
+#                             node@22 in .tools/node22, tests/peers' npm packages, a Python venv in .tools/py)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS="$ROOT/.tools"
@@ -13,7 +14,7 @@ as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
 packages=(pkg-config build-essential libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
           libssl-dev nodejs npm)
-$want_test && packages+=(xvfb xauth webkit2gtk-driver dbus-x11)
+$want_test && packages+=(xvfb xauth webkit2gtk-driver dbus-x11 python3-venv)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -50,4 +51,37 @@ fi
 if $want_test && [[ ! -x "$TOOLS/bin/tauri-driver" ]]; then
   say "installing tauri-driver into .tools/"
   cargo install tauri-driver --version '^2' --locked --root "$TOOLS" --quiet
+fi
+
+# MCP test peers (tests/peers/). The conformance suite needs Node >= 22 (it imports fs.globSync), whatever the
+# system's node is: tests run .tools/node22/node_modules/.bin/node explicitly; it is not put on PATH.
+if $want_test; then
+  node22="$TOOLS/node22/node_modules/.bin/node"
+  if ! { [[ -x "$node22" ]] && "$node22" -e 'process.exit(process.versions.node.startsWith("22.")?0:1)'; }; then
+    say "installing node@22 into .tools/node22 (for the MCP conformance suite)"
+    npm install --no-audit --no-fund --loglevel=error --prefix "$TOOLS/node22" node@22
+    "$node22" --version >/dev/null || { echo "node@22 did not install into .tools/node22"; exit 1; }
+  fi
+
+  # server-everything and the conformance suite, pinned in tests/peers/package-lock.json: reinstall only when
+  # the lock file changed since the last install.
+  if [[ ! -f "$ROOT/tests/peers/node_modules/.package-lock.json" \
+        || "$ROOT/tests/peers/package-lock.json" -nt "$ROOT/tests/peers/node_modules/.package-lock.json" ]]; then
+    say "installing MCP test peers (server-everything, conformance) into tests/peers"
+    (cd "$ROOT/tests/peers" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+
+  # The Python peer (FastMCP + uvicorn) in a venv; pip runs again only when requirements.txt changed.
+  py="$TOOLS/py/bin/python"
+  if ! { [[ -x "$py" ]] && "$py" -m pip --version >/dev/null 2>&1; }; then
+    say "creating the Python venv .tools/py"
+    python3 -m venv --clear "$TOOLS/py"
+    rm -f "$TOOLS/py/.requirements-installed"
+  fi
+  if [[ ! -f "$TOOLS/py/.requirements-installed" \
+        || "$ROOT/tests/peers/requirements.txt" -nt "$TOOLS/py/.requirements-installed" ]]; then
+    say "installing Python test peers (mcp, uvicorn) into .tools/py"
+    "$py" -m pip install --quiet --disable-pip-version-check -r "$ROOT/tests/peers/requirements.txt"
+    touch "$TOOLS/py/.requirements-installed"
+  fi
 fi
