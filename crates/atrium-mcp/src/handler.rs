@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use rmcp::ClientHandler;
 use rmcp::model::{
     ClientCapabilities, ClientConfig, ElicitRequestParams, ElicitResult, ErrorData, Implementation,
-    LoggingMessageNotificationParam, ProgressNotificationParam, ProgressToken,
+    LoggingMessageNotificationParam, ProgressNotificationParam, ProgressToken, ProtocolVersion,
 };
 use rmcp::service::{NotificationContext, RequestContext, RoleClient};
 use tokio::sync::mpsc;
@@ -89,11 +89,13 @@ pub(crate) struct AtriumClient {
     pub(crate) cx: Arc<SessionContext>,
 }
 
-/// What Atrium announces in `initialize`: form elicitation, nothing it cannot honour.
+/// What Atrium announces in `initialize`: form elicitation, nothing it cannot honour, and the newest released
+/// protocol revision (rmcp offers a draft one that released servers and the conformance suite refuse).
 pub(crate) fn client_config() -> ClientConfig {
     let capabilities: ClientCapabilities =
         serde_json::from_value(serde_json::json!({"elicitation": {"form": {}}})).unwrap_or_default();
     ClientConfig::new(capabilities, Implementation::new("atrium", env!("CARGO_PKG_VERSION")))
+        .with_protocol_version(ProtocolVersion::V_2025_11_25)
 }
 
 impl ClientHandler for AtriumClient {

@@ -1,0 +1,139 @@
+//! Servers and documents that are wrong: each gives its error code, within its timeout, and nothing crashes.
+
+use std::time::{Duration, Instant};
+
+use atrium_api::{AuditStatus, ErrorCode, FailureCode, ServerStatus, ToolCall};
+use serde_json::{Value, json};
+
+use crate::peers::{Fixture, fastmcp, free_port, peer_script};
+
+fn misbehaving(mode: &str, connect_ms: u32, call_ms: u32) -> Value {
+    json!({"transport": {"type": "stdio", "command": "python3", "args": [peer_script("misbehaving_server.py"), "--mode", mode]},
+           "timeouts": {"connect_ms": connect_ms, "call_ms": call_ms}})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_discovery_documents_are_config_errors() {
+    let fx = Fixture::new().await;
+    for mode in ["missing", "not-json", "points-nowhere"] {
+        let peer = fastmcp(Some(mode));
+        let registration =
+            json!({"transport": {"type": "http", "well_known": format!("{}/.well-known/mcp.json", peer.base)}});
+        let started = Instant::now();
+        let test = fx.atrium.server_test(registration).await.expect("test");
+        assert!(!test.success, "{mode}: {test:?}");
+        assert_eq!(test.error_code, Some(FailureCode::ConfigError), "{mode}: {test:?}");
+        assert!(started.elapsed() < Duration::from_secs(10), "{mode} took {:?}", started.elapsed());
+    }
+    // Nobody listening at all is a connection error.
+    let nobody = json!({"transport": {"type": "http", "url": format!("http://127.0.0.1:{}/mcp", free_port())}});
+    let test = fx.atrium.server_test(nobody).await.expect("test");
+    assert_eq!(test.error_code, Some(FailureCode::ConnectionError), "{test:?}");
+    fx.atrium.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_never_answers_times_out() {
+    let fx = Fixture::new().await;
+    let started = Instant::now();
+    let test = fx.atrium.server_test(misbehaving("silent", 1000, 1000)).await.expect("test");
+    assert_eq!(test.error_code, Some(FailureCode::Timeout), "{test:?}");
+    assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
+
+    // As a registered server it ends `failed` with the same code, and calls are refused, not hung.
+    let server = fx.register("Silent", misbehaving("silent", 1000, 1000)).await;
+    let state = loop {
+        let state = fx.atrium.server_state(server.id.clone()).await.expect("state");
+        if !matches!(state.status, ServerStatus::Starting) || started.elapsed() > Duration::from_secs(10) {
+            break state;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(matches!(state.status, ServerStatus::Failed { code: FailureCode::Timeout, .. }), "{state:?}");
+    let err = fx.atrium.server_tools(server.id.clone()).await.expect_err("not connected");
+    assert_eq!(err.code, ErrorCode::ServerUnavailable);
+    fx.atrium.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_that_dies_mid_call_is_crashed() {
+    let fx = Fixture::new().await;
+    let server = fx.register("Dies", misbehaving("die", 5000, 5000)).await;
+    fx.ready(&server.id).await;
+    let started = Instant::now();
+    let call = ToolCall { server_id: server.id.clone(), tool: "work".into(), arguments: None, call_id: None };
+    let outcome = fx.atrium.tool_call(call).await.expect("call");
+    assert_eq!(outcome.status, AuditStatus::Failed);
+    assert_eq!(outcome.error.as_ref().map(|e| e.code), Some(FailureCode::Crashed), "{outcome:?}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+    // The status follows, with the last words of its stderr.
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let state = fx.atrium.server_state(server.id.clone()).await.expect("state");
+        if let ServerStatus::Failed { code, stderr_tail, .. } = &state.status {
+            assert_eq!(*code, FailureCode::Crashed);
+            assert!(stderr_tail.iter().any(|l| l.contains("about to die")), "{stderr_tail:?}");
+            break;
+        }
+        assert!(Instant::now() < deadline, "{state:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    fx.atrium.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_results_and_garbage_lines_are_protocol_errors() {
+    let fx = Fixture::new().await;
+    for mode in ["malformed", "garbage"] {
+        let server = fx.register(mode, misbehaving(mode, 5000, 2000)).await;
+        fx.ready(&server.id).await;
+        let started = Instant::now();
+        let call = ToolCall { server_id: server.id.clone(), tool: "work".into(), arguments: None, call_id: None };
+        let outcome = fx.atrium.tool_call(call).await.expect("call");
+        match mode {
+            "malformed" => {
+                assert_eq!(outcome.status, AuditStatus::Failed, "{outcome:?}");
+                assert_eq!(outcome.error.as_ref().map(|e| e.code), Some(FailureCode::ProtocolError), "{outcome:?}");
+            }
+            // Lines that are not JSON-RPC are skipped; the real answer still arrives.
+            _ => assert_eq!(outcome.status, AuditStatus::Ok, "{outcome:?}"),
+        }
+        assert!(started.elapsed() < Duration::from_secs(4), "{mode} took {:?}", started.elapsed());
+    }
+    fx.atrium.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invalid_registrations_are_refused_with_their_fields_and_nothing_is_stored() {
+    let fx = Fixture::new().await;
+    let err = fx
+        .atrium
+        .server_create(atrium_api::NewServer {
+            workspace_id: fx.workspace.clone(),
+            title: "Broken".into(),
+            registration: json!({"transport": {"type": "stdio", "command": ""}, "timeouts": {"call_ms": 1}}),
+        })
+        .await
+        .expect_err("invalid");
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    let Some(atrium_api::ErrorDetails::Fields { problems }) = err.details else { panic!("no fields: {err:?}") };
+    let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+    assert_eq!(fields, ["transport.command", "timeouts.call_ms"]);
+    assert!(fx.atrium.server_list(None).await.expect("list").is_empty());
+    // A registration pasted as a generic artifact is checked the same way.
+    let err = fx
+        .atrium
+        .artifact_create(atrium_api::NewArtifact {
+            workspace_id: fx.workspace.clone(),
+            title: "Pasted".into(),
+            content_type: atrium_api::SERVER_CONTENT_TYPE.into(),
+            content: Some(r#"{"transport": {"type": "ftp"}}"#.into()),
+            context: None,
+            state: None,
+        })
+        .await
+        .expect_err("invalid");
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    assert!(fx.atrium.artifact_list(fx.workspace.clone()).await.expect("list").is_empty());
+    fx.atrium.close().await;
+}

@@ -1,0 +1,193 @@
+//! Starting the real peers and an Atrium to talk to them.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use atrium_api::{
+    AppEvent, Atrium, AtriumPaths, ElicitationPolicy, EventSink, NewServer, NewWorkspace, OpenOptions, ServerView,
+};
+use serde_json::Value;
+
+pub fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().expect("repo root")
+}
+
+fn require(path: PathBuf) -> PathBuf {
+    assert!(path.exists(), "{} is missing: run `make setup-test` to install the test peers", path.display());
+    path
+}
+
+/// Node ≥ 20: the one setup installs, else the system's.
+pub fn node() -> String {
+    let local = repo().join(".tools/node22/node_modules/.bin/node");
+    if local.exists() { local.display().to_string() } else { "node".into() }
+}
+
+pub fn everything_js() -> String {
+    require(repo().join("tests/peers/node_modules/@modelcontextprotocol/server-everything/dist/index.js"))
+        .display()
+        .to_string()
+}
+
+pub fn python() -> String {
+    require(repo().join(".tools/py/bin/python")).display().to_string()
+}
+
+pub fn peer_script(name: &str) -> String {
+    require(repo().join("tests/peers").join(name)).display().to_string()
+}
+
+/// A peer process, killed when dropped.
+pub struct Peer {
+    child: Child,
+    pub base: String,
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+/// Starts a process and waits (up to 30 s) for a line containing `ready` on stdout or stderr.
+fn start(mut command: Command, ready: &str, base: String) -> Peer {
+    command.stdout(Stdio::piped()).stderr(Stdio::piped()).stdin(Stdio::null());
+    let mut child = command.spawn().expect("start the peer");
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    for stream in [
+        child.stdout.take().map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+        child.stderr.take().map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut seen = Vec::new();
+    while Instant::now() < deadline {
+        match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(line) if line.contains(ready) => return Peer { child, base },
+            Ok(line) => seen.push(line),
+            Err(_) => {
+                if let Ok(Some(status)) = child.try_wait() {
+                    panic!("the peer exited ({status}) before it was ready: {seen:?}");
+                }
+            }
+        }
+    }
+    panic!("the peer was not ready within 30 s: {seen:?}");
+}
+
+/// server-everything over streamable HTTP (`/mcp`) or legacy SSE (`/sse`).
+pub fn everything_http(mode: &str) -> Peer {
+    let port = free_port();
+    let mut command = Command::new(node());
+    command.arg(everything_js()).arg(mode).env("PORT", port.to_string());
+    start(command, &format!("{port}"), format!("http://127.0.0.1:{port}"))
+}
+
+/// The FastMCP greeter (seed Part 1) with its discovery document, or a broken one.
+pub fn fastmcp(bad_discovery: Option<&str>) -> Peer {
+    let port = free_port();
+    let mut command = Command::new(python());
+    command.arg(peer_script("fastmcp_server.py")).arg("--port").arg(port.to_string());
+    if let Some(mode) = bad_discovery {
+        command.arg("--bad-discovery").arg(mode);
+    }
+    start(command, "READY", format!("http://127.0.0.1:{port}"))
+}
+
+/// Every event Atrium emitted.
+#[derive(Default)]
+pub struct Recorder {
+    pub events: Mutex<Vec<AppEvent>>,
+    /// Answers elicitations as they arrive, when set.
+    pub answer: Mutex<Option<Box<dyn Fn(&atrium_api::ElicitationRequest) + Send>>>,
+}
+
+impl EventSink for Recorder {
+    fn emit(&self, event: AppEvent) {
+        if let AppEvent::ElicitationRequested { request } = &event
+            && let Some(answer) = &*self.answer.lock().expect("lock")
+        {
+            answer(request);
+        }
+        self.events.lock().expect("lock").push(event);
+    }
+}
+
+impl Recorder {
+    pub fn progress_for(&self, call_id: &str) -> Vec<f64> {
+        self.events
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter_map(|e| match e {
+                AppEvent::CallProgress { progress, .. } if progress.call_id == call_id => Some(progress.progress),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+/// An Atrium in a temporary home that keeps its servers connected, like the desktop app.
+pub struct Fixture {
+    pub atrium: Atrium,
+    pub events: Arc<Recorder>,
+    pub workspace: String,
+    _home: tempfile::TempDir,
+}
+
+impl Fixture {
+    pub async fn new() -> Self {
+        Self::with_policy(ElicitationPolicy::Ask).await
+    }
+
+    pub async fn with_policy(elicitation: ElicitationPolicy) -> Self {
+        let home = tempfile::tempdir().expect("temp dir");
+        let events = Arc::new(Recorder::default());
+        let options = OpenOptions { events: events.clone(), elicitation, connect_servers: true };
+        let atrium = Atrium::open_with(AtriumPaths::at(home.path()), options).await.expect("open");
+        let workspace = atrium
+            .workspace_create(NewWorkspace { title: "Servers".into(), description: None })
+            .await
+            .expect("workspace")
+            .id;
+        Fixture { atrium, events, workspace, _home: home }
+    }
+
+    pub async fn register(&self, title: &str, registration: Value) -> ServerView {
+        self.atrium
+            .server_create(NewServer { workspace_id: self.workspace.clone(), title: title.into(), registration })
+            .await
+            .expect("register")
+    }
+
+    /// Waits until the server is ready (or fails the test with its status).
+    pub async fn ready(&self, id: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let state = self.atrium.server_state(id.to_owned()).await.expect("state");
+            match state.status {
+                atrium_api::ServerStatus::Ready => return,
+                atrium_api::ServerStatus::Failed { .. } => panic!("server failed: {:?}", state.status),
+                _ if Instant::now() > deadline => panic!("server not ready in 30 s: {:?}", state.status),
+                _ => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    }
+}
