@@ -78,18 +78,23 @@ fn start(mut command: Command, ready: &str, base: String) -> Peer {
     }
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut seen = Vec::new();
-    while Instant::now() < deadline {
+    let failure = loop {
+        if Instant::now() > deadline {
+            break "was not ready within 30 s".to_owned();
+        }
         match rx.recv_timeout(Duration::from_millis(200)) {
             Ok(line) if line.contains(ready) => return Peer { child, base },
             Ok(line) => seen.push(line),
             Err(_) => {
                 if let Ok(Some(status)) = child.try_wait() {
-                    panic!("the peer exited ({status}) before it was ready: {seen:?}");
+                    break format!("exited ({status}) before it was ready");
                 }
             }
         }
-    }
-    panic!("the peer was not ready within 30 s: {seen:?}");
+    };
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("the peer {failure}: {seen:?}");
 }
 
 /// server-everything over streamable HTTP (`/mcp`) or legacy SSE (`/sse`).
@@ -111,12 +116,15 @@ pub fn fastmcp(bad_discovery: Option<&str>) -> Peer {
     start(command, "READY", format!("http://127.0.0.1:{port}"))
 }
 
+/// Answers an elicitation request (in the test, instead of a person).
+pub type Answerer = Box<dyn Fn(&atrium_api::ElicitationRequest) + Send>;
+
 /// Every event Atrium emitted.
 #[derive(Default)]
 pub struct Recorder {
     pub events: Mutex<Vec<AppEvent>>,
     /// Answers elicitations as they arrive, when set.
-    pub answer: Mutex<Option<Box<dyn Fn(&atrium_api::ElicitationRequest) + Send>>>,
+    pub answer: Mutex<Option<Answerer>>,
 }
 
 impl EventSink for Recorder {
