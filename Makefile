@@ -6,7 +6,7 @@ DESKTOP_DEBUG := target/debug/atrium-desktop
 # A Node fetched by scripts/setup.sh (when the system's is too old) comes first.
 export PATH := $(TOOLS)/node/node_modules/.bin:$(PATH)
 
-.PHONY: run setup setup-test ui build test test-rust test-ui e2e lint check-bindings bindings bench fmt
+.PHONY: run setup setup-test ui build test test-rust test-ui conformance e2e lint check-bindings bindings bench fmt
 
 ## Open the app on its embedded store (your data: ~/.local/share/atrium-dev for debug builds, or $ATRIUM_HOME).
 run: setup build
@@ -27,8 +27,9 @@ ui:
 build: ui
 	$(CARGO) build -p atrium-cli -p atrium-desktop
 
-## Every test: Rust (unit, integration, multi-process), UI (types, unit), bindings freshness, lints, end-to-end.
-test: setup-test build test-rust test-ui check-bindings lint e2e
+## Every test: Rust (unit, integration against real MCP servers, multi-process), UI (types, unit), the MCP
+## conformance suite, bindings freshness, lints, end-to-end.
+test: setup-test build test-rust test-ui conformance check-bindings lint e2e
 
 # Tests use temporary ATRIUM_HOMEs; the user data dir is pointed at an empty directory that must stay empty.
 test-rust:
@@ -43,6 +44,10 @@ test-rust:
 
 test-ui:
 	cd ui && npm run check && npm test
+
+## The official MCP client conformance suite (node@22) against `atrium conformance-client`.
+conformance: build
+	scripts/conformance.sh
 
 e2e: build
 	tests/e2e/run.sh
