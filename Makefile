@@ -68,9 +68,11 @@ check-bindings:
 	  echo "ui/src/lib/bindings.ts is stale: run 'make bindings' and commit it."; rm -f $$tmp; exit 1; fi; \
 	rm -f $$tmp; echo "bindings are up to date"
 
-## Benchmarks (release builds): store throughput and search latency, app start-up and memory beside a minimal Tauri app.
+## Benchmarks (release builds): store throughput and search latency, tool-call overhead beside a bare rmcp client,
+## app start-up and memory beside a minimal Tauri app.
 bench: setup-test ui
 	$(CARGO) bench -p atrium-store --bench store
+	$(CARGO) bench -p atrium-testkit --bench tool_call
 	bench/startup.sh
 
 fmt:

@@ -11,6 +11,9 @@ use tokio::task::JoinHandle;
 /// The most bytes of arguments, and of result, an audit row keeps.
 pub const AUDIT_CAP_BYTES: usize = 4096;
 
+/// How long the writer waits for more rows before committing a batch.
+const BATCH_WINDOW: Duration = Duration::from_millis(50);
+
 /// Object keys whose values never reach the audit log.
 fn is_secret_key(key: &str) -> bool {
     let key = key.to_ascii_lowercase().replace(['-', '_'], "");
@@ -53,29 +56,62 @@ fn cap(text: String) -> String {
     format!("{}{marker}", &text[..end])
 }
 
+/// A finished call as the call path hands it over: the arguments and result are still values, rendered (redacted
+/// and capped) by the writer task, so the call itself pays only for a channel send.
+#[derive(Debug)]
+pub(crate) struct PendingAudit {
+    /// The row, with `time`, `arguments` and `result` left empty.
+    pub(crate) entry: AuditEntry,
+    pub(crate) started: chrono::DateTime<chrono::Utc>,
+    pub(crate) arguments: Value,
+    pub(crate) result: Value,
+}
+
+impl PendingAudit {
+    fn render(self) -> AuditEntry {
+        AuditEntry {
+            time: self.started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            arguments: audit_text(&self.arguments),
+            result: audit_text(&self.result),
+            ..self.entry
+        }
+    }
+}
+
 /// Writes audit rows in the background, batching those that arrive together.
 #[derive(Debug)]
 pub(crate) struct AuditRecorder {
-    tx: std::sync::Mutex<Option<mpsc::Sender<AuditEntry>>>,
+    tx: std::sync::Mutex<Option<mpsc::Sender<PendingAudit>>>,
     writer: std::sync::Mutex<Option<JoinHandle<()>>>,
 }
 
 impl AuditRecorder {
     pub(crate) fn start(store: Store) -> Self {
-        let (tx, mut rx) = mpsc::channel::<AuditEntry>(4096);
+        let (tx, mut rx) = mpsc::channel::<PendingAudit>(4096);
         let writer = tokio::spawn(async move {
             let mut batch = Vec::with_capacity(256);
+            let mut rows = Vec::with_capacity(256);
             while rx.recv_many(&mut batch, 256).await > 0 {
-                if let Err(err) = store.audit_append(&batch).await {
-                    tracing::error!(%err, rows = batch.len(), "could not write audit rows");
+                // Gather what else finishes within a short window without being woken for each row: one
+                // transaction and one wake-up for many calls keep the audit's cost off busy servers.
+                tokio::time::sleep(BATCH_WINDOW).await;
+                while batch.len() < 1024 {
+                    match rx.try_recv() {
+                        Ok(pending) => batch.push(pending),
+                        Err(_) => break,
+                    }
                 }
-                batch.clear();
+                rows.extend(batch.drain(..).map(PendingAudit::render));
+                if let Err(err) = store.audit_append(&rows).await {
+                    tracing::error!(%err, rows = rows.len(), "could not write audit rows");
+                }
+                rows.clear();
             }
         });
         AuditRecorder { tx: std::sync::Mutex::new(Some(tx)), writer: std::sync::Mutex::new(Some(writer)) }
     }
 
-    pub(crate) async fn record(&self, entry: AuditEntry) {
+    pub(crate) async fn record(&self, entry: PendingAudit) {
         let tx = self.tx.lock().unwrap_or_else(|p| p.into_inner()).clone();
         match tx {
             Some(tx) if tx.send(entry).await.is_ok() => {}

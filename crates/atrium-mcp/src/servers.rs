@@ -20,7 +20,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::audit::{AuditRecorder, audit_text};
+use crate::audit::{AuditRecorder, PendingAudit};
 use crate::connection::{self, Reach};
 use crate::error::{Failure, FailureCode, McpError};
 use crate::events::{ElicitationAnswer, ElicitationPolicy, Elicitations, Events, NoEvents, ServerEvents};
@@ -413,7 +413,7 @@ impl ServerSet {
     pub async fn call_tool(&self, call: ToolCall, origin: AuditOrigin) -> Result<CallOutcome, McpError> {
         let slot = self.slot(&call.server_id)?;
         let call_id = call.call_id.clone().unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
-        let time = crate::now();
+        let started_at = chrono::Utc::now();
         let started = Instant::now();
         let outcome = if !slot.spec.registration.allows(&call.tool) {
             Err(Failure::new(
@@ -433,37 +433,36 @@ impl ServerSet {
             }
         };
         let duration_ms = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
-        let (status, result, error) = match outcome {
-            Ok(result) if result.is_error => (AuditStatus::ToolError, Some(result), None),
-            Ok(result) => (AuditStatus::Ok, Some(result), None),
-            Err(f) if f.code == FailureCode::Cancelled => (AuditStatus::Cancelled, None, Some(f)),
+        let (status, result, outcome_value, error) = match outcome {
+            Ok((result, value)) if result.is_error => (AuditStatus::ToolError, Some(result), Some(value), None),
+            Ok((result, value)) => (AuditStatus::Ok, Some(result), Some(value), None),
+            Err(f) if f.code == FailureCode::Cancelled => (AuditStatus::Cancelled, None, None, Some(f)),
             Err(f) if matches!(f.code, FailureCode::PolicyDenied | FailureCode::NotConnected) => {
-                (AuditStatus::Denied, None, Some(f))
+                (AuditStatus::Denied, None, None, Some(f))
             }
-            Err(f) => (AuditStatus::Failed, None, Some(f)),
+            Err(f) => (AuditStatus::Failed, None, None, Some(f)),
         };
-        let audited_result = match (&result, &error) {
-            (Some(r), _) => audit_text(&serde_json::to_value(r).unwrap_or_default()),
-            (None, Some(f)) => audit_text(&serde_json::to_value(f).unwrap_or_default()),
-            (None, None) => String::new(),
+        let audited_result = match (outcome_value, &error) {
+            (Some(value), _) => value,
+            (None, Some(f)) => serde_json::to_value(f).unwrap_or_default(),
+            (None, None) => Value::Null,
         };
-        self.inner
-            .audit
-            .record(AuditEntry {
-                id: call_id.clone(),
-                time,
-                origin,
-                workspace_id: slot.spec.workspace_id.clone(),
-                server_id: slot.spec.id.clone(),
-                server_title: slot.spec.title.clone(),
-                tool: call.tool.clone(),
-                arguments: audit_text(&call.arguments.map(Value::Object).unwrap_or(Value::Object(Map::new()))),
-                result: audited_result,
-                status,
-                error_code: error.as_ref().map(|f| f.code.as_str().to_owned()),
-                duration_ms,
-            })
-            .await;
+        let entry = AuditEntry {
+            id: call_id.clone(),
+            time: String::new(),
+            origin,
+            workspace_id: slot.spec.workspace_id.clone(),
+            server_id: slot.spec.id.clone(),
+            server_title: slot.spec.title.clone(),
+            tool: call.tool,
+            arguments: String::new(),
+            result: String::new(),
+            status,
+            error_code: error.as_ref().map(|f| f.code.as_str().to_owned()),
+            duration_ms,
+        };
+        let arguments = Value::Object(call.arguments.unwrap_or_default());
+        self.inner.audit.record(PendingAudit { entry, started: started_at, arguments, result: audited_result }).await;
         Ok(CallOutcome { call_id, status, result, error, duration_ms })
     }
 
@@ -641,7 +640,7 @@ async fn run_call(
     call: &ToolCall,
     call_id: &str,
     cancel: CancellationToken,
-) -> Result<ToolResult, Failure> {
+) -> Result<(ToolResult, Value), Failure> {
     let mut params = CallToolRequestParams::new(call.tool.clone());
     params.arguments = call.arguments.clone();
     let request = ClientRequest::CallToolRequest(CallToolRequest::new(params));
@@ -679,7 +678,12 @@ async fn run_call(
         }
     };
     match answer.map_err(|e| request_failure(e, live.reach))? {
-        ServerResult::CallToolResult(result) => convert(result).map_err(protocol_failure),
+        ServerResult::CallToolResult(result) => {
+            // One trip through JSON serves both the typed result and the audit row.
+            let value = serde_json::to_value(result).map_err(protocol_failure)?;
+            let typed = ToolResult::deserialize(&value).map_err(protocol_failure)?;
+            Ok((typed, value))
+        }
         _ => Err(Failure::new(
             FailureCode::ProtocolError,
             "The server answered tools/call with something that is not a tool result.",

@@ -188,25 +188,27 @@ impl Store {
             return Ok(());
         }
         let mut tx = self.begin_write().await?;
-        for e in entries {
-            sqlx::query(
+        // One multi-row INSERT per 256 rows (12 bound values each, well under SQLite's variable limit).
+        for chunk in entries.chunks(256) {
+            let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO audit_log (id, time, origin, workspace_id, server_id, server_title, tool, arguments,
-                    result, status, error_code, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            )
-            .bind(&e.id)
-            .bind(&e.time)
-            .bind(e.origin.as_str())
-            .bind(&e.workspace_id)
-            .bind(&e.server_id)
-            .bind(&e.server_title)
-            .bind(&e.tool)
-            .bind(&e.arguments)
-            .bind(&e.result)
-            .bind(e.status.as_str())
-            .bind(&e.error_code)
-            .bind(i64::from(e.duration_ms))
-            .execute(&mut *tx)
-            .await?;
+                    result, status, error_code, duration_ms) ",
+            );
+            q.push_values(chunk, |mut row, e| {
+                row.push_bind(&e.id)
+                    .push_bind(&e.time)
+                    .push_bind(e.origin.as_str())
+                    .push_bind(&e.workspace_id)
+                    .push_bind(&e.server_id)
+                    .push_bind(&e.server_title)
+                    .push_bind(&e.tool)
+                    .push_bind(&e.arguments)
+                    .push_bind(&e.result)
+                    .push_bind(e.status.as_str())
+                    .push_bind(&e.error_code)
+                    .push_bind(i64::from(e.duration_ms));
+            });
+            q.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())

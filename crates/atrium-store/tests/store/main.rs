@@ -1,5 +1,6 @@
 //! Store integration tests against real SQLite files in temporary homes.
 
+mod audit;
 mod common;
 mod concurrency;
 mod crud;

@@ -1,0 +1,100 @@
+//! Tool call round trip through Atrium's connection manager vs a bare rmcp client, on the same stdio server
+//! (`bench-server`, one process each). DESIGN §8: overhead ≤ 5 % of the round trip, p50 and p99 reported.
+//!
+//! `cargo bench -p atrium-testkit --bench tool_call` (env `BENCH_CALLS`, default 5000 per side). The two sides
+//! alternate in blocks so that machine noise falls on both.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use atrium_mcp::{NoEvents, Registration, ServerSet, ServerSetOptions, ServerSpec, ToolCall};
+use atrium_store::{AtriumPaths, AuditOrigin, Store};
+use rmcp::ServiceExt;
+use rmcp::model::CallToolRequestParams;
+use rmcp::transport::TokioChildProcess;
+use serde_json::json;
+
+const SERVER: &str = env!("CARGO_BIN_EXE_bench-server");
+const BLOCK: usize = 250;
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let rank = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[rank.min(sorted.len() - 1)]
+}
+
+fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+fn main() {
+    let calls: usize = std::env::var("BENCH_CALLS").ok().and_then(|v| v.parse().ok()).unwrap_or(5000);
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    runtime.block_on(run(calls));
+}
+
+async fn run(calls: usize) {
+    let home = tempfile::tempdir().expect("temp dir");
+    let store = Store::open(&AtriumPaths::at(home.path())).await.expect("store");
+
+    // The bare client: rmcp alone.
+    let bare =
+        ().serve(TokioChildProcess::new(tokio::process::Command::new(SERVER)).expect("spawn")).await.expect("bare");
+    let mut params = CallToolRequestParams::new("echo");
+    params.arguments = json!({"message": "ping"}).as_object().cloned();
+
+    // Atrium: the connection manager, with its audit log.
+    let servers = ServerSet::new(store.clone(), Arc::new(NoEvents), ServerSetOptions::default());
+    let registration: Registration = atrium_mcp::registration::parse(&json!({
+        "transport": {"type": "stdio", "command": SERVER}
+    }))
+    .expect("registration");
+    servers.upsert(ServerSpec { id: "bench".into(), workspace_id: None, title: "bench".into(), registration });
+    let state = servers.wait_settled("bench", Duration::from_secs(10)).await.expect("state");
+    assert!(matches!(state.status, atrium_mcp::ServerStatus::Ready), "{state:?}");
+    let call = ToolCall {
+        server_id: "bench".into(),
+        tool: "echo".into(),
+        arguments: json!({"message": "ping"}).as_object().cloned(),
+        call_id: None,
+    };
+
+    // Warm both paths.
+    for _ in 0..200 {
+        bare.call_tool(params.clone()).await.expect("bare call");
+        servers.call_tool(call.clone(), AuditOrigin::Cli).await.expect("managed call");
+    }
+
+    let mut bare_times = Vec::with_capacity(calls);
+    let mut managed_times = Vec::with_capacity(calls);
+    while bare_times.len() < calls {
+        for _ in 0..BLOCK {
+            let started = Instant::now();
+            bare.call_tool(params.clone()).await.expect("bare call");
+            bare_times.push(started.elapsed());
+        }
+        for _ in 0..BLOCK {
+            let started = Instant::now();
+            let outcome = servers.call_tool(call.clone(), AuditOrigin::Cli).await.expect("managed call");
+            managed_times.push(started.elapsed());
+            assert!(outcome.error.is_none(), "{outcome:?}");
+        }
+    }
+    bare_times.sort();
+    managed_times.sort();
+    let (b50, b99) = (percentile(&bare_times, 0.50), percentile(&bare_times, 0.99));
+    let (m50, m99) = (percentile(&managed_times, 0.50), percentile(&managed_times, 0.99));
+    let overhead = |m: Duration, b: Duration| (micros(m) - micros(b)) / micros(b) * 100.0;
+    println!("tool call round trip, stdio, {} calls each (µs)", bare_times.len());
+    println!("  bare rmcp client      p50 {:>7.1}  p99 {:>7.1}", micros(b50), micros(b99));
+    println!("  Atrium ServerSet      p50 {:>7.1}  p99 {:>7.1}", micros(m50), micros(m99));
+    println!(
+        "  overhead              p50 {:>+6.1} %  p99 {:>+6.1} %   (target ≤ 5 % of the round trip)",
+        overhead(m50, b50),
+        overhead(m99, b99)
+    );
+
+    servers.shutdown().await;
+    let _ = bare.cancel().await;
+    let audited = store.audit_list(&atrium_store::AuditFilter { limit: Some(1000), ..Default::default() }).await;
+    println!("  audit rows written    {}", audited.map(|rows| rows.len()).unwrap_or(0));
+}
