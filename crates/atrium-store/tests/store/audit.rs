@@ -10,7 +10,7 @@ fn entry(n: u32, server: &str, status: AuditStatus, origin: AuditOrigin) -> Audi
         workspace_id: Some("ws".into()),
         server_id: server.into(),
         server_title: format!("Server {server}"),
-        tool: if n % 2 == 0 { "echo".into() } else { "get-sum".into() },
+        tool: if n.is_multiple_of(2) { "echo".into() } else { "get-sum".into() },
         arguments: "{}".into(),
         result: "{}".into(),
         status,
@@ -24,8 +24,8 @@ async fn audit_rows_are_appended_filtered_and_paged_newest_first() {
     let fx = Fixture::new().await;
     let rows: Vec<AuditEntry> = (1..=300)
         .map(|n| {
-            let status = if n % 10 == 0 { AuditStatus::Failed } else { AuditStatus::Ok };
-            let origin = if n % 3 == 0 { AuditOrigin::Cli } else { AuditOrigin::Ui };
+            let status = if n.is_multiple_of(10) { AuditStatus::Failed } else { AuditStatus::Ok };
+            let origin = if n.is_multiple_of(3) { AuditOrigin::Cli } else { AuditOrigin::Ui };
             entry(n, if n <= 150 { "a" } else { "b" }, status, origin)
         })
         .collect();
