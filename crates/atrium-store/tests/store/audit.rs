@@ -23,7 +23,7 @@ fn entry(n: u32, server: &str, status: AuditStatus, origin: AuditOrigin) -> Audi
 async fn audit_rows_are_appended_filtered_and_paged_newest_first() {
     let fx = Fixture::new().await;
     let rows: Vec<AuditEntry> = (1..=300)
-        .map(|n| {
+        .map(|n: u32| {
             let status = if n.is_multiple_of(10) { AuditStatus::Failed } else { AuditStatus::Ok };
             let origin = if n.is_multiple_of(3) { AuditOrigin::Cli } else { AuditOrigin::Ui };
             entry(n, if n <= 150 { "a" } else { "b" }, status, origin)
