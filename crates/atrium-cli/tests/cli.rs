@@ -136,3 +136,108 @@ fn a_database_from_a_newer_atrium_exits_76_and_is_untouched() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("update Atrium"));
     assert_eq!(std::fs::read(&db).expect("read"), before, "the refusal wrote nothing");
 }
+
+fn everything_js() -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/peers/node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+    assert!(path.exists(), "{} is missing: run `make setup-test`", path.display());
+    path.display().to_string()
+}
+
+/// The node that setup installs for the tests, else the system's.
+fn node() -> String {
+    let local = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/node22/node_modules/.bin/node");
+    if local.exists() { local.display().to_string() } else { "node".into() }
+}
+
+#[test]
+fn servers_can_be_registered_called_and_audited_from_scripts() {
+    let cli = Cli::new();
+    cli.json(&["workspace", "create", "Lab"]);
+    let (js, node) = (everything_js(), node());
+    let server = cli.json(&[
+        "server",
+        "add",
+        "Lab",
+        "--title",
+        "Everything",
+        "--allow",
+        "echo",
+        "--allow",
+        "get-sum",
+        "--stdio",
+        "--",
+        &node,
+        &js,
+        "stdio",
+    ]);
+    assert_eq!(server["transport"], "stdio");
+    assert_eq!(server["registration"]["transport"]["args"][1], "stdio");
+    assert_eq!(server["registration"]["allowed_tools"], serde_json::json!(["echo", "get-sum"]));
+
+    let listed = cli.json(&["server", "list", "--workspace", "Lab"]);
+    assert_eq!(listed.as_array().map(Vec::len), Some(1));
+
+    let test = cli.json(&["server", "test", "Everything"]);
+    assert_eq!(test["success"], true, "{test}");
+    assert_eq!(test["tools"], serde_json::json!(["echo", "get-sum"]));
+
+    let tools = cli.json(&["server", "tools", "Everything"]);
+    assert_eq!(
+        tools.as_array().map(|t| t.iter().map(|t| t["name"].clone()).collect::<Vec<_>>()),
+        Some(vec![Value::from("echo"), Value::from("get-sum")])
+    );
+
+    let sum = cli.json(&["server", "call", "Everything", "get-sum", "--arg", "a=2", "--arg", "b=40"]);
+    assert_eq!(sum["status"], "ok");
+    assert!(sum["result"]["content"][0]["text"].as_str().is_some_and(|t| t.contains("42")), "{sum}");
+
+    // Outside allowed_tools: refused (exit 69), and audited as denied.
+    let out = cli.run(&["server", "call", "Everything", "get-tiny-image"]);
+    assert_eq!(code(&out), 69, "{}", String::from_utf8_lossy(&out.stderr));
+
+    let audit = cli.json(&["audit", "--server", "Everything"]);
+    let rows: Vec<(String, String, String)> = audit
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|r| {
+            (
+                r["tool"].as_str().unwrap_or("").into(),
+                r["status"].as_str().unwrap_or("").into(),
+                r["origin"].as_str().unwrap_or("").into(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [("get-tiny-image".into(), "denied".into(), "cli".into()), ("get-sum".into(), "ok".into(), "cli".into()),]
+    );
+
+    let disabled = cli.json(&["server", "disable", "Everything"]);
+    assert_eq!(disabled["enabled"], false);
+    let out = cli.run(&["server", "tools", "Everything"]);
+    assert_eq!(code(&out), 69);
+
+    let out = cli.run(&["server", "remove", "Everything", "--yes"]);
+    assert!(out.status.success());
+    assert_eq!(cli.json(&["server", "list"]).as_array().map(Vec::len), Some(0));
+}
+
+#[test]
+fn a_bad_registration_exits_65_with_its_fields() {
+    let cli = Cli::new();
+    cli.json(&["workspace", "create", "Lab"]);
+    let out = cli.run(&["--json", "server", "add", "Lab", "--title", "Bad", "--url", "ftp://example.com/mcp"]);
+    assert_eq!(code(&out), 65);
+    let err: Value = serde_json::from_slice(&out.stderr).expect("json error");
+    assert_eq!(err["error"]["details"]["problems"][0]["field"], "transport.url");
+    let out = cli.run(&[
+        "server",
+        "test",
+        "--registration",
+        r#"{"transport": {"type": "http", "url": "http://127.0.0.1:9/mcp"}}"#,
+    ]);
+    assert_eq!(code(&out), 69);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("connection_error"));
+}
