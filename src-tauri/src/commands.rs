@@ -63,7 +63,7 @@ registry! {
     server_resources(id: String) -> ResourceCatalog;
     resource_read(id: String, uri: String) -> Vec<ResourceContent>;
     server_prompts(id: String) -> Vec<PromptInfo>;
-    prompt_get(id: String, name: String, arguments: Map<String, Value>) -> PromptResult;
+    prompt_get(id: String, name: String, args: Map<String, Value>) -> PromptResult;
     server_log(id: String) -> Vec<LogLine>;
     tool_catalog() -> Vec<CatalogTool>;
     tool_call(call: ToolCall) -> CallOutcome;

@@ -45,7 +45,7 @@ pub enum AppEvent {
         /// The server.
         server_id: String,
     },
-    /// A tool call was recorded in the audit log.
+    /// Tool calls to a server were written to the audit log.
     AuditRecorded {
         /// The server called.
         server_id: String,
@@ -86,5 +86,8 @@ impl ServerEvents for SinkEvents {
     }
     fn catalog_changed(&self, server_id: &str) {
         self.0.emit(AppEvent::CatalogChanged { server_id: server_id.to_owned() });
+    }
+    fn audit_recorded(&self, server_id: &str) {
+        self.0.emit(AppEvent::AuditRecorded { server_id: server_id.to_owned() });
     }
 }

@@ -401,9 +401,9 @@ impl Atrium {
     }
 
     /// Fills in a prompt with its arguments.
-    pub async fn prompt_get(&self, id: String, name: String, arguments: Map<String, Value>) -> ApiResult<PromptResult> {
+    pub async fn prompt_get(&self, id: String, name: String, args: Map<String, Value>) -> ApiResult<PromptResult> {
         self.live_server(&id).await?;
-        Ok(self.servers.get_prompt(&id, &name, arguments).await?)
+        Ok(self.servers.get_prompt(&id, &name, args).await?)
     }
 
     /// A server's recent log lines.
@@ -420,10 +420,7 @@ impl Atrium {
     /// Calls a tool on behalf of `origin`; the outcome (even a failure) is a value and is audited.
     pub async fn tool_call_from(&self, call: ToolCall, origin: AuditOrigin) -> ApiResult<CallOutcome> {
         self.live_server(&call.server_id).await?;
-        let server_id = call.server_id.clone();
-        let outcome = self.servers.call_tool(call, origin).await?;
-        self.options.events.emit(crate::AppEvent::AuditRecorded { server_id });
-        Ok(outcome)
+        Ok(self.servers.call_tool(call, origin).await?)
     }
 
     /// Cancels a running call; `false` when it already ended.

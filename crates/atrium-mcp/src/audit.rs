@@ -86,7 +86,7 @@ pub(crate) struct AuditRecorder {
 }
 
 impl AuditRecorder {
-    pub(crate) fn start(store: Store) -> Self {
+    pub(crate) fn start(store: Store, events: crate::events::Events) -> Self {
         let (tx, mut rx) = mpsc::channel::<PendingAudit>(4096);
         let writer = tokio::spawn(async move {
             let mut batch = Vec::with_capacity(256);
@@ -102,8 +102,16 @@ impl AuditRecorder {
                     }
                 }
                 rows.extend(batch.drain(..).map(PendingAudit::render));
-                if let Err(err) = store.audit_append(&rows).await {
-                    tracing::error!(%err, rows = rows.len(), "could not write audit rows");
+                match store.audit_append(&rows).await {
+                    Ok(()) => {
+                        let mut servers: Vec<&str> = rows.iter().map(|r| r.server_id.as_str()).collect();
+                        servers.sort_unstable();
+                        servers.dedup();
+                        for server in servers {
+                            events.audit_recorded(server);
+                        }
+                    }
+                    Err(err) => tracing::error!(%err, rows = rows.len(), "could not write audit rows"),
                 }
                 rows.clear();
             }

@@ -25,6 +25,8 @@ pub trait ServerEvents: Send + Sync + 'static {
     fn elicitation_closed(&self, _id: &str) {}
     /// A server's tools, resources or prompts changed.
     fn catalog_changed(&self, _server_id: &str) {}
+    /// Calls to this server were written to the audit log (after the write, so a reader sees them).
+    fn audit_recorded(&self, _server_id: &str) {}
 }
 
 /// Events nobody listens to.

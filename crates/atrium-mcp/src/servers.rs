@@ -132,10 +132,15 @@ impl Default for ServerSetOptions {
     }
 }
 
+/// How often an idle remote session is pinged, so a server that went away is noticed and reconnected.
+const KEEPALIVE: Duration = Duration::from_secs(20);
+
 /// The live side of a connected server.
 struct Live {
     peer: Peer<RoleClient>,
     reach: Reach,
+    /// Cancelled when a request finds the connection gone; the supervisor then reconnects.
+    lost: CancellationToken,
     tools: Mutex<Vec<ToolInfo>>,
     server_info: Option<String>,
 }
@@ -197,9 +202,9 @@ impl ServerSet {
             inner: Arc::new(Inner {
                 slots: Mutex::new(HashMap::new()),
                 calls: Mutex::new(HashMap::new()),
-                events,
                 http,
-                audit: AuditRecorder::start(store),
+                audit: AuditRecorder::start(store, events.clone()),
+                events,
                 elicitations: Arc::new(Elicitations::default()),
                 options,
             }),
@@ -351,8 +356,9 @@ impl ServerSet {
     pub async fn resources(&self, id: &str) -> Result<ResourceCatalog, McpError> {
         let (slot, live) = self.connected(id)?;
         let limit = slot.spec.registration.timeouts.call();
-        let resources =
-            bounded(limit, live.peer.list_all_resources()).await.map_err(|e| request_failure(e, live.reach))?;
+        let resources = bounded(limit, live.peer.list_all_resources())
+            .await
+            .map_err(|e| observe(&live, request_failure(e, live.reach)))?;
         // Templates are optional; a server without them answers method-not-found.
         let templates = bounded(limit, live.peer.list_all_resource_templates()).await.unwrap_or_default();
         Ok(ResourceCatalog {
@@ -367,7 +373,7 @@ impl ServerSet {
         let limit = slot.spec.registration.timeouts.call();
         let response = bounded(limit, live.peer.read_resource_once(ReadResourceRequestParams::new(uri)))
             .await
-            .map_err(|e| request_failure(e, live.reach))?;
+            .map_err(|e| observe(&live, request_failure(e, live.reach)))?;
         match response {
             ReadResourceResponse::Complete(result) => Ok(convert(result.contents).map_err(protocol_failure)?),
             _ => Err(unsupported_round()),
@@ -378,7 +384,9 @@ impl ServerSet {
     pub async fn prompts(&self, id: &str) -> Result<Vec<PromptInfo>, McpError> {
         let (slot, live) = self.connected(id)?;
         let limit = slot.spec.registration.timeouts.call();
-        let prompts = bounded(limit, live.peer.list_all_prompts()).await.map_err(|e| request_failure(e, live.reach))?;
+        let prompts = bounded(limit, live.peer.list_all_prompts())
+            .await
+            .map_err(|e| observe(&live, request_failure(e, live.reach)))?;
         Ok(convert(prompts).map_err(protocol_failure)?)
     }
 
@@ -393,8 +401,9 @@ impl ServerSet {
         let limit = slot.spec.registration.timeouts.call();
         let mut params = GetPromptRequestParams::new(name);
         params.arguments = (!arguments.is_empty()).then_some(arguments);
-        let response =
-            bounded(limit, live.peer.get_prompt_once(params)).await.map_err(|e| request_failure(e, live.reach))?;
+        let response = bounded(limit, live.peer.get_prompt_once(params))
+            .await
+            .map_err(|e| observe(&live, request_failure(e, live.reach)))?;
         match response {
             GetPromptResponse::Complete(result) => Ok(convert(result).map_err(protocol_failure)?),
             _ => Err(unsupported_round()),
@@ -448,7 +457,8 @@ impl ServerSet {
             (None, None) => Value::Null,
         };
         let entry = AuditEntry {
-            id: call_id.clone(),
+            // Its own id: a caller may reuse a call id, and a duplicate would cost the whole batch.
+            id: uuid::Uuid::now_v7().to_string(),
             time: String::new(),
             origin,
             workspace_id: slot.spec.workspace_id.clone(),
@@ -648,7 +658,7 @@ async fn run_call(
         .peer
         .send_request_with_option(request, PeerRequestOptions::no_options())
         .await
-        .map_err(|e| request_failure(e, live.reach))?;
+        .map_err(|e| observe(&live, request_failure(e, live.reach)))?;
     let (id, token, peer) = (handle.id.clone(), handle.progress_token.clone(), handle.peer.clone());
     let (nudge, mut nudges) = mpsc::channel(8);
     slot.progress.add(token.clone(), call_id.to_owned(), nudge);
@@ -677,7 +687,7 @@ async fn run_call(
             }
         }
     };
-    match answer.map_err(|e| request_failure(e, live.reach))? {
+    match answer.map_err(|e| observe(&live, request_failure(e, live.reach)))? {
         ServerResult::CallToolResult(result) => {
             // One trip through JSON serves both the typed result and the audit row.
             let value = serde_json::to_value(result).map_err(protocol_failure)?;
@@ -702,8 +712,30 @@ async fn list_tools(slot: &Slot, live: &Live) -> Result<Vec<ToolInfo>, Failure> 
     if !has_tools {
         return Ok(Vec::new());
     }
-    let tools = bounded(limit, live.peer.list_all_tools()).await.map_err(|e| request_failure(e, live.reach))?;
+    let tools =
+        bounded(limit, live.peer.list_all_tools()).await.map_err(|e| observe(&live, request_failure(e, live.reach)))?;
     convert(tools).map_err(protocol_failure)
+}
+
+/// Pings a session; a failure means the connection is gone.
+async fn ping(live: &Live, limit: Duration) -> Result<(), Failure> {
+    let request: ClientRequest = serde_json::from_value(serde_json::json!({"method": "ping"}))
+        .map_err(|e| Failure::new(FailureCode::ProtocolError, e.to_string()))?;
+    match tokio::time::timeout(limit, live.peer.send_request(request)).await {
+        Ok(Ok(_)) => Ok(()),
+        // A server that does not implement ping is still there.
+        Ok(Err(ServiceError::McpError(_))) => Ok(()),
+        Ok(Err(err)) => Err(request_failure(err, live.reach)),
+        Err(_) => Err(Failure::new(FailureCode::Timeout, "no answer to ping")),
+    }
+}
+
+/// A request on `live` failed: when the failure says the connection is gone, have the supervisor reconnect.
+fn observe(live: &Live, failure: Failure) -> Failure {
+    if live.reach == Reach::Remote && failure.code == FailureCode::ConnectionError {
+        live.lost.cancel();
+    }
+    failure
 }
 
 /// Keeps one server connected until it is stopped.
@@ -738,6 +770,7 @@ async fn supervise(inner: Arc<Inner>, slot: Arc<Slot>) {
                 let live = Arc::new(Live {
                     peer: session.peer().clone(),
                     reach,
+                    lost: CancellationToken::new(),
                     tools: Mutex::new(Vec::new()),
                     server_info: server_info(session.peer()),
                 });
@@ -751,9 +784,21 @@ async fn supervise(inner: Arc<Inner>, slot: Arc<Slot>) {
                 let stop_session = session.cancellation_token();
                 let ended = session.waiting();
                 tokio::pin!(ended);
+                let mut keepalive = tokio::time::interval_at(tokio::time::Instant::now() + KEEPALIVE, KEEPALIVE);
                 let stopped = loop {
                     tokio::select! {
                         _ = &mut ended => break false,
+                        () = live.lost.cancelled() => {
+                            stop_session.cancel();
+                            let _ = tokio::time::timeout(STOP_GRACE, &mut ended).await;
+                            break false;
+                        }
+                        _ = keepalive.tick(), if reach == Reach::Remote => {
+                            if let Err(failure) = ping(&live, registration.timeouts.call().min(STOP_GRACE)).await {
+                                note(&inner, &slot, format!("keep-alive failed: {}", failure.message));
+                                live.lost.cancel();
+                            }
+                        }
                         Some(()) = tools_changes.recv() => match list_tools(&slot, &live).await {
                             Ok(tools) => *live.tools.lock().unwrap_or_else(|p| p.into_inner()) = tools,
                             Err(f) => note(&inner, &slot, format!("could not re-list tools: {}", f.message)),

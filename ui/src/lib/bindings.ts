@@ -259,9 +259,9 @@ async serverPrompts(id: string) : Promise<Result<PromptInfo[], ApiError>> {
     else return { status: "error", error: e  as any };
 }
 },
-async promptGet(id: string, name: string, arguments: Partial<{ [key in string]: JsonValue }>) : Promise<Result<PromptResult, ApiError>> {
+async promptGet(id: string, name: string, args: Partial<{ [key in string]: JsonValue }>) : Promise<Result<PromptResult, ApiError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("prompt_get", { id, name, arguments }) };
+    return { status: "ok", data: await TAURI_INVOKE("prompt_get", { id, name, args }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -372,7 +372,7 @@ export type AppEvent =
  */
 { kind: "catalog_changed"; server_id: string } | 
 /**
- * A tool call was recorded in the audit log.
+ * Tool calls to a server were written to the audit log.
  */
 { kind: "audit_recorded"; server_id: string }
 /**

@@ -3,7 +3,11 @@
 use atrium_api::{AuditStatus, ContentItem, ToolCall};
 use serde_json::json;
 
-use crate::peers::{Fixture, everything_http, fastmcp};
+use std::time::{Duration, Instant};
+
+use atrium_api::{FailureCode, ServerStatus};
+
+use crate::peers::{Fixture, everything_http, everything_http_on, fastmcp, free_port};
 
 fn text(outcome: &atrium_api::CallOutcome) -> String {
     outcome
@@ -67,5 +71,50 @@ async fn fastmcp_registered_by_its_well_known_document() {
     assert_eq!(text(&outcome), "Hello, Atrium!");
     let sum = fx.atrium.tool_call(call(&server.id, "add", json!({"a": 2, "b": 40}))).await.expect("call");
     assert!(text(&sum).contains("42"), "{sum:?}");
+    fx.atrium.close().await;
+}
+
+async fn wait_for(fx: &Fixture, id: &str, what: &str, done: impl Fn(&ServerStatus) -> bool) -> ServerStatus {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let status = fx.atrium.server_state(id.to_owned()).await.expect("state").status;
+        if done(&status) {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "never {what}: {status:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_http_server_is_reconnected_with_backoff() {
+    let fx = Fixture::new().await;
+    let port = free_port();
+    let peer = everything_http_on("streamableHttp", port);
+    let server =
+        fx.register("Flaky", json!({"transport": {"type": "http", "url": format!("{}/mcp", peer.base)}})).await;
+    fx.ready(&server.id).await;
+    drop(peer);
+    // The next call finds the server gone: a typed failure, and the status follows.
+    let outcome = fx.atrium.tool_call(call(&server.id, "echo", json!({"message": "anyone?"}))).await;
+    let failed = match outcome {
+        Ok(outcome) => outcome.error.map(|e| e.code),
+        Err(err) => Some(if err.code == atrium_api::ErrorCode::ServerUnavailable {
+            FailureCode::NotConnected
+        } else {
+            FailureCode::ConnectionError
+        }),
+    };
+    assert!(matches!(failed, Some(FailureCode::ConnectionError | FailureCode::NotConnected)), "{failed:?}");
+    let status = wait_for(&fx, &server.id, "degraded", |s| matches!(s, ServerStatus::Degraded { .. })).await;
+    assert!(matches!(status, ServerStatus::Degraded { code: FailureCode::ConnectionError, .. }), "{status:?}");
+    // Back on the same port: Atrium reconnects by itself.
+    let _peer = everything_http_on("streamableHttp", port);
+    wait_for(&fx, &server.id, "ready again", |s| matches!(s, ServerStatus::Ready)).await;
+    let outcome = fx.atrium.tool_call(call(&server.id, "echo", json!({"message": "back"}))).await.expect("call");
+    assert_eq!(text(&outcome), "Echo: back");
+    // Refresh reconnects on demand and reports the new state.
+    let state = fx.atrium.server_refresh(server.id.clone()).await.expect("refresh");
+    assert!(matches!(state.status, ServerStatus::Ready), "{state:?}");
     fx.atrium.close().await;
 }

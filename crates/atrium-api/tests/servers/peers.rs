@@ -99,7 +99,11 @@ fn start(mut command: Command, ready: &str, base: String) -> Peer {
 
 /// server-everything over streamable HTTP (`/mcp`) or legacy SSE (`/sse`).
 pub fn everything_http(mode: &str) -> Peer {
-    let port = free_port();
+    everything_http_on(mode, free_port())
+}
+
+/// The same on a given port (to restart a server where it was).
+pub fn everything_http_on(mode: &str, port: u16) -> Peer {
     let mut command = Command::new(node());
     command.arg(everything_js()).arg(mode).env("PORT", port.to_string());
     start(command, &format!("{port}"), format!("http://127.0.0.1:{port}"))
