@@ -658,7 +658,7 @@ async fn run_call(
         .peer
         .send_request_with_option(request, PeerRequestOptions::no_options())
         .await
-        .map_err(|e| observe(&live, request_failure(e, live.reach)))?;
+        .map_err(|e| observe(live, request_failure(e, live.reach)))?;
     let (id, token, peer) = (handle.id.clone(), handle.progress_token.clone(), handle.peer.clone());
     let (nudge, mut nudges) = mpsc::channel(8);
     slot.progress.add(token.clone(), call_id.to_owned(), nudge);
@@ -687,7 +687,7 @@ async fn run_call(
             }
         }
     };
-    match answer.map_err(|e| observe(&live, request_failure(e, live.reach)))? {
+    match answer.map_err(|e| observe(live, request_failure(e, live.reach)))? {
         ServerResult::CallToolResult(result) => {
             // One trip through JSON serves both the typed result and the audit row.
             let value = serde_json::to_value(result).map_err(protocol_failure)?;
@@ -713,7 +713,7 @@ async fn list_tools(slot: &Slot, live: &Live) -> Result<Vec<ToolInfo>, Failure> 
         return Ok(Vec::new());
     }
     let tools =
-        bounded(limit, live.peer.list_all_tools()).await.map_err(|e| observe(&live, request_failure(e, live.reach)))?;
+        bounded(limit, live.peer.list_all_tools()).await.map_err(|e| observe(live, request_failure(e, live.reach)))?;
     convert(tools).map_err(protocol_failure)
 }
 
