@@ -3,23 +3,43 @@
  * so that every call either returns its data or throws an ApiFailure carrying the ApiError,
  * and so that in-flight calls drive the busy indicator.
  */
+import { listen } from "@tauri-apps/api/event";
 import { commands } from "./bindings";
 import type {
   ApiError,
+  AppEvent,
   Artifact,
   ArtifactDraft,
   ArtifactPatch,
   ArtifactSummary,
+  AuditEntry,
+  AuditFilter,
+  CallOutcome,
+  CatalogTool,
+  ConnectionTest,
   ContentTypeInfo,
+  ElicitationAnswer,
   FieldProblem,
+  JsonValue,
+  LogLine,
   NewArtifact,
+  NewServer,
   NewWorkspace,
+  PromptInfo,
+  PromptResult,
+  ResourceCatalog,
+  ResourceContent,
   Result,
   Revision,
   RevisionSummary,
   SearchHit,
   SearchQuery,
+  ServerPatch,
+  ServerState,
+  ServerView,
   StartupStatus,
+  ToolCall,
+  ToolInfo,
   Workspace,
 } from "./bindings";
 import { busy } from "./busy.svelte";
@@ -30,6 +50,39 @@ export { ApiFailure } from "./errors";
 export type Commands = typeof commands;
 
 let backend: Commands = commands;
+let source: "tauri" | "fake" = "tauri";
+
+/** The window event the desktop shell emits every AppEvent as. */
+export const EVENT_NAME = "atrium://event";
+
+type EventHandler = (event: AppEvent) => void;
+const handlers = new Set<EventHandler>();
+let listening: Promise<unknown> | null = null;
+
+function dispatch(event: AppEvent): void {
+  for (const h of [...handlers]) {
+    try {
+      h(event);
+    } catch (e) {
+      console.error("atrium event handler failed", e);
+    }
+  }
+}
+
+/**
+ * Live events (server status, logs, progress, elicitations, audit). In Tauri they arrive as the `atrium://event`
+ * window event; with the fake backend, the fake emits them. Returns the unsubscribe function.
+ */
+export function onEvent(handler: EventHandler): () => void {
+  handlers.add(handler);
+  if (source === "tauri" && !listening && typeof window !== "undefined" && "__TAURI_INTERNALS__" in window) {
+    listening = listen<AppEvent>(EVENT_NAME, (e) => dispatch(e.payload)).catch((e: unknown) => {
+      console.error("cannot listen to Atrium's events", e);
+      listening = null;
+    });
+  }
+  return () => void handlers.delete(handler);
+}
 
 /**
  * In a plain browser during development (`npm run dev` without Tauri) there is no backend, so an
@@ -39,7 +92,8 @@ let backend: Commands = commands;
 export async function initBackend(): Promise<"tauri" | "fake"> {
   if (import.meta.env.DEV && !("__TAURI_INTERNALS__" in window)) {
     const { createFakeBackend } = await import("./dev/fakeBackend");
-    backend = createFakeBackend(new URLSearchParams(window.location.search));
+    backend = createFakeBackend(new URLSearchParams(window.location.search), dispatch);
+    source = "fake";
     return "fake";
   }
   return "tauri";
@@ -96,4 +150,29 @@ export const api = {
   artifactValidate: (draft: ArtifactDraft): Promise<FieldProblem[]> => call((b) => b.artifactValidate(draft), { quiet: true }),
   search: (query: SearchQuery): Promise<SearchHit[]> => call((b) => b.search(query), { quiet: true }),
   contentTypes: (): Promise<ContentTypeInfo[]> => call((b) => b.contentTypes()),
+
+  serverList: (workspaceId: string | null): Promise<ServerView[]> => call((b) => b.serverList(workspaceId)),
+  serverGet: (id: string): Promise<ServerView> => call((b) => b.serverGet(id)),
+  serverValidate: (registration: JsonValue): Promise<FieldProblem[]> => call((b) => b.serverValidate(registration), { quiet: true }),
+  serverCreate: (input: NewServer): Promise<ServerView> => call((b) => b.serverCreate(input)),
+  serverUpdate: (id: string, patch: ServerPatch): Promise<ServerView> => call((b) => b.serverUpdate(id, patch)),
+  serverSetEnabled: (id: string, enabled: boolean): Promise<ServerView> => call((b) => b.serverSetEnabled(id, enabled)),
+  serverRemove: (id: string): Promise<null> => call((b) => b.serverRemove(id)),
+  /** Quiet: the form shows its own "Testing…" state (a test can take the whole connect timeout). */
+  serverTest: (registration: JsonValue): Promise<ConnectionTest> => call((b) => b.serverTest(registration), { quiet: true }),
+  serverRefresh: (id: string): Promise<ServerState> => call((b) => b.serverRefresh(id), { quiet: true }),
+  serverState: (id: string): Promise<ServerState> => call((b) => b.serverState(id), { quiet: true }),
+  serverTools: (id: string): Promise<ToolInfo[]> => call((b) => b.serverTools(id)),
+  serverResources: (id: string): Promise<ResourceCatalog> => call((b) => b.serverResources(id)),
+  resourceRead: (id: string, uri: string): Promise<ResourceContent[]> => call((b) => b.resourceRead(id, uri)),
+  serverPrompts: (id: string): Promise<PromptInfo[]> => call((b) => b.serverPrompts(id)),
+  promptGet: (id: string, name: string, args: { [key: string]: JsonValue }): Promise<PromptResult> =>
+    call((b) => b.promptGet(id, name, args)),
+  serverLog: (id: string): Promise<LogLine[]> => call((b) => b.serverLog(id), { quiet: true }),
+  toolCatalog: (): Promise<CatalogTool[]> => call((b) => b.toolCatalog()),
+  /** Quiet: the tool runner shows its own progress, and a call may wait minutes (elicitation). */
+  toolCall: (input: ToolCall): Promise<CallOutcome> => call((b) => b.toolCall(input), { quiet: true }),
+  toolCancel: (callId: string): Promise<boolean> => call((b) => b.toolCancel(callId), { quiet: true }),
+  elicitationAnswer: (id: string, answer: ElicitationAnswer): Promise<boolean> => call((b) => b.elicitationAnswer(id, answer)),
+  auditList: (filter: AuditFilter): Promise<AuditEntry[]> => call((b) => b.auditList(filter)),
 };

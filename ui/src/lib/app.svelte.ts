@@ -35,6 +35,14 @@ import { confirmer, toasts } from "./ui.svelte";
 const WORKSPACE_KEY = "atrium.workspace";
 const SORT_KEY = "atrium.sort";
 
+/** The screens of a workspace: its artifacts, its MCP servers, and the audit log of tool calls. */
+export type View = "artifacts" | "servers" | "audit";
+export const VIEWS: { value: View; label: string; icon: string; combo: string }[] = [
+  { value: "artifacts", label: "Artifacts", icon: "file", combo: "mod+1" },
+  { value: "servers", label: "Servers", icon: "server", combo: "mod+2" },
+  { value: "audit", label: "Audit log", icon: "list", combo: "mod+3" },
+];
+
 export type Startup =
   | { kind: "loading" }
   | { kind: "ready"; info: AppInfo }
@@ -367,6 +375,10 @@ export class AppState {
   now = $state(Date.now());
   /** Inline create/rename in the sidebar; at most one at a time. */
   workspaceEdit = $state<{ mode: "create" } | { mode: "rename"; id: string } | null>(null);
+  /** Which screen of the selected workspace is shown. */
+  view = $state<View>("artifacts");
+  /** Other screens' "discard unsaved changes?" questions (the server form registers one). */
+  #leaveGuards: (() => Promise<boolean>)[] = [];
 
   editor: EditorModel;
 
@@ -478,6 +490,22 @@ export class AppState {
     }
   }
 
+  setView(view: View): void {
+    this.view = view;
+  }
+
+  /** Registers a question to ask before the workspace changes (returns true when it is fine to move on). */
+  addLeaveGuard(guard: () => Promise<boolean>): () => void {
+    this.#leaveGuards.push(guard);
+    return () => void (this.#leaveGuards = this.#leaveGuards.filter((g) => g !== guard));
+  }
+
+  /** Asks before throwing away unsaved edits anywhere (the editor, other screens' guards). */
+  async confirmLeaveAll(): Promise<boolean> {
+    for (const guard of this.#leaveGuards) if (!(await guard())) return false;
+    return this.confirmLeave();
+  }
+
   /** Asks before throwing away unsaved edits. True when it is fine to move on. */
   async confirmLeave(): Promise<boolean> {
     const ed = this.editor;
@@ -496,7 +524,7 @@ export class AppState {
 
   async selectWorkspace(id: string): Promise<void> {
     if (id === this.selectedWorkspaceId) return;
-    if (!(await this.confirmLeave())) return;
+    if (!(await this.confirmLeaveAll())) return;
     this.editor.close();
     this.#setWorkspace(id);
     await this.loadArtifacts(id);
@@ -506,7 +534,7 @@ export class AppState {
     const w = await api.workspaceCreate({ title, description: null });
     this.workspaceEdit = null;
     await this.loadWorkspaces();
-    if (await this.confirmLeave()) {
+    if (await this.confirmLeaveAll()) {
       this.editor.close();
       this.#setWorkspace(w.id);
       await this.loadArtifacts(w.id);
@@ -634,7 +662,9 @@ export class AppState {
   async navigateTo(workspaceId: string, artifactId: string): Promise<void> {
     const ed = this.editor;
     if (!(ed.mode === "edit" && ed.loaded?.id === artifactId) && !(await this.confirmLeave())) return;
+    this.view = "artifacts";
     if (workspaceId !== this.selectedWorkspaceId) {
+      for (const guard of this.#leaveGuards) if (!(await guard())) return;
       ed.close();
       this.#setWorkspace(workspaceId);
       await this.loadArtifacts(workspaceId);

@@ -62,3 +62,17 @@ describe("nextStep", () => {
     expect(nextStep({ code: "internal", message: "", details: null }, "/logs")).toContain("/logs");
   });
 });
+
+describe("server errors", () => {
+  it("keeps server failure details and exposes the failure code", () => {
+    const e = { code: "server_failed", message: "Timed out.", details: { kind: "server", failure_code: "timeout" } };
+    expect(normalizeApiError(e)).toEqual(e);
+    expect(toFailure(e).failureCode).toBe("timeout");
+    expect(toFailure({ code: "server_unavailable", message: "x", details: { kind: "server", failure_code: "nope" } }).failureCode).toBeNull();
+    expect(toFailure({ code: "not_found", message: "x", details: null }).failureCode).toBeNull();
+  });
+  it("says what to do next", () => {
+    expect(nextStep({ code: "server_unavailable", message: "", details: null })).toMatch(/Servers/);
+    expect(nextStep({ code: "server_failed", message: "", details: null })).toMatch(/log/);
+  });
+});

@@ -1,4 +1,4 @@
-import type { ApiError, ErrorCode, FieldProblem } from "./bindings";
+import type { ApiError, ErrorCode, FailureCode, FieldProblem } from "./bindings";
 
 const CODES: readonly ErrorCode[] = [
   "invalid_input",
@@ -7,8 +7,27 @@ const CODES: readonly ErrorCode[] = [
   "database_too_new",
   "database_unavailable",
   "storage_error",
+  "server_unavailable",
+  "server_failed",
   "internal",
 ];
+
+const FAILURE_CODES: readonly FailureCode[] = [
+  "connection_error",
+  "timeout",
+  "auth_error",
+  "config_error",
+  "policy_denied",
+  "crashed",
+  "protocol_error",
+  "server_error",
+  "not_connected",
+  "cancelled",
+];
+
+export function isFailureCode(v: unknown): v is FailureCode {
+  return typeof v === "string" && (FAILURE_CODES as readonly string[]).includes(v);
+}
 
 /** A failed backend call, carrying the backend's ApiError so callers can branch on `code`. */
 export class ApiFailure extends Error {
@@ -25,6 +44,14 @@ export class ApiFailure extends Error {
   get problems(): FieldProblem[] {
     return fieldProblems(this.error);
   }
+  /** The MCP failure code (`connection_error`, `timeout`, …) of a server error, else null. */
+  get failureCode(): FailureCode | null {
+    return failureCodeOf(this.error);
+  }
+}
+
+export function failureCodeOf(error: ApiError): FailureCode | null {
+  return error.details?.kind === "server" ? error.details.failure_code : null;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -60,6 +87,7 @@ function normalizeDetails(d: unknown): ApiError["details"] {
     return { kind: "version_conflict", expected: d.expected, actual: d.actual };
   }
   if (d.kind === "path" && typeof d.path === "string") return { kind: "path", path: d.path };
+  if (d.kind === "server" && isFailureCode(d.failure_code)) return { kind: "server", failure_code: d.failure_code };
   return null;
 }
 
@@ -94,6 +122,10 @@ export function nextStep(error: ApiError, logDir?: string | null): string {
       return "Check that the data folder is reachable and not locked by another program, then try again.";
     case "storage_error":
       return `Check free disk space and folder permissions, then try again.${logs}`;
+    case "server_unavailable":
+      return "The server is not connected. Open it under Servers to see why, then enable or refresh it.";
+    case "server_failed":
+      return "Check the server's log under Servers, then try again.";
     case "internal":
       return `Try again. If it keeps happening, restart Atrium.${logs}`;
   }

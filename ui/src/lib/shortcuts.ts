@@ -108,8 +108,12 @@ export function isTypingTarget(el: ElementLike | null | undefined): boolean {
 
 /** The shortcuts the app offers, for the help dialog and button titles. */
 export const SHORTCUTS = {
-  newArtifact: { combo: "mod+n", label: "New artifact in the selected workspace" },
-  save: { combo: "mod+s", label: "Save the open artifact" },
+  newArtifact: { combo: "mod+n", label: "New artifact (or new server, on the Servers screen)" },
+  viewArtifacts: { combo: "mod+1", label: "Show the workspace's artifacts" },
+  viewServers: { combo: "mod+2", label: "Show the workspace's servers" },
+  viewAudit: { combo: "mod+3", label: "Show the audit log" },
+  runTool: { combo: "mod+enter", label: "Run the tool (in the tool runner)" },
+  save: { combo: "mod+s", label: "Save the open artifact or server" },
   search: { combo: "mod+k", label: "Search all workspaces" },
   searchSlash: { combo: "/", label: "Search (when not typing)" },
   deleteArtifact: { combo: "delete", label: "Delete the selected artifact (artifact list focused)" },

@@ -5,10 +5,12 @@
  * screen: validation problems, version conflicts, history and search spans.
  *
  * URL switches: ?fake=failed (startup error), ?fake=empty (no workspaces), ?fake=slow (latency).
+ * Servers, tools, resources, prompts, events and the audit log come from fakeServers.ts.
  * Console: window.__atriumFake.touch(id) edits an artifact "elsewhere" to provoke a conflict.
  */
 import type {
   ApiError,
+  AppEvent,
   Artifact,
   ArtifactDraft,
   ArtifactState,
@@ -22,6 +24,7 @@ import type {
   Workspace,
 } from "../bindings";
 import type { Commands } from "../api";
+import { createFakeServers } from "./fakeServers";
 
 const CONTENT_TYPES: ContentTypeInfo[] = [
   { mime: "text/markdown", label: "Markdown", icon: "markdown", color: "#3b82f6", json: false },
@@ -184,7 +187,7 @@ const SEED: { title: string; description: string; minutesAgo: number; artifacts:
   { title: "Reading list", description: "", minutesAgo: 60 * 24 * 2, artifacts: [] },
 ];
 
-export function createFakeBackend(params: URLSearchParams): Commands {
+export function createFakeBackend(params: URLSearchParams, emit: (e: AppEvent) => void = () => {}): Commands {
   const mode = params.get("fake") ?? "";
   const latency = mode === "slow" ? 900 : 90;
   const workspaces = new Map<string, Workspace>();
@@ -522,6 +525,7 @@ export function createFakeBackend(params: URLSearchParams): Commands {
       await sleep(latency);
       return ok(CONTENT_TYPES);
     },
+    ...createFakeServers(workspaces, emit, latency),
   };
 
   (window as unknown as { __atriumFake: unknown }).__atriumFake = {

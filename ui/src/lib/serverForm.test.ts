@@ -1,0 +1,135 @@
+import { describe, expect, it } from "vitest";
+import {
+  emptyServerForm,
+  formFromRegistration,
+  localProblems,
+  parseEnvText,
+  parseRegistrationText,
+  problemsByFormField,
+  registrationFromForm,
+  splitLines,
+  splitList,
+} from "./serverForm";
+
+describe("registrationFromForm", () => {
+  it("builds each transport kind", () => {
+    const v = { ...emptyServerForm(), title: "T" };
+    expect(registrationFromForm({ ...v, kind: "http", url: " http://h/mcp " }).transport).toEqual({ type: "http", url: "http://h/mcp" });
+    expect(registrationFromForm({ ...v, kind: "well_known", wellKnown: "https://h/.well-known/mcp.json" }).transport).toEqual({
+      type: "http",
+      well_known: "https://h/.well-known/mcp.json",
+    });
+    expect(registrationFromForm({ ...v, kind: "sse", url: "http://h/sse" }).transport).toEqual({ type: "sse", url: "http://h/sse" });
+    expect(
+      registrationFromForm({
+        ...v,
+        kind: "stdio",
+        command: "node",
+        args: "/abs/index.js\r\n\nstdio\n",
+        cwd: " /tmp ",
+        env: [
+          { name: "A", value: "1", secretId: null },
+          { name: "", value: "", secretId: null },
+          { name: "TOKEN", value: "", secretId: "s1" },
+        ],
+      }).transport,
+    ).toEqual({ type: "stdio", command: "node", args: ["/abs/index.js", "stdio"], cwd: "/tmp", env: { A: "1", TOKEN: { secret_id: "s1" } } });
+  });
+
+  it("writes allowed tools, timeouts and enabled, keeping odd timeouts for validation to name", () => {
+    const r = registrationFromForm({ ...emptyServerForm(), url: "http://h", allowedTools: "echo, add\nsum", connectMs: "5000", callMs: "5s", enabled: false });
+    expect(r).toEqual({
+      transport: { type: "http", url: "http://h" },
+      allowed_tools: ["echo", "add", "sum"],
+      timeouts: { connect_ms: 5000, call_ms: "5s" },
+      enabled: false,
+    });
+    expect(registrationFromForm({ ...emptyServerForm(), connectMs: "", callMs: "" }).timeouts).toEqual({});
+  });
+
+  it("keeps what the form does not show", () => {
+    const base = { transport: { type: "sse", url: "x" }, auth: { type: "static", header: "X", value: "y" }, notes: "n" };
+    const r = registrationFromForm({ ...emptyServerForm(), url: "http://h" }, base);
+    expect(r.auth).toEqual(base.auth);
+    expect(r.notes).toBe("n");
+    expect(r.transport).toEqual({ type: "http", url: "http://h" });
+  });
+});
+
+describe("formFromRegistration", () => {
+  it("round-trips every kind", () => {
+    for (const reg of [
+      { transport: { type: "http", url: "http://h/mcp" } },
+      { transport: { type: "http", well_known: "https://h/.well-known/mcp.json" } },
+      { transport: { type: "sse", url: "http://h/sse" } },
+      { transport: { type: "stdio", command: "npx", args: ["-y", "x"], cwd: "/w", env: { A: "1", B: { secret_id: "s" } } }, allowed_tools: ["echo"], timeouts: { connect_ms: 5000, call_ms: 9000 }, enabled: false, auth: { type: "x" } },
+    ]) {
+      const f = formFromRegistration("T", reg);
+      if (!f.ok) throw new Error(f.reason);
+      const back = registrationFromForm(f.values, f.base);
+      expect(back.transport).toEqual(reg.transport);
+      if ("allowed_tools" in reg) {
+        expect(back).toEqual(reg);
+      }
+    }
+  });
+
+  it("fills the fields", () => {
+    const f = formFromRegistration("Everything", { transport: { type: "stdio", command: "node", args: ["a.js", "stdio"] }, timeouts: { connect_ms: 100 } });
+    expect(f.ok && f.values).toMatchObject({ title: "Everything", kind: "stdio", command: "node", args: "a.js\nstdio", connectMs: "100", callMs: "30000", enabled: true });
+  });
+
+  it("refuses what the form cannot show, with a reason", () => {
+    expect(formFromRegistration("T", [] as never).ok).toBe(false);
+    expect(formFromRegistration("T", {}).ok).toBe(false);
+    const gh = formFromRegistration("T", { transport: { type: "github", owner_repo: "o/r" } });
+    expect(gh.ok === false && gh.reason).toMatch(/GitHub/);
+    expect(formFromRegistration("T", { transport: { type: "http", url: "a", well_known: "b" } }).ok).toBe(false);
+    expect(formFromRegistration("T", { transport: { type: "stdio", command: "x", args: "nope" } }).ok).toBe(false);
+  });
+});
+
+describe("problems", () => {
+  it("maps backend fields onto form fields", () => {
+    const byField = problemsByFormField(
+      [
+        { field: "transport.url", message: "Give the address." },
+        { field: "transport.env.1X", message: "Bad name." },
+        { field: "timeouts.call_ms", message: "Whole number." },
+        { field: "auth.type", message: "Unknown." },
+        { field: "registration", message: "Not an object." },
+      ],
+      "http",
+    );
+    expect(byField).toEqual({
+      url: ["Give the address."],
+      env: ["1X: Bad name."],
+      callMs: ["Whole number."],
+      general: ["auth.type: Unknown.", "Not an object."],
+    });
+    expect(problemsByFormField([{ field: "transport.well_known", message: "m" }], "well_known")).toEqual({ wellKnown: ["m"] });
+  });
+  it("checks the title locally", () => {
+    expect(localProblems({ ...emptyServerForm(), title: " " })[0].field).toBe("title");
+    expect(localProblems({ ...emptyServerForm(), title: "ok" })).toEqual([]);
+  });
+});
+
+describe("text helpers", () => {
+  it("splits lines and lists", () => {
+    expect(splitLines("a\r\n\n b \n")).toEqual(["a", " b "]);
+    expect(splitList(" echo,add \n\n sum ")).toEqual(["echo", "add", "sum"]);
+  });
+  it("parses env blocks", () => {
+    expect(parseEnvText("A=1\nB = two=2\nnope\n=x")).toEqual([
+      { name: "A", value: "1", secretId: null },
+      { name: "B", value: " two=2", secretId: null },
+    ]);
+  });
+  it("parses the JSON editor", () => {
+    expect(parseRegistrationText('{"transport": {}}')).toEqual({ ok: true, value: { transport: {} } });
+    expect(parseRegistrationText("[]").ok).toBe(false);
+    expect(parseRegistrationText("{").ok).toBe(false);
+    expect(parseRegistrationText(" ").ok).toBe(false);
+  });
+});

@@ -1,0 +1,275 @@
+/**
+ * The add/edit server form: its fields (or its JSON), validation as the user types, test connection, and save.
+ * Lives outside the component so that switching screens keeps what was typed.
+ */
+import { api } from "./api";
+import type { ConnectionTest, FieldProblem, JsonValue, ServerView } from "./bindings";
+import { debounce, latestOnly } from "./debounce";
+import { ApiFailure, toFailure } from "./errors";
+import {
+  emptyServerForm,
+  formFromRegistration,
+  formsDiffer,
+  localProblems,
+  parseRegistrationText,
+  problemsByFormField,
+  registrationFromForm,
+  registrationText,
+  type FormField,
+  type ServerFormValues,
+} from "./serverForm";
+
+type JsonObject = { [key: string]: JsonValue | undefined };
+
+export class ServerFormModel {
+  readonly mode: "new" | "edit";
+  readonly workspaceId: string;
+  readonly serverId: string | null;
+  version: number;
+
+  values = $state<ServerFormValues>(emptyServerForm());
+  /** The stored registration: what the form has no field for is kept from here. */
+  base: JsonObject = {};
+  jsonMode = $state(false);
+  jsonText = $state("");
+  /** Why the JSON cannot be shown as fields (or is not JSON at all). */
+  jsonError = $state<string | null>(null);
+  /** What the backend says is wrong with the registration as typed. */
+  problems = $state<FieldProblem[]>([]);
+  validating = $state(false);
+  /** Problems show once a field was edited, or after a save attempt. */
+  touched = $state<Partial<Record<FormField, boolean>>>({});
+  showAll = $state(false);
+  testing = $state(false);
+  test = $state<ConnectionTest | null>(null);
+  testFailure = $state<ApiFailure | null>(null);
+  saving = $state(false);
+  /** The server changed elsewhere since the form was opened. */
+  conflict = $state(false);
+  /** Bumped to ask the view to focus a field. */
+  focusRequest = $state<{ field: FormField; n: number }>({ field: "title", n: 0 });
+
+  #initial: ServerFormValues;
+  #initialJson = "";
+  #validateTicket = latestOnly();
+  #testTicket = latestOnly();
+  #validator = debounce(() => void this.validateNow(), 200);
+
+  constructor(init: { mode: "new"; workspaceId: string } | { mode: "edit"; server: ServerView }) {
+    this.mode = init.mode;
+    if (init.mode === "new") {
+      this.workspaceId = init.workspaceId;
+      this.serverId = null;
+      this.version = 0;
+    } else {
+      // A plain copy: the list's servers are reactive proxies, which structuredClone refuses.
+      const s = $state.snapshot(init.server as unknown) as ServerView;
+      this.workspaceId = s.workspace_id;
+      this.serverId = s.id;
+      this.version = s.version;
+      const f = formFromRegistration(s.title, s.registration);
+      if (f.ok) {
+        this.values = f.values;
+        this.base = f.base;
+      } else {
+        // Shown as JSON: the form cannot represent it (GitHub transport, or broken).
+        this.values = { ...emptyServerForm(), title: s.title };
+        this.jsonMode = true;
+        this.jsonText = registrationText(s.registration);
+        this.jsonError = f.reason;
+        this.base = typeof s.registration === "object" && s.registration !== null && !Array.isArray(s.registration) ? s.registration : {};
+      }
+      this.problems = s.problems;
+      this.showAll = s.problems.length > 0;
+    }
+    this.#initial = structuredClone($state.snapshot(this.values));
+    this.#initialJson = this.jsonText;
+  }
+
+  get dirty(): boolean {
+    if (this.jsonMode) return this.jsonText !== this.#initialJson || this.values.title !== this.#initial.title;
+    return formsDiffer($state.snapshot(this.values), this.#initial);
+  }
+
+  /** The registration as it stands, or null when the JSON does not parse. */
+  registration(): JsonObject | null {
+    if (!this.jsonMode) return registrationFromForm($state.snapshot(this.values), this.base);
+    const p = parseRegistrationText(this.jsonText);
+    return p.ok ? (p.value as JsonObject) : null;
+  }
+
+  /** Every problem, mapped to form fields (local title checks first). */
+  get byField(): Partial<Record<FormField, string[]>> {
+    return problemsByFormField([...localProblems(this.values), ...this.problems], this.values.kind);
+  }
+
+  /** The problems of a field, once the user has been there (or tried to save). */
+  shown(field: FormField): string[] {
+    return this.showAll || this.touched[field] ? (this.byField[field] ?? []) : [];
+  }
+
+  touch(field: FormField): void {
+    if (!this.touched[field]) this.touched = { ...this.touched, [field]: true };
+  }
+
+  get invalid(): boolean {
+    return localProblems(this.values).length > 0 || this.problems.length > 0 || (this.jsonMode && this.jsonParseError !== null);
+  }
+
+  get jsonParseError(): string | null {
+    if (!this.jsonMode) return null;
+    const p = parseRegistrationText(this.jsonText);
+    return p.ok ? null : p.message;
+  }
+
+  scheduleValidate(): void {
+    this.validating = true;
+    this.#validator.schedule();
+  }
+
+  async validateNow(): Promise<void> {
+    this.#validator.cancel();
+    const ticket = this.#validateTicket.next();
+    const reg = this.registration();
+    if (reg === null) {
+      // Not JSON: the parse error is shown; nothing to ask the backend.
+      this.problems = [];
+      this.validating = false;
+      return;
+    }
+    this.validating = true;
+    try {
+      const problems = await api.serverValidate(reg as JsonValue);
+      if (this.#validateTicket.isLatest(ticket)) this.problems = problems;
+    } catch {
+      // Advisory only: save validates again.
+      if (this.#validateTicket.isLatest(ticket)) this.problems = [];
+    } finally {
+      if (this.#validateTicket.isLatest(ticket)) this.validating = false;
+    }
+  }
+
+  /** Switches between fields and JSON; false (with `jsonError` set) when the JSON cannot become fields. */
+  setJsonMode(on: boolean): boolean {
+    if (on === this.jsonMode) return true;
+    if (on) {
+      this.jsonText = registrationText(registrationFromForm($state.snapshot(this.values), this.base) as JsonValue);
+      this.jsonError = null;
+      this.jsonMode = true;
+      return true;
+    }
+    const p = parseRegistrationText(this.jsonText);
+    if (!p.ok) {
+      this.jsonError = p.message;
+      return false;
+    }
+    const f = formFromRegistration(this.values.title, p.value);
+    if (!f.ok) {
+      this.jsonError = f.reason;
+      return false;
+    }
+    this.values = f.values;
+    this.base = f.base;
+    this.jsonError = null;
+    this.jsonMode = false;
+    return true;
+  }
+
+  async runTest(): Promise<void> {
+    const reg = this.registration();
+    this.showAll = true;
+    if (reg === null) return;
+    const ticket = this.#testTicket.next();
+    this.testing = true;
+    this.test = null;
+    this.testFailure = null;
+    try {
+      const result = await api.serverTest(reg as JsonValue);
+      if (this.#testTicket.isLatest(ticket)) this.test = result;
+    } catch (e) {
+      if (!this.#testTicket.isLatest(ticket)) return;
+      const f = toFailure(e);
+      if (f.code === "invalid_input" && f.problems.length > 0) this.problems = f.problems;
+      this.testFailure = f;
+    } finally {
+      if (this.#testTicket.isLatest(ticket)) this.testing = false;
+    }
+  }
+
+  /** The first field with a problem, to focus after a refused save. */
+  firstInvalidField(): FormField | null {
+    const order: FormField[] = ["title", "kind", "url", "wellKnown", "command", "args", "cwd", "env", "allowedTools", "connectMs", "callMs", "enabled"];
+    const by = this.byField;
+    return order.find((f) => (by[f]?.length ?? 0) > 0) ?? null;
+  }
+
+  focus(field: FormField): void {
+    this.focusRequest = { field, n: this.focusRequest.n + 1 };
+  }
+
+  /** Saves; returns the saved server, or null when something must be fixed first (shown in the form). */
+  async save(): Promise<ServerView | null> {
+    if (this.saving) return null;
+    this.showAll = true;
+    this.saving = true;
+    try {
+      await this.validateNow();
+      const reg = this.registration();
+      if (reg === null || this.invalid) {
+        const first = this.firstInvalidField();
+        if (first && !this.jsonMode) this.focus(first);
+        else if (first === "title") this.focus("title");
+        return null;
+      }
+      const title = this.values.title.trim();
+      if (this.mode === "new") {
+        return await api.serverCreate({ workspace_id: this.workspaceId, title, registration: reg as JsonValue });
+      }
+      const id = this.serverId as string;
+      return await api.serverUpdate(id, { expected_version: this.version, title, registration: reg as JsonValue });
+    } catch (e) {
+      const f = toFailure(e);
+      if (f.code === "version_conflict") {
+        this.conflict = true;
+        return null;
+      }
+      if (f.code === "invalid_input" && f.problems.length > 0) {
+        // The store's title rules come back as `title`; registration problems by their field.
+        this.problems = f.problems;
+        const first = this.firstInvalidField();
+        if (first) this.focus(first);
+        return null;
+      }
+      throw f;
+    } finally {
+      this.saving = false;
+    }
+  }
+
+  /** After a conflict: take the stored version, dropping what was typed. */
+  reload(fresh: ServerView): void {
+    const server = $state.snapshot(fresh as unknown) as ServerView;
+    const f = formFromRegistration(server.title, server.registration);
+    this.version = server.version;
+    this.conflict = false;
+    if (f.ok) {
+      this.values = f.values;
+      this.base = f.base;
+      this.jsonMode = false;
+    } else {
+      this.values = { ...emptyServerForm(), title: server.title };
+      this.jsonMode = true;
+      this.jsonText = registrationText(server.registration);
+      this.jsonError = f.reason;
+    }
+    this.#initial = structuredClone($state.snapshot(this.values));
+    this.#initialJson = this.jsonText;
+    void this.validateNow();
+  }
+
+  dispose(): void {
+    this.#validator.cancel();
+    this.#validateTicket.invalidate();
+    this.#testTicket.invalidate();
+  }
+}

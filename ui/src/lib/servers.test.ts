@@ -1,0 +1,199 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { ServerView } from "./bindings";
+import { ApiFailure } from "./errors";
+import { confirmer } from "./ui.svelte";
+
+const api = vi.hoisted(() => ({
+  serverList: vi.fn(),
+  serverGet: vi.fn(),
+  serverValidate: vi.fn(),
+  serverCreate: vi.fn(),
+  serverUpdate: vi.fn(),
+  serverSetEnabled: vi.fn(),
+  serverRemove: vi.fn(),
+  serverTest: vi.fn(),
+  serverRefresh: vi.fn(),
+  serverState: vi.fn(),
+  serverLog: vi.fn(),
+}));
+vi.mock("./api", () => ({ api }));
+
+const { ServersModel } = await import("./servers.svelte");
+const { ServerFormModel } = await import("./serverFormModel.svelte");
+
+const view = (id: string, title: string, over: Partial<ServerView> = {}): ServerView => ({
+  id,
+  workspace_id: "w1",
+  title,
+  version: 1,
+  registration: { transport: { type: "stdio", command: "node", args: ["x.js"] }, timeouts: { connect_ms: 10000, call_ms: 30000 }, enabled: true },
+  problems: [],
+  transport: "stdio",
+  target: "node x.js",
+  enabled: true,
+  state: { server_id: id, status: { state: "starting" }, tool_count: 0, server_info: null },
+  ...over,
+});
+
+beforeEach(() => {
+  vi.useRealTimers();
+  for (const f of Object.values(api)) f.mockReset();
+  api.serverValidate.mockResolvedValue([]);
+  api.serverState.mockImplementation(async (id: string) => ({ server_id: id, status: { state: "ready" }, tool_count: 3, server_info: "x 1.0" }));
+});
+
+describe("ServersModel", () => {
+  it("loads a workspace's servers sorted by title, and follows status events", async () => {
+    api.serverList.mockResolvedValue([view("b", "beta"), view("a", "Alpha")]);
+    const m = new ServersModel();
+    await m.load("w1");
+    expect(m.list.map((s) => s.title)).toEqual(["Alpha", "beta"]);
+    expect(m.workspaceId).toBe("w1");
+
+    const tick = m.catalogTick.a ?? 0;
+    m.onStatus("a", { state: "ready" });
+    expect(m.list[0].state.status.state).toBe("ready");
+    expect(m.catalogTick.a).toBe(tick + 1);
+    m.onStatus("b", { state: "failed", code: "crashed", message: "Exited.", stderr_tail: ["boom"] });
+    expect(m.list[1].state.status).toMatchObject({ state: "failed", code: "crashed" });
+    m.onStatus("unknown", { state: "ready" }); // ignored
+  });
+
+  it("keeps live log lines only for opened logs", async () => {
+    api.serverList.mockResolvedValue([view("a", "A")]);
+    api.serverLog.mockResolvedValue([{ time: "t1", level: "atrium", logger: null, message: "connected" }]);
+    const m = new ServersModel();
+    await m.load("w1");
+    m.onLog("a", { time: "t0", level: "info", logger: null, message: "before opening" });
+    expect(m.logs.a).toBeUndefined();
+    await m.openLog("a");
+    m.onLog("a", { time: "t2", level: "stderr", logger: null, message: "hello" });
+    expect(m.logs.a.map((l) => l.message)).toEqual(["connected", "hello"]);
+  });
+
+  it("adds a server: validation, create, select, and the form closes", async () => {
+    api.serverList.mockResolvedValue([]);
+    const m = new ServersModel();
+    await m.load("w1");
+    await m.startAdd("w1");
+    const f = m.form;
+    if (!f) throw new Error("no form");
+    f.values.title = "Everything";
+    f.values.kind = "stdio";
+    f.values.command = "node";
+    f.values.args = "/abs/index.js\nstdio";
+    api.serverCreate.mockImplementation(async (input) => view("n1", input.title, { registration: input.registration }));
+    await m.saveForm();
+    expect(api.serverCreate).toHaveBeenCalledWith({
+      workspace_id: "w1",
+      title: "Everything",
+      registration: {
+        transport: { type: "stdio", command: "node", args: ["/abs/index.js", "stdio"] },
+        timeouts: { connect_ms: 10000, call_ms: 30000 },
+        enabled: true,
+      },
+    });
+    expect(m.form).toBeNull();
+    expect(m.selectedId).toBe("n1");
+    expect(m.list.map((s) => s.id)).toEqual(["n1"]);
+  });
+
+  it("refuses to save with problems and keeps the form open", async () => {
+    const m = new ServersModel();
+    await m.startAdd("w1");
+    api.serverValidate.mockResolvedValue([{ field: "transport.url", message: "Give the address." }]);
+    await m.saveForm();
+    expect(api.serverCreate).not.toHaveBeenCalled();
+    expect(m.form?.shown("url")).toEqual(["Give the address."]);
+    expect(m.form?.shown("title")[0]).toMatch(/name/);
+  });
+
+  it("edits a server from the (reactive) list", async () => {
+    api.serverList.mockResolvedValue([view("a", "A", { registration: { transport: { type: "sse", url: "http://h/sse" }, notes: "kept", enabled: true } })]);
+    const m = new ServersModel();
+    await m.load("w1");
+    await m.startEdit(m.list[0]);
+    expect(m.form?.mode).toBe("edit");
+    expect(m.form?.values).toMatchObject({ title: "A", kind: "sse", url: "http://h/sse" });
+    expect(m.form?.registration()).toMatchObject({ notes: "kept" });
+    expect(m.form?.setJsonMode(true)).toBe(true);
+  });
+
+  it("asks before removing, and selects the next server", async () => {
+    api.serverList.mockResolvedValue([view("a", "A"), view("b", "B")]);
+    api.serverRemove.mockResolvedValue(null);
+    const m = new ServersModel();
+    await m.load("w1");
+    m.selectedId = "a";
+    const removing = m.remove(m.list[0]);
+    expect(confirmer.current?.title).toBe("Remove “A”?");
+    confirmer.current?.resolve(true);
+    await removing;
+    expect(api.serverRemove).toHaveBeenCalledWith("a");
+    expect(m.list.map((s) => s.id)).toEqual(["b"]);
+    expect(m.selectedId).toBe("b");
+  });
+});
+
+describe("ServerFormModel", () => {
+  it("edits a stored server, tracks changes and sends the expected version", async () => {
+    const s = view("a", "A", { version: 4, registration: { transport: { type: "http", url: "http://h/mcp" }, auth: { type: "static", header: "X", value: "y" }, timeouts: { connect_ms: 10000, call_ms: 30000 }, enabled: true } });
+    const f = new ServerFormModel({ mode: "edit", server: s });
+    expect(f.dirty).toBe(false);
+    f.values.url = "http://h2/mcp";
+    expect(f.dirty).toBe(true);
+    api.serverUpdate.mockResolvedValue(s);
+    await f.save();
+    expect(api.serverUpdate).toHaveBeenCalledWith("a", {
+      expected_version: 4,
+      title: "A",
+      registration: { transport: { type: "http", url: "http://h2/mcp" }, auth: { type: "static", header: "X", value: "y" }, timeouts: { connect_ms: 10000, call_ms: 30000 }, enabled: true },
+    });
+  });
+
+  it("reports a conflict instead of overwriting", async () => {
+    const f = new ServerFormModel({ mode: "edit", server: view("a", "A") });
+    f.values.command = "node2";
+    api.serverUpdate.mockRejectedValue(new ApiFailure({ code: "version_conflict", message: "changed", details: { kind: "version_conflict", expected: 1, actual: 2 } }));
+    expect(await f.save()).toBeNull();
+    expect(f.conflict).toBe(true);
+  });
+
+  it("switches to JSON and back, and refuses JSON the form cannot show", () => {
+    const f = new ServerFormModel({ mode: "new", workspaceId: "w1" });
+    f.values.url = "http://h/mcp";
+    expect(f.setJsonMode(true)).toBe(true);
+    expect(JSON.parse(f.jsonText).transport).toEqual({ type: "http", url: "http://h/mcp" });
+    f.jsonText = '{"transport": {"type": "sse", "url": "http://h/sse"}, "allowed_tools": ["echo"]}';
+    expect(f.setJsonMode(false)).toBe(true);
+    expect(f.values).toMatchObject({ kind: "sse", url: "http://h/sse", allowedTools: "echo" });
+    f.setJsonMode(true);
+    f.jsonText = '{"transport": {"type": "github", "owner_repo": "o/r"}}';
+    expect(f.setJsonMode(false)).toBe(false);
+    expect(f.jsonError).toMatch(/GitHub/);
+    expect(f.jsonMode).toBe(true);
+    f.jsonText = "{";
+    expect(f.jsonParseError).toMatch(/not valid JSON/);
+    expect(f.registration()).toBeNull();
+  });
+
+  it("opens a registration the form cannot show in JSON mode", () => {
+    const f = new ServerFormModel({ mode: "edit", server: view("g", "G", { registration: { transport: { type: "github", owner_repo: "o/r" } }, transport: "github" }) });
+    expect(f.jsonMode).toBe(true);
+    expect(f.jsonError).toMatch(/GitHub/);
+    expect(JSON.parse(f.jsonText)).toEqual({ transport: { type: "github", owner_repo: "o/r" } });
+  });
+
+  it("shows the test result, or its refusal", async () => {
+    const f = new ServerFormModel({ mode: "new", workspaceId: "w1" });
+    f.values.url = "http://h/mcp";
+    api.serverTest.mockResolvedValue({ success: true, tool_count: 1, tools: ["echo"], error: null, error_code: null, server_info: null, duration_ms: 5 });
+    await f.runTest();
+    expect(f.test?.tools).toEqual(["echo"]);
+    api.serverTest.mockRejectedValue(new ApiFailure({ code: "invalid_input", message: "bad", details: { kind: "fields", problems: [{ field: "transport.url", message: "Bad." }] } }));
+    await f.runTest();
+    expect(f.test).toBeNull();
+    expect(f.testFailure?.code).toBe("invalid_input");
+    expect(f.shown("url")).toEqual(["Bad."]);
+  });
+});
