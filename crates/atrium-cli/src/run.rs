@@ -28,18 +28,29 @@ fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::InvalidInput, message)
 }
 
-/// Finds a workspace by id, or else by exact (case-insensitive) title, so scripts can say `--workspace Notes`.
-pub(crate) async fn resolve_workspace(atrium: &Atrium, reference: &str) -> ApiResult<Workspace> {
-    let all = atrium.workspace_list().await?;
-    if let Some(ws) = all.iter().find(|w| w.id == reference) {
-        return Ok(ws.clone());
+/// Picks the one item whose id is `reference`, or else whose title matches it exactly (ignoring case), so
+/// scripts can say `--workspace Notes`. `kind` names the items in messages ("workspace", "server").
+pub(crate) fn pick_by_id_or_title<T: Clone>(
+    items: &[T],
+    reference: &str,
+    kind: &str,
+    id: impl Fn(&T) -> &str,
+    title: impl Fn(&T) -> &str,
+) -> ApiResult<T> {
+    if let Some(item) = items.iter().find(|i| id(i) == reference) {
+        return Ok(item.clone());
     }
-    let matches: Vec<&Workspace> = all.iter().filter(|w| w.title.eq_ignore_ascii_case(reference)).collect();
+    let matches: Vec<&T> = items.iter().filter(|i| title(i).eq_ignore_ascii_case(reference)).collect();
     match matches.as_slice() {
         [one] => Ok((*one).clone()),
-        [] => Err(ApiError::new(ErrorCode::NotFound, format!("no workspace with id or title \"{reference}\""))),
-        _ => Err(invalid(format!("{} workspaces are titled \"{reference}\": use the id", matches.len()))),
+        [] => Err(ApiError::new(ErrorCode::NotFound, format!("no {kind} with id or title \"{reference}\""))),
+        _ => Err(invalid(format!("{} {kind}s are titled \"{reference}\": use the id", matches.len()))),
     }
+}
+
+/// Finds a workspace by id or exact title.
+pub(crate) async fn resolve_workspace(atrium: &Atrium, reference: &str) -> ApiResult<Workspace> {
+    pick_by_id_or_title(&atrium.workspace_list().await?, reference, "workspace", |w| &w.id, |w| &w.title)
 }
 
 fn read_content(source: &ContentSource) -> ApiResult<Option<String>> {

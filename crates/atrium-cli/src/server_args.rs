@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Subcommand, ValueEnum};
+use atrium_api::{AuditOrigin, AuditStatus};
+use clap::{Args, Subcommand};
 
 #[derive(Debug, Subcommand)]
 pub enum ServerCommand {
@@ -141,23 +142,9 @@ pub struct TargetArgs {
     pub registration_file: Option<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum OriginArg {
-    Ui,
-    Cli,
-    Viewer,
-    Relay,
-    Gateway,
-    Lifecycle,
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum StatusArg {
-    Ok,
-    ToolError,
-    Failed,
-    Cancelled,
-    Denied,
+/// Parses a value by its serialized (snake_case) name, so the CLI accepts exactly what `--json` prints.
+fn by_serde_name<T: serde::de::DeserializeOwned>(text: &str) -> Result<T, String> {
+    serde_json::from_value(serde_json::Value::String(text.to_owned())).map_err(|_| format!("unknown value \"{text}\""))
 }
 
 /// Filters of `atrium audit`.
@@ -169,12 +156,12 @@ pub struct AuditArgs {
     /// Only calls in this workspace (id or exact title).
     #[arg(long, short)]
     pub workspace: Option<String>,
-    /// Only calls from this origin.
-    #[arg(long, value_enum)]
-    pub origin: Option<OriginArg>,
-    /// Only calls that ended this way.
-    #[arg(long, value_enum)]
-    pub status: Option<StatusArg>,
+    /// Only calls from this origin: ui, cli, viewer, relay, gateway, lifecycle.
+    #[arg(long, value_parser = by_serde_name::<AuditOrigin>)]
+    pub origin: Option<AuditOrigin>,
+    /// Only calls that ended this way: ok, tool_error, failed, cancelled, denied.
+    #[arg(long, value_parser = by_serde_name::<AuditStatus>)]
+    pub status: Option<AuditStatus>,
     /// Only tools whose name contains this.
     #[arg(long)]
     pub tool: Option<String>,

@@ -8,25 +8,16 @@ use serde_json::{Map, Value, json};
 
 use crate::args::Cli;
 use crate::output::{Printer, print_json};
-use crate::run::{Failure, confirm, resolve_workspace};
-use crate::server_args::{AuditArgs, OriginArg, ServerCommand, StatusArg, TargetArgs};
+use crate::run::{Failure, confirm, pick_by_id_or_title, resolve_workspace};
+use crate::server_args::{AuditArgs, ServerCommand, TargetArgs};
 
 fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::InvalidInput, message)
 }
 
-/// Finds a server by id, or else by exact (case-insensitive) title.
+/// Finds a server by id or exact title.
 async fn resolve_server(atrium: &Atrium, reference: &str) -> ApiResult<ServerView> {
-    let all = atrium.server_list(None).await?;
-    if let Some(server) = all.iter().find(|s| s.id == reference) {
-        return Ok(server.clone());
-    }
-    let matches: Vec<&ServerView> = all.iter().filter(|s| s.title.eq_ignore_ascii_case(reference)).collect();
-    match matches.as_slice() {
-        [one] => Ok((*one).clone()),
-        [] => Err(ApiError::new(ErrorCode::NotFound, format!("no server with id or title \"{reference}\""))),
-        _ => Err(invalid(format!("{} servers are titled \"{reference}\": use the id", matches.len()))),
-    }
+    pick_by_id_or_title(&atrium.server_list(None).await?, reference, "server", |s| &s.id, |s| &s.title)
 }
 
 fn parse_json(text: &str, what: &str) -> ApiResult<Value> {
@@ -265,21 +256,8 @@ pub async fn audit(atrium: &Atrium, out: &Printer, args: &AuditArgs) -> Result<(
     let filter = AuditFilter {
         server_id,
         workspace_id,
-        origin: args.origin.map(|o| match o {
-            OriginArg::Ui => AuditOrigin::Ui,
-            OriginArg::Cli => AuditOrigin::Cli,
-            OriginArg::Viewer => AuditOrigin::Viewer,
-            OriginArg::Relay => AuditOrigin::Relay,
-            OriginArg::Gateway => AuditOrigin::Gateway,
-            OriginArg::Lifecycle => AuditOrigin::Lifecycle,
-        }),
-        status: args.status.map(|s| match s {
-            StatusArg::Ok => AuditStatus::Ok,
-            StatusArg::ToolError => AuditStatus::ToolError,
-            StatusArg::Failed => AuditStatus::Failed,
-            StatusArg::Cancelled => AuditStatus::Cancelled,
-            StatusArg::Denied => AuditStatus::Denied,
-        }),
+        origin: args.origin,
+        status: args.status,
         tool: args.tool.clone(),
         before: None,
         limit: Some(args.limit),
