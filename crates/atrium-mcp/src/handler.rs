@@ -106,7 +106,7 @@ impl ClientHandler for AtriumClient {
     async fn create_elicitation(
         &self,
         request: ElicitRequestParams,
-        _context: RequestContext<RoleClient>,
+        context: RequestContext<RoleClient>,
     ) -> Result<ElicitResult, ErrorData> {
         let ElicitRequestParams::FormElicitationParams { message, requested_schema, .. } = request else {
             return Ok(ElicitResult::new(rmcp::model::ElicitationAction::Decline));
@@ -132,9 +132,12 @@ impl ClientHandler for AtriumClient {
                 });
                 // If the session ends first, the request future is dropped here and the form is withdrawn.
                 let closer = CloseOnDrop { cx, id: &id };
-                let answer = rx
-                    .await
-                    .unwrap_or(crate::events::ElicitationAnswer { action: ElicitationAction::Cancel, content: None });
+                let cancelled = crate::events::ElicitationAnswer { action: ElicitationAction::Cancel, content: None };
+                // The server may give up first (it cancels its request): then the form is withdrawn too.
+                let answer = tokio::select! {
+                    answer = rx => answer.unwrap_or(cancelled),
+                    () = context.ct.cancelled() => cancelled,
+                };
                 drop(closer);
                 answer
             }
