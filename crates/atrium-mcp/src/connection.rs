@@ -95,7 +95,7 @@ async fn open_unbounded(
                     }
                 });
             }
-            client.serve(transport).await.map_err(|err| init_failure(err, None, Reach::Local, &cx))
+            client.serve(transport).await.map_err(|err| init_failure(err, None, false, Reach::Local, &cx))
         }
         Transport::Http { well_known, url } => {
             let (endpoint, discovered) = match (well_known, url) {
@@ -110,12 +110,14 @@ async fn open_unbounded(
                 config = config.custom_headers(headers.into_iter().filter_map(|(k, v)| Some((k?, v))).collect());
             }
             let transport = StreamableHttpClientTransport::with_client(http.clone(), config);
-            let context = discovered.then_some(endpoint.as_str());
-            client.serve(transport).await.map_err(|err| init_failure(err, context, Reach::Remote, &cx))
+            client
+                .serve(transport)
+                .await
+                .map_err(|err| init_failure(err, Some(&endpoint), discovered, Reach::Remote, &cx))
         }
         Transport::Sse { url } => {
             let transport = LegacySse::connect(http.clone(), url, headers, registration.timeouts.connect()).await?;
-            client.serve(transport).await.map_err(|err| init_failure(err, None, Reach::Remote, &cx))
+            client.serve(transport).await.map_err(|err| init_failure(err, Some(url), false, Reach::Remote, &cx))
         }
         Transport::Github { owner_repo, .. } => Err(Failure::new(
             FailureCode::PolicyDenied,
@@ -165,53 +167,69 @@ fn spawn_failure(command: &str, err: &std::io::Error) -> Failure {
     }
 }
 
-/// Classifies a failed `initialize` by walking the error's causes for what the transport reported.
+/// The innermost cause of an error: the words that say what actually happened ("Connection refused").
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = err;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
+/// What the streamable HTTP transport reported, if that is what failed (rmcp keeps it behind a boxed error
+/// that is not linked as a `source`).
+fn http_error(err: &ClientInitializeError) -> Option<&StreamableHttpError<reqwest::Error>> {
+    match err {
+        ClientInitializeError::TransportError { error, .. } => error.error.downcast_ref(),
+        _ => None,
+    }
+}
+
+/// Classifies a failed `initialize` from what the transport reported.
 fn init_failure(
     err: ClientInitializeError,
-    discovered_endpoint: Option<&str>,
+    endpoint: Option<&str>,
+    discovered: bool,
     reach: Reach,
     cx: &SessionContext,
 ) -> Failure {
+    let place = endpoint.unwrap_or("the server");
+    match http_error(&err) {
+        Some(StreamableHttpError::AuthRequired(_) | StreamableHttpError::InsufficientScope(_)) => {
+            return Failure::new(
+                FailureCode::AuthError,
+                format!("{place} wants credentials: add them to the registration's auth."),
+            );
+        }
+        Some(StreamableHttpError::Client(e)) if e.is_timeout() => {
+            return Failure::new(FailureCode::Timeout, format!("{place} did not answer in time."));
+        }
+        Some(StreamableHttpError::Client(e)) if e.is_connect() || e.is_request() => {
+            return Failure::new(
+                FailureCode::ConnectionError,
+                format!("Could not reach {place}: {}. Is the server running, and is the address right?", root_cause(e)),
+            );
+        }
+        Some(other) if discovered => {
+            return Failure::new(
+                FailureCode::ConfigError,
+                format!("The discovery document points at {place}, which does not answer MCP ({other})."),
+            );
+        }
+        Some(other) => {
+            return Failure::new(FailureCode::ProtocolError, format!("{place} does not answer MCP: {other}."));
+        }
+        None => {}
+    }
     let text = error_chain(&err);
-    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&err);
-    while let Some(cause) = source {
-        if let Some(http) = cause.downcast_ref::<StreamableHttpError<reqwest::Error>>() {
-            match http {
-                StreamableHttpError::AuthRequired(_) | StreamableHttpError::InsufficientScope(_) => {
-                    return Failure::new(FailureCode::AuthError, format!("The server wants credentials: {text}."));
-                }
-                StreamableHttpError::Client(e) if e.is_connect() || e.is_request() => {
-                    return Failure::new(FailureCode::ConnectionError, format!("Could not reach the server: {text}."));
-                }
-                StreamableHttpError::Client(e) if e.is_timeout() => {
-                    return Failure::new(FailureCode::Timeout, format!("The server did not answer: {text}."));
-                }
-                _ => {}
-            }
-        }
-        if let Some(e) = cause.downcast_ref::<reqwest::Error>()
-            && (e.is_connect() || e.is_request())
-        {
-            return Failure::new(FailureCode::ConnectionError, format!("Could not reach the server: {text}."));
-        }
-        source = cause.source();
-    }
-    if let Some(endpoint) = discovered_endpoint {
-        return Failure::new(
-            FailureCode::ConfigError,
-            format!("The discovery document points at {endpoint}, which does not answer MCP: {text}."),
-        );
-    }
     match (&err, reach) {
         (ClientInitializeError::ConnectionClosed(_) | ClientInitializeError::TransportError { .. }, Reach::Local) => {
             let tail = cx.log.stderr_tail(1).pop().map(|l| format!(" Its last words: {l}")).unwrap_or_default();
             Failure::new(FailureCode::Crashed, format!("The server process ended before it finished starting.{tail}"))
         }
         (ClientInitializeError::ConnectionClosed(_) | ClientInitializeError::TransportError { .. }, Reach::Remote) => {
-            Failure::new(FailureCode::ConnectionError, format!("The connection failed: {text}."))
+            Failure::new(FailureCode::ConnectionError, format!("The connection to {place} failed: {text}."))
         }
-        _ => {
-            Failure::new(FailureCode::ProtocolError, format!("The server did not complete the MCP handshake: {text}."))
-        }
+        _ => Failure::new(FailureCode::ProtocolError, format!("{place} did not complete the MCP handshake: {text}.")),
     }
 }
