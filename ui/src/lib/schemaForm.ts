@@ -8,6 +8,7 @@
  * nullable types. Anything else becomes a raw JSON field.
  */
 import type { JsonValue } from "./bindings";
+import { jsonProblemText } from "./jsonError";
 
 type Schema = { [key: string]: unknown };
 
@@ -424,7 +425,7 @@ function buildField(f: FieldModel, raw: RawValue | undefined, problems: Problems
       try {
         return JSON.parse(s) as JsonValue;
       } catch (e) {
-        problems[f.path] = `Not valid JSON: ${e instanceof Error ? e.message : String(e)}`;
+        problems[f.path] = `Not valid JSON: ${jsonProblemText(s, e instanceof Error ? e.message : String(e))}.`;
         return undefined;
       }
     }
@@ -457,7 +458,7 @@ export function parseArgumentsText(textValue: string): { ok: true; value: { [k: 
     if (typeof v !== "object" || v === null || Array.isArray(v)) return { ok: false, message: "The arguments are a JSON object, like {\"message\": \"hi\"}." };
     return { ok: true, value: v as { [k: string]: JsonValue } };
   } catch (e) {
-    return { ok: false, message: `Not valid JSON: ${e instanceof Error ? e.message : String(e)}` };
+    return { ok: false, message: `Not valid JSON: ${jsonProblemText(textValue, e instanceof Error ? e.message : String(e))}.` };
   }
 }
 

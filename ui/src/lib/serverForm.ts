@@ -4,6 +4,7 @@
  * field for (auth, notes, the platform's keys, secret env values) is carried through untouched.
  */
 import type { FieldProblem, JsonValue } from "./bindings";
+import { jsonProblemText } from "./jsonError";
 
 export type TransportKind = "http" | "well_known" | "sse" | "stdio";
 
@@ -291,7 +292,7 @@ export function parseRegistrationText(text: string): ParsedJson {
     if (!isObject(value)) return { ok: false, message: "A registration is a JSON object, like {\"transport\": {…}}." };
     return { ok: true, value };
   } catch (e) {
-    return { ok: false, message: `This is not valid JSON: ${e instanceof Error ? e.message : String(e)}` };
+    return { ok: false, message: `This is not valid JSON: ${jsonProblemText(text, e instanceof Error ? e.message : String(e))}.` };
   }
 }
 

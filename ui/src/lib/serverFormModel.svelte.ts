@@ -43,6 +43,8 @@ export class ServerFormModel {
   testing = $state(false);
   test = $state<ConnectionTest | null>(null);
   testFailure = $state<ApiFailure | null>(null);
+  /** The registration the last test connected with, to tell when the fields changed since. */
+  testedFor = $state<string | null>(null);
   saving = $state(false);
   /** The server changed elsewhere since the form was opened. */
   conflict = $state(false);
@@ -175,14 +177,28 @@ export class ServerFormModel {
     return true;
   }
 
+  /** The shown test result describes other settings than the ones now in the form. */
+  get testStale(): boolean {
+    return this.testedFor !== null && !this.testing && JSON.stringify(this.registration()) !== this.testedFor;
+  }
+
   async runTest(): Promise<void> {
-    const reg = this.registration();
     this.showAll = true;
+    // The problems must describe what is typed now, not a moment ago (a validation may still be waiting).
+    if (this.validating) await this.validateNow();
+    const reg = this.registration();
     if (reg === null) return;
+    // Known problems are already next to their fields: point at the first one rather than ask the backend.
+    if (this.problems.length > 0) {
+      const first = this.firstInvalidField("title");
+      if (first) this.focus(first);
+      return;
+    }
     const ticket = this.#testTicket.next();
     this.testing = true;
     this.test = null;
     this.testFailure = null;
+    this.testedFor = JSON.stringify(reg);
     try {
       const result = await api.serverTest(reg as JsonValue);
       if (this.#testTicket.isLatest(ticket)) this.test = result;
@@ -197,10 +213,10 @@ export class ServerFormModel {
   }
 
   /** The first field with a problem, to focus after a refused save. */
-  firstInvalidField(): FormField | null {
+  firstInvalidField(skip?: FormField): FormField | null {
     const order: FormField[] = ["title", "kind", "url", "wellKnown", "command", "args", "cwd", "env", "allowedTools", "connectMs", "callMs", "enabled"];
     const by = this.byField;
-    return order.find((f) => (by[f]?.length ?? 0) > 0) ?? null;
+    return order.find((f) => f !== skip && (by[f]?.length ?? 0) > 0) ?? null;
   }
 
   focus(field: FormField): void {

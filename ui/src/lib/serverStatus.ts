@@ -44,7 +44,7 @@ export function statusBadge(status: ServerStatus, enabled = true): StatusBadge {
 
 /** What to do next for each failure code, in one sentence. */
 export const FAILURE_HINTS: Record<FailureCode, string> = {
-  connection_error: "Check that the server is running and that the address or command is right, then refresh.",
+  connection_error: "Check that the server is running and that its address or command is right.",
   timeout: "The server did not answer in time. Check that it is running, or raise the time limits in its settings.",
   auth_error: "The server refused the credentials. Check the authentication settings in the registration.",
   config_error: "The registration (or the discovery document) is wrong. Edit the server and check its fields.",
@@ -52,7 +52,7 @@ export const FAILURE_HINTS: Record<FailureCode, string> = {
   crashed: "The server process exited. Its log shows what it wrote before it stopped.",
   protocol_error: "The server sent something that is not valid MCP. Check that it is an MCP server and up to date.",
   server_error: "The server answered with an error. Check the arguments, or the server's log.",
-  not_connected: "The server is not connected. Enable or refresh it, then try again.",
+  not_connected: "The server is not connected. Enable or reconnect it, then try again.",
   cancelled: "The call was cancelled.",
 };
 

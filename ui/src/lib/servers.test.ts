@@ -196,4 +196,39 @@ describe("ServerFormModel", () => {
     expect(f.testFailure?.code).toBe("invalid_input");
     expect(f.shown("url")).toEqual(["Bad."]);
   });
+
+  it("marks a test result stale once the settings change", async () => {
+    const f = new ServerFormModel({ mode: "new", workspaceId: "w1" });
+    f.values.url = "http://h/mcp";
+    api.serverTest.mockResolvedValue({ success: true, tool_count: 0, tools: [], error: null, error_code: null, server_info: null, duration_ms: 5 });
+    await f.runTest();
+    expect(f.testStale).toBe(false);
+    f.values.title = "Only the name";
+    expect(f.testStale).toBe(false);
+    f.values.url = "http://other/mcp";
+    expect(f.testStale).toBe(true);
+  });
+
+  it("validates what is typed before deciding a test is pointless", async () => {
+    const f = new ServerFormModel({ mode: "new", workspaceId: "w1" });
+    f.problems = [{ field: "transport.url", message: "Stale." }];
+    f.values.url = "http://h/mcp";
+    f.scheduleValidate();
+    api.serverValidate.mockResolvedValue([]);
+    api.serverTest.mockResolvedValue({ success: true, tool_count: 0, tools: [], error: null, error_code: null, server_info: null, duration_ms: 5 });
+    await f.runTest();
+    expect(api.serverTest).toHaveBeenCalledTimes(1);
+    expect(f.test?.success).toBe(true);
+    f.dispose();
+  });
+
+  it("does not test a registration with known problems, and points at the first one", async () => {
+    const f = new ServerFormModel({ mode: "new", workspaceId: "w1" });
+    f.problems = [{ field: "transport.url", message: "The address must start with http:// or https://." }];
+    const before = f.focusRequest.n;
+    await f.runTest();
+    expect(api.serverTest).not.toHaveBeenCalled();
+    expect(f.focusRequest).toEqual({ field: "url", n: before + 1 });
+    expect(f.shown("url")).toHaveLength(1);
+  });
 });
