@@ -64,7 +64,16 @@ pub(crate) struct PendingAudit {
     pub(crate) entry: AuditEntry,
     pub(crate) started: chrono::DateTime<chrono::Utc>,
     pub(crate) arguments: Value,
-    pub(crate) result: Value,
+    pub(crate) result: AuditedResult,
+}
+
+/// What a call returned, for the audit row.
+#[derive(Debug)]
+pub(crate) enum AuditedResult {
+    /// The tool's result.
+    Tool(crate::model::ToolResult),
+    /// Why it failed.
+    Failure(crate::error::Failure),
 }
 
 impl PendingAudit {
@@ -72,7 +81,10 @@ impl PendingAudit {
         AuditEntry {
             time: self.started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
             arguments: audit_text(&self.arguments),
-            result: audit_text(&self.result),
+            result: audit_text(&match &self.result {
+                AuditedResult::Tool(result) => serde_json::to_value(result).unwrap_or_default(),
+                AuditedResult::Failure(failure) => serde_json::to_value(failure).unwrap_or_default(),
+            }),
             ..self.entry
         }
     }

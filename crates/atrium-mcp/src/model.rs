@@ -248,8 +248,66 @@ pub struct CallProgress {
     pub message: Option<String>,
 }
 
+impl From<rmcp::model::CallToolResult> for ToolResult {
+    /// Moves the fields over (this is every tool call's path, so no trip through JSON); a content kind this build
+    /// does not know yet goes through JSON and is kept when Atrium's types can hold it.
+    fn from(result: rmcp::model::CallToolResult) -> Self {
+        use rmcp::model::ContentBlock;
+        let content = result
+            .content
+            .into_iter()
+            .filter_map(|block| match block {
+                ContentBlock::Text(t) => Some(ContentItem::Text { text: t.text }),
+                ContentBlock::Image(i) => Some(ContentItem::Image { data: i.data, mime_type: i.mime_type }),
+                ContentBlock::Audio(a) => Some(ContentItem::Audio { data: a.data, mime_type: a.mime_type }),
+                ContentBlock::ResourceLink(r) => Some(ContentItem::ResourceLink {
+                    uri: r.uri,
+                    name: Some(r.name),
+                    description: r.description,
+                    mime_type: r.mime_type,
+                }),
+                other => convert(other).ok(),
+            })
+            .collect();
+        ToolResult {
+            content,
+            structured_content: result.structured_content,
+            is_error: result.is_error.unwrap_or(false),
+        }
+    }
+}
+
 /// Converts an rmcp value into Atrium's view of it through its JSON form: MCP's wire format is the stable contract,
 /// rmcp's Rust types are not.
 pub(crate) fn convert<T: serde::de::DeserializeOwned>(value: impl Serialize) -> Result<T, serde_json::Error> {
     serde_json::from_value(serde_json::to_value(value)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_content_kind_converts_without_loss() {
+        let wire = json!({
+            "content": [
+                {"type": "text", "text": "hi"},
+                {"type": "image", "data": "aW1n", "mimeType": "image/png"},
+                {"type": "audio", "data": "YXU=", "mimeType": "audio/wav"},
+                {"type": "resource", "resource": {"uri": "demo://a", "mimeType": "text/plain", "text": "A"}},
+                {"type": "resource", "resource": {"uri": "demo://b", "blob": "Qg=="}},
+                {"type": "resource_link", "uri": "demo://c", "name": "c", "mimeType": "text/markdown"}
+            ],
+            "structuredContent": {"n": 1},
+            "isError": true
+        });
+        let rmcp: rmcp::model::CallToolResult = serde_json::from_value(wire.clone()).expect("rmcp result");
+        let direct = ToolResult::from(rmcp);
+        let through_json: ToolResult = serde_json::from_value(wire).expect("wire result");
+        assert_eq!(direct, through_json);
+        assert_eq!(direct.content.len(), 6);
+        assert!(direct.is_error);
+        assert_eq!(direct.structured_content, Some(json!({"n": 1})));
+    }
 }

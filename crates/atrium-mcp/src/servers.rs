@@ -20,7 +20,7 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-use crate::audit::{AuditRecorder, PendingAudit};
+use crate::audit::{AuditRecorder, AuditedResult, PendingAudit};
 use crate::connection::{self, Reach};
 use crate::error::{Failure, FailureCode, McpError};
 use crate::events::{ElicitationAnswer, ElicitationPolicy, Elicitations, Events, NoEvents, ServerEvents};
@@ -442,19 +442,19 @@ impl ServerSet {
             }
         };
         let duration_ms = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
-        let (status, result, outcome_value, error) = match outcome {
-            Ok((result, value)) if result.is_error => (AuditStatus::ToolError, Some(result), Some(value), None),
-            Ok((result, value)) => (AuditStatus::Ok, Some(result), Some(value), None),
-            Err(f) if f.code == FailureCode::Cancelled => (AuditStatus::Cancelled, None, None, Some(f)),
+        let (status, result, error) = match outcome {
+            Ok(result) if result.is_error => (AuditStatus::ToolError, Some(result), None),
+            Ok(result) => (AuditStatus::Ok, Some(result), None),
+            Err(f) if f.code == FailureCode::Cancelled => (AuditStatus::Cancelled, None, Some(f)),
             Err(f) if matches!(f.code, FailureCode::PolicyDenied | FailureCode::NotConnected) => {
-                (AuditStatus::Denied, None, None, Some(f))
+                (AuditStatus::Denied, None, Some(f))
             }
-            Err(f) => (AuditStatus::Failed, None, None, Some(f)),
+            Err(f) => (AuditStatus::Failed, None, Some(f)),
         };
-        let audited_result = match (outcome_value, &error) {
-            (Some(value), _) => value,
-            (None, Some(f)) => serde_json::to_value(f).unwrap_or_default(),
-            (None, None) => Value::Null,
+        let audited_result = match (&result, &error) {
+            (Some(result), _) => AuditedResult::Tool(result.clone()),
+            (None, Some(failure)) => AuditedResult::Failure(failure.clone()),
+            (None, None) => AuditedResult::Failure(Failure::new(FailureCode::ProtocolError, "no result")),
         };
         let entry = AuditEntry {
             // Its own id: a caller may reuse a call id, and a duplicate would cost the whole batch.
@@ -650,7 +650,7 @@ async fn run_call(
     call: &ToolCall,
     call_id: &str,
     cancel: CancellationToken,
-) -> Result<(ToolResult, Value), Failure> {
+) -> Result<ToolResult, Failure> {
     let mut params = CallToolRequestParams::new(call.tool.clone());
     params.arguments = call.arguments.clone();
     let request = ClientRequest::CallToolRequest(CallToolRequest::new(params));
@@ -688,12 +688,7 @@ async fn run_call(
         }
     };
     match answer.map_err(|e| observe(live, request_failure(e, live.reach)))? {
-        ServerResult::CallToolResult(result) => {
-            // One trip through JSON serves both the typed result and the audit row.
-            let value = serde_json::to_value(result).map_err(protocol_failure)?;
-            let typed = ToolResult::deserialize(&value).map_err(protocol_failure)?;
-            Ok((typed, value))
-        }
+        ServerResult::CallToolResult(result) => Ok(ToolResult::from(result)),
         _ => Err(Failure::new(
             FailureCode::ProtocolError,
             "The server answered tools/call with something that is not a tool result.",

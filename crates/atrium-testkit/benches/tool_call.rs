@@ -1,8 +1,8 @@
 //! Tool call round trip through Atrium's connection manager vs a bare rmcp client, on the same stdio server
 //! (`bench-server`, one process each). DESIGN §8: overhead ≤ 5 % of the round trip, p50 and p99 reported.
 //!
-//! `cargo bench -p atrium-testkit --bench tool_call` (env `BENCH_CALLS`, default 5000 per side). The two sides
-//! alternate in blocks so that machine noise falls on both.
+//! `cargo bench -p atrium-testkit --bench tool_call` (env `BENCH_CALLS`, default 8000 per side). The two sides
+//! alternate call by call so that machine noise falls on both alike.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,7 +15,6 @@ use rmcp::transport::TokioChildProcess;
 use serde_json::json;
 
 const SERVER: &str = env!("CARGO_BIN_EXE_bench-server");
-const BLOCK: usize = 250;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let rank = ((sorted.len() as f64 - 1.0) * p).round() as usize;
@@ -27,7 +26,7 @@ fn micros(d: Duration) -> f64 {
 }
 
 fn main() {
-    let calls: usize = std::env::var("BENCH_CALLS").ok().and_then(|v| v.parse().ok()).unwrap_or(5000);
+    let calls: usize = std::env::var("BENCH_CALLS").ok().and_then(|v| v.parse().ok()).unwrap_or(8000);
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     runtime.block_on(run(calls));
 }
@@ -66,17 +65,18 @@ async fn run(calls: usize) {
 
     let mut bare_times = Vec::with_capacity(calls);
     let mut managed_times = Vec::with_capacity(calls);
-    while bare_times.len() < calls {
-        for _ in 0..BLOCK {
+    // Interleaved call by call, each side going first half of the time, so that neither gets the warmer slot.
+    for i in 0..calls {
+        for side in [i % 2, (i + 1) % 2] {
             let started = Instant::now();
-            bare.call_tool(params.clone()).await.expect("bare call");
-            bare_times.push(started.elapsed());
-        }
-        for _ in 0..BLOCK {
-            let started = Instant::now();
-            let outcome = servers.call_tool(call.clone(), AuditOrigin::Cli).await.expect("managed call");
-            managed_times.push(started.elapsed());
-            assert!(outcome.error.is_none(), "{outcome:?}");
+            if side == 0 {
+                bare.call_tool(params.clone()).await.expect("bare call");
+                bare_times.push(started.elapsed());
+            } else {
+                let outcome = servers.call_tool(call.clone(), AuditOrigin::Cli).await.expect("managed call");
+                managed_times.push(started.elapsed());
+                assert!(outcome.error.is_none(), "{outcome:?}");
+            }
         }
     }
     bare_times.sort();
