@@ -43,7 +43,7 @@ export class Driver {
     const child = spawn(
       process.env.TAURI_DRIVER,
       ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"],
-      { env: { ...process.env, ATRIUM_HOME: home, ATRIUM_LOG: "info" }, stdio: ["ignore", "inherit", "inherit"] },
+      { env: { ...process.env, ATRIUM_HOME: home, ATRIUM_LOG: "info,rmcp=warn" }, stdio: ["ignore", "inherit", "inherit"] },
     );
     await waitForPort(port);
     return new Driver(child, `http://127.0.0.1:${port}`, home);

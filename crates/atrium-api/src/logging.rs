@@ -1,5 +1,6 @@
 //! Tracing to a daily rolling file under `ATRIUM_HOME/logs` (14 days kept), optionally also to stderr.
-//! The level comes from `ATRIUM_LOG` (an `EnvFilter` directive, default `info`).
+//! The level comes from `ATRIUM_LOG` (an `EnvFilter` directive, default `info,rmcp=warn`: rmcp logs every
+//! handshake at info with the whole server description).
 
 use atrium_store::AtriumPaths;
 use tracing_appender::non_blocking::WorkerGuard;
@@ -7,6 +8,9 @@ use tracing_appender::rolling::{Builder, Rotation};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 use tracing_subscriber::{EnvFilter, Layer, fmt};
+
+/// What is logged unless `ATRIUM_LOG` says otherwise.
+const DEFAULT_FILTER: &str = "info,rmcp=warn";
 
 /// Keeps the background log writer alive; dropping it flushes the file.
 #[must_use = "logs stop being written when the guard is dropped"]
@@ -17,7 +21,7 @@ pub struct LogGuard {
 /// Starts logging for a process named `app` (the file prefix). Logging is best effort: when the log directory
 /// cannot be created, the app still runs, logging only to stderr if asked.
 pub fn init(paths: &AtriumPaths, app: &str, also_stderr: bool) -> LogGuard {
-    let filter = || EnvFilter::try_from_env("ATRIUM_LOG").unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = || EnvFilter::try_from_env("ATRIUM_LOG").unwrap_or_else(|_| EnvFilter::new(DEFAULT_FILTER));
     let appender = std::fs::create_dir_all(paths.logs()).ok().and_then(|()| {
         Builder::new()
             .rotation(Rotation::DAILY)
