@@ -34,12 +34,29 @@ impl Reach {
     }
 }
 
+/// The HTTP client, made on first use: building it loads the system's root certificates (megabytes of memory),
+/// which an Atrium with only local servers never needs.
+#[derive(Default)]
+pub(crate) struct LazyHttp(std::sync::OnceLock<reqwest::Client>);
+
+impl LazyHttp {
+    pub(crate) fn get(&self) -> &reqwest::Client {
+        self.0.get_or_init(|| {
+            reqwest::Client::builder()
+                .user_agent(concat!("atrium/", env!("CARGO_PKG_VERSION")))
+                .redirect(reqwest::redirect::Policy::limited(5))
+                .build()
+                .unwrap_or_default()
+        })
+    }
+}
+
 /// Connects and initializes, all within the registration's connect timeout.
 #[tracing::instrument(skip_all, fields(server = %cx.server_id))]
 pub(crate) async fn open(
     registration: &Registration,
     cx: Arc<SessionContext>,
-    http: &reqwest::Client,
+    http: &LazyHttp,
 ) -> Result<Session, Failure> {
     let limit = registration.timeouts.connect();
     match tokio::time::timeout(limit, open_unbounded(registration, cx.clone(), http)).await {
@@ -58,7 +75,7 @@ pub(crate) async fn open(
 async fn open_unbounded(
     registration: &Registration,
     cx: Arc<SessionContext>,
-    http: &reqwest::Client,
+    http: &LazyHttp,
 ) -> Result<Session, Failure> {
     let headers = static_headers(registration)?;
     let client = AtriumClient { cx: cx.clone() };
@@ -100,7 +117,7 @@ async fn open_unbounded(
         Transport::Http { well_known, url } => {
             let (endpoint, discovered) = match (well_known, url) {
                 (Some(doc), _) => {
-                    (discovery::resolve_endpoint(http, doc, registration.timeouts.connect()).await?, true)
+                    (discovery::resolve_endpoint(http.get(), doc, registration.timeouts.connect()).await?, true)
                 }
                 (None, Some(url)) => (url.clone(), false),
                 (None, None) => return Err(Failure::new(FailureCode::ConfigError, "The registration names no URL.")),
@@ -109,14 +126,15 @@ async fn open_unbounded(
             if !headers.is_empty() {
                 config = config.custom_headers(headers.into_iter().filter_map(|(k, v)| Some((k?, v))).collect());
             }
-            let transport = StreamableHttpClientTransport::with_client(http.clone(), config);
+            let transport = StreamableHttpClientTransport::with_client(http.get().clone(), config);
             client
                 .serve(transport)
                 .await
                 .map_err(|err| init_failure(err, Some(&endpoint), discovered, Reach::Remote, &cx))
         }
         Transport::Sse { url } => {
-            let transport = LegacySse::connect(http.clone(), url, headers, registration.timeouts.connect()).await?;
+            let transport =
+                LegacySse::connect(http.get().clone(), url, headers, registration.timeouts.connect()).await?;
             client.serve(transport).await.map_err(|err| init_failure(err, Some(url), false, Reach::Remote, &cx))
         }
         Transport::Github { owner_repo, .. } => Err(Failure::new(

@@ -21,7 +21,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::audit::{AuditRecorder, AuditedResult, PendingAudit};
-use crate::connection::{self, Reach};
+use crate::connection::{self, LazyHttp, Reach};
 use crate::error::{Failure, FailureCode, McpError};
 use crate::events::{ElicitationAnswer, ElicitationPolicy, Elicitations, Events, NoEvents, ServerEvents};
 use crate::handler::{ProgressRoutes, ServerLog, SessionContext};
@@ -172,7 +172,7 @@ struct Inner {
     slots: Mutex<HashMap<String, Arc<Slot>>>,
     calls: Mutex<HashMap<String, CancellationToken>>,
     events: Events,
-    http: reqwest::Client,
+    http: LazyHttp,
     audit: AuditRecorder,
     elicitations: Arc<Elicitations>,
     options: ServerSetOptions,
@@ -193,16 +193,11 @@ impl std::fmt::Debug for ServerSet {
 impl ServerSet {
     /// A manager that audits into `store` and reports to `events`. Must be created inside a tokio runtime.
     pub fn new(store: Store, events: Arc<dyn ServerEvents>, options: ServerSetOptions) -> Self {
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("atrium/", env!("CARGO_PKG_VERSION")))
-            .redirect(reqwest::redirect::Policy::limited(5))
-            .build()
-            .unwrap_or_default();
         ServerSet {
             inner: Arc::new(Inner {
                 slots: Mutex::new(HashMap::new()),
                 calls: Mutex::new(HashMap::new()),
-                http,
+                http: LazyHttp::default(),
                 audit: AuditRecorder::start(store, events.clone()),
                 events,
                 elicitations: Arc::new(Elicitations::default()),

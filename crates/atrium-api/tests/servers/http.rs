@@ -57,6 +57,49 @@ async fn streamable_http_and_legacy_sse() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn streamable_http_resources_prompts_progress_and_cancel() {
+    let fx = Fixture::new().await;
+    let peer = everything_http("streamableHttp");
+    let server = fx
+        .register("Everything HTTP", json!({"transport": {"type": "http", "url": format!("{}/mcp", peer.base)}}))
+        .await;
+    fx.ready(&server.id).await;
+
+    let catalog = fx.atrium.server_resources(server.id.clone()).await.expect("resources");
+    let first = catalog.resources.first().expect("a resource");
+    let read = fx.atrium.resource_read(server.id.clone(), first.uri.clone()).await.expect("read");
+    assert_eq!(read[0].uri, first.uri);
+    let filled = fx
+        .atrium
+        .prompt_get(
+            server.id.clone(),
+            "args-prompt".into(),
+            json!({"city": "Porto"}).as_object().cloned().unwrap_or_default(),
+        )
+        .await
+        .expect("prompt");
+    assert!(filled.messages.iter().any(|m| matches!(&m.content, ContentItem::Text { text } if text.contains("Porto"))));
+
+    let mut with_progress = call(&server.id, "trigger-long-running-operation", json!({"duration": 1, "steps": 4}));
+    with_progress.call_id = Some("http-progress".into());
+    let outcome = fx.atrium.tool_call(with_progress).await.expect("call");
+    assert_eq!(outcome.status, AuditStatus::Ok, "{outcome:?}");
+    assert!(fx.events.progress_for("http-progress").len() >= 3, "progress over HTTP");
+
+    let mut long = call(&server.id, "trigger-long-running-operation", json!({"duration": 30, "steps": 30}));
+    long.call_id = Some("http-long".into());
+    let atrium = fx.atrium.clone();
+    let started = Instant::now();
+    let running = tokio::spawn(async move { atrium.tool_call(long).await });
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(fx.atrium.tool_cancel("http-long".into()).await.expect("cancel"));
+    let outcome = running.await.expect("join").expect("call");
+    assert_eq!(outcome.status, AuditStatus::Cancelled);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    fx.atrium.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fastmcp_registered_by_its_well_known_document() {
     let fx = Fixture::new().await;
     let peer = fastmcp(None);
