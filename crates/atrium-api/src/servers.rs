@@ -201,6 +201,8 @@ impl Atrium {
     /// Brings the connection manager in line with a server artifact that was just written.
     pub(crate) fn sync_server(&self, artifact: &Artifact) {
         if artifact.content_type != SERVER_CONTENT_TYPE {
+            // Retyped away from a registration (or never one): nothing may stay connected under its id.
+            self.servers.remove(&artifact.id);
             return;
         }
         match spec_of(artifact) {
