@@ -147,7 +147,10 @@ struct Live {
 
 /// One registered server: its spec, status, session and log. Owns its locks; none is held across an await.
 struct Slot {
+    /// How to reach it; a change means a new slot (and a new session).
     spec: ServerSpec,
+    /// Title and workspace as they are now: renaming or moving a server does not reconnect it.
+    label: Mutex<(String, Option<String>)>,
     status: Mutex<ServerStatus>,
     live: Mutex<Option<Arc<Live>>>,
     log: Arc<ServerLog>,
@@ -165,6 +168,12 @@ impl Slot {
     }
     fn status(&self) -> ServerStatus {
         self.status.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+    fn title(&self) -> String {
+        self.label.lock().unwrap_or_else(|p| p.into_inner()).0.clone()
+    }
+    fn workspace_id(&self) -> Option<String> {
+        self.label.lock().unwrap_or_else(|p| p.into_inner()).1.clone()
     }
 }
 
@@ -221,8 +230,9 @@ impl ServerSet {
     pub fn upsert(&self, spec: ServerSpec) {
         let old = self.inner.slots.lock().unwrap_or_else(|p| p.into_inner()).get(&spec.id).cloned();
         if let Some(old) = &old
-            && old.spec == spec
+            && old.spec.registration == spec.registration
         {
+            *old.label.lock().unwrap_or_else(|p| p.into_inner()) = (spec.title, spec.workspace_id);
             return;
         }
         let log = old.as_ref().map(|o| o.log.clone()).unwrap_or_default();
@@ -236,7 +246,8 @@ impl ServerSet {
     pub fn refresh(&self, id: &str) -> Result<(), McpError> {
         let old = self.slot(id)?;
         self.stop_slot(&old);
-        self.start_slot(old.spec.clone(), old.log.clone());
+        let spec = ServerSpec { title: old.title(), workspace_id: old.workspace_id(), ..old.spec.clone() };
+        self.start_slot(spec, old.log.clone());
         Ok(())
     }
 
@@ -258,6 +269,7 @@ impl ServerSet {
         // An enabled server is `starting` from the moment it is known, so nobody waiting for it sees `stopped`.
         let initial = if enabled { ServerStatus::Starting } else { ServerStatus::Stopped };
         let slot = Arc::new(Slot {
+            label: Mutex::new((spec.title.clone(), spec.workspace_id.clone())),
             spec,
             status: Mutex::new(initial),
             live: Mutex::new(None),
@@ -456,9 +468,9 @@ impl ServerSet {
             id: uuid::Uuid::now_v7().to_string(),
             time: String::new(),
             origin,
-            workspace_id: slot.spec.workspace_id.clone(),
+            workspace_id: slot.workspace_id(),
             server_id: slot.spec.id.clone(),
-            server_title: slot.spec.title.clone(),
+            server_title: slot.title(),
             tool: call.tool,
             arguments: String::new(),
             result: String::new(),
@@ -562,7 +574,7 @@ fn not_connected(slot: &Slot) -> Failure {
         ServerStatus::Failed { message, .. } => format!("it failed: {message}"),
         ServerStatus::Ready => "it just disconnected".to_owned(),
     };
-    Failure::new(FailureCode::NotConnected, format!("{} is not connected: {why}.", slot.spec.title))
+    Failure::new(FailureCode::NotConnected, format!("{} is not connected: {why}.", slot.title()))
 }
 
 fn server_info(peer: &Peer<RoleClient>) -> Option<String> {
@@ -738,7 +750,7 @@ async fn supervise(inner: Arc<Inner>, slot: Arc<Slot>) {
         let (tools_changed, mut tools_changes) = mpsc::channel(1);
         let cx = Arc::new(SessionContext {
             server_id: slot.spec.id.clone(),
-            server_title: slot.spec.title.clone(),
+            server_title: slot.title(),
             events: inner.events.clone(),
             log: slot.log.clone(),
             progress: slot.progress.clone(),

@@ -78,18 +78,49 @@ async fn tools_resources_and_prompts_over_stdio() {
         "{filled:?}"
     );
 
-    // Every call is in the audit log, newest first, with origin ui.
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let audit = fx
-        .atrium
-        .audit_list(AuditFilter { server_id: Some(server.id.clone()), ..Default::default() })
-        .await
-        .expect("audit");
+    // Every call is in the audit log (written in batches, so wait for it), newest first, with origin ui.
+    let filter = AuditFilter { server_id: Some(server.id.clone()), ..Default::default() };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let audit = loop {
+        let rows = fx.atrium.audit_list(filter.clone()).await.expect("audit");
+        if rows.len() >= 2 || Instant::now() > deadline {
+            break rows;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     let tools_called: Vec<&str> = audit.iter().map(|a| a.tool.as_str()).collect();
     assert_eq!(tools_called, ["get-tiny-image", "echo"]);
     assert!(audit.iter().all(|a| a.status == AuditStatus::Ok && a.origin == atrium_api::AuditOrigin::Ui));
     assert_eq!(audit[1].arguments, r#"{"message":"hello"}"#);
     assert!(audit[0].result.len() <= 4096, "audit result is capped");
+
+    // Renaming keeps the session (no reconnect); the new title is what the audit records from then on.
+    let renamed = fx
+        .atrium
+        .server_update(
+            server.id.clone(),
+            atrium_api::ServerPatch {
+                expected_version: server.version,
+                title: Some("Renamed".into()),
+                registration: None,
+            },
+        )
+        .await
+        .expect("rename");
+    assert!(matches!(renamed.state.status, atrium_api::ServerStatus::Ready), "{renamed:?}");
+    let log = fx.atrium.server_log(server.id.clone()).await.expect("log");
+    assert_eq!(log.iter().filter(|l| l.message.starts_with("connected to")).count(), 1, "{log:?}");
+    fx.atrium.tool_call(call(&server.id, "echo", json!({"message": "again"}))).await.expect("call");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let rows = fx.atrium.audit_list(filter.clone()).await.expect("audit");
+        if rows.len() == 3 {
+            assert_eq!(rows[0].server_title, "Renamed");
+            break;
+        }
+        assert!(Instant::now() < deadline, "{rows:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     fx.atrium.close().await;
 }
 
