@@ -42,14 +42,8 @@ async fn a_server_that_never_answers_times_out() {
 
     // As a registered server it ends `failed` with the same code, and calls are refused, not hung.
     let server = fx.register("Silent", misbehaving("silent", 1000, 1000)).await;
-    let state = loop {
-        let state = fx.atrium.server_state(server.id.clone()).await.expect("state");
-        if !matches!(state.status, ServerStatus::Starting) || started.elapsed() > Duration::from_secs(10) {
-            break state;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    assert!(matches!(state.status, ServerStatus::Failed { code: FailureCode::Timeout, .. }), "{state:?}");
+    let status = fx.status_when(&server.id, "settled", |s| !matches!(s, ServerStatus::Starting)).await;
+    assert!(matches!(status, ServerStatus::Failed { code: FailureCode::Timeout, .. }), "{status:?}");
     let err = fx.atrium.server_tools(server.id.clone()).await.expect_err("not connected");
     assert_eq!(err.code, ErrorCode::ServerUnavailable);
     fx.atrium.close().await;
@@ -67,17 +61,10 @@ async fn a_server_that_dies_mid_call_is_crashed() {
     assert_eq!(outcome.error.as_ref().map(|e| e.code), Some(FailureCode::Crashed), "{outcome:?}");
     assert!(started.elapsed() < Duration::from_secs(5));
     // The status follows, with the last words of its stderr.
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let state = fx.atrium.server_state(server.id.clone()).await.expect("state");
-        if let ServerStatus::Failed { code, stderr_tail, .. } = &state.status {
-            assert_eq!(*code, FailureCode::Crashed);
-            assert!(stderr_tail.iter().any(|l| l.contains("about to die")), "{stderr_tail:?}");
-            break;
-        }
-        assert!(Instant::now() < deadline, "{state:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let status = fx.status_when(&server.id, "failed", |s| matches!(s, ServerStatus::Failed { .. })).await;
+    let ServerStatus::Failed { code, stderr_tail, .. } = status else { unreachable!() };
+    assert_eq!(code, FailureCode::Crashed);
+    assert!(stderr_tail.iter().any(|l| l.contains("about to die")), "{stderr_tail:?}");
     fx.atrium.close().await;
 }
 

@@ -3,7 +3,7 @@
 use atrium_api::{AuditStatus, ContentItem, ToolCall};
 use serde_json::json;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use atrium_api::{FailureCode, ServerStatus};
 
@@ -86,16 +86,9 @@ async fn streamable_http_resources_prompts_progress_and_cancel() {
     assert_eq!(outcome.status, AuditStatus::Ok, "{outcome:?}");
     assert!(fx.events.progress_for("http-progress").len() >= 3, "progress over HTTP");
 
-    let mut long = call(&server.id, "trigger-long-running-operation", json!({"duration": 30, "steps": 30}));
-    long.call_id = Some("http-long".into());
-    let atrium = fx.atrium.clone();
-    let started = Instant::now();
-    let running = tokio::spawn(async move { atrium.tool_call(long).await });
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(fx.atrium.tool_cancel("http-long".into()).await.expect("cancel"));
-    let outcome = running.await.expect("join").expect("call");
+    let (outcome, took) = fx.cancel_long_call(&server.id, "http-long").await;
     assert_eq!(outcome.status, AuditStatus::Cancelled);
-    assert!(started.elapsed() < Duration::from_secs(5));
+    assert!(took < Duration::from_secs(5), "cancelled in {took:?}");
     fx.atrium.close().await;
 }
 
@@ -115,18 +108,6 @@ async fn fastmcp_registered_by_its_well_known_document() {
     let sum = fx.atrium.tool_call(call(&server.id, "add", json!({"a": 2, "b": 40}))).await.expect("call");
     assert!(text(&sum).contains("42"), "{sum:?}");
     fx.atrium.close().await;
-}
-
-async fn wait_for(fx: &Fixture, id: &str, what: &str, done: impl Fn(&ServerStatus) -> bool) -> ServerStatus {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        let status = fx.atrium.server_state(id.to_owned()).await.expect("state").status;
-        if done(&status) {
-            return status;
-        }
-        assert!(Instant::now() < deadline, "never {what}: {status:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -149,11 +130,11 @@ async fn a_lost_http_server_is_reconnected_with_backoff() {
         }),
     };
     assert!(matches!(failed, Some(FailureCode::ConnectionError | FailureCode::NotConnected)), "{failed:?}");
-    let status = wait_for(&fx, &server.id, "degraded", |s| matches!(s, ServerStatus::Degraded { .. })).await;
+    let status = fx.status_when(&server.id, "degraded", |s| matches!(s, ServerStatus::Degraded { .. })).await;
     assert!(matches!(status, ServerStatus::Degraded { code: FailureCode::ConnectionError, .. }), "{status:?}");
     // Back on the same port: Atrium reconnects by itself.
     let _peer = everything_http_on("streamableHttp", port);
-    wait_for(&fx, &server.id, "ready again", |s| matches!(s, ServerStatus::Ready)).await;
+    fx.status_when(&server.id, "ready again", |s| matches!(s, ServerStatus::Ready)).await;
     let outcome = fx.atrium.tool_call(call(&server.id, "echo", json!({"message": "back"}))).await.expect("call");
     assert_eq!(text(&outcome), "Echo: back");
     // Refresh reconnects on demand and reports the new state.

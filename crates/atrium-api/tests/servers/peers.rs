@@ -203,3 +203,54 @@ impl Fixture {
         }
     }
 }
+
+impl Fixture {
+    /// Polls the server's status until `done` holds (20 s at most), and returns it.
+    pub async fn status_when(
+        &self,
+        id: &str,
+        what: &str,
+        done: impl Fn(&atrium_api::ServerStatus) -> bool,
+    ) -> atrium_api::ServerStatus {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let status = self.atrium.server_state(id.to_owned()).await.expect("state").status;
+            if done(&status) {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "never {what}: {status:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// The audit rows of `filter` once there are at least `count` (they are written in batches).
+    pub async fn audit_rows(&self, filter: &atrium_api::AuditFilter, count: usize) -> Vec<atrium_api::AuditEntry> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let rows = self.atrium.audit_list(filter.clone()).await.expect("audit");
+            if rows.len() >= count {
+                return rows;
+            }
+            assert!(Instant::now() < deadline, "expected {count} audit rows: {rows:?}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Starts server-everything's 30-second operation, cancels it after half a second, and returns how it ended
+    /// and how long the call took in all.
+    pub async fn cancel_long_call(&self, server_id: &str, call_id: &str) -> (atrium_api::CallOutcome, Duration) {
+        let long = atrium_api::ToolCall {
+            server_id: server_id.into(),
+            tool: "trigger-long-running-operation".into(),
+            arguments: serde_json::json!({"duration": 30, "steps": 30}).as_object().cloned(),
+            call_id: Some(call_id.into()),
+        };
+        let atrium = self.atrium.clone();
+        let started = Instant::now();
+        let running = tokio::spawn(async move { atrium.tool_call(long).await });
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert!(self.atrium.tool_cancel(call_id.into()).await.expect("cancel"), "the call was running");
+        let outcome = running.await.expect("join").expect("call");
+        (outcome, started.elapsed())
+    }
+}

@@ -1,6 +1,6 @@
 //! server-everything over stdio: the full surface, from the same API the UI calls.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use atrium_api::{
     AuditFilter, AuditStatus, ContentItem, ElicitationAction, ElicitationAnswer, ErrorCode, FailureCode, ToolCall,
@@ -80,14 +80,7 @@ async fn tools_resources_and_prompts_over_stdio() {
 
     // Every call is in the audit log (written in batches, so wait for it), newest first, with origin ui.
     let filter = AuditFilter { server_id: Some(server.id.clone()), ..Default::default() };
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let audit = loop {
-        let rows = fx.atrium.audit_list(filter.clone()).await.expect("audit");
-        if rows.len() >= 2 || Instant::now() > deadline {
-            break rows;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
+    let audit = fx.audit_rows(&filter, 2).await;
     let tools_called: Vec<&str> = audit.iter().map(|a| a.tool.as_str()).collect();
     assert_eq!(tools_called, ["get-tiny-image", "echo"]);
     assert!(audit.iter().all(|a| a.status == AuditStatus::Ok && a.origin == atrium_api::AuditOrigin::Ui));
@@ -111,16 +104,8 @@ async fn tools_resources_and_prompts_over_stdio() {
     let log = fx.atrium.server_log(server.id.clone()).await.expect("log");
     assert_eq!(log.iter().filter(|l| l.message.starts_with("connected to")).count(), 1, "{log:?}");
     fx.atrium.tool_call(call(&server.id, "echo", json!({"message": "again"}))).await.expect("call");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let rows = fx.atrium.audit_list(filter.clone()).await.expect("audit");
-        if rows.len() == 3 {
-            assert_eq!(rows[0].server_title, "Renamed");
-            break;
-        }
-        assert!(Instant::now() < deadline, "{rows:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    let rows = fx.audit_rows(&filter, 3).await;
+    assert_eq!(rows[0].server_title, "Renamed");
     fx.atrium.close().await;
 }
 
@@ -139,17 +124,10 @@ async fn progress_is_reported_and_long_calls_can_be_cancelled() {
     assert!(progress.windows(2).all(|w| w[0] < w[1]), "progress grows: {progress:?}");
 
     // A 30-second operation, cancelled after half a second, ends at once as `cancelled`.
-    let mut long = call(&server.id, "trigger-long-running-operation", json!({"duration": 30, "steps": 30}));
-    long.call_id = Some("long-call".into());
-    let atrium = fx.atrium.clone();
-    let started = Instant::now();
-    let running = tokio::spawn(async move { atrium.tool_call(long).await });
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert!(fx.atrium.tool_cancel("long-call".into()).await.expect("cancel"));
-    let outcome = running.await.expect("join").expect("call");
+    let (outcome, took) = fx.cancel_long_call(&server.id, "long-call").await;
     assert_eq!(outcome.status, AuditStatus::Cancelled);
     assert_eq!(outcome.error.map(|e| e.code), Some(FailureCode::Cancelled));
-    assert!(started.elapsed() < Duration::from_secs(5), "cancelled in {:?}", started.elapsed());
+    assert!(took < Duration::from_secs(5), "cancelled in {took:?}");
 
     // The session survives the cancellation.
     let again = fx.atrium.tool_call(call(&server.id, "echo", json!({"message": "still here"}))).await.expect("call");
