@@ -78,13 +78,3 @@ pub enum McpError {
     #[error(transparent)]
     Store(#[from] atrium_store::StoreError),
 }
-
-impl McpError {
-    /// The failure code, when it is a server or request failure.
-    pub fn failure_code(&self) -> Option<FailureCode> {
-        match self {
-            McpError::Failed(f) => Some(f.code),
-            _ => None,
-        }
-    }
-}

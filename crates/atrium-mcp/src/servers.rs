@@ -558,7 +558,17 @@ fn state_of(slot: &Slot) -> ServerState {
 
 fn set_status(inner: &Inner, slot: &Slot, status: ServerStatus) {
     *slot.status.lock().unwrap_or_else(|p| p.into_inner()) = status.clone();
-    inner.events.status_changed(&slot.spec.id, &status);
+    // A slot being replaced (refresh, edit) winds down after its successor started: its last words must not
+    // overwrite the successor's status in the window.
+    let current = inner
+        .slots
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .get(&slot.spec.id)
+        .is_some_and(|s| std::ptr::eq(Arc::as_ptr(s), slot));
+    if current {
+        inner.events.status_changed(&slot.spec.id, &status);
+    }
 }
 
 fn note(inner: &Inner, slot: &Slot, message: String) {

@@ -140,5 +140,12 @@ async fn a_lost_http_server_is_reconnected_with_backoff() {
     // Refresh reconnects on demand and reports the new state.
     let state = fx.atrium.server_refresh(server.id.clone()).await.expect("refresh");
     assert!(matches!(state.status, ServerStatus::Ready), "{state:?}");
+    // The replaced session's wind-down does not overwrite the new one's status in the window.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let last = fx.events.events.lock().expect("lock").iter().rev().find_map(|e| match e {
+        atrium_api::AppEvent::ServerStatus { server_id, status } if *server_id == server.id => Some(status.clone()),
+        _ => None,
+    });
+    assert!(matches!(last, Some(ServerStatus::Ready)), "{last:?}");
     fx.atrium.close().await;
 }
