@@ -442,9 +442,9 @@ impl ServerSet {
                 Some(live) => {
                     let cancel = CancellationToken::new();
                     self.inner.calls.lock().unwrap_or_else(|p| p.into_inner()).insert(call_id.clone(), cancel.clone());
-                    let result = run_call(&self.inner, &slot, &live, &call, &call_id, cancel).await;
-                    self.inner.calls.lock().unwrap_or_else(|p| p.into_inner()).remove(&call_id);
-                    result
+                    // Forgotten however the call ends, even if the caller drops this future.
+                    let _registered = CallRegistration { calls: &self.inner.calls, call_id: &call_id };
+                    run_call(&self.inner, &slot, &live, &call, &call_id, cancel).await
                 }
             }
         };
@@ -630,6 +630,17 @@ fn request_failure(err: ServiceError, reach: Reach) -> Failure {
         }
         ServiceError::Cancelled { .. } => Failure::new(FailureCode::Cancelled, "The request was cancelled."),
         other => Failure::new(FailureCode::ProtocolError, format!("The server's answer is not valid MCP: {other}.")),
+    }
+}
+
+/// Removes a running call from the cancellable set when it ends, however it ends.
+struct CallRegistration<'a> {
+    calls: &'a Mutex<HashMap<String, CancellationToken>>,
+    call_id: &'a str,
+}
+impl Drop for CallRegistration<'_> {
+    fn drop(&mut self) {
+        self.calls.lock().unwrap_or_else(|p| p.into_inner()).remove(self.call_id);
     }
 }
 
