@@ -571,7 +571,10 @@ fn set_status(inner: &Inner, slot: &Slot, status: ServerStatus) {
     }
 }
 
+/// Atrium's own line in the server's log (connected, lost, reconnecting …), also in Atrium's log file.
+/// The messages name addresses and codes, never credentials.
 fn note(inner: &Inner, slot: &Slot, message: String) {
+    tracing::info!(server = %slot.spec.id, "{message}");
     slot.log.push(&inner.events, &slot.spec.id, "atrium", None, message);
 }
 
