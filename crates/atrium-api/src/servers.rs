@@ -2,8 +2,6 @@
 //! `context`, mirrored as pretty JSON in `content` so the artifact reads well anywhere), kept live by the
 //! connection manager, and called with every call audited.
 
-use std::time::Duration;
-
 use atrium_mcp::{
     CallOutcome, ConnectionTest, ElicitationAnswer, LogLine, PromptInfo, PromptResult, Registration, ResourceCatalog,
     ResourceContent, SERVER_CONTENT_TYPE, ServerSpec, ServerState, ServerStatus, ToolCall, ToolInfo, registration,
@@ -214,24 +212,25 @@ impl Atrium {
         }
     }
 
-    /// Makes sure a server has a session (the CLI connects on demand), and returns its artifact.
-    async fn live_server(&self, id: &str) -> ApiResult<Artifact> {
-        let artifact = self.server_artifact(id).await?;
-        if self.servers.state(id).is_err() {
-            let spec = spec_of(&artifact).ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::InvalidInput,
-                    format!("{} has an invalid registration: fix it first.", artifact.title),
-                )
-            })?;
-            let limit = spec.registration.timeouts.connect() + Duration::from_secs(1);
-            self.servers.upsert(spec);
-            self.servers.wait_settled(id, limit).await?;
-        } else if matches!(self.servers.state(id)?.status, ServerStatus::Starting) {
-            let limit = spec_of(&artifact).map(|s| s.registration.timeouts.connect()).unwrap_or_default();
-            self.servers.wait_settled(id, limit + Duration::from_secs(1)).await?;
+    /// Makes sure a server has a session (the CLI connects on demand) and is past `starting`.
+    async fn live_server(&self, id: &str) -> ApiResult<()> {
+        match self.servers.state(id) {
+            // Known and settled: nothing to read or wait for (this is every tool call's path).
+            Ok(state) if !matches!(state.status, ServerStatus::Starting) => return Ok(()),
+            Ok(_) => {}
+            Err(_) => {
+                let artifact = self.server_artifact(id).await?;
+                let spec = spec_of(&artifact).ok_or_else(|| {
+                    ApiError::new(
+                        ErrorCode::InvalidInput,
+                        format!("{} has an invalid registration: fix it first.", artifact.title),
+                    )
+                })?;
+                self.servers.upsert(spec);
+            }
         }
-        Ok(artifact)
+        self.servers.wait_settled(id).await?;
+        Ok(())
     }
 
     async fn server_artifact(&self, id: &str) -> ApiResult<Artifact> {
@@ -344,8 +343,7 @@ impl Atrium {
                 }
             }
         }
-        let limit = spec_of(&artifact).map(|s| s.registration.timeouts.connect()).unwrap_or_default();
-        Ok(self.servers.wait_settled(&id, limit + Duration::from_secs(1)).await?)
+        Ok(self.servers.wait_settled(&id).await?)
     }
 
     /// The live state of a server.

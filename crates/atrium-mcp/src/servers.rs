@@ -312,8 +312,10 @@ impl ServerSet {
         Ok(state_of(&slot))
     }
 
-    /// Waits until a server is ready or has failed (or `limit` passes), and returns its state.
-    pub async fn wait_settled(&self, id: &str, limit: Duration) -> Result<ServerState, McpError> {
+    /// Waits until a server is ready, failed or stopped — at most its connect timeout, plus a second for the
+    /// supervisor to report — and returns its state.
+    pub async fn wait_settled(&self, id: &str) -> Result<ServerState, McpError> {
+        let limit = self.slot(id)?.spec.registration.timeouts.connect() + Duration::from_secs(1);
         let deadline = Instant::now() + limit;
         loop {
             let state = self.state(id)?;

@@ -48,7 +48,7 @@ async fn run(calls: usize) {
     }))
     .expect("registration");
     servers.upsert(ServerSpec { id: "bench".into(), workspace_id: None, title: "bench".into(), registration });
-    let state = servers.wait_settled("bench", Duration::from_secs(10)).await.expect("state");
+    let state = servers.wait_settled("bench").await.expect("state");
     assert!(matches!(state.status, atrium_mcp::ServerStatus::Ready), "{state:?}");
     let call = ToolCall {
         server_id: "bench".into(),
