@@ -9,7 +9,7 @@ use rmcp::transport::streamable_http_client::{StreamableHttpClientTransportConfi
 use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
 use tokio::io::AsyncBufReadExt;
 
-use crate::discovery::{self, error_chain};
+use crate::discovery::{self, error_chain, root_cause};
 use crate::error::{Failure, FailureCode};
 use crate::handler::{AtriumClient, SessionContext};
 use crate::registration::{EnvValue, Registration, Transport};
@@ -185,15 +185,6 @@ fn spawn_failure(command: &str, err: &std::io::Error) -> Failure {
     }
 }
 
-/// The innermost cause of an error: the words that say what actually happened ("Connection refused").
-fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
-    let mut cause = err;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    cause.to_string()
-}
-
 /// What the streamable HTTP transport reported, if that is what failed (rmcp keeps it behind a boxed error
 /// that is not linked as a `source`).
 fn http_error(err: &ClientInitializeError) -> Option<&StreamableHttpError<reqwest::Error>> {
@@ -211,7 +202,7 @@ fn init_failure(
     reach: Reach,
     cx: &SessionContext,
 ) -> Failure {
-    let place = endpoint.unwrap_or("the server");
+    let place = endpoint.map(crate::discovery::shown_url).unwrap_or_else(|| "the server".to_owned());
     match http_error(&err) {
         Some(StreamableHttpError::AuthRequired(_) | StreamableHttpError::InsufficientScope(_)) => {
             return Failure::new(
@@ -246,7 +237,11 @@ fn init_failure(
             Failure::new(FailureCode::Crashed, format!("The server process ended before it finished starting.{tail}"))
         }
         (ClientInitializeError::ConnectionClosed(_) | ClientInitializeError::TransportError { .. }, Reach::Remote) => {
-            Failure::new(FailureCode::ConnectionError, format!("The connection to {place} failed: {text}."))
+            // The root cause only: transport errors repeat the whole URL, query and all.
+            Failure::new(
+                FailureCode::ConnectionError,
+                format!("The connection to {place} failed: {}.", root_cause(&err)),
+            )
         }
         _ => Failure::new(FailureCode::ProtocolError, format!("{place} did not complete the MCP handshake: {text}.")),
     }

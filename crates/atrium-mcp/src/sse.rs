@@ -11,7 +11,7 @@ use rmcp::transport::Transport;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::discovery::{error_chain, request_failure};
+use crate::discovery::{error_chain, request_failure, shown_url};
 use crate::error::{Failure, FailureCode};
 
 /// Why sending over the legacy SSE transport failed.
@@ -42,23 +42,24 @@ impl LegacySse {
         headers: reqwest::header::HeaderMap,
         timeout: Duration,
     ) -> Result<Self, Failure> {
+        let shown = shown_url(url);
         let base = url::Url::parse(url)
-            .map_err(|err| Failure::new(FailureCode::ConfigError, format!("{url} is not a URL: {err}.")))?;
+            .map_err(|err| Failure::new(FailureCode::ConfigError, format!("{shown} is not a URL: {err}.")))?;
         let response = tokio::time::timeout(
             timeout,
             http.get(base.clone()).headers(headers.clone()).header(reqwest::header::ACCEPT, "text/event-stream").send(),
         )
         .await
-        .map_err(|_| Failure::new(FailureCode::Timeout, format!("{url} did not answer in time.")))?
-        .map_err(|err| request_failure(url, &err))?;
+        .map_err(|_| Failure::new(FailureCode::Timeout, format!("{shown} did not answer in time.")))?
+        .map_err(|err| request_failure(&shown, &err))?;
         let status = response.status();
         if status == reqwest::StatusCode::UNAUTHORIZED || status == reqwest::StatusCode::FORBIDDEN {
-            return Err(Failure::new(FailureCode::AuthError, format!("{url} refused the credentials ({status}).")));
+            return Err(Failure::new(FailureCode::AuthError, format!("{shown} refused the credentials ({status}).")));
         }
         if !status.is_success() {
             return Err(Failure::new(
                 FailureCode::ConnectionError,
-                format!("{url} answered {status}: is this an SSE endpoint (usually …/sse)?"),
+                format!("{shown} answered {status}: is this an SSE endpoint (usually …/sse)?"),
             ));
         }
         let mut events = sse_stream::SseStream::from_bytes_stream(response.bytes_stream());
@@ -82,11 +83,11 @@ impl LegacySse {
             }
             Err(Failure::new(
                 FailureCode::ProtocolError,
-                format!("{url} closed the stream before naming its endpoint."),
+                format!("{shown} closed the stream before naming its endpoint."),
             ))
         })
         .await
-        .map_err(|_| Failure::new(FailureCode::Timeout, format!("{url} never sent its endpoint event.")))??;
+        .map_err(|_| Failure::new(FailureCode::Timeout, format!("{shown} never sent its endpoint event.")))??;
 
         let (tx, incoming) = mpsc::channel(64);
         let reader = CancellationToken::new();
