@@ -32,12 +32,13 @@ build: ui
 test: setup-test build test-rust test-ui conformance check-bindings lint e2e
 
 # Tests use temporary ATRIUM_HOMEs; the user data dir is pointed at an empty directory that must stay empty.
+# They run inside a private D-Bus session with a real, unlocked GNOME Keyring (scripts/with-keychain.sh).
 test-rust:
 	@guard=$$(mktemp -d); export XDG_DATA_HOME=$$guard; \
 	if $(CARGO) nextest --version >/dev/null 2>&1; then \
-	  $(CARGO) nextest run --workspace --no-fail-fast || exit 1; \
+	  scripts/with-keychain.sh $(CARGO) nextest run --workspace --no-fail-fast || exit 1; \
 	else \
-	  $(CARGO) test --workspace --no-fail-fast || exit 1; \
+	  scripts/with-keychain.sh $(CARGO) test --workspace --no-fail-fast || exit 1; \
 	fi; \
 	if [[ -n "$$(ls -A $$guard)" ]]; then echo "tests wrote to the user data directory: $$(ls -A $$guard)"; exit 1; fi; \
 	rmdir $$guard
@@ -50,7 +51,7 @@ conformance: build
 	scripts/conformance.sh
 
 e2e: build
-	tests/e2e/run.sh
+	scripts/with-keychain.sh tests/e2e/run.sh
 
 lint:
 	$(CARGO) fmt --all --check

@@ -13,8 +13,9 @@ say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
 packages=(pkg-config build-essential libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
-          libssl-dev nodejs npm)
-$want_test && packages+=(xvfb xauth webkit2gtk-driver dbus-x11 python3-venv)
+          libssl-dev libdbus-1-dev nodejs npm git)
+# The keychain tests run a real GNOME Keyring in a private D-Bus session (scripts/with-keychain.sh).
+$want_test && packages+=(xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring python3-venv)
 
 missing=()
 for p in "${packages[@]}"; do
