@@ -1,5 +1,6 @@
 //! Atrium's local store: one SQLite file (WAL) holding workspaces, artifacts, their full revision history and a
-//! full-text index over titles and content, and the audit log of tool calls.
+//! full-text index over titles and content, the audit log of tool calls, and what belongs to this machine only
+//! (the secrets index and local settings).
 //!
 //! Every write is validated before it touches the database, runs in a single `BEGIN IMMEDIATE` transaction and
 //! bumps the artifact's version; triggers keep the revision history and the FTS5 index in step, so no code path
@@ -10,6 +11,7 @@ mod artifacts;
 mod audit;
 mod error;
 mod highlight;
+mod local;
 mod migrate;
 mod model;
 pub mod paths;
@@ -20,6 +22,7 @@ mod workspaces;
 
 pub use audit::{AuditEntry, AuditFilter, AuditOrigin, AuditStatus};
 pub use error::{Entity, StoreError};
+pub use local::SecretRecord;
 pub use migrate::{MIGRATIONS, Migration, SCHEMA_VERSION};
 pub use model::{
     Artifact, ArtifactPatch, ArtifactState, ArtifactSummary, FieldProblem, NewArtifact, NewWorkspace, Revision,

@@ -24,10 +24,11 @@ pub struct Migration {
 pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "init", sql: include_str!("../migrations/0001_init.sql") },
     Migration { version: 2, name: "audit", sql: include_str!("../migrations/0002_audit.sql") },
+    Migration { version: 3, name: "local", sql: include_str!("../migrations/0003_local.sql") },
 ];
 
 /// The newest schema this binary understands.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 fn checksum(sql: &str) -> String {
     Sha256::digest(sql.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()

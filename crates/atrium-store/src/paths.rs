@@ -22,8 +22,7 @@ impl AtriumPaths {
             return Ok(Self::at(PathBuf::from(home)));
         }
         let base = dirs::data_dir().ok_or(StoreError::NoHomeDirectory)?;
-        let name = if cfg!(debug_assertions) { "atrium-dev" } else { "atrium" };
-        Ok(Self::at(base.join(name)))
+        Ok(Self::at(base.join(Self::default_dir_name())))
     }
 
     /// A home at an explicit directory.
@@ -46,6 +45,36 @@ impl AtriumPaths {
         self.home.join("logs")
     }
 
+    /// The rotating log files of each server (stderr and its logging notifications).
+    pub fn server_logs(&self) -> PathBuf {
+        self.logs().join("servers")
+    }
+
+    /// Where servers installed from a git repository (the `github` transport) are cloned and built.
+    pub fn server_installs(&self) -> PathBuf {
+        self.home.join("servers")
+    }
+
+    /// The keychain namespace of this home. The default home of a release build is `atrium` and of a debug build
+    /// `atrium-dev`; any other home (a test's, a second profile's) gets `atrium-home-<hash of its path>`, so it can
+    /// never read or overwrite the entries of another home.
+    pub fn keychain_namespace(&self) -> String {
+        let default = dirs::data_dir().map(|base| base.join(Self::default_dir_name()));
+        if default.as_deref() == Some(self.home.as_path()) {
+            return Self::default_dir_name().to_owned();
+        }
+        let home = std::fs::canonicalize(&self.home).unwrap_or_else(|_| self.home.clone());
+        let digest = sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(
+            home.to_string_lossy().as_bytes(),
+        ));
+        let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
+        format!("atrium-home-{hex}")
+    }
+
+    fn default_dir_name() -> &'static str {
+        if cfg!(debug_assertions) { "atrium-dev" } else { "atrium" }
+    }
+
     /// Creates the home and its subdirectories if they do not exist.
     pub fn ensure(&self) -> Result<()> {
         for dir in [self.home.clone(), self.logs()] {
@@ -65,5 +94,15 @@ mod tests {
         assert_eq!(paths.database(), PathBuf::from("/tmp/some-home/atrium.db"));
         assert_eq!(paths.logs(), PathBuf::from("/tmp/some-home/logs"));
         assert!(paths.database().starts_with(paths.home()));
+    }
+
+    #[test]
+    fn each_home_has_its_own_keychain_namespace() {
+        let a = AtriumPaths::at("/tmp/home-a").keychain_namespace();
+        let b = AtriumPaths::at("/tmp/home-b").keychain_namespace();
+        assert!(a.starts_with("atrium-home-") && b.starts_with("atrium-home-"), "{a} {b}");
+        assert_ne!(a, b);
+        assert_eq!(a, AtriumPaths::at("/tmp/home-a").keychain_namespace(), "stable");
+        assert_ne!(a, "atrium");
     }
 }

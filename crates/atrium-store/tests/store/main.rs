@@ -4,6 +4,7 @@ mod audit;
 mod common;
 mod concurrency;
 mod crud;
+mod local;
 mod refusals;
 mod search;
 
