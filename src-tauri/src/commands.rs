@@ -3,9 +3,10 @@
 
 use atrium_api::{
     ApiError, AppEvent, Artifact, ArtifactDraft, ArtifactPatch, ArtifactSummary, AuditEntry, AuditFilter, CallOutcome,
-    CatalogTool, ConnectionTest, ContentTypeInfo, ElicitationAnswer, FieldProblem, LogLine, NewArtifact, NewServer,
-    NewWorkspace, PromptInfo, PromptResult, ResourceCatalog, ResourceContent, Revision, RevisionSummary, SearchHit,
-    SearchQuery, ServerPatch, ServerState, ServerView, StartupStatus, ToolCall, ToolInfo, Workspace,
+    CatalogTool, ConnectionTest, ContentTypeInfo, ElicitationAnswer, FieldProblem, ImportPreview, ImportReport,
+    ImportRequest, ImportSource, LocalSettings, LogLine, NewArtifact, NewServer, NewWorkspace, PromptInfo,
+    PromptResult, ResourceCatalog, ResourceContent, Revision, RevisionSummary, SearchHit, SearchQuery, SecretInput,
+    SecretView, ServerExport, ServerPatch, ServerState, ServerView, StartupStatus, ToolCall, ToolInfo, Workspace,
 };
 use serde_json::{Map, Value};
 use tauri::State;
@@ -65,6 +66,17 @@ registry! {
     server_prompts(id: String) -> Vec<PromptInfo>;
     prompt_get(id: String, name: String, args: Map<String, Value>) -> PromptResult;
     server_log(id: String) -> Vec<LogLine>;
+    server_start(id: String) -> ServerState;
+    server_stop(id: String) -> ServerState;
+    server_restart(id: String) -> ServerState;
+    secret_list() -> Vec<SecretView>;
+    secret_set(input: SecretInput) -> SecretView;
+    secret_delete(id: String) -> ();
+    local_settings() -> LocalSettings;
+    local_settings_set_commands(commands: Vec<String>) -> LocalSettings;
+    import_preview(source: ImportSource) -> ImportPreview;
+    import_apply(request: ImportRequest) -> ImportReport;
+    server_export(id: String) -> ServerExport;
     tool_catalog() -> Vec<CatalogTool>;
     tool_call(call: ToolCall) -> CallOutcome;
     tool_cancel(call_id: String) -> bool;

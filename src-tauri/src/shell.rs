@@ -93,7 +93,12 @@ pub fn run() -> ExitCode {
     let _log = logging::init(&paths, "desktop", cfg!(debug_assertions));
     tracing::info!(home = %paths.home().display(), version = env!("CARGO_PKG_VERSION"), "starting");
     let events = Arc::new(WindowEvents::default());
-    let options = OpenOptions { events: events.clone(), elicitation: ElicitationPolicy::Ask, connect_servers: true };
+    let options = OpenOptions {
+        events: events.clone(),
+        elicitation: ElicitationPolicy::Ask,
+        connect_servers: true,
+        ..OpenOptions::default()
+    };
     let (atrium, status) = tauri::async_runtime::block_on(atrium_api::start(paths, options));
 
     let commands = crate::specta_builder();
@@ -102,6 +107,12 @@ pub fn run() -> ExitCode {
         .manage(Shell { atrium, status, launched, interactive: OnceLock::new() })
         .setup(move |app| {
             let _ = events.app.set(app.handle().clone());
+            // SIGTERM or Ctrl+C quit like closing the window does: servers are stopped, nothing is left running.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                atrium_api::quit_requested().await;
+                handle.exit(0);
+            });
             WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
                 .title("Atrium")
                 .inner_size(1280.0, 800.0)

@@ -22,6 +22,8 @@ pub enum ErrorCode {
     ServerUnavailable,
     /// The MCP server or the request to it failed; `details` has the failure code.
     ServerFailed,
+    /// The system keychain is not available or refused.
+    KeychainUnavailable,
     /// A bug: something that should not happen.
     Internal,
 }
@@ -38,6 +40,7 @@ impl ErrorCode {
             ErrorCode::StorageError => 74,        // EX_IOERR
             ErrorCode::ServerUnavailable => 69,   // EX_UNAVAILABLE
             ErrorCode::ServerFailed => 69,        // EX_UNAVAILABLE
+            ErrorCode::KeychainUnavailable => 69, // EX_UNAVAILABLE
             ErrorCode::Internal => 70,            // EX_SOFTWARE
         }
     }

@@ -6,20 +6,25 @@
 mod content_types;
 mod error;
 mod events;
+mod import;
 pub mod logging;
+mod secrets;
 mod servers;
+mod signals;
 
 use std::sync::Arc;
 
-use atrium_mcp::{ServerSet, ServerSetOptions};
+use atrium_mcp::{LocalSetup, RestartPolicy, ServerSet, ServerSetOptions};
+use atrium_secrets::Keychain;
 use atrium_store::{Store, validate};
 use serde::{Deserialize, Serialize};
 
+pub use atrium_mcp::import::{ConfigFormat, ConfigInput};
 pub use atrium_mcp::{
     CallOutcome, CallProgress, ConnectionTest, ContentItem, ElicitationAction, ElicitationAnswer, ElicitationPolicy,
     ElicitationRequest, Failure, FailureCode, LogLine, PromptArgumentInfo, PromptInfo, PromptMessage, PromptResult,
-    ResourceCatalog, ResourceContent, ResourceInfo, ResourceTemplateInfo, SERVER_CONTENT_TYPE, ServerState,
-    ServerStatus, ToolCall, ToolInfo, ToolResult,
+    ResourceCatalog, ResourceContent, ResourceInfo, ResourceTemplateInfo, RestartPolicy as ServerRestartPolicy,
+    SERVER_CONTENT_TYPE, ServerState, ServerStatus, ToolCall, ToolInfo, ToolResult,
 };
 pub use atrium_store::AtriumPaths;
 pub use atrium_store::{
@@ -30,7 +35,12 @@ pub use atrium_store::{AuditEntry, AuditFilter, AuditOrigin, AuditStatus};
 pub use content_types::ContentTypeInfo;
 pub use error::{ApiError, ErrorCode, ErrorDetails};
 pub use events::{AppEvent, EventSink, NoSink};
+pub use import::{
+    ImportPreview, ImportReport, ImportRequest, ImportSource, PlannedSecret, PlannedServer, ServerExport,
+};
+pub use secrets::{LocalSettings, SecretInput, SecretView};
 pub use servers::{CatalogTool, NewServer, ServerPatch, ServerView, server_slug};
+pub use signals::quit_requested;
 
 /// The result of every API call.
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -89,11 +99,18 @@ pub struct OpenOptions {
     /// Connect every enabled server at open and keep it connected (the desktop app); otherwise a server connects
     /// when first used (the CLI).
     pub connect_servers: bool,
+    /// When crashed or lost servers are started again.
+    pub restart: RestartPolicy,
 }
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        OpenOptions { events: Arc::new(NoSink), elicitation: ElicitationPolicy::Decline, connect_servers: false }
+        OpenOptions {
+            events: Arc::new(NoSink),
+            elicitation: ElicitationPolicy::Decline,
+            connect_servers: false,
+            restart: RestartPolicy::default(),
+        }
     }
 }
 
@@ -112,6 +129,7 @@ pub struct Atrium {
     paths: AtriumPaths,
     store: Store,
     servers: ServerSet,
+    keychain: Keychain,
     options: OpenOptions,
 }
 
@@ -125,12 +143,19 @@ impl Atrium {
     /// options say so) connects every enabled server. Must be called inside a tokio runtime.
     pub async fn open_with(paths: AtriumPaths, options: OpenOptions) -> ApiResult<Self> {
         let store = Store::open(&paths).await?;
-        let servers = ServerSet::new(
+        let keychain = Keychain::new(paths.keychain_namespace());
+        let local = LocalSetup {
+            keychain: Some(keychain.clone()),
+            log_dir: Some(paths.server_logs()),
+            allowed_commands: secrets::extra_commands(&store).await?,
+        };
+        let servers = ServerSet::with_local(
             store.clone(),
             Arc::new(events::SinkEvents(options.events.clone())),
-            ServerSetOptions { elicitation: options.elicitation, reconnect: true },
+            ServerSetOptions { elicitation: options.elicitation, reconnect: true, restart: options.restart },
+            local,
         );
-        let atrium = Self { paths, store, servers, options };
+        let atrium = Self { paths, store, servers, keychain, options };
         if atrium.options.connect_servers {
             atrium.connect_all().await?;
         }

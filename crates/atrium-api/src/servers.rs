@@ -107,7 +107,7 @@ fn transport_name(registration: &Registration) -> &'static str {
 }
 
 /// The registration stored in a server artifact: its context when that has a transport, else its content.
-fn stored_registration(artifact: &Artifact) -> Value {
+pub(crate) fn stored_registration(artifact: &Artifact) -> Value {
     if artifact.context.get("transport").is_some() {
         return artifact.context.clone();
     }
@@ -158,6 +158,10 @@ pub(crate) fn mirror_registration(content_type: &str, content: Option<&str>) -> 
     Ok(Some((content.to_owned(), registration.to_context())))
 }
 
+fn invalid_registration(artifact: &Artifact) -> ApiError {
+    ApiError::new(ErrorCode::InvalidInput, format!("{} has an invalid registration: fix it first.", artifact.title))
+}
+
 impl Atrium {
     fn view(&self, artifact: &Artifact) -> ServerView {
         let stored = stored_registration(artifact);
@@ -167,6 +171,7 @@ impl Atrium {
             status: ServerStatus::Stopped,
             tool_count: 0,
             server_info: None,
+            pid: None,
         });
         let (transport, target, enabled, problems) = match &parsed {
             Ok(reg) => (transport_name(reg).to_owned(), reg.target(), reg.enabled, Vec::new()),
@@ -216,16 +221,11 @@ impl Atrium {
     async fn live_server(&self, id: &str) -> ApiResult<()> {
         match self.servers.state(id) {
             // Known and settled: nothing to read or wait for (this is every tool call's path).
-            Ok(state) if !matches!(state.status, ServerStatus::Starting) => return Ok(()),
+            Ok(state) if !matches!(state.status, ServerStatus::Starting | ServerStatus::Installing { .. }) => return Ok(()),
             Ok(_) => {}
             Err(_) => {
                 let artifact = self.server_artifact(id).await?;
-                let spec = spec_of(&artifact).ok_or_else(|| {
-                    ApiError::new(
-                        ErrorCode::InvalidInput,
-                        format!("{} has an invalid registration: fix it first.", artifact.title),
-                    )
-                })?;
+                let spec = spec_of(&artifact).ok_or_else(|| invalid_registration(&artifact))?;
                 self.servers.upsert(spec);
             }
         }
@@ -344,6 +344,34 @@ impl Atrium {
             }
         }
         Ok(self.servers.wait_settled(&id).await?)
+    }
+
+    /// Starts a stopped or failed server (a disabled one too: `enabled` says only whether it starts with Atrium)
+    /// and waits until it is ready or has failed.
+    pub async fn server_start(&self, id: String) -> ApiResult<ServerState> {
+        let artifact = self.server_artifact(&id).await?;
+        if self.servers.state(&id).is_err() {
+            let spec = spec_of(&artifact).ok_or_else(|| invalid_registration(&artifact))?;
+            self.servers.upsert(spec);
+        }
+        self.servers.start(&id)?;
+        Ok(self.servers.wait_settled(&id).await?)
+    }
+
+    /// Stops a server: closes its stdin, then SIGTERM, then SIGKILL to its process group, each after a grace
+    /// period. Returns once it is stopped.
+    pub async fn server_stop(&self, id: String) -> ApiResult<ServerState> {
+        self.server_artifact(&id).await?;
+        if self.servers.state(&id).is_ok() {
+            self.servers.stop(&id).await?;
+        }
+        self.server_state(id).await
+    }
+
+    /// Stops a server and starts it again, and waits until it is ready or has failed.
+    pub async fn server_restart(&self, id: String) -> ApiResult<ServerState> {
+        self.server_stop(id.clone()).await?;
+        self.server_start(id).await
     }
 
     /// The live state of a server.

@@ -290,8 +290,14 @@ fn describe_status(status: &atrium_api::ServerStatus) -> String {
     match status {
         S::Stopped => "stopped".into(),
         S::Starting => "starting".into(),
+        S::Installing { step, done, total } => format!("installing ({step}, step {} of {total})", done + 1),
         S::Ready => "ready".into(),
-        S::Degraded { code, message } => format!("degraded ({}): {message}", code.as_str()),
+        S::Degraded { code, message, attempt, retry_in_ms } => format!(
+            "degraded ({}): {message} — try {} in {:.1} s",
+            code.as_str(),
+            attempt + 1,
+            f64::from(*retry_in_ms) / 1000.0
+        ),
         S::Failed { code, message, stderr_tail } => {
             let mut text = format!("failed ({}): {message}", code.as_str());
             for line in stderr_tail {

@@ -1,18 +1,18 @@
 //! Opening one MCP session over the registration's transport, within its connect timeout.
 
-use std::process::Stdio;
 use std::sync::Arc;
 
 use rmcp::ServiceExt;
 use rmcp::service::{ClientInitializeError, RoleClient, RunningService};
+use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::{StreamableHttpClientTransportConfig, StreamableHttpError};
-use rmcp::transport::{StreamableHttpClientTransport, TokioChildProcess};
 use tokio::io::AsyncBufReadExt;
 
 use crate::discovery::{self, error_chain, root_cause};
 use crate::error::{Failure, FailureCode};
 use crate::handler::{AtriumClient, SessionContext};
-use crate::registration::{EnvValue, Registration, Transport};
+use crate::launch::{self, Launch, LaunchContext, ProcessGroup, ProcessGroups};
+use crate::registration::{Registration, Transport};
 use crate::sse::LegacySse;
 
 /// A running session.
@@ -51,15 +51,28 @@ impl LazyHttp {
     }
 }
 
+/// What opening a session needs from the manager.
+pub(crate) struct Host<'a> {
+    pub(crate) http: &'a LazyHttp,
+    pub(crate) launch: LaunchContext<'a>,
+    pub(crate) groups: &'a Arc<ProcessGroups>,
+}
+
+/// An open session, and for a local server its process group (dropping it kills what is left of the process).
+pub(crate) struct Opened {
+    pub(crate) session: Session,
+    pub(crate) process: Option<ProcessGroup>,
+}
+
 /// Connects and initializes, all within the registration's connect timeout.
 #[tracing::instrument(skip_all, fields(server = %cx.server_id))]
 pub(crate) async fn open(
     registration: &Registration,
     cx: Arc<SessionContext>,
-    http: &LazyHttp,
-) -> Result<Session, Failure> {
+    host: &Host<'_>,
+) -> Result<Opened, Failure> {
     let limit = registration.timeouts.connect();
-    match tokio::time::timeout(limit, open_unbounded(registration, cx.clone(), http)).await {
+    match tokio::time::timeout(limit, open_unbounded(registration, cx.clone(), host)).await {
         Ok(result) => result,
         Err(_) => Err(Failure::new(
             FailureCode::Timeout,
@@ -75,44 +88,15 @@ pub(crate) async fn open(
 async fn open_unbounded(
     registration: &Registration,
     cx: Arc<SessionContext>,
-    http: &LazyHttp,
-) -> Result<Session, Failure> {
+    host: &Host<'_>,
+) -> Result<Opened, Failure> {
     let headers = static_headers(registration)?;
     let client = AtriumClient { cx: cx.clone() };
+    let http = host.http;
     match &registration.transport {
         Transport::Stdio { command, args, cwd, env } => {
-            let mut cmd = tokio::process::Command::new(command);
-            cmd.args(args).kill_on_drop(true);
-            if let Some(cwd) = cwd {
-                cmd.current_dir(cwd);
-            }
-            for (name, value) in env {
-                match value {
-                    EnvValue::Text(text) => {
-                        cmd.env(name, text);
-                    }
-                    EnvValue::Secret { .. } => {
-                        return Err(Failure::new(
-                            FailureCode::ConfigError,
-                            format!("{name} refers to a keychain secret, and this build cannot read the keychain yet."),
-                        ));
-                    }
-                }
-            }
-            let (transport, stderr) = TokioChildProcess::builder(cmd)
-                .stderr(Stdio::piped())
-                .spawn()
-                .map_err(|err| spawn_failure(command, &err))?;
-            if let Some(stderr) = stderr {
-                let cx = cx.clone();
-                tokio::spawn(async move {
-                    let mut lines = tokio::io::BufReader::new(stderr).lines();
-                    while let Ok(Some(line)) = lines.next_line().await {
-                        cx.log.push(&cx.events, &cx.server_id, "stderr", None, line);
-                    }
-                });
-            }
-            client.serve(transport).await.map_err(|err| init_failure(err, None, false, Reach::Local, &cx))
+            let launch = launch::prepare(command, args, cwd.as_deref(), env, &host.launch).await?;
+            run_local(client, &launch, cx, host).await
         }
         Transport::Http { well_known, url } => {
             let (endpoint, discovered) = match (well_known, url) {
@@ -127,15 +111,18 @@ async fn open_unbounded(
                 config = config.custom_headers(headers.into_iter().filter_map(|(k, v)| Some((k?, v))).collect());
             }
             let transport = StreamableHttpClientTransport::with_client(http.get().clone(), config);
-            client
+            let session = client
                 .serve(transport)
                 .await
-                .map_err(|err| init_failure(err, Some(&endpoint), discovered, Reach::Remote, &cx))
+                .map_err(|err| init_failure(err, Some(&endpoint), discovered, Reach::Remote, &cx))?;
+            Ok(Opened { session, process: None })
         }
         Transport::Sse { url } => {
             let transport =
                 LegacySse::connect(http.get().clone(), url, headers, registration.timeouts.connect()).await?;
-            client.serve(transport).await.map_err(|err| init_failure(err, Some(url), false, Reach::Remote, &cx))
+            let session =
+                client.serve(transport).await.map_err(|err| init_failure(err, Some(url), false, Reach::Remote, &cx))?;
+            Ok(Opened { session, process: None })
         }
         Transport::Github { owner_repo, .. } => Err(Failure::new(
             FailureCode::PolicyDenied,
@@ -144,6 +131,35 @@ async fn open_unbounded(
                  a stdio server instead."
             ),
         )),
+    }
+}
+
+/// Spawns an allowed, resolved program and runs `initialize` over its stdio. Its stderr goes to the server's log,
+/// with the secrets it was started with masked.
+async fn run_local(
+    client: AtriumClient,
+    launch: &Launch,
+    cx: Arc<SessionContext>,
+    host: &Host<'_>,
+) -> Result<Opened, Failure> {
+    cx.log.mask(launch.secrets.clone());
+    let (transport, stderr, process) = launch::spawn(launch, host.groups)?;
+    if let Some(stderr) = stderr {
+        let cx = cx.clone();
+        tokio::spawn(async move {
+            let mut lines = tokio::io::BufReader::new(stderr).lines();
+            while let Ok(Some(line)) = lines.next_line().await {
+                cx.log.push(&cx.events, &cx.server_id, "stderr", None, line);
+            }
+        });
+    }
+    match client.serve(transport).await {
+        Ok(session) => Ok(Opened { session, process: Some(process) }),
+        Err(err) => {
+            // Its last words explain the failure: give the stderr reader a moment to pass them on.
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            Err(init_failure(err, None, false, Reach::Local, &cx))
+        }
     }
 }
 
@@ -169,19 +185,6 @@ fn static_headers(registration: &Registration) -> Result<reqwest::header::Header
             format!("{other} authentication needs the keychain and sign-in support this build does not have yet."),
         )),
         None => Ok(headers),
-    }
-}
-
-fn spawn_failure(command: &str, err: &std::io::Error) -> Failure {
-    match err.kind() {
-        std::io::ErrorKind::NotFound => Failure::new(
-            FailureCode::ConfigError,
-            format!("{command} was not found. Install it, or give its full path."),
-        ),
-        std::io::ErrorKind::PermissionDenied => {
-            Failure::new(FailureCode::ConfigError, format!("{command} cannot be run: permission denied."))
-        }
-        _ => Failure::new(FailureCode::ConnectionError, format!("Could not start {command}: {err}.")),
     }
 }
 

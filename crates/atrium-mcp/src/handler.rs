@@ -3,7 +3,7 @@
 //! Atrium's side of each MCP session: answers the server's requests (elicitation) and routes its notifications
 //! (progress to the running call, log messages to the server's log, list changes to the catalog).
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use rmcp::ClientHandler;
@@ -17,41 +17,8 @@ use tokio::sync::mpsc;
 use crate::events::{
     ElicitationAction, ElicitationPolicy, ElicitationRequest, Elicitations, Events, WaitingGuard, apply_defaults,
 };
-use crate::model::{CallProgress, LogLine};
-
-/// How many log lines each server keeps in memory.
-const LOG_CAPACITY: usize = 1000;
-
-/// A server's recent log lines. Owns its lock; never held across an await.
-#[derive(Debug, Default)]
-pub(crate) struct ServerLog {
-    lines: Mutex<VecDeque<LogLine>>,
-}
-
-impl ServerLog {
-    pub(crate) fn push(&self, events: &Events, server_id: &str, level: &str, logger: Option<String>, message: String) {
-        let line = LogLine { time: crate::now(), level: level.to_owned(), logger, message };
-        events.log(server_id, &line);
-        let mut lines = self.lines.lock().unwrap_or_else(|p| p.into_inner());
-        if lines.len() == LOG_CAPACITY {
-            lines.pop_front();
-        }
-        lines.push_back(line);
-    }
-
-    pub(crate) fn lines(&self) -> Vec<LogLine> {
-        self.lines.lock().unwrap_or_else(|p| p.into_inner()).iter().cloned().collect()
-    }
-
-    /// The last `n` stderr lines, for a failed status.
-    pub(crate) fn stderr_tail(&self, n: usize) -> Vec<String> {
-        let lines = self.lines.lock().unwrap_or_else(|p| p.into_inner());
-        let mut tail: Vec<String> =
-            lines.iter().rev().filter(|l| l.level == "stderr").take(n).map(|l| l.message.clone()).collect();
-        tail.reverse();
-        tail
-    }
-}
+use crate::model::CallProgress;
+use crate::server_log::ServerLog;
 
 /// Where progress for a running call goes: the caller's id, and a nudge that keeps its timeout from firing.
 #[derive(Debug, Default)]

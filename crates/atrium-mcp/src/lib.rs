@@ -1,6 +1,7 @@
 //! Atrium's MCP client side (DESIGN §3): server registrations, one live rmcp session per enabled server with status,
 //! timeouts, progress, cancellation and reconnects, tool routing with `allowed_tools`, elicitation, and the audit
-//! record of every tool call.
+//! record of every tool call; local stdio servers under the command policy, in their own process groups, restarted
+//! after a crash, with their secrets read from the keychain when they start.
 #![deny(missing_docs)]
 
 mod audit;
@@ -9,11 +10,16 @@ pub mod discovery;
 mod error;
 mod events;
 mod handler;
+pub mod import;
+mod launch;
 mod model;
+pub mod policy;
 pub mod registration;
+mod server_log;
 mod servers;
 mod sse;
 mod status;
+mod supervisor;
 
 pub use audit::{AUDIT_CAP_BYTES, audit_text, redact};
 pub use error::{Failure, FailureCode, McpError};
@@ -25,8 +31,12 @@ pub use model::{
     ResourceContent, ResourceInfo, ResourceTemplateInfo, ToolInfo, ToolResult,
 };
 pub use registration::{EnvValue, Registration, SERVER_CONTENT_TYPE, Timeouts, Transport};
-pub use servers::{CallOutcome, ConnectionTest, ServerSet, ServerSetOptions, ServerSpec, ServerState, ToolCall};
+pub use server_log::log_file_name;
+pub use servers::{
+    CallOutcome, ConnectionTest, LocalSetup, ServerSet, ServerSetOptions, ServerSpec, ServerState, ToolCall,
+};
 pub use status::ServerStatus;
+pub use supervisor::RestartPolicy;
 
 /// The flat name of a tool where one list holds the tools of many servers (`{server}__{tool}`).
 pub fn flat_tool_name(server: &str, tool: &str) -> String {

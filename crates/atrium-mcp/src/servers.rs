@@ -1,5 +1,5 @@
-//! The connection manager: one live session per enabled server, each under a supervisor task that connects,
-//! watches, and reconnects HTTP servers with backoff. Tool calls, resource reads and prompt gets go through here,
+//! The connection manager: one live session per running server, each under a supervisor task (see
+//! `supervisor.rs`) that connects, watches, and restarts it with backoff. Tool calls, resource reads and prompt gets go through here,
 //! and every tool call is audited.
 
 use std::collections::HashMap;
@@ -21,22 +21,19 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::audit::{AuditRecorder, AuditedResult, PendingAudit};
-use crate::connection::{self, LazyHttp, Reach};
+use crate::connection::{self, Host, LazyHttp, Reach};
 use crate::error::{Failure, FailureCode, McpError};
 use crate::events::{ElicitationAnswer, ElicitationPolicy, Elicitations, Events, NoEvents, ServerEvents};
-use crate::handler::{ProgressRoutes, ServerLog, SessionContext};
+use crate::handler::{ProgressRoutes, SessionContext};
+use crate::launch::{LaunchContext, ProcessGroups};
 use crate::model::{
     LogLine, PromptInfo, PromptResult, ResourceCatalog, ResourceContent, ToolInfo, ToolResult, convert,
 };
+use crate::policy::CommandPolicy;
 use crate::registration::Registration;
+use crate::server_log::{LogFiles, ServerLog};
 use crate::status::ServerStatus;
-
-/// Backoff between reconnects: from 1 s, doubling, to 60 s; reset after 5 minutes connected.
-const BACKOFF_FIRST: Duration = Duration::from_secs(1);
-const BACKOFF_MAX: Duration = Duration::from_secs(60);
-const STABLE_AFTER: Duration = Duration::from_secs(300);
-/// How long a stopping session gets to close before it is dropped.
-const STOP_GRACE: Duration = Duration::from_secs(3);
+use crate::supervisor::{RestartPolicy, STOP_BOUND, STOP_GRACE, supervise};
 
 /// A registered server as the manager needs it.
 #[derive(Debug, Clone, PartialEq)]
@@ -115,6 +112,8 @@ pub struct ServerState {
     pub tool_count: u32,
     /// The server's name and version, when connected.
     pub server_info: Option<String>,
+    /// The process id of a running local server (also its process group).
+    pub pid: Option<u32>,
 }
 
 /// How the manager behaves.
@@ -124,52 +123,82 @@ pub struct ServerSetOptions {
     pub elicitation: ElicitationPolicy,
     /// Whether lost HTTP connections are retried with backoff.
     pub reconnect: bool,
+    /// When crashed local servers and lost remote ones are started again.
+    pub restart: RestartPolicy,
 }
 
 impl Default for ServerSetOptions {
     fn default() -> Self {
-        ServerSetOptions { elicitation: ElicitationPolicy::Ask, reconnect: true }
+        ServerSetOptions { elicitation: ElicitationPolicy::Ask, reconnect: true, restart: RestartPolicy::default() }
     }
 }
 
-/// How often an idle remote session is pinged, so a server that went away is noticed and reconnected.
-const KEEPALIVE: Duration = Duration::from_secs(20);
+/// What local servers need from this machine. The default has no keychain, no log files and only the default
+/// allowlist.
+#[derive(Debug, Clone, Default)]
+pub struct LocalSetup {
+    /// Where `{secret_id}` environment values are read.
+    pub keychain: Option<atrium_secrets::Keychain>,
+    /// The directory of the servers' rotating log files.
+    pub log_dir: Option<std::path::PathBuf>,
+    /// Commands allowed beyond the defaults (from local settings).
+    pub allowed_commands: Vec<String>,
+}
+
+/// The machine side of the manager. The policy can change while servers run; each start reads it afresh.
+pub(crate) struct LocalHost {
+    pub(crate) keychain: Option<atrium_secrets::Keychain>,
+    policy: Mutex<CommandPolicy>,
+}
+
+impl LocalHost {
+    pub(crate) fn policy(&self) -> CommandPolicy {
+        self.policy.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
 
 /// The live side of a connected server.
-struct Live {
-    peer: Peer<RoleClient>,
-    reach: Reach,
+pub(crate) struct Live {
+    pub(crate) peer: Peer<RoleClient>,
+    pub(crate) reach: Reach,
     /// Cancelled when a request finds the connection gone; the supervisor then reconnects.
-    lost: CancellationToken,
-    tools: Mutex<Vec<ToolInfo>>,
-    server_info: Option<String>,
+    pub(crate) lost: CancellationToken,
+    pub(crate) tools: Mutex<Vec<ToolInfo>>,
+    pub(crate) server_info: Option<String>,
+    /// A local server's process (and process group) id.
+    pub(crate) pid: Option<u32>,
 }
 
 /// One registered server: its spec, status, session and log. Owns its locks; none is held across an await.
-struct Slot {
+pub(crate) struct Slot {
     /// How to reach it; a change means a new slot (and a new session).
-    spec: ServerSpec,
+    pub(crate) spec: ServerSpec,
     /// Title and workspace as they are now: renaming or moving a server does not reconnect it.
     label: Mutex<(String, Option<String>)>,
     status: Mutex<ServerStatus>,
     live: Mutex<Option<Arc<Live>>>,
-    log: Arc<ServerLog>,
-    progress: Arc<ProgressRoutes>,
-    stop: CancellationToken,
+    pub(crate) log: Arc<ServerLog>,
+    pub(crate) progress: Arc<ProgressRoutes>,
+    pub(crate) stop: CancellationToken,
     supervisor: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Slot {
-    fn live(&self) -> Option<Arc<Live>> {
+    pub(crate) fn live(&self) -> Option<Arc<Live>> {
         self.live.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
-    fn set_live(&self, live: Option<Arc<Live>>) {
+    pub(crate) fn set_live(&self, live: Option<Arc<Live>>) {
         *self.live.lock().unwrap_or_else(|p| p.into_inner()) = live;
     }
     fn status(&self) -> ServerStatus {
         self.status.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
-    fn title(&self) -> String {
+    /// Whether its supervisor is still at work (not stopped, not given up).
+    fn is_running(&self) -> bool {
+        !self.stop.is_cancelled()
+            && self.supervisor.lock().unwrap_or_else(|p| p.into_inner()).as_ref().is_some_and(|t| !t.is_finished())
+    }
+    pub(crate) fn title(&self) -> String {
         self.label.lock().unwrap_or_else(|p| p.into_inner()).0.clone()
     }
     fn workspace_id(&self) -> Option<String> {
@@ -177,14 +206,24 @@ impl Slot {
     }
 }
 
-struct Inner {
+pub(crate) struct Inner {
     slots: Mutex<HashMap<String, Arc<Slot>>>,
     calls: Mutex<HashMap<String, CancellationToken>>,
-    events: Events,
-    http: LazyHttp,
+    pub(crate) events: Events,
+    pub(crate) http: LazyHttp,
     audit: AuditRecorder,
-    elicitations: Arc<Elicitations>,
-    options: ServerSetOptions,
+    pub(crate) elicitations: Arc<Elicitations>,
+    pub(crate) options: ServerSetOptions,
+    pub(crate) local: LocalHost,
+    pub(crate) groups: Arc<ProcessGroups>,
+    log_files: Option<LogFiles>,
+}
+
+impl Drop for Inner {
+    /// The last safety net: no process of a server outlives its manager.
+    fn drop(&mut self) {
+        self.groups.kill_all();
+    }
 }
 
 /// The connection manager. Cheap to clone; clones share everything.
@@ -200,8 +239,19 @@ impl std::fmt::Debug for ServerSet {
 }
 
 impl ServerSet {
-    /// A manager that audits into `store` and reports to `events`. Must be created inside a tokio runtime.
+    /// A manager that audits into `store` and reports to `events`, with no keychain and the default allowlist.
+    /// Must be created inside a tokio runtime.
     pub fn new(store: Store, events: Arc<dyn ServerEvents>, options: ServerSetOptions) -> Self {
+        Self::with_local(store, events, options, LocalSetup::default())
+    }
+
+    /// A manager with this machine's keychain, log directory and allowlist.
+    pub fn with_local(
+        store: Store,
+        events: Arc<dyn ServerEvents>,
+        options: ServerSetOptions,
+        local: LocalSetup,
+    ) -> Self {
         ServerSet {
             inner: Arc::new(Inner {
                 slots: Mutex::new(HashMap::new()),
@@ -211,8 +261,29 @@ impl ServerSet {
                 events,
                 elicitations: Arc::new(Elicitations::default()),
                 options,
+                local: LocalHost {
+                    keychain: local.keychain,
+                    policy: Mutex::new(CommandPolicy::new(local.allowed_commands)),
+                },
+                groups: Arc::new(ProcessGroups::default()),
+                log_files: local.log_dir.and_then(LogFiles::start),
             }),
         }
+    }
+
+    /// Replaces the commands allowed beyond the defaults. Running servers keep running; the next start obeys.
+    pub fn set_allowed_commands(&self, extra: Vec<String>) {
+        *self.inner.local.policy.lock().unwrap_or_else(|p| p.into_inner()) = CommandPolicy::new(extra);
+    }
+
+    /// Every command local servers may run now.
+    pub fn allowed_commands(&self) -> Vec<String> {
+        self.inner.local.policy().allowed()
+    }
+
+    /// How many server processes (process groups) are running.
+    pub fn process_count(&self) -> usize {
+        self.inner.groups.len()
     }
 
     fn slot(&self, id: &str) -> Result<Arc<Slot>, McpError> {
@@ -235,20 +306,59 @@ impl ServerSet {
             *old.label.lock().unwrap_or_else(|p| p.into_inner()) = (spec.title, spec.workspace_id);
             return;
         }
-        let log = old.as_ref().map(|o| o.log.clone()).unwrap_or_default();
+        let log = old.as_ref().map(|o| o.log.clone()).unwrap_or_else(|| self.new_log(&spec.id));
         if let Some(old) = old {
             self.stop_slot(&old);
         }
-        self.start_slot(spec, log);
+        let run = spec.registration.enabled;
+        self.start_slot(spec, log, run);
     }
 
-    /// Reconnects a server and re-reads its tools.
+    fn new_log(&self, id: &str) -> Arc<ServerLog> {
+        Arc::new(ServerLog::new(self.inner.log_files.as_ref().map(|f| f.sink(id))))
+    }
+
+    /// Reconnects a server and re-reads its tools (a running or enabled one; a stopped, disabled one stays
+    /// stopped).
     pub fn refresh(&self, id: &str) -> Result<(), McpError> {
         let old = self.slot(id)?;
-        self.stop_slot(&old);
-        let spec = ServerSpec { title: old.title(), workspace_id: old.workspace_id(), ..old.spec.clone() };
-        self.start_slot(spec, old.log.clone());
+        let run = old.spec.registration.enabled || old.is_running();
+        self.replace_slot(&old, run);
         Ok(())
+    }
+
+    /// Starts a server that is stopped or failed (even a disabled one: `enabled` only says whether it starts with
+    /// Atrium). A running one is left alone.
+    pub fn start(&self, id: &str) -> Result<(), McpError> {
+        let old = self.slot(id)?;
+        if !old.is_running() {
+            self.replace_slot(&old, true);
+        }
+        Ok(())
+    }
+
+    /// Stops a server and waits (a few seconds at most) until its process is gone.
+    pub async fn stop(&self, id: &str) -> Result<(), McpError> {
+        let slot = self.slot(id)?;
+        slot.stop.cancel();
+        let task = slot.supervisor.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(task) = task {
+            let _ = tokio::time::timeout(STOP_BOUND + Duration::from_secs(1), task).await;
+        }
+        set_status(&self.inner, &slot, ServerStatus::Stopped);
+        Ok(())
+    }
+
+    /// Stops a server and starts it again.
+    pub async fn restart(&self, id: &str) -> Result<(), McpError> {
+        self.stop(id).await?;
+        self.start(id)
+    }
+
+    fn replace_slot(&self, old: &Arc<Slot>, run: bool) {
+        self.stop_slot(old);
+        let spec = ServerSpec { title: old.title(), workspace_id: old.workspace_id(), ..old.spec.clone() };
+        self.start_slot(spec, old.log.clone(), run);
     }
 
     /// Stops and forgets a server.
@@ -264,10 +374,9 @@ impl ServerSet {
         self.inner.slots.lock().unwrap_or_else(|p| p.into_inner()).keys().cloned().collect()
     }
 
-    fn start_slot(&self, spec: ServerSpec, log: Arc<ServerLog>) {
-        let enabled = spec.registration.enabled;
-        // An enabled server is `starting` from the moment it is known, so nobody waiting for it sees `stopped`.
-        let initial = if enabled { ServerStatus::Starting } else { ServerStatus::Stopped };
+    fn start_slot(&self, spec: ServerSpec, log: Arc<ServerLog>, run: bool) {
+        // A server to run is `starting` from the moment it is known, so nobody waiting for it sees `stopped`.
+        let initial = if run { ServerStatus::Starting } else { ServerStatus::Stopped };
         let slot = Arc::new(Slot {
             label: Mutex::new((spec.title.clone(), spec.workspace_id.clone())),
             spec,
@@ -279,7 +388,7 @@ impl ServerSet {
             supervisor: Mutex::new(None),
         });
         self.inner.slots.lock().unwrap_or_else(|p| p.into_inner()).insert(slot.spec.id.clone(), slot.clone());
-        if enabled {
+        if run {
             let task = tokio::spawn(supervise(self.inner.clone(), slot.clone()));
             *slot.supervisor.lock().unwrap_or_else(|p| p.into_inner()) = Some(task);
         } else {
@@ -291,7 +400,8 @@ impl ServerSet {
         slot.stop.cancel();
     }
 
-    /// Stops every server, waiting at most a few seconds for each to close, and flushes the audit log.
+    /// Stops every server — all at once, each with its stdin / SIGTERM / SIGKILL sequence — kills whatever is
+    /// left after a few seconds, and flushes the audit log.
     pub async fn shutdown(&self) {
         let slots: Vec<Arc<Slot>> =
             self.inner.slots.lock().unwrap_or_else(|p| p.into_inner()).drain().map(|(_, s)| s).collect();
@@ -302,7 +412,8 @@ impl ServerSet {
                 tasks.push(task);
             }
         }
-        let _ = tokio::time::timeout(STOP_GRACE + Duration::from_secs(1), futures::future::join_all(tasks)).await;
+        let _ = tokio::time::timeout(STOP_BOUND + Duration::from_secs(1), futures::future::join_all(tasks)).await;
+        self.inner.groups.kill_all();
         self.inner.audit.flush_and_stop(Duration::from_secs(5)).await;
     }
 
@@ -493,17 +604,24 @@ impl ServerSet {
             server_id: "test".into(),
             server_title: "test".into(),
             events,
-            log: Arc::new(ServerLog::default()),
+            log: Arc::new(ServerLog::new(None)),
             progress: Arc::new(ProgressRoutes::default()),
             elicitations: self.inner.elicitations.clone(),
             policy: ElicitationPolicy::Decline,
             tools_changed: None,
         });
+        let policy = self.inner.local.policy();
+        let host = Host {
+            http: &self.inner.http,
+            launch: LaunchContext { policy: &policy, keychain: self.inner.local.keychain.as_ref() },
+            groups: &self.inner.groups,
+        };
         let result = async {
-            let session = connection::open(registration, cx.clone(), &self.inner.http).await?;
+            let connection::Opened { session, process } = connection::open(registration, cx.clone(), &host).await?;
             let info = server_info(session.peer());
             let listed = bounded(registration.timeouts.call(), session.peer().list_all_tools()).await;
             let _ = tokio::time::timeout(STOP_GRACE, session.cancel()).await;
+            drop(process);
             let tools: Vec<ToolInfo> =
                 convert(listed.map_err(|e| request_failure(e, Reach::of(registration)))?).map_err(protocol_failure)?;
             Ok::<_, Failure>((tools, info))
@@ -554,11 +672,12 @@ fn state_of(slot: &Slot) -> ServerState {
         server_id: slot.spec.id.clone(),
         status: slot.status(),
         tool_count: u32::try_from(tool_count).unwrap_or(u32::MAX),
+        pid: live.as_ref().and_then(|l| l.pid),
         server_info: live.and_then(|l| l.server_info.clone()),
     }
 }
 
-fn set_status(inner: &Inner, slot: &Slot, status: ServerStatus) {
+pub(crate) fn set_status(inner: &Inner, slot: &Slot, status: ServerStatus) {
     *slot.status.lock().unwrap_or_else(|p| p.into_inner()) = status.clone();
     // A slot being replaced (refresh, edit) winds down after its successor started: its last words must not
     // overwrite the successor's status in the window.
@@ -575,7 +694,7 @@ fn set_status(inner: &Inner, slot: &Slot, status: ServerStatus) {
 
 /// Atrium's own line in the server's log (connected, lost, reconnecting …), also in Atrium's log file.
 /// The messages name addresses and codes, never credentials.
-fn note(inner: &Inner, slot: &Slot, message: String) {
+pub(crate) fn note(inner: &Inner, slot: &Slot, message: String) {
     tracing::info!(server = %slot.spec.id, "{message}");
     slot.log.push(&inner.events, &slot.spec.id, "atrium", None, message);
 }
@@ -585,6 +704,7 @@ fn not_connected(slot: &Slot) -> Failure {
         ServerStatus::Stopped if !slot.spec.registration.enabled => "it is disabled: enable it first".to_owned(),
         ServerStatus::Stopped => "it is stopped".to_owned(),
         ServerStatus::Starting => "it is still starting: try again in a moment".to_owned(),
+        ServerStatus::Installing { step, .. } => format!("it is being installed ({step}): try again when it is ready"),
         ServerStatus::Degraded { message, .. } => format!("it lost its connection ({message}) and is reconnecting"),
         ServerStatus::Failed { message, .. } => format!("it failed: {message}"),
         ServerStatus::Ready => "it just disconnected".to_owned(),
@@ -592,7 +712,7 @@ fn not_connected(slot: &Slot) -> Failure {
     Failure::new(FailureCode::NotConnected, format!("{} is not connected: {why}.", slot.title()))
 }
 
-fn server_info(peer: &Peer<RoleClient>) -> Option<String> {
+pub(crate) fn server_info(peer: &Peer<RoleClient>) -> Option<String> {
     let info = serde_json::to_value(peer.peer_info()?.as_ref()).ok()?;
     let implementation = info.get("serverInfo")?;
     let name = implementation.get("name")?.as_str()?;
@@ -600,14 +720,14 @@ fn server_info(peer: &Peer<RoleClient>) -> Option<String> {
     Some(format!("{name} {version}").trim().to_owned())
 }
 
-async fn bounded<T>(
+pub(crate) async fn bounded<T>(
     limit: Duration,
     request: impl Future<Output = Result<T, ServiceError>>,
 ) -> Result<T, ServiceError> {
     tokio::time::timeout(limit, request).await.unwrap_or(Err(ServiceError::Timeout { timeout: limit }))
 }
 
-fn protocol_failure(err: serde_json::Error) -> Failure {
+pub(crate) fn protocol_failure(err: serde_json::Error) -> Failure {
     Failure::new(FailureCode::ProtocolError, format!("The server's answer is not valid MCP: {err}."))
 }
 
@@ -618,7 +738,7 @@ fn unsupported_round() -> McpError {
     ))
 }
 
-fn request_failure(err: ServiceError, reach: Reach) -> Failure {
+pub(crate) fn request_failure(err: ServiceError, reach: Reach) -> Failure {
     match err {
         ServiceError::McpError(e) => {
             Failure::new(FailureCode::ServerError, format!("The server refused: {}.", e.message))
@@ -729,152 +849,10 @@ async fn run_call(
     }
 }
 
-async fn list_tools(slot: &Slot, live: &Live) -> Result<Vec<ToolInfo>, Failure> {
-    let limit = slot.spec.registration.timeouts.call();
-    let has_tools = live.peer.peer_info().is_none_or(|info| {
-        serde_json::to_value(info.as_ref())
-            .ok()
-            .and_then(|v| v.get("capabilities").map(|c| c.get("tools").is_some()))
-            .unwrap_or(true)
-    });
-    if !has_tools {
-        return Ok(Vec::new());
-    }
-    let tools =
-        bounded(limit, live.peer.list_all_tools()).await.map_err(|e| observe(live, request_failure(e, live.reach)))?;
-    convert(tools).map_err(protocol_failure)
-}
-
-/// Pings a session; a failure means the connection is gone.
-async fn ping(live: &Live, limit: Duration) -> Result<(), Failure> {
-    let request: ClientRequest = serde_json::from_value(serde_json::json!({"method": "ping"}))
-        .map_err(|e| Failure::new(FailureCode::ProtocolError, e.to_string()))?;
-    match tokio::time::timeout(limit, live.peer.send_request(request)).await {
-        Ok(Ok(_)) => Ok(()),
-        // A server that does not implement ping is still there.
-        Ok(Err(ServiceError::McpError(_))) => Ok(()),
-        Ok(Err(err)) => Err(request_failure(err, live.reach)),
-        Err(_) => Err(Failure::new(FailureCode::Timeout, "no answer to ping")),
-    }
-}
-
 /// A request on `live` failed: when the failure says the connection is gone, have the supervisor reconnect.
-fn observe(live: &Live, failure: Failure) -> Failure {
+pub(crate) fn observe(live: &Live, failure: Failure) -> Failure {
     if live.reach == Reach::Remote && failure.code == FailureCode::ConnectionError {
         live.lost.cancel();
     }
     failure
-}
-
-/// Keeps one server connected until it is stopped.
-async fn supervise(inner: Arc<Inner>, slot: Arc<Slot>) {
-    let registration = slot.spec.registration.clone();
-    let reach = Reach::of(&registration);
-    let mut backoff = BACKOFF_FIRST;
-    loop {
-        set_status(&inner, &slot, ServerStatus::Starting);
-        let (tools_changed, mut tools_changes) = mpsc::channel(1);
-        let cx = Arc::new(SessionContext {
-            server_id: slot.spec.id.clone(),
-            server_title: slot.title(),
-            events: inner.events.clone(),
-            log: slot.log.clone(),
-            progress: slot.progress.clone(),
-            elicitations: inner.elicitations.clone(),
-            policy: inner.options.elicitation,
-            tools_changed: Some(tools_changed),
-        });
-        let opened = tokio::select! {
-            opened = connection::open(&registration, cx, &inner.http) => opened,
-            () = slot.stop.cancelled() => break,
-        };
-        let failure = match opened {
-            Err(failure) => {
-                note(&inner, &slot, format!("could not connect: {}", failure.message));
-                failure
-            }
-            Ok(session) => {
-                let connected_at = Instant::now();
-                let live = Arc::new(Live {
-                    peer: session.peer().clone(),
-                    reach,
-                    lost: CancellationToken::new(),
-                    tools: Mutex::new(Vec::new()),
-                    server_info: server_info(session.peer()),
-                });
-                match list_tools(&slot, &live).await {
-                    Ok(tools) => *live.tools.lock().unwrap_or_else(|p| p.into_inner()) = tools,
-                    Err(f) => note(&inner, &slot, format!("could not list tools: {}", f.message)),
-                }
-                slot.set_live(Some(live.clone()));
-                set_status(&inner, &slot, ServerStatus::Ready);
-                note(&inner, &slot, format!("connected to {}", live.server_info.as_deref().unwrap_or("the server")));
-                let stop_session = session.cancellation_token();
-                let ended = session.waiting();
-                tokio::pin!(ended);
-                let mut keepalive = tokio::time::interval_at(tokio::time::Instant::now() + KEEPALIVE, KEEPALIVE);
-                let stopped = loop {
-                    tokio::select! {
-                        _ = &mut ended => break false,
-                        () = live.lost.cancelled() => {
-                            stop_session.cancel();
-                            let _ = tokio::time::timeout(STOP_GRACE, &mut ended).await;
-                            break false;
-                        }
-                        _ = keepalive.tick(), if reach == Reach::Remote => {
-                            if let Err(failure) = ping(&live, registration.timeouts.call().min(STOP_GRACE)).await {
-                                note(&inner, &slot, format!("keep-alive failed: {}", failure.message));
-                                live.lost.cancel();
-                            }
-                        }
-                        Some(()) = tools_changes.recv() => match list_tools(&slot, &live).await {
-                            Ok(tools) => *live.tools.lock().unwrap_or_else(|p| p.into_inner()) = tools,
-                            Err(f) => note(&inner, &slot, format!("could not re-list tools: {}", f.message)),
-                        },
-                        () = slot.stop.cancelled() => {
-                            stop_session.cancel();
-                            let _ = tokio::time::timeout(STOP_GRACE, &mut ended).await;
-                            break true;
-                        }
-                    }
-                };
-                slot.set_live(None);
-                if stopped {
-                    break;
-                }
-                if connected_at.elapsed() >= STABLE_AFTER {
-                    backoff = BACKOFF_FIRST;
-                }
-                let failure = match reach {
-                    Reach::Local => {
-                        let tail =
-                            slot.log.stderr_tail(1).pop().map(|l| format!(" Its last words: {l}")).unwrap_or_default();
-                        Failure::new(FailureCode::Crashed, format!("The server process exited.{tail}"))
-                    }
-                    Reach::Remote => {
-                        Failure::new(FailureCode::ConnectionError, "The connection to the server was lost.")
-                    }
-                };
-                note(&inner, &slot, failure.message.clone());
-                failure
-            }
-        };
-        let retry = inner.options.reconnect
-            && reach == Reach::Remote
-            && matches!(failure.code, FailureCode::ConnectionError | FailureCode::Timeout | FailureCode::ProtocolError);
-        if !retry {
-            set_status(&inner, &slot, ServerStatus::failed(&failure, slot.log.stderr_tail(20)));
-            break;
-        }
-        set_status(&inner, &slot, ServerStatus::Degraded { code: failure.code, message: failure.message.clone() });
-        note(&inner, &slot, format!("reconnecting in {} s", backoff.as_secs()));
-        tokio::select! {
-            () = tokio::time::sleep(backoff) => {}
-            () = slot.stop.cancelled() => break,
-        }
-        backoff = (backoff * 2).min(BACKOFF_MAX);
-    }
-    if slot.stop.is_cancelled() {
-        set_status(&inner, &slot, ServerStatus::Stopped);
-    }
 }

@@ -13,14 +13,27 @@ pub enum ServerStatus {
     Stopped,
     /// Connecting.
     Starting,
+    /// Being installed before its first start (a server run from a git repository).
+    Installing {
+        /// What is happening (`cloning`, `installing dependencies`, …).
+        step: String,
+        /// Steps done.
+        done: u32,
+        /// Steps in all.
+        total: u32,
+    },
     /// Connected and answering.
     Ready,
-    /// Was ready, lost its connection, and is reconnecting.
+    /// Lost its connection or its process, and is being started again after a pause.
     Degraded {
         /// Why.
         code: FailureCode,
         /// What happened.
         message: String,
+        /// How many times in a row it has failed.
+        attempt: u32,
+        /// When the next try starts.
+        retry_in_ms: u32,
     },
     /// Could not connect.
     Failed {

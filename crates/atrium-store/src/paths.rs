@@ -64,9 +64,8 @@ impl AtriumPaths {
             return Self::default_dir_name().to_owned();
         }
         let home = std::fs::canonicalize(&self.home).unwrap_or_else(|_| self.home.clone());
-        let digest = sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(
-            home.to_string_lossy().as_bytes(),
-        ));
+        let digest =
+            sha2::Digest::finalize(<sha2::Sha256 as sha2::Digest>::new_with_prefix(home.to_string_lossy().as_bytes()));
         let hex: String = digest.iter().take(6).map(|b| format!("{b:02x}")).collect();
         format!("atrium-home-{hex}")
     }

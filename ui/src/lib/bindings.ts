@@ -275,6 +275,94 @@ async serverLog(id: string) : Promise<Result<LogLine[], ApiError>> {
     else return { status: "error", error: e  as any };
 }
 },
+async serverStart(id: string) : Promise<Result<ServerState, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_start", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async serverStop(id: string) : Promise<Result<ServerState, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_stop", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async serverRestart(id: string) : Promise<Result<ServerState, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_restart", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async secretList() : Promise<Result<SecretView[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("secret_list") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async secretSet(input: SecretInput) : Promise<Result<SecretView, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("secret_set", { input }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async secretDelete(id: string) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("secret_delete", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async localSettings() : Promise<Result<LocalSettings, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("local_settings") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async localSettingsSetCommands(commands: string[]) : Promise<Result<LocalSettings, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("local_settings_set_commands", { commands }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async importPreview(source: ImportSource) : Promise<Result<ImportPreview, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("import_preview", { source }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async importApply(request: ImportRequest) : Promise<Result<ImportReport, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("import_apply", { request }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async serverExport(id: string) : Promise<Result<ServerExport, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_export", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async toolCatalog() : Promise<Result<CatalogTool[], ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("tool_catalog") };
@@ -760,6 +848,42 @@ flat_name: string;
  */
 tool: ToolInfo }
 /**
+ * Which tool a configuration came from.
+ */
+export type ConfigFormat = 
+/**
+ * `claude_desktop_config.json`.
+ */
+"claude_desktop" | 
+/**
+ * VS Code's `mcp.json` (`servers`, `inputs`).
+ */
+"vs_code" | 
+/**
+ * Cursor's `.cursor/mcp.json`.
+ */
+"cursor" | 
+/**
+ * A project's `.mcp.json` (Claude Code), or any other `mcpServers` file.
+ */
+"mcp_json"
+/**
+ * A VS Code input declaration.
+ */
+export type ConfigInput = { 
+/**
+ * Its id (`${input:<id>}`).
+ */
+id: string; 
+/**
+ * The prompt VS Code shows.
+ */
+description: string; 
+/**
+ * Whether VS Code hides what is typed.
+ */
+password: boolean }
+/**
  * What *test connection* found, without touching the live session.
  */
 export type ConnectionTest = { 
@@ -928,6 +1052,10 @@ export type ErrorCode =
  */
 "server_failed" | 
 /**
+ * The system keychain is not available or refused.
+ */
+"keychain_unavailable" | 
+/**
  * A bug: something that should not happen.
  */
 "internal"
@@ -1023,7 +1151,95 @@ message: string;
  * Where in the field's text the problem is, when it is at one place (invalid JSON).
  */
 position?: TextPosition | null }
+/**
+ * What an import would do.
+ */
+export type ImportPreview = { 
+/**
+ * Which tool the file belongs to.
+ */
+format: ConfigFormat; 
+/**
+ * For people.
+ */
+format_label: string; 
+/**
+ * The servers, in file order.
+ */
+servers: PlannedServer[]; 
+/**
+ * VS Code inputs whose values the person can type now.
+ */
+inputs: ConfigInput[] }
+/**
+ * What an import did.
+ */
+export type ImportReport = { 
+/**
+ * The servers created.
+ */
+created: ServerView[]; 
+/**
+ * The secrets stored in the keychain.
+ */
+secrets_stored: string[]; 
+/**
+ * Secrets referred to but without a value (an input left empty): set them on the Secrets screen.
+ */
+secrets_missing: string[]; 
+/**
+ * Servers not imported, with why.
+ */
+skipped: string[] }
+/**
+ * An import to carry out.
+ */
+export type ImportRequest = { 
+/**
+ * The workspace the servers go into.
+ */
+workspace_id: string; 
+/**
+ * The configuration.
+ */
+source: ImportSource; 
+/**
+ * The names to import; all importable ones when absent.
+ */
+names?: string[] | null; 
+/**
+ * Values typed for VS Code inputs, by input id.
+ */
+input_values?: Partial<{ [key in string]: string }> }
+/**
+ * Where a configuration comes from: a file, or text pasted by a person.
+ */
+export type ImportSource = { 
+/**
+ * A file to read.
+ */
+path?: string | null; 
+/**
+ * Pasted text (may contain secrets: it goes no further than this process).
+ */
+text?: string | null }
 export type JsonValue = null | boolean | number | string | JsonValue[] | Partial<{ [key in string]: JsonValue }>
+/**
+ * What local servers may run.
+ */
+export type LocalSettings = { 
+/**
+ * The commands every Atrium allows.
+ */
+default_commands: string[]; 
+/**
+ * The ones this person added (kept on this machine, never synced).
+ */
+extra_commands: string[]; 
+/**
+ * The keychain namespace this home uses (the "service" of its entries).
+ */
+keychain_namespace: string }
 /**
  * A line of a server's log: a `notifications/message` or a line of its stderr.
  */
@@ -1101,6 +1317,62 @@ title: string;
  * Optional free text.
  */
 description?: string | null }
+/**
+ * One secret an imported server will need, without its value.
+ */
+export type PlannedSecret = { 
+/**
+ * The keychain id the registration will refer to.
+ */
+secret_id: string; 
+/**
+ * Where it was found (`env GITHUB_TOKEN`, `header Authorization`).
+ */
+source: string; 
+/**
+ * The VS Code input whose value the person must type, when the file has no value.
+ */
+input: string | null; 
+/**
+ * Whether a secret with this id exists already (it will be replaced).
+ */
+replaces: boolean }
+/**
+ * A server an import would create.
+ */
+export type PlannedServer = { 
+/**
+ * Its name in the file (the title it gets).
+ */
+name: string; 
+/**
+ * `stdio`, `http` or `sse`.
+ */
+transport: string; 
+/**
+ * The command line or address.
+ */
+target: string; 
+/**
+ * The registration that will be stored (secrets as references only).
+ */
+registration: JsonValue; 
+/**
+ * The secrets that go to the keychain.
+ */
+secrets: PlannedSecret[]; 
+/**
+ * What is not carried over or needs attention.
+ */
+warnings: string[]; 
+/**
+ * Why it cannot be imported, when it cannot.
+ */
+problem: string | null; 
+/**
+ * Whether the command is on the allowlist (stdio servers); it will not start until it is.
+ */
+allowed: boolean }
 /**
  * One argument of a prompt.
  */
@@ -1370,6 +1642,63 @@ workspace_id?: string | null;
  */
 limit?: number | null }
 /**
+ * A secret to store. The value travels from the caller to the keychain only.
+ */
+export type SecretInput = { 
+/**
+ * Its id.
+ */
+id: string; 
+/**
+ * What it is for; kept when absent.
+ */
+description?: string | null; 
+/**
+ * The value.
+ */
+value: string }
+/**
+ * A secret as the UI sees it: never its value.
+ */
+export type SecretView = { 
+/**
+ * The id registrations refer to (`{"secret_id": "…"}`).
+ */
+id: string; 
+/**
+ * What it is for.
+ */
+description: string; 
+/**
+ * Whether the keychain holds a value for it (`false` when it was deleted outside Atrium, or when an import
+ * recorded a reference whose value is still to be given).
+ */
+is_set: boolean; 
+/**
+ * When the value was last set.
+ */
+updated_at: string; 
+/**
+ * The servers whose registration refers to it, by title.
+ */
+used_by: string[] }
+/**
+ * A registration exported for other hosts.
+ */
+export type ServerExport = { 
+/**
+ * A file name to offer.
+ */
+file_name: string; 
+/**
+ * The `.mcp.json` text (`{"mcpServers": {…}}`), without any secret value.
+ */
+text: string; 
+/**
+ * What was left empty because it is secret.
+ */
+omitted: string[] }
+/**
  * A change to a server registration.
  */
 export type ServerPatch = { 
@@ -1404,7 +1733,11 @@ tool_count: number;
 /**
  * The server's name and version, when connected.
  */
-server_info: string | null }
+server_info: string | null; 
+/**
+ * The process id of a running local server (also its process group).
+ */
+pid: number | null }
 /**
  * Where a server's connection stands.
  */
@@ -1418,13 +1751,17 @@ export type ServerStatus =
  */
 { state: "starting" } | 
 /**
+ * Being installed before its first start (a server run from a git repository).
+ */
+{ state: "installing"; step: string; done: number; total: number } | 
+/**
  * Connected and answering.
  */
 { state: "ready" } | 
 /**
- * Was ready, lost its connection, and is reconnecting.
+ * Lost its connection or its process, and is being started again after a pause.
  */
-{ state: "degraded"; code: FailureCode; message: string } | 
+{ state: "degraded"; code: FailureCode; message: string; attempt: number; retry_in_ms: number } | 
 /**
  * Could not connect.
  */

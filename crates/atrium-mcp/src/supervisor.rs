@@ -1,0 +1,279 @@
+//! One task per running server: connect, watch, and when the session ends by itself, start again with
+//! exponential backoff — local processes after a crash, HTTP servers after a lost connection. A local server that
+//! keeps failing ends in `failed` with its last stderr lines. Stopping a local server closes its stdin, then sends
+//! SIGTERM to its process group, then SIGKILL, each after a grace period.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use rmcp::model::ClientRequest;
+use rmcp::service::ServiceError;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::connection::{self, Host, Reach};
+use crate::error::{Failure, FailureCode};
+use crate::handler::SessionContext;
+use crate::launch::{LaunchContext, ProcessGroup, Signal};
+use crate::model::{ToolInfo, convert};
+use crate::servers::{
+    Inner, Live, Slot, bounded, note, observe, protocol_failure, request_failure, server_info, set_status,
+};
+use crate::status::ServerStatus;
+
+/// How often an idle remote session is pinged, so a server that went away is noticed and reconnected.
+const KEEPALIVE: Duration = Duration::from_secs(20);
+/// How long a stopping local server gets after its stdin closed, before SIGTERM; then before SIGKILL.
+const STDIN_GRACE: Duration = Duration::from_secs(1);
+const TERM_GRACE: Duration = Duration::from_secs(2);
+/// How long a stopping remote session gets to close.
+pub(crate) const STOP_GRACE: Duration = Duration::from_secs(3);
+/// The longest a stop can take, all graces included.
+pub(crate) const STOP_BOUND: Duration = Duration::from_secs(4);
+
+/// When to start a server again after its session ended by itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RestartPolicy {
+    /// The first wait (then doubling).
+    pub first_delay: Duration,
+    /// The longest wait.
+    pub max_delay: Duration,
+    /// A session that lasted this long resets the backoff (and the count of failures).
+    pub stable_after: Duration,
+    /// A local server that fails this many times in a row is given up (`failed`). Remote servers are retried for
+    /// as long as they are enabled: the network comes back.
+    pub give_up_after: u32,
+}
+
+impl Default for RestartPolicy {
+    fn default() -> Self {
+        RestartPolicy {
+            first_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(60),
+            stable_after: Duration::from_secs(300),
+            give_up_after: 5,
+        }
+    }
+}
+
+/// How one session ended.
+enum Ended {
+    /// Atrium stopped it.
+    Stopped,
+    /// It ended by itself after `lasted`.
+    Lost { failure: Failure, lasted: Duration },
+    /// It never opened.
+    NotOpened(Failure),
+}
+
+/// Keeps one server running until it is stopped, or until a local server is given up.
+pub(crate) async fn supervise(inner: Arc<Inner>, slot: Arc<Slot>) {
+    let registration = slot.spec.registration.clone();
+    let reach = Reach::of(&registration);
+    let restart = inner.options.restart;
+    let mut backoff = restart.first_delay;
+    let mut failures: u32 = 0;
+    loop {
+        set_status(&inner, &slot, ServerStatus::Starting);
+        let ended = run_once(&inner, &slot, reach).await;
+        let failure = match ended {
+            Ended::Stopped => break,
+            Ended::NotOpened(failure) => failure,
+            Ended::Lost { failure, lasted } => {
+                if lasted >= restart.stable_after {
+                    backoff = restart.first_delay;
+                    failures = 0;
+                }
+                failure
+            }
+        };
+        failures += 1;
+        let retry = match reach {
+            Reach::Local => {
+                matches!(failure.code, FailureCode::Crashed | FailureCode::Timeout | FailureCode::ProtocolError)
+                    && failures < restart.give_up_after
+            }
+            Reach::Remote => {
+                inner.options.reconnect
+                    && matches!(
+                        failure.code,
+                        FailureCode::ConnectionError | FailureCode::Timeout | FailureCode::ProtocolError
+                    )
+            }
+        };
+        if !retry {
+            let failure = if reach == Reach::Local && failures >= restart.give_up_after && failures > 1 {
+                note(&inner, &slot, format!("gave up after {failures} failed starts in a row"));
+                Failure::new(
+                    failure.code,
+                    format!(
+                        "{} It failed {failures} times in a row; Atrium stopped retrying: fix the cause and start it again.",
+                        failure.message
+                    ),
+                )
+            } else {
+                failure
+            };
+            set_status(&inner, &slot, ServerStatus::failed(&failure, slot.log.stderr_tail(20)));
+            break;
+        }
+        let wait_ms = u32::try_from(backoff.as_millis()).unwrap_or(u32::MAX);
+        set_status(
+            &inner,
+            &slot,
+            ServerStatus::Degraded {
+                code: failure.code,
+                message: failure.message.clone(),
+                attempt: failures,
+                retry_in_ms: wait_ms,
+            },
+        );
+        let verb = if reach == Reach::Local { "restarting" } else { "reconnecting" };
+        note(&inner, &slot, format!("{verb} in {:.1} s (attempt {})", backoff.as_secs_f32(), failures + 1));
+        tokio::select! {
+            () = tokio::time::sleep(backoff) => {}
+            () = slot.stop.cancelled() => break,
+        }
+        backoff = (backoff * 2).min(restart.max_delay);
+    }
+    if slot.stop.is_cancelled() {
+        set_status(&inner, &slot, ServerStatus::Stopped);
+    }
+}
+
+/// One session, from connecting to its end.
+async fn run_once(inner: &Arc<Inner>, slot: &Arc<Slot>, reach: Reach) -> Ended {
+    let registration = &slot.spec.registration;
+    let (tools_changed, mut tools_changes) = mpsc::channel(1);
+    let cx = Arc::new(SessionContext {
+        server_id: slot.spec.id.clone(),
+        server_title: slot.title(),
+        events: inner.events.clone(),
+        log: slot.log.clone(),
+        progress: slot.progress.clone(),
+        elicitations: inner.elicitations.clone(),
+        policy: inner.options.elicitation,
+        tools_changed: Some(tools_changed),
+    });
+    let policy = inner.local.policy();
+    let host = Host {
+        http: &inner.http,
+        launch: LaunchContext { policy: &policy, keychain: inner.local.keychain.as_ref() },
+        groups: &inner.groups,
+    };
+    let opened = tokio::select! {
+        opened = connection::open(registration, cx, &host) => opened,
+        () = slot.stop.cancelled() => return Ended::Stopped,
+    };
+    let opened = match opened {
+        Ok(opened) => opened,
+        Err(failure) => {
+            note(inner, slot, format!("could not start: {}", failure.message));
+            return Ended::NotOpened(failure);
+        }
+    };
+    let session = opened.session;
+    let process = opened.process;
+    let connected_at = Instant::now();
+    let live = Arc::new(Live {
+        peer: session.peer().clone(),
+        reach,
+        lost: CancellationToken::new(),
+        tools: Mutex::new(Vec::new()),
+        server_info: server_info(session.peer()),
+        pid: process.as_ref().map(ProcessGroup::pid),
+    });
+    match list_tools(slot, &live).await {
+        Ok(tools) => *live.tools.lock().unwrap_or_else(|p| p.into_inner()) = tools,
+        Err(f) => note(inner, slot, format!("could not list tools: {}", f.message)),
+    }
+    slot.set_live(Some(live.clone()));
+    set_status(inner, slot, ServerStatus::Ready);
+    let pid = live.pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
+    note(inner, slot, format!("connected to {}{pid}", live.server_info.as_deref().unwrap_or("the server")));
+    let stop_session = session.cancellation_token();
+    let ended = session.waiting();
+    tokio::pin!(ended);
+    let mut keepalive = tokio::time::interval_at(tokio::time::Instant::now() + KEEPALIVE, KEEPALIVE);
+    let stopped = loop {
+        tokio::select! {
+            _ = &mut ended => break false,
+            () = live.lost.cancelled() => {
+                stop_session.cancel();
+                let _ = tokio::time::timeout(STOP_GRACE, &mut ended).await;
+                break false;
+            }
+            _ = keepalive.tick(), if reach == Reach::Remote => {
+                if let Err(failure) = ping(&live, registration.timeouts.call().min(STOP_GRACE)).await {
+                    note(inner, slot, format!("keep-alive failed: {}", failure.message));
+                    live.lost.cancel();
+                }
+            }
+            Some(()) = tools_changes.recv() => match list_tools(slot, &live).await {
+                Ok(tools) => *live.tools.lock().unwrap_or_else(|p| p.into_inner()) = tools,
+                Err(f) => note(inner, slot, format!("could not re-list tools: {}", f.message)),
+            },
+            () = slot.stop.cancelled() => {
+                // Closing the session closes the process's stdin; a server that does not leave gets SIGTERM, then
+                // SIGKILL — sent to its whole process group, so what it spawned goes too.
+                stop_session.cancel();
+                if tokio::time::timeout(if process.is_some() { STDIN_GRACE } else { STOP_GRACE }, &mut ended).await.is_err()
+                    && let Some(process) = &process
+                {
+                    process.signal(Signal::Term);
+                    if tokio::time::timeout(TERM_GRACE, &mut ended).await.is_err() {
+                        note(inner, slot, "did not stop after SIGTERM: killed".to_owned());
+                        process.signal(Signal::Kill);
+                        let _ = tokio::time::timeout(Duration::from_millis(500), &mut ended).await;
+                    }
+                }
+                break true;
+            }
+        }
+    };
+    slot.set_live(None);
+    // Whatever the server left running in its group (a crashed npx's node, say) goes with it.
+    drop(process);
+    if stopped {
+        note(inner, slot, "stopped".to_owned());
+        return Ended::Stopped;
+    }
+    let failure = match reach {
+        Reach::Local => {
+            let tail = slot.log.stderr_tail(1).pop().map(|l| format!(" Its last words: {l}")).unwrap_or_default();
+            Failure::new(FailureCode::Crashed, format!("The server process exited.{tail}"))
+        }
+        Reach::Remote => Failure::new(FailureCode::ConnectionError, "The connection to the server was lost."),
+    };
+    note(inner, slot, failure.message.clone());
+    Ended::Lost { failure, lasted: connected_at.elapsed() }
+}
+
+pub(crate) async fn list_tools(slot: &Slot, live: &Live) -> Result<Vec<ToolInfo>, Failure> {
+    let limit = slot.spec.registration.timeouts.call();
+    let has_tools = live.peer.peer_info().is_none_or(|info| {
+        serde_json::to_value(info.as_ref())
+            .ok()
+            .and_then(|v| v.get("capabilities").map(|c| c.get("tools").is_some()))
+            .unwrap_or(true)
+    });
+    if !has_tools {
+        return Ok(Vec::new());
+    }
+    let tools =
+        bounded(limit, live.peer.list_all_tools()).await.map_err(|e| observe(live, request_failure(e, live.reach)))?;
+    convert(tools).map_err(protocol_failure)
+}
+
+/// Pings a session; a failure means the connection is gone.
+async fn ping(live: &Live, limit: Duration) -> Result<(), Failure> {
+    let request: ClientRequest = serde_json::from_value(serde_json::json!({"method": "ping"}))
+        .map_err(|e| Failure::new(FailureCode::ProtocolError, e.to_string()))?;
+    match tokio::time::timeout(limit, live.peer.send_request(request)).await {
+        Ok(Ok(_)) => Ok(()),
+        // A server that does not implement ping is still there.
+        Ok(Err(ServiceError::McpError(_))) => Ok(()),
+        Ok(Err(err)) => Err(request_failure(err, live.reach)),
+        Err(_) => Err(Failure::new(FailureCode::Timeout, "no answer to ping")),
+    }
+}
