@@ -221,7 +221,9 @@ impl Atrium {
     async fn live_server(&self, id: &str) -> ApiResult<()> {
         match self.servers.state(id) {
             // Known and settled: nothing to read or wait for (this is every tool call's path).
-            Ok(state) if !matches!(state.status, ServerStatus::Starting | ServerStatus::Installing { .. }) => return Ok(()),
+            Ok(state) if !matches!(state.status, ServerStatus::Starting | ServerStatus::Installing { .. }) => {
+                return Ok(());
+            }
             Ok(_) => {}
             Err(_) => {
                 let artifact = self.server_artifact(id).await?;

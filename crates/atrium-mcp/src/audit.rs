@@ -3,7 +3,10 @@
 
 use std::time::Duration;
 
+use atrium_secrets::Sensitive;
 use atrium_store::{AuditEntry, Store};
+
+use crate::server_log::mask_text;
 use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -44,6 +47,11 @@ pub fn audit_text(value: &Value) -> String {
     cap(redact(value).to_string())
 }
 
+/// The same, with the given secret values masked (before the cut, so no part of one survives).
+fn audit_text_masked(value: &Value, secrets: &[Sensitive<String>]) -> String {
+    cap(mask_text(redact(value).to_string(), secrets))
+}
+
 fn cap(text: String) -> String {
     if text.len() <= AUDIT_CAP_BYTES {
         return text;
@@ -65,6 +73,8 @@ pub(crate) struct PendingAudit {
     pub(crate) started: chrono::DateTime<chrono::Utc>,
     pub(crate) arguments: Value,
     pub(crate) result: AuditedResult,
+    /// The secret values the server was started with: masked wherever they appear.
+    pub(crate) secrets: Vec<Sensitive<String>>,
 }
 
 /// What a call returned, for the audit row.
@@ -80,11 +90,14 @@ impl PendingAudit {
     fn render(self) -> AuditEntry {
         AuditEntry {
             time: self.started.to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
-            arguments: audit_text(&self.arguments),
-            result: audit_text(&match &self.result {
-                AuditedResult::Tool(result) => serde_json::to_value(result).unwrap_or_default(),
-                AuditedResult::Failure(failure) => serde_json::to_value(failure).unwrap_or_default(),
-            }),
+            arguments: audit_text_masked(&self.arguments, &self.secrets),
+            result: audit_text_masked(
+                &match &self.result {
+                    AuditedResult::Tool(result) => serde_json::to_value(result).unwrap_or_default(),
+                    AuditedResult::Failure(failure) => serde_json::to_value(failure).unwrap_or_default(),
+                },
+                &self.secrets,
+            ),
             ..self.entry
         }
     }

@@ -48,12 +48,12 @@ impl ServerLog {
     }
 
     fn masked(&self, message: String) -> String {
-        let secrets = self.secrets.lock().unwrap_or_else(|p| p.into_inner());
-        if secrets.iter().any(|s| message.contains(s.expose().as_str())) {
-            secrets.iter().fold(message, |text, s| text.replace(s.expose().as_str(), MASK))
-        } else {
-            message
-        }
+        mask_text(message, &self.secrets.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// The secret values being masked (empty for most servers).
+    pub(crate) fn secrets(&self) -> Vec<Sensitive<String>> {
+        self.secrets.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     pub(crate) fn push(&self, events: &Events, server_id: &str, level: &str, logger: Option<String>, message: String) {
@@ -80,6 +80,15 @@ impl ServerLog {
             lines.iter().rev().filter(|l| l.level == "stderr").take(n).map(|l| l.message.clone()).collect();
         tail.reverse();
         tail
+    }
+}
+
+/// `text` with every occurrence of the secret values replaced by `[secret]`.
+pub(crate) fn mask_text(text: String, secrets: &[Sensitive<String>]) -> String {
+    if secrets.iter().any(|s| text.contains(s.expose().as_str())) {
+        secrets.iter().fold(text, |text, s| text.replace(s.expose().as_str(), MASK))
+    } else {
+        text
     }
 }
 

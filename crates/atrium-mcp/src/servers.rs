@@ -31,7 +31,7 @@ use crate::model::{
 };
 use crate::policy::CommandPolicy;
 use crate::registration::Registration;
-use crate::server_log::{LogFiles, ServerLog};
+use crate::server_log::{LogFiles, ServerLog, mask_text};
 use crate::status::ServerStatus;
 use crate::supervisor::{RestartPolicy, STOP_BOUND, STOP_GRACE, supervise};
 
@@ -562,6 +562,10 @@ impl ServerSet {
             }
         };
         let duration_ms = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
+        // A server started with secrets may echo them back: the caller, the window and the audit row get them
+        // masked, like its log does.
+        let secrets = slot.log.secrets();
+        let outcome = if secrets.is_empty() { outcome } else { outcome.map(|result| mask_result(result, &secrets)) };
         let (status, result, error) = match outcome {
             Ok(result) if result.is_error => (AuditStatus::ToolError, Some(result), None),
             Ok(result) => (AuditStatus::Ok, Some(result), None),
@@ -592,7 +596,10 @@ impl ServerSet {
             duration_ms,
         };
         let arguments = Value::Object(call.arguments.unwrap_or_default());
-        self.inner.audit.record(PendingAudit { entry, started: started_at, arguments, result: audited_result }).await;
+        self.inner
+            .audit
+            .record(PendingAudit { entry, started: started_at, arguments, result: audited_result, secrets })
+            .await;
         Ok(CallOutcome { call_id, status, result, error, duration_ms })
     }
 
@@ -855,4 +862,11 @@ pub(crate) fn observe(live: &Live, failure: Failure) -> Failure {
         live.lost.cancel();
     }
     failure
+}
+
+/// A tool result with the given secret values masked in every text it holds.
+fn mask_result(result: ToolResult, secrets: &[atrium_secrets::Sensitive<String>]) -> ToolResult {
+    let Ok(text) = serde_json::to_string(&result) else { return result };
+    let masked = mask_text(text, secrets);
+    serde_json::from_str(&masked).unwrap_or(result)
 }

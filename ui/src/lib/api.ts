@@ -20,7 +20,12 @@ import type {
   ContentTypeInfo,
   ElicitationAnswer,
   FieldProblem,
+  ImportPreview,
+  ImportReport,
+  ImportRequest,
+  ImportSource,
   JsonValue,
+  LocalSettings,
   LogLine,
   NewArtifact,
   NewServer,
@@ -34,6 +39,9 @@ import type {
   RevisionSummary,
   SearchHit,
   SearchQuery,
+  SecretInput,
+  SecretView,
+  ServerExport,
   ServerPatch,
   ServerState,
   ServerView,
@@ -169,6 +177,20 @@ export const api = {
   promptGet: (id: string, name: string, args: { [key: string]: JsonValue }): Promise<PromptResult> =>
     call((b) => b.promptGet(id, name, args)),
   serverLog: (id: string): Promise<LogLine[]> => call((b) => b.serverLog(id), { quiet: true }),
+  /** Quiet: the detail shows its own "Starting…" (a start waits until ready or failed, an install can take minutes). */
+  serverStart: (id: string): Promise<ServerState> => call((b) => b.serverStart(id), { quiet: true }),
+  /** Quiet: "Stopping…" is shown on the button (a stop can take a few seconds: stdin, SIGTERM, then SIGKILL). */
+  serverStop: (id: string): Promise<ServerState> => call((b) => b.serverStop(id), { quiet: true }),
+  serverRestart: (id: string): Promise<ServerState> => call((b) => b.serverRestart(id), { quiet: true }),
+  serverExport: (id: string): Promise<ServerExport> => call((b) => b.serverExport(id)),
+  secretList: (): Promise<SecretView[]> => call((b) => b.secretList()),
+  /** The value goes to the keychain and never comes back. */
+  secretSet: (input: SecretInput): Promise<SecretView> => call((b) => b.secretSet(input)),
+  secretDelete: (id: string): Promise<null> => call((b) => b.secretDelete(id)),
+  localSettings: (): Promise<LocalSettings> => call((b) => b.localSettings()),
+  localSettingsSetCommands: (commands: string[]): Promise<LocalSettings> => call((b) => b.localSettingsSetCommands(commands)),
+  importPreview: (source: ImportSource): Promise<ImportPreview> => call((b) => b.importPreview(source)),
+  importApply: (request: ImportRequest): Promise<ImportReport> => call((b) => b.importApply(request)),
   toolCatalog: (): Promise<CatalogTool[]> => call((b) => b.toolCatalog()),
   /** Quiet: the tool runner shows its own progress, and a call may wait minutes (elicitation). */
   toolCall: (input: ToolCall): Promise<CallOutcome> => call((b) => b.toolCall(input), { quiet: true }),

@@ -1,4 +1,4 @@
-import type { ApiError, ErrorCode, FailureCode, FieldProblem } from "./bindings";
+import type { ApiError, ErrorCode, FailureCode, FieldProblem, TextPosition } from "./bindings";
 
 const CODES: readonly ErrorCode[] = [
   "invalid_input",
@@ -9,6 +9,7 @@ const CODES: readonly ErrorCode[] = [
   "storage_error",
   "server_unavailable",
   "server_failed",
+  "keychain_unavailable",
   "internal",
 ];
 
@@ -80,7 +81,10 @@ function normalizeDetails(d: unknown): ApiError["details"] {
   if (d.kind === "fields" && Array.isArray(d.problems)) {
     const problems = d.problems
       .filter((p): p is FieldProblem => isRecord(p) && typeof p.field === "string" && typeof p.message === "string")
-      .map((p) => ({ field: p.field, message: p.message }));
+      .map((p) => {
+        const position = normalizePosition(p.position);
+        return position ? { field: p.field, message: p.message, position } : { field: p.field, message: p.message };
+      });
     return { kind: "fields", problems };
   }
   if (d.kind === "version_conflict" && typeof d.expected === "number" && typeof d.actual === "number") {
@@ -89,6 +93,16 @@ function normalizeDetails(d: unknown): ApiError["details"] {
   if (d.kind === "path" && typeof d.path === "string") return { kind: "path", path: d.path };
   if (d.kind === "server" && isFailureCode(d.failure_code)) return { kind: "server", failure_code: d.failure_code };
   return null;
+}
+
+function normalizePosition(v: unknown): TextPosition | null {
+  if (!isRecord(v) || typeof v.line !== "number" || typeof v.column !== "number") return null;
+  return { line: v.line, column: v.column };
+}
+
+/** Where in a text the first problem is (a malformed configuration file), when the backend says. */
+export function problemPosition(error: ApiError): TextPosition | null {
+  return fieldProblems(error).find((p) => p.position)?.position ?? null;
 }
 
 export function toFailure(e: unknown): ApiFailure {
@@ -105,6 +119,10 @@ export function groupProblems(problems: readonly FieldProblem[]): Record<string,
   for (const p of problems) (out[p.field] ??= []).push(p.message);
   return out;
 }
+
+/** What to do when there is no system keychain (secret values live only there). */
+export const KEYCHAIN_HELP =
+  "Atrium keeps secret values only in the system keychain. On Linux that is the Secret Service: start GNOME Keyring (or KWallet) and unlock it, then try again.";
 
 /** One sentence telling the user what to do next, for each kind of failure. */
 export function nextStep(error: ApiError, logDir?: string | null): string {
@@ -126,6 +144,8 @@ export function nextStep(error: ApiError, logDir?: string | null): string {
       return "The server is not connected. Open it under Servers to see why, then enable or refresh it.";
     case "server_failed":
       return "Check the server's log under Servers, then try again.";
+    case "keychain_unavailable":
+      return KEYCHAIN_HELP;
     case "internal":
       return `Try again. If it keeps happening, restart Atrium.${logs}`;
   }

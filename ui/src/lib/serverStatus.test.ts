@@ -1,5 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { auditTone, failureHint, logTone, progressLabel, statusBadge, transportLabel } from "./serverStatus";
+import {
+  auditTone,
+  failureHint,
+  installProgress,
+  lifecycleActions,
+  logTone,
+  progressLabel,
+  retryText,
+  statusBadge,
+  transportLabel,
+} from "./serverStatus";
 
 describe("statusBadge", () => {
   it("names plain states", () => {
@@ -11,8 +21,34 @@ describe("statusBadge", () => {
   it("shows the failure code, with the message for the tooltip", () => {
     const failed = statusBadge({ state: "failed", code: "config_error", message: "No transport.", stderr_tail: [] });
     expect(failed).toEqual({ state: "failed", label: "config_error", tone: "danger", code: "config_error", message: "No transport." });
-    const degraded = statusBadge({ state: "degraded", code: "timeout", message: "Slow." });
-    expect(degraded).toMatchObject({ label: "timeout", tone: "warning", message: "Reconnecting: Slow." });
+    const degraded = statusBadge({ state: "degraded", code: "timeout", message: "Slow.", attempt: 2, retry_in_ms: 2000 });
+    expect(degraded).toMatchObject({ label: "timeout", tone: "warning", message: "Reconnecting (attempt 2): Slow." });
+  });
+  it("shows an install in progress", () => {
+    const b = statusBadge({ state: "installing", step: "npm install", done: 2, total: 4 });
+    expect(b).toMatchObject({ state: "installing", label: "Installing…", tone: "progress", message: "Installing: npm install (2/4)" });
+  });
+});
+
+describe("local server lifecycle", () => {
+  it("offers start, stop and restart by state", () => {
+    expect(lifecycleActions("stopped")).toEqual(["start"]);
+    expect(lifecycleActions("failed")).toEqual(["start"]);
+    expect(lifecycleActions("starting")).toEqual(["stop"]);
+    expect(lifecycleActions("installing")).toEqual(["stop"]);
+    expect(lifecycleActions("ready")).toEqual(["stop", "restart"]);
+    expect(lifecycleActions("degraded")).toEqual(["stop", "restart"]);
+  });
+  it("counts down to the next restart in whole seconds", () => {
+    expect(retryText(3, 4000)).toBe("restarting in 4 s (attempt 3)");
+    expect(retryText(3, 3001)).toBe("restarting in 4 s (attempt 3)");
+    expect(retryText(1, 0)).toBe("restarting now (attempt 1)");
+    expect(retryText(1, -50)).toBe("restarting now (attempt 1)");
+  });
+  it("measures install progress", () => {
+    expect(installProgress({ step: "Cloning", done: 1, total: 4 })).toEqual({ label: "Cloning (1/4)", fraction: 0.25 });
+    expect(installProgress({ step: "", done: 0, total: 0 })).toEqual({ label: "Preparing", fraction: null });
+    expect(installProgress({ step: "Done", done: 9, total: 4 })).toEqual({ label: "Done (4/4)", fraction: 1 });
   });
 });
 

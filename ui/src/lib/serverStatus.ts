@@ -4,7 +4,7 @@ import type { AuditStatus, CallProgress, FailureCode, ServerStatus } from "./bin
 export type Tone = "neutral" | "progress" | "success" | "warning" | "danger" | "accent";
 
 export interface StatusBadge {
-  /** The state name (`stopped`, `starting`, `ready`, `degraded`, `failed`), for `data-state`. */
+  /** The state name (`stopped`, `starting`, `installing`, `ready`, `degraded`, `failed`), for `data-state`. */
   state: ServerStatus["state"];
   /** What the badge says: a word, or the failure code for degraded and failed servers. */
   label: string;
@@ -27,6 +27,8 @@ export function statusBadge(status: ServerStatus, enabled = true): StatusBadge {
       };
     case "starting":
       return { state: "starting", label: "Connecting…", tone: "progress", code: null, message: "Connecting to the server…" };
+    case "installing":
+      return { state: "installing", label: "Installing…", tone: "progress", code: null, message: `Installing: ${installProgress(status).label}` };
     case "ready":
       return { state: "ready", label: "Ready", tone: "success", code: null, message: "Connected." };
     case "degraded":
@@ -35,12 +37,46 @@ export function statusBadge(status: ServerStatus, enabled = true): StatusBadge {
         label: status.code,
         tone: "warning",
         code: status.code,
-        message: `Reconnecting: ${status.message}`,
+        message: `Reconnecting (attempt ${status.attempt}): ${status.message}`,
       };
     case "failed":
       return { state: "failed", label: status.code, tone: "danger", code: status.code, message: status.message };
   }
 }
+
+/** An install's progress: the step in words with its count, and how far along it is (null without a total). */
+export function installProgress(s: { step: string; done: number; total: number }): { label: string; fraction: number | null } {
+  const count = s.total > 0 ? `${Math.min(s.done, s.total)}/${s.total}` : "";
+  const label = [s.step.trim() || "Preparing", count && `(${count})`].filter(Boolean).join(" ");
+  const fraction = s.total > 0 ? Math.max(0, Math.min(1, s.done / s.total)) : null;
+  return { label, fraction };
+}
+
+/** When a crashed server starts again: "restarting in 4 s (attempt 2)", or "restarting now" once the pause is over. */
+export function retryText(attempt: number, msLeft: number): string {
+  const seconds = Math.ceil(Math.max(0, msLeft) / 1000);
+  return seconds > 0 ? `restarting in ${seconds} s (attempt ${attempt})` : `restarting now (attempt ${attempt})`;
+}
+
+export type LifecycleAction = "start" | "stop" | "restart";
+
+/** The lifecycle buttons a server's state offers: start what is not running, stop (and restart) what is. */
+export function lifecycleActions(state: ServerStatus["state"]): LifecycleAction[] {
+  switch (state) {
+    case "stopped":
+    case "failed":
+      return ["start"];
+    case "starting":
+    case "installing":
+      return ["stop"];
+    case "ready":
+    case "degraded":
+      return ["stop", "restart"];
+  }
+}
+
+/** What a lifecycle button says while its command runs. */
+export const LIFECYCLE_BUSY: Record<LifecycleAction, string> = { start: "Starting…", stop: "Stopping…", restart: "Restarting…" };
 
 /** What to do next for each failure code, in one sentence. */
 export const FAILURE_HINTS: Record<FailureCode, string> = {
@@ -48,7 +84,8 @@ export const FAILURE_HINTS: Record<FailureCode, string> = {
   timeout: "The server did not answer in time. Check that it is running, or raise the time limits in its settings.",
   auth_error: "The server refused the credentials. Check the authentication settings in the registration.",
   config_error: "The registration (or the discovery document) is wrong. Edit the server and check its fields.",
-  policy_denied: "Local policy refused it, for example a tool that is not in allowed_tools. Edit the server to change that.",
+  policy_denied:
+    "Local policy refused it: a command that is not on the allowlist (add it under Secrets › Local servers if you trust it), or a tool not in allowed_tools.",
   crashed: "The server process exited. Its log shows what it wrote before it stopped.",
   protocol_error: "The server sent something that is not valid MCP. Check that it is an MCP server and up to date.",
   server_error: "The server answered with an error. Check the arguments, or the server's log.",

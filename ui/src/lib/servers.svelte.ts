@@ -7,6 +7,7 @@ import type { CallProgress, LogLine, ServerState, ServerStatus, ServerView } fro
 import { latestOnly } from "./debounce";
 import { toFailure } from "./errors";
 import { ServerFormModel } from "./serverFormModel.svelte";
+import type { LifecycleAction } from "./serverStatus";
 import { confirmer, toasts } from "./ui.svelte";
 
 export type ServerTab = "tools" | "resources" | "prompts" | "log";
@@ -31,6 +32,10 @@ export class ServersModel {
   form = $state<ServerFormModel | null>(null);
   /** Log lines of the servers whose log was opened, newest last. */
   logs = $state<Record<string, LogLine[]>>({});
+  /** How many log lines arrived by event, per server (only grows: the log panel's pause counts from it). */
+  logReceived = $state<Record<string, number>>({});
+  /** A start, stop or restart in progress, per server. */
+  lifecycle = $state<Record<string, LifecycleAction>>({});
   /** Progress of running calls, by call id. */
   progress = $state<Record<string, CallProgress>>({});
   /** Bumped when a server's tools, resources or prompts may have changed (catalog_changed, reconnect). */
@@ -183,6 +188,28 @@ export class ServersModel {
     }
   }
 
+  /** Starts, stops or restarts a server; the button shows the action until the backend answers. */
+  async runLifecycle(server: ServerView, action: LifecycleAction): Promise<void> {
+    if (this.lifecycle[server.id]) return;
+    this.lifecycle = { ...this.lifecycle, [server.id]: action };
+    if (action !== "stop") this.#setStatus(server.id, { state: "starting" });
+    try {
+      const call = action === "start" ? api.serverStart : action === "stop" ? api.serverStop : api.serverRestart;
+      const state = await call(server.id);
+      this.#applyState(state);
+      if (state.status.state === "ready") this.#bumpCatalog(server.id);
+    } catch (e) {
+      const what = action === "start" ? "start" : action === "stop" ? "stop" : "restart";
+      toasts.error(`Couldn't ${what} “${server.title}”`, e);
+      if (toFailure(e).code === "not_found") await this.reload();
+      else void this.#fetchState(server.id);
+    } finally {
+      const { [server.id]: _done, ...rest } = this.lifecycle;
+      this.lifecycle = rest;
+      this.#schedulePoll();
+    }
+  }
+
   async remove(server: ServerView): Promise<void> {
     const ok = await confirmer.ask({
       title: `Remove “${server.title}”?`,
@@ -243,6 +270,7 @@ export class ServersModel {
   onLog(serverId: string, line: LogLine): void {
     const lines = this.logs[serverId];
     if (!lines) return; // not opened: the log is read in full when it is
+    this.logReceived[serverId] = (this.logReceived[serverId] ?? 0) + 1;
     lines.push(line);
     if (lines.length > MAX_LOG_LINES) lines.splice(0, lines.length - MAX_LOG_LINES);
   }
@@ -300,13 +328,13 @@ export class ServersModel {
     );
   }
 
-  /** While a server is connecting, its state is polled too: events sent before the window listened are lost. */
+  /** While a server is connecting or installing, its state is polled too: events sent before the window listened are lost. */
   #schedulePoll(): void {
     if (this.#poll !== null) return;
-    if (!this.list.some((s) => s.state.status.state === "starting")) return;
+    if (!this.list.some((s) => isSettling(s.state.status))) return;
     this.#poll = setTimeout(() => {
       this.#poll = null;
-      const starting = this.list.filter((s) => s.state.status.state === "starting");
+      const starting = this.list.filter((s) => isSettling(s.state.status));
       void Promise.all(
         starting.map(async (s) => {
           const before = s.state.status.state;
@@ -317,6 +345,10 @@ export class ServersModel {
       ).then(() => this.#schedulePoll());
     }, POLL_MS);
   }
+}
+
+function isSettling(status: ServerStatus): boolean {
+  return status.state === "starting" || status.state === "installing";
 }
 
 function lineKey(l: LogLine): string {

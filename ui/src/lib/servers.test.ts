@@ -31,7 +31,7 @@ const view = (id: string, title: string, over: Partial<ServerView> = {}): Server
   transport: "stdio",
   target: "node x.js",
   enabled: true,
-  state: { server_id: id, status: { state: "starting" }, tool_count: 0, server_info: null },
+  state: { server_id: id, status: { state: "starting" }, tool_count: 0, server_info: null, pid: null },
   ...over,
 });
 
@@ -39,7 +39,7 @@ beforeEach(() => {
   vi.useRealTimers();
   for (const f of Object.values(api)) f.mockReset();
   api.serverValidate.mockResolvedValue([]);
-  api.serverState.mockImplementation(async (id: string) => ({ server_id: id, status: { state: "ready" }, tool_count: 3, server_info: "x 1.0" }));
+  api.serverState.mockImplementation(async (id: string) => ({ server_id: id, status: { state: "ready" }, tool_count: 3, server_info: "x 1.0", pid: null }));
 });
 
 describe("ServersModel", () => {

@@ -40,12 +40,19 @@ async fn a_server_that_never_answers_times_out() {
     assert_eq!(test.error_code, Some(FailureCode::Timeout), "{test:?}");
     assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
 
-    // As a registered server it ends `failed` with the same code, and calls are refused, not hung.
+    // As a registered server it is retried, then given up with the same code; calls are refused, not hung.
     let server = fx.register("Silent", misbehaving("silent", 1000, 1000)).await;
     let status = fx.status_when(&server.id, "settled", |s| !matches!(s, ServerStatus::Starting)).await;
-    assert!(matches!(status, ServerStatus::Failed { code: FailureCode::Timeout, .. }), "{status:?}");
+    assert!(
+        matches!(status, ServerStatus::Degraded { code: FailureCode::Timeout, attempt: 1, .. }),
+        "first a retry: {status:?}"
+    );
     let err = fx.atrium.server_tools(server.id.clone()).await.expect_err("not connected");
     assert_eq!(err.code, ErrorCode::ServerUnavailable);
+    let status = fx.status_when(&server.id, "failed", |s| matches!(s, ServerStatus::Failed { .. })).await;
+    let ServerStatus::Failed { code, message, .. } = status else { unreachable!() };
+    assert_eq!(code, FailureCode::Timeout);
+    assert!(message.contains("4 times in a row"), "{message}");
     fx.atrium.close().await;
 }
 
@@ -54,17 +61,23 @@ async fn a_server_that_dies_mid_call_is_crashed() {
     let fx = Fixture::new().await;
     let server = fx.register("Dies", misbehaving("die", 5000, 5000)).await;
     fx.ready(&server.id).await;
+    let first_pid = fx.atrium.server_state(server.id.clone()).await.expect("state").pid;
+    assert!(first_pid.is_some(), "a running local server has a pid");
     let started = Instant::now();
     let call = ToolCall { server_id: server.id.clone(), tool: "work".into(), arguments: None, call_id: None };
     let outcome = fx.atrium.tool_call(call).await.expect("call");
     assert_eq!(outcome.status, AuditStatus::Failed);
     assert_eq!(outcome.error.as_ref().map(|e| e.code), Some(FailureCode::Crashed), "{outcome:?}");
     assert!(started.elapsed() < Duration::from_secs(5));
-    // The status follows, with the last words of its stderr.
-    let status = fx.status_when(&server.id, "failed", |s| matches!(s, ServerStatus::Failed { .. })).await;
-    let ServerStatus::Failed { code, stderr_tail, .. } = status else { unreachable!() };
-    assert_eq!(code, FailureCode::Crashed);
-    assert!(stderr_tail.iter().any(|l| l.contains("about to die")), "{stderr_tail:?}");
+    // The log has its last words, and the crashed process is started again.
+    let log = fx.atrium.server_log(server.id.clone()).await.expect("log");
+    assert!(log.iter().any(|l| l.level == "stderr" && l.message.contains("about to die")), "{log:?}");
+    fx.ready_again(&server.id, first_pid).await;
+    let statuses = fx.events.statuses_of(&server.id);
+    assert!(
+        statuses.iter().any(|s| matches!(s, ServerStatus::Degraded { code: FailureCode::Crashed, attempt: 1, .. })),
+        "{statuses:?}"
+    );
     fx.atrium.close().await;
 }
 

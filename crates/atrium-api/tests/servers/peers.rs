@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use atrium_api::{
-    AppEvent, Atrium, AtriumPaths, ElicitationPolicy, EventSink, NewServer, NewWorkspace, OpenOptions, ServerView,
+    AppEvent, Atrium, AtriumPaths, ElicitationPolicy, EventSink, NewServer, NewWorkspace, OpenOptions,
+    ServerRestartPolicy, ServerView,
 };
 use serde_json::Value;
 
@@ -143,6 +144,19 @@ impl EventSink for Recorder {
 }
 
 impl Recorder {
+    /// Every status a server went through, in order.
+    pub fn statuses_of(&self, server: &str) -> Vec<atrium_api::ServerStatus> {
+        self.events
+            .lock()
+            .expect("lock")
+            .iter()
+            .filter_map(|e| match e {
+                AppEvent::ServerStatus { server_id, status } if server_id == server => Some(status.clone()),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub fn progress_for(&self, call_id: &str) -> Vec<f64> {
         self.events
             .lock()
@@ -172,8 +186,21 @@ impl Fixture {
     pub async fn with_policy(elicitation: ElicitationPolicy) -> Self {
         let home = tempfile::tempdir().expect("temp dir");
         let events = Arc::new(Recorder::default());
-        let options = OpenOptions { events: events.clone(), elicitation, connect_servers: true };
+        let options = OpenOptions {
+            events: events.clone(),
+            elicitation,
+            connect_servers: true,
+            // Quick restarts, so crash loops play out in seconds.
+            restart: ServerRestartPolicy {
+                first_delay: Duration::from_millis(100),
+                max_delay: Duration::from_secs(2),
+                stable_after: Duration::from_secs(300),
+                give_up_after: 4,
+            },
+        };
         let atrium = Atrium::open_with(AtriumPaths::at(home.path()), options).await.expect("open");
+        // The test peers run on the Node and Python that setup installs: allowed by path, as a person would.
+        atrium.local_settings_set_commands(vec![node(), python()]).await.expect("allow the test runtimes");
         let workspace = atrium
             .workspace_create(NewWorkspace { title: "Servers".into(), description: None })
             .await
@@ -205,6 +232,21 @@ impl Fixture {
 }
 
 impl Fixture {
+    /// Waits until a local server is ready in a new process (it was restarted).
+    pub async fn ready_again(&self, id: &str, old_pid: Option<u32>) -> u32 {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let state = self.atrium.server_state(id.to_owned()).await.expect("state");
+            if let (atrium_api::ServerStatus::Ready, Some(pid)) = (&state.status, state.pid)
+                && Some(pid) != old_pid
+            {
+                return pid;
+            }
+            assert!(Instant::now() < deadline, "never restarted: {:?}", state);
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Polls the server's status until `done` holds (20 s at most), and returns it.
     pub async fn status_when(
         &self,
