@@ -74,7 +74,7 @@ pub struct ImportPreview {
     pub format: ConfigFormat,
     /// For people.
     pub format_label: String,
-    /// The servers, in file order.
+    /// The servers, by name.
     pub servers: Vec<PlannedServer>,
     /// VS Code inputs whose values the person can type now.
     pub inputs: Vec<ConfigInput>,

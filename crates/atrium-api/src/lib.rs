@@ -148,6 +148,7 @@ impl Atrium {
             keychain: Some(keychain.clone()),
             log_dir: Some(paths.server_logs()),
             allowed_commands: secrets::extra_commands(&store).await?,
+            installs: Some(paths.server_installs()),
         };
         let servers = ServerSet::with_local(
             store.clone(),

@@ -56,6 +56,8 @@ pub(crate) struct Host<'a> {
     pub(crate) http: &'a LazyHttp,
     pub(crate) launch: LaunchContext<'a>,
     pub(crate) groups: &'a Arc<ProcessGroups>,
+    /// For a server installed from a repository: how to run it, once installed.
+    pub(crate) installed: Option<Launch>,
 }
 
 /// An open session, and for a local server its process group (dropping it kills what is left of the process).
@@ -124,13 +126,10 @@ async fn open_unbounded(
                 client.serve(transport).await.map_err(|err| init_failure(err, Some(url), false, Reach::Remote, &cx))?;
             Ok(Opened { session, process: None })
         }
-        Transport::Github { owner_repo, .. } => Err(Failure::new(
-            FailureCode::PolicyDenied,
-            format!(
-                "Running {owner_repo} from GitHub needs a sandbox Atrium does not have yet. Clone it and register it as \
-                 a stdio server instead."
-            ),
-        )),
+        Transport::Github { owner_repo, .. } => match &host.installed {
+            Some(launch) => run_local(client, launch, cx, host).await,
+            None => Err(Failure::new(FailureCode::ConfigError, format!("{owner_repo} is not installed yet."))),
+        },
     }
 }
 

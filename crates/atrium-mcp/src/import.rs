@@ -103,7 +103,7 @@ pub struct ConfigInput {
 pub struct ImportedConfig {
     /// Which tool it came from.
     pub format: ConfigFormat,
-    /// Its servers, in file order.
+    /// Its servers, by name.
     pub servers: Vec<ImportedServer>,
     /// VS Code inputs used by the servers.
     pub inputs: Vec<ConfigInput>,

@@ -11,6 +11,7 @@ mod error;
 mod events;
 mod handler;
 pub mod import;
+pub mod install;
 mod launch;
 mod model;
 pub mod policy;

@@ -44,9 +44,9 @@ pub enum Transport {
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         env: BTreeMap<String, EnvValue>,
     },
-    /// A repository run as a local server (planned on the platform; Atrium refuses it until it can sandbox it).
+    /// A server's source in a git repository, cloned, installed and run as a local server.
     Github {
-        /// `owner/repo`.
+        /// `owner/repo` on GitHub, or any git URL (https://, ssh://, git://, file://, or a path).
         owner_repo: String,
         /// Branch, tag or commit.
         #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
@@ -280,15 +280,12 @@ fn check_transport(t: &Value, problems: &mut Vec<FieldProblem>) {
                 }
             }
         }
-        Some("github") => {
-            let ok = text("owner_repo").is_some_and(|r| {
-                let mut parts = r.split('/');
-                matches!((parts.next(), parts.next(), parts.next()), (Some(o), Some(n), None) if !o.is_empty() && !n.is_empty())
-            });
-            if !ok {
-                problems.push(problem("transport.owner_repo", "Give the repository as owner/name."));
-            }
-        }
+        Some("github") => match text("owner_repo").map(crate::install::repository_url) {
+            Some(Ok(_)) => {}
+            Some(Err(failure)) => problems.push(problem("transport.owner_repo", failure.message)),
+            None => problems
+                .push(problem("transport.owner_repo", "Give the repository as owner/name (GitHub) or a git URL.")),
+        },
         Some(other) => problems.push(problem(
             "transport.type",
             format!("\"{other}\" is not a transport: use http, sse, stdio or github."),

@@ -143,15 +143,23 @@ pub struct LocalSetup {
     pub log_dir: Option<std::path::PathBuf>,
     /// Commands allowed beyond the defaults (from local settings).
     pub allowed_commands: Vec<String>,
+    /// Where servers from git repositories are cloned and installed (a temporary directory when absent).
+    pub installs: Option<std::path::PathBuf>,
 }
 
 /// The machine side of the manager. The policy can change while servers run; each start reads it afresh.
 pub(crate) struct LocalHost {
     pub(crate) keychain: Option<atrium_secrets::Keychain>,
     policy: Mutex<CommandPolicy>,
+    installs: std::path::PathBuf,
 }
 
 impl LocalHost {
+    /// The install directory of one server.
+    pub(crate) fn installs_for(&self, server_id: &str) -> std::path::PathBuf {
+        self.installs.join(crate::server_log::log_file_name(server_id).trim_end_matches(".log"))
+    }
+
     pub(crate) fn policy(&self) -> CommandPolicy {
         self.policy.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
@@ -264,6 +272,7 @@ impl ServerSet {
                 local: LocalHost {
                     keychain: local.keychain,
                     policy: Mutex::new(CommandPolicy::new(local.allowed_commands)),
+                    installs: local.installs.unwrap_or_else(|| std::env::temp_dir().join("atrium-server-installs")),
                 },
                 groups: Arc::new(ProcessGroups::default()),
                 log_files: local.log_dir.and_then(LogFiles::start),
@@ -618,10 +627,23 @@ impl ServerSet {
             tools_changed: None,
         });
         let policy = self.inner.local.policy();
+        let installed = match &registration.transport {
+            crate::registration::Transport::Github { owner_repo, git_ref } => {
+                let quiet = |_: &str, _: u32| {};
+                let output = |_: String| {};
+                let dir = self.inner.local.installs_for("connection-test");
+                match crate::install::ensure(owner_repo, git_ref.as_deref(), &dir, &policy, &quiet, &output).await {
+                    Ok(launch) => Some(launch),
+                    Err(failure) => return failed_test(failure, started),
+                }
+            }
+            _ => None,
+        };
         let host = Host {
             http: &self.inner.http,
             launch: LaunchContext { policy: &policy, keychain: self.inner.local.keychain.as_ref() },
             groups: &self.inner.groups,
+            installed,
         };
         let result = async {
             let connection::Opened { session, process } = connection::open(registration, cx.clone(), &host).await?;
@@ -649,16 +671,20 @@ impl ServerSet {
                     duration_ms,
                 }
             }
-            Err(f) => ConnectionTest {
-                success: false,
-                tool_count: 0,
-                tools: Vec::new(),
-                error: Some(f.message),
-                error_code: Some(f.code),
-                server_info: None,
-                duration_ms,
-            },
+            Err(f) => failed_test(f, started),
         }
+    }
+}
+
+fn failed_test(failure: Failure, started: Instant) -> ConnectionTest {
+    ConnectionTest {
+        success: false,
+        tool_count: 0,
+        tools: Vec::new(),
+        error: Some(failure.message),
+        error_code: Some(failure.code),
+        server_info: None,
+        duration_ms: u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX),
     }
 }
 

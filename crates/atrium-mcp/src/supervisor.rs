@@ -14,8 +14,10 @@ use tokio_util::sync::CancellationToken;
 use crate::connection::{self, Host, Reach};
 use crate::error::{Failure, FailureCode};
 use crate::handler::SessionContext;
+use crate::install::{self, INSTALL_STEPS};
 use crate::launch::{LaunchContext, ProcessGroup, Signal};
 use crate::model::{ToolInfo, convert};
+use crate::registration::Transport;
 use crate::servers::{
     Inner, Live, Slot, bounded, note, observe, protocol_failure, request_failure, server_info, set_status,
 };
@@ -156,10 +158,33 @@ async fn run_once(inner: &Arc<Inner>, slot: &Arc<Slot>, reach: Reach) -> Ended {
         tools_changed: Some(tools_changed),
     });
     let policy = inner.local.policy();
+    let installed = match &registration.transport {
+        Transport::Github { owner_repo, git_ref } => {
+            let progress = |step: &str, done: u32| {
+                set_status(inner, slot, ServerStatus::Installing { step: step.to_owned(), done, total: INSTALL_STEPS });
+            };
+            let output = |line: String| slot.log.push(&inner.events, &slot.spec.id, "install", None, line);
+            let dir = inner.local.installs_for(&slot.spec.id);
+            let installing = install::ensure(owner_repo, git_ref.as_deref(), &dir, &policy, &progress, &output);
+            let done = tokio::select! {
+                done = installing => done,
+                () = slot.stop.cancelled() => return Ended::Stopped,
+            };
+            match done {
+                Ok(launch) => Some(launch),
+                Err(failure) => {
+                    note(inner, slot, format!("could not install: {}", failure.message));
+                    return Ended::NotOpened(failure);
+                }
+            }
+        }
+        _ => None,
+    };
     let host = Host {
         http: &inner.http,
         launch: LaunchContext { policy: &policy, keychain: inner.local.keychain.as_ref() },
         groups: &inner.groups,
+        installed,
     };
     let opened = tokio::select! {
         opened = connection::open(registration, cx, &host) => opened,

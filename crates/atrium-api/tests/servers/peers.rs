@@ -209,6 +209,10 @@ impl Fixture {
         Fixture { atrium, events, workspace, _home: home }
     }
 
+    pub fn home(&self) -> &Path {
+        self._home.path()
+    }
+
     pub async fn register(&self, title: &str, registration: Value) -> ServerView {
         self.atrium
             .server_create(NewServer { workspace_id: self.workspace.clone(), title: title.into(), registration })

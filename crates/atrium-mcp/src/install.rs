@@ -1,0 +1,275 @@
+//! The `github` transport: a server's source in a git repository (`owner/repo` on GitHub, or any git URL — a local
+//! bare repository works), cloned into `ATRIUM_HOME/servers/`, its runtime detected (`package.json` → `npm install`
+//! and `node`; `pyproject.toml` / `requirements.txt` → a venv, `pip install`, and its Python), installed once, then
+//! run like any local server: the same allowlist (`node`, or `python3` to make the venv), the same supervision.
+//! Only Atrium's own fixed commands run here (`git`, `npm`, `python3 -m venv`, `pip`), never one from the
+//! registration.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use sha2::Digest;
+
+use crate::error::{Failure, FailureCode};
+use crate::launch::Launch;
+use crate::policy::{CommandPolicy, SearchPath};
+
+/// The longest an install may take (clone plus dependencies).
+const INSTALL_LIMIT: Duration = Duration::from_secs(600);
+/// The steps reported while installing.
+pub(crate) const INSTALL_STEPS: u32 = 3;
+
+/// What was installed, kept next to the checkout so a restart does not install again.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+struct Installed {
+    url: String,
+    git_ref: Option<String>,
+    program: PathBuf,
+    args: Vec<String>,
+}
+
+/// Reports a step: its name and how many are done.
+pub(crate) type Progress<'a> = &'a (dyn Fn(&str, u32) + Send + Sync);
+/// Receives the install commands' output lines.
+pub(crate) type Output<'a> = &'a (dyn Fn(String) + Send + Sync);
+
+/// The git URL of an `owner_repo`: `owner/repo` means GitHub; anything else must be a git URL Atrium accepts.
+pub fn repository_url(owner_repo: &str) -> Result<String, Failure> {
+    let shorthand = owner_repo.split('/').count() == 2
+        && owner_repo.split('/').all(|part| {
+            !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        });
+    if shorthand {
+        return Ok(format!("https://github.com/{owner_repo}.git"));
+    }
+    // git's `ext::` and other remote helpers run commands: only plain transports are accepted.
+    let accepted = ["https://", "http://", "ssh://", "git://", "file://"].iter().any(|p| owner_repo.starts_with(p))
+        || Path::new(owner_repo).is_absolute();
+    if accepted && !owner_repo.chars().any(char::is_whitespace) {
+        Ok(owner_repo.to_owned())
+    } else {
+        Err(Failure::new(
+            FailureCode::ConfigError,
+            format!(
+                "\"{owner_repo}\" is neither owner/repo nor a git URL (https://, ssh://, git://, file:// or a path)."
+            ),
+        ))
+    }
+}
+
+/// Makes sure the server is cloned and installed under `installs`, and returns how to run it.
+pub(crate) async fn ensure(
+    owner_repo: &str,
+    git_ref: Option<&str>,
+    installs: &Path,
+    policy: &CommandPolicy,
+    progress: Progress<'_>,
+    output: Output<'_>,
+) -> Result<Launch, Failure> {
+    let url = repository_url(owner_repo)?;
+    let key = hex(&sha2::Sha256::digest(format!("{url}#{}", git_ref.unwrap_or("")).as_bytes())[..8]);
+    let dir = installs.join(key);
+    let search = SearchPath::discover().await;
+    let marker = dir.join(".atrium-installed.json");
+    if let Some(installed) = read_marker(&marker)
+        && installed.url == url
+        && installed.git_ref.as_deref() == git_ref
+        && installed.program.exists()
+    {
+        return Ok(launch_of(installed, &dir, &search));
+    }
+    match tokio::time::timeout(INSTALL_LIMIT, install(&url, git_ref, &dir, policy, &search, progress, output)).await {
+        Ok(Ok(installed)) => {
+            let text = serde_json::to_string_pretty(&installed).unwrap_or_default();
+            tokio::fs::write(&marker, text).await.map_err(|e| io_failure("record the install", &e))?;
+            Ok(launch_of(installed, &dir, &search))
+        }
+        Ok(Err(failure)) => Err(failure),
+        Err(_) => Err(Failure::new(FailureCode::Timeout, "Installing took longer than 10 minutes and was stopped.")),
+    }
+}
+
+fn launch_of(installed: Installed, dir: &Path, search: &SearchPath) -> Launch {
+    let src = dir.join("src");
+    // The venv's own bin directory comes first, so a console script finds its interpreter.
+    let mut path = vec![src.join(".venv/bin")];
+    path.extend(search.dirs().iter().cloned());
+    Launch {
+        program: installed.program,
+        args: installed.args,
+        cwd: Some(src),
+        path: SearchPath::new(path).joined(),
+        env: Vec::new(),
+        secrets: Vec::new(),
+    }
+}
+
+async fn install(
+    url: &str,
+    git_ref: Option<&str>,
+    dir: &Path,
+    policy: &CommandPolicy,
+    search: &SearchPath,
+    progress: Progress<'_>,
+    output: Output<'_>,
+) -> Result<Installed, Failure> {
+    let src = dir.join("src");
+    progress("cloning", 0);
+    if tokio::fs::try_exists(&src).await.unwrap_or(false) {
+        tokio::fs::remove_dir_all(&src).await.map_err(|e| io_failure("clear the old checkout", &e))?;
+    }
+    tokio::fs::create_dir_all(&src).await.map_err(|e| io_failure("create the install directory", &e))?;
+    let git = search.resolve("git")?;
+    run(&git, &["init", "--quiet"], &src, output).await?;
+    let wanted = git_ref.unwrap_or("HEAD");
+    run(&git, &["fetch", "--quiet", "--depth", "1", url, wanted], &src, output).await?;
+    run(&git, &["checkout", "--quiet", "FETCH_HEAD"], &src, output).await?;
+
+    progress("installing dependencies", 1);
+    let installed = if src.join("package.json").exists() {
+        policy.check("node")?;
+        let node = search.resolve("node")?;
+        let npm = search.resolve("npm")?;
+        let lock = src.join("package-lock.json").exists();
+        let args: &[&str] =
+            if lock { &["ci", "--no-audit", "--no-fund"] } else { &["install", "--no-audit", "--no-fund"] };
+        run(&npm, args, &src, output).await?;
+        let entry = node_entry(&src)?;
+        Installed { url: url.to_owned(), git_ref: git_ref.map(str::to_owned), program: node, args: vec![entry] }
+    } else if src.join("pyproject.toml").exists() || src.join("requirements.txt").exists() {
+        policy.check("python3")?;
+        let python3 = search.resolve("python3")?;
+        run(&python3, &["-m", "venv", ".venv"], &src, output).await?;
+        let venv_python = src.join(".venv/bin/python");
+        let pip: Vec<&str> = if src.join("requirements.txt").exists() {
+            vec!["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", "requirements.txt"]
+        } else {
+            vec!["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "."]
+        };
+        run(&venv_python, &pip, &src, output).await?;
+        let (program, args) = python_entry(&src, &venv_python)?;
+        Installed { url: url.to_owned(), git_ref: git_ref.map(str::to_owned), program, args }
+    } else {
+        return Err(Failure::new(
+            FailureCode::ConfigError,
+            "The repository has no package.json, pyproject.toml or requirements.txt: Atrium cannot tell how to run it.",
+        ));
+    };
+    progress("starting", 2);
+    Ok(installed)
+}
+
+/// `bin` (the first one), else `main`, of package.json.
+fn node_entry(src: &Path) -> Result<String, Failure> {
+    let text = std::fs::read_to_string(src.join("package.json")).map_err(|e| io_failure("read package.json", &e))?;
+    let manifest: serde_json::Value = serde_json::from_str(&text)
+        .map_err(|e| Failure::new(FailureCode::ConfigError, format!("package.json is not valid JSON: {e}.")))?;
+    let entry = match manifest.get("bin") {
+        Some(serde_json::Value::String(path)) => Some(path.clone()),
+        Some(serde_json::Value::Object(bins)) => bins.values().find_map(|v| v.as_str().map(str::to_owned)),
+        _ => None,
+    }
+    .or_else(|| manifest.get("main").and_then(|v| v.as_str()).map(str::to_owned))
+    .ok_or_else(|| Failure::new(FailureCode::ConfigError, "package.json names neither a bin nor a main to run."))?;
+    inside(src, &entry)
+}
+
+/// The first `[project.scripts]` entry of pyproject.toml (its console script in the venv), else `server.py`,
+/// `main.py` or `__main__.py` at the top.
+fn python_entry(src: &Path, venv_python: &Path) -> Result<(PathBuf, Vec<String>), Failure> {
+    if let Ok(text) = std::fs::read_to_string(src.join("pyproject.toml")) {
+        let mut in_scripts = false;
+        for line in text.lines().map(str::trim) {
+            if line.starts_with('[') {
+                in_scripts = line == "[project.scripts]";
+                continue;
+            }
+            if in_scripts && let Some((name, _)) = line.split_once('=') {
+                let name = name.trim().trim_matches('"');
+                let script = src.join(".venv/bin").join(name);
+                if !name.is_empty() && script.exists() {
+                    return Ok((script, Vec::new()));
+                }
+            }
+        }
+    }
+    for candidate in ["server.py", "main.py", "__main__.py"] {
+        if src.join(candidate).exists() {
+            return Ok((venv_python.to_owned(), vec![inside(src, candidate)?]));
+        }
+    }
+    Err(Failure::new(FailureCode::ConfigError, "Found no [project.scripts] entry and no server.py or main.py to run."))
+}
+
+/// A path from the manifest, which must stay inside the checkout.
+fn inside(src: &Path, relative: &str) -> Result<String, Failure> {
+    let path = src.join(relative);
+    let canonical = path.canonicalize().map_err(|_| {
+        Failure::new(FailureCode::ConfigError, format!("{relative}, named by the repository, does not exist."))
+    })?;
+    let root = src.canonicalize().map_err(|e| io_failure("read the checkout", &e))?;
+    if !canonical.starts_with(&root) {
+        return Err(Failure::new(FailureCode::PolicyDenied, format!("{relative} points outside the repository.")));
+    }
+    Ok(canonical.display().to_string())
+}
+
+/// Runs one install command, its output lines to `output`, and fails with its last lines.
+async fn run(program: &Path, args: &[&str], cwd: &Path, output: Output<'_>) -> Result<(), Failure> {
+    let name = program.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    output(format!("$ {name} {}", args.join(" ")));
+    let mut cmd = tokio::process::Command::new(program);
+    cmd.args(args)
+        .current_dir(cwd)
+        .env_clear()
+        .envs(crate::policy::inherited_env())
+        .env("PATH", SearchPath::discover().await.joined())
+        // git may not start remote helpers that run commands, nor ask for credentials on a terminal.
+        .env("GIT_ALLOW_PROTOCOL", "file:git:http:https:ssh")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true);
+    let out = cmd.output().await.map_err(|e| io_failure(&format!("run {name}"), &e))?;
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    for line in &lines {
+        output((*line).to_owned());
+    }
+    if out.status.success() {
+        return Ok(());
+    }
+    let tail = lines.iter().rev().take(3).rev().copied().collect::<Vec<_>>().join(" / ");
+    Err(Failure::new(FailureCode::ConfigError, format!("{name} {} failed ({}): {tail}", args.join(" "), out.status)))
+}
+
+fn read_marker(path: &Path) -> Option<Installed> {
+    serde_json::from_str(&std::fs::read_to_string(path).ok()?).ok()
+}
+
+fn io_failure(what: &str, err: &std::io::Error) -> Failure {
+    Failure::new(FailureCode::ConfigError, format!("Could not {what}: {err}."))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repositories_are_github_shorthands_or_plain_git_urls() {
+        assert_eq!(
+            repository_url("modelcontextprotocol/servers").expect("ok"),
+            "https://github.com/modelcontextprotocol/servers.git"
+        );
+        for ok in ["https://example.com/x.git", "file:///tmp/repo.git", "/srv/git/repo.git", "ssh://git@host/x.git"] {
+            assert_eq!(repository_url(ok).expect(ok), ok);
+        }
+        for bad in ["ext::sh -c evil", "relative/path/x", "-upload-pack=evil", "a/b/c", ""] {
+            assert!(repository_url(bad).is_err(), "{bad}");
+        }
+    }
+}
