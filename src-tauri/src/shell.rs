@@ -100,6 +100,12 @@ pub fn run() -> ExitCode {
         ..OpenOptions::default()
     };
     let (atrium, status) = tauri::async_runtime::block_on(atrium_api::start(paths, options));
+    // `atrium server stop|restart` from a terminal act on the app's servers through the control socket.
+    let control = tokio_util::sync::CancellationToken::new();
+    if let Some(atrium) = &atrium {
+        let (atrium, control) = (atrium.clone(), control.clone());
+        tauri::async_runtime::spawn(async move { atrium_api::control::serve(atrium, control).await });
+    }
 
     let commands = crate::specta_builder();
     let app = tauri::Builder::default()
@@ -136,8 +142,9 @@ pub fn run() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    app.run(|handle, event| {
+    app.run(move |handle, event| {
         if let RunEvent::Exit = event {
+            control.cancel();
             let shell = handle.state::<Shell>();
             if let Some(atrium) = &shell.atrium {
                 let closed = tauri::async_runtime::block_on(tokio::time::timeout(SHUTDOWN_GRACE, atrium.close()));

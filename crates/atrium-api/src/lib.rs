@@ -4,6 +4,7 @@
 #![deny(missing_docs)]
 
 mod content_types;
+pub mod control;
 mod error;
 mod events;
 mod import;
@@ -20,6 +21,7 @@ use atrium_store::{Store, validate};
 use serde::{Deserialize, Serialize};
 
 pub use atrium_mcp::import::{ConfigFormat, ConfigInput};
+pub use atrium_mcp::log_file_name as server_log_file_name;
 pub use atrium_mcp::{
     CallOutcome, CallProgress, ConnectionTest, ContentItem, ElicitationAction, ElicitationAnswer, ElicitationPolicy,
     ElicitationRequest, Failure, FailureCode, LogLine, PromptArgumentInfo, PromptInfo, PromptMessage, PromptResult,

@@ -43,6 +43,20 @@ pub enum Command {
     /// Register MCP servers, see their state, and run their tools, resources and prompts.
     #[command(subcommand)]
     Server(crate::server_args::ServerCommand),
+    /// Secrets in the OS keychain, for server environments and headers.
+    #[command(subcommand)]
+    Secret(crate::server_args::SecretCommand),
+    /// Import servers from a Claude Desktop, VS Code, Cursor or .mcp.json configuration file.
+    Import {
+        /// The configuration file.
+        path: std::path::PathBuf,
+        /// The workspace to put them in (id or exact title).
+        #[arg(long, short)]
+        workspace: String,
+        /// Only show what would be created.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// The log of tool calls, newest first.
     Audit(crate::server_args::AuditArgs),
     /// Drive Atrium's MCP client against a conformance test server at URL (reads MCP_CONFORMANCE_SCENARIO).

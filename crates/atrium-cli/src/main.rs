@@ -6,6 +6,7 @@
 
 mod args;
 mod conformance;
+mod local;
 mod output;
 mod run;
 mod server_args;

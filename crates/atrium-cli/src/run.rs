@@ -5,8 +5,11 @@ use atrium_api::{
     SearchQuery, Workspace,
 };
 
+use atrium_api::control::ControlOp;
+
 use crate::args::{ArtifactCommand, Cli, Command, ContentSource, WorkspaceCommand};
 use crate::output::Printer;
+use crate::server_args::ServerCommand;
 
 /// Why a command did not complete.
 pub enum Failure {
@@ -90,14 +93,14 @@ pub async fn run(paths: AtriumPaths, cli: &Cli) -> Result<(), Failure> {
         return crate::conformance::run(paths, url).await;
     }
     let options = OpenOptions { elicitation: crate::servers::elicitation_policy(cli), ..OpenOptions::default() };
-    let atrium = Atrium::open_with(paths, options).await?;
+    let atrium = Atrium::open_with(paths.clone(), options).await?;
     let out = Printer::new(cli.json);
-    let result = dispatch(&atrium, &out, &cli.command).await;
+    let result = dispatch(&atrium, &paths, &out, &cli.command).await;
     atrium.close().await;
     result
 }
 
-async fn dispatch(atrium: &Atrium, out: &Printer, command: &Command) -> Result<(), Failure> {
+async fn dispatch(atrium: &Atrium, paths: &AtriumPaths, out: &Printer, command: &Command) -> Result<(), Failure> {
     match command {
         Command::Info => out.info(&atrium.app_info().await?),
         Command::Search { text, workspace, limit } => {
@@ -110,7 +113,23 @@ async fn dispatch(atrium: &Atrium, out: &Printer, command: &Command) -> Result<(
         }
         Command::Workspace(command) => workspace(atrium, out, command).await?,
         Command::Artifact(command) => artifact(atrium, out, command).await?,
+        Command::Server(ServerCommand::Start { servers, all }) => {
+            crate::local::start(atrium, out, servers, *all).await?
+        }
+        Command::Server(ServerCommand::Stop { server }) => {
+            crate::local::control(atrium, paths, out, ControlOp::Stop, server).await?
+        }
+        Command::Server(ServerCommand::Restart { server }) => {
+            crate::local::control(atrium, paths, out, ControlOp::Restart, server).await?
+        }
+        Command::Server(ServerCommand::Logs { server, lines, follow }) => {
+            crate::local::logs(atrium, paths, server, *lines, *follow).await?
+        }
         Command::Server(command) => crate::servers::server(atrium, out, command).await?,
+        Command::Secret(command) => crate::local::secret(atrium, out, command).await?,
+        Command::Import { path, workspace, dry_run } => {
+            crate::local::import(atrium, out, path, workspace, *dry_run).await?
+        }
         Command::Audit(args) => crate::servers::audit(atrium, out, args).await?,
         Command::ConformanceClient { .. } => {}
     }

@@ -98,6 +98,37 @@ pub enum ServerCommand {
         #[arg(long, value_name = "NAME=VALUE", requires = "get")]
         arg: Vec<String>,
     },
+    /// Run servers here, in the foreground, supervised, until Ctrl+C or SIGTERM (then they are stopped cleanly).
+    /// While it runs, `atrium server stop|restart` in another terminal act on it.
+    Start {
+        /// The servers (id or exact title).
+        #[arg(required_unless_present = "all")]
+        servers: Vec<String>,
+        /// Every enabled server.
+        #[arg(long, conflicts_with = "servers")]
+        all: bool,
+    },
+    /// Stop a server in the running Atrium (the app, or `atrium server start`).
+    Stop {
+        /// The server (id or exact title).
+        server: String,
+    },
+    /// Stop and start a server in the running Atrium.
+    Restart {
+        /// The server (id or exact title).
+        server: String,
+    },
+    /// Show a server's log file (stderr, its log messages, Atrium's notes), or follow it.
+    Logs {
+        /// The server (id or exact title).
+        server: String,
+        /// The last N lines.
+        #[arg(long, short = 'n', default_value_t = 100)]
+        lines: usize,
+        /// Keep printing new lines as they come.
+        #[arg(long, short)]
+        follow: bool,
+    },
     /// Enable a server.
     Enable {
         /// The server (id or exact title).
@@ -168,4 +199,27 @@ pub struct AuditArgs {
     /// At most this many rows (newest first).
     #[arg(long, default_value_t = 50)]
     pub limit: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SecretCommand {
+    /// Store a secret in the OS keychain. The value is read from stdin (never an argument: arguments end up in
+    /// shell history and process lists).
+    Set {
+        /// Its id (letters, digits, '.', '_', '-'), as registrations refer to it.
+        id: String,
+        /// What it is for.
+        #[arg(long, short)]
+        description: Option<String>,
+    },
+    /// List the secrets (never their values).
+    List,
+    /// Delete a secret from the keychain.
+    Delete {
+        /// Its id.
+        id: String,
+        /// Do not ask for confirmation.
+        #[arg(long, short)]
+        yes: bool,
+    },
 }

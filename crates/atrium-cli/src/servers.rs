@@ -240,6 +240,11 @@ pub async fn server(atrium: &Atrium, out: &Printer, command: &ServerCommand) -> 
             atrium.server_remove(view.id.clone()).await?;
             out.deleted("server", &view.id);
         }
+        // Local-process commands are dispatched to `crate::local` before this match.
+        ServerCommand::Start { .. }
+        | ServerCommand::Stop { .. }
+        | ServerCommand::Restart { .. }
+        | ServerCommand::Logs { .. } => {}
     }
     Ok(())
 }
@@ -285,7 +290,7 @@ fn audit_line(row: &AuditEntry) -> String {
     )
 }
 
-fn describe_status(status: &atrium_api::ServerStatus) -> String {
+pub(crate) fn describe_status(status: &atrium_api::ServerStatus) -> String {
     use atrium_api::ServerStatus as S;
     match status {
         S::Stopped => "stopped".into(),

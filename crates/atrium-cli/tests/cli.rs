@@ -15,10 +15,8 @@ impl Cli {
     }
 
     fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_atrium"))
-            .arg("--home")
-            .arg(self.home.path())
-            .args(args)
+        let mut child = self
+            .command(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -26,6 +24,16 @@ impl Cli {
             .expect("spawn atrium");
         child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
         child.wait_with_output().expect("wait")
+    }
+
+    /// The binary on this home. Local servers are looked up on a fixed search path: the Node setup installs
+    /// first (tests must not depend on the machine's shell profile), then the test's own PATH.
+    fn command(&self, args: &[&str]) -> Command {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_atrium"));
+        let node_dir = std::path::Path::new(&node()).parent().map(|d| d.display().to_string()).unwrap_or_default();
+        let search = format!("{node_dir}:{}", std::env::var("PATH").unwrap_or_default());
+        command.arg("--home").arg(self.home.path()).args(args).env("ATRIUM_STDIO_PATH", search);
+        command
     }
 
     fn run(&self, args: &[&str]) -> Output {
@@ -154,7 +162,7 @@ fn node() -> String {
 fn servers_can_be_registered_called_and_audited_from_scripts() {
     let cli = Cli::new();
     cli.json(&["workspace", "create", "Lab"]);
-    let (js, node) = (everything_js(), node());
+    let js = everything_js();
     let server = cli.json(&[
         "server",
         "add",
@@ -167,7 +175,7 @@ fn servers_can_be_registered_called_and_audited_from_scripts() {
         "get-sum",
         "--stdio",
         "--",
-        &node,
+        "node",
         &js,
         "stdio",
     ]);
@@ -240,4 +248,108 @@ fn a_bad_registration_exits_65_with_its_fields() {
     ]);
     assert_eq!(code(&out), 69);
     assert!(String::from_utf8_lossy(&out.stdout).contains("connection_error"));
+}
+
+#[test]
+fn secrets_come_from_stdin_and_are_never_printed() {
+    let cli = Cli::new();
+    let out = cli.run_with_stdin(&["secret", "set", "api.KEY", "--description", "for tests"], "cli-secret-value-93\n");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let listed = cli.json(&["secret", "list"]);
+    assert_eq!(listed[0]["id"], "api.KEY");
+    assert_eq!(listed[0]["is_set"], true);
+    assert!(!listed.to_string().contains("cli-secret-value-93"));
+    let bad = cli.run_with_stdin(&["secret", "set", "has space"], "x");
+    assert_eq!(code(&bad), 65);
+    let out = cli.run(&["secret", "delete", "api.KEY", "--yes"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(cli.json(&["secret", "list"]).as_array().map(Vec::len), Some(0));
+    let missing = cli.run(&["secret", "delete", "api.KEY", "--yes"]);
+    assert_eq!(code(&missing), 66);
+}
+
+#[test]
+fn configs_import_from_the_command_line() {
+    let cli = Cli::new();
+    cli.json(&["workspace", "create", "Lab"]);
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/import");
+    let dry =
+        cli.json(&["import", "--workspace", "Lab", "--dry-run", fixtures.join(".mcp.json").to_str().expect("path")]);
+    assert_eq!(dry["format"], "mcp_json");
+    assert_eq!(cli.json(&["server", "list"]).as_array().map(Vec::len), Some(0), "a dry run creates nothing");
+    let report = cli.json(&["import", "--workspace", "Lab", fixtures.join(".mcp.json").to_str().expect("path")]);
+    assert_eq!(report["created"].as_array().map(Vec::len), Some(2));
+    assert_eq!(report["secrets_stored"], serde_json::json!(["tracker.TRACKER_TOKEN"]));
+    let broken = cli.run(&["import", "--workspace", "Lab", fixtures.join("malformed.json").to_str().expect("path")]);
+    assert_eq!(code(&broken), 65);
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("line 4"), "{}", String::from_utf8_lossy(&broken.stderr));
+}
+
+/// Processes whose process group is `group` (Linux).
+fn group_members(group: u32) -> usize {
+    std::fs::read_dir("/proc")
+        .expect("/proc")
+        .flatten()
+        .filter(|e| {
+            std::fs::read_to_string(e.path().join("stat")).ok().and_then(|stat| {
+                let rest = stat.rsplit_once(')')?.1.to_owned();
+                let fields: Vec<&str> = rest.split_whitespace().collect();
+                Some(fields.first() != Some(&"Z") && fields.get(2)?.parse::<u32>().ok()? == group)
+            }) == Some(true)
+        })
+        .count()
+}
+
+#[test]
+fn servers_run_in_the_foreground_answer_stop_and_restart_and_go_with_sigterm() {
+    let cli = Cli::new();
+    cli.json(&["workspace", "create", "Lab"]);
+    let js = everything_js();
+    for title in ["One", "Two"] {
+        cli.json(&["server", "add", "Lab", "--title", title, "--stdio", "--", "node", &js, "stdio"]);
+    }
+    let mut host = cli
+        .command(&["--json", "server", "start", "--all"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start");
+    // One JSON line per server once it settled.
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(host.stdout.take().expect("stdout")));
+    let mut pids = Vec::new();
+    for _ in 0..2 {
+        let line: Value = serde_json::from_str(&lines.next().expect("a line").expect("read")).expect("json");
+        assert_eq!(line["state"]["status"]["state"], "ready", "{line}");
+        pids.push(line["state"]["pid"].as_u64().expect("pid") as u32);
+    }
+    assert!(pids.iter().all(|p| group_members(*p) > 0));
+
+    // From another process: restart one, stop the other.
+    let restarted = cli.json(&["server", "restart", "One"]);
+    assert_eq!(restarted["status"]["state"], "ready", "{restarted}");
+    let new_pid = restarted["pid"].as_u64().expect("pid") as u32;
+    assert!(!pids.contains(&new_pid));
+    let stopped = cli.json(&["server", "stop", "Two"]);
+    assert_eq!(stopped["status"]["state"], "stopped", "{stopped}");
+    assert_eq!(group_members(pids[1]), 0, "a stopped server's processes are gone");
+
+    let logs = cli.run(&["server", "logs", "One", "-n", "50"]);
+    assert!(
+        String::from_utf8_lossy(&logs.stdout).contains("connected to"),
+        "{}",
+        String::from_utf8_lossy(&logs.stdout)
+    );
+
+    // SIGTERM: everything it ran is gone, within a bounded time.
+    let started = std::time::Instant::now();
+    assert!(Command::new("kill").args(["-TERM", &host.id().to_string()]).status().expect("kill").success());
+    let status = host.wait().expect("wait");
+    assert!(status.success(), "{status:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10), "took {:?}", started.elapsed());
+    for pid in [pids[0], pids[1], new_pid] {
+        assert_eq!(group_members(pid), 0, "process group {pid} outlived atrium");
+    }
+    // With nothing running, stop says so and restart is refused with "unavailable".
+    assert!(cli.run(&["server", "stop", "One"]).status.success());
+    assert_eq!(code(&cli.run(&["server", "restart", "One"])), 69);
 }
