@@ -70,10 +70,11 @@ check-bindings:
 	rm -f $$tmp; echo "bindings are up to date"
 
 ## Benchmarks (release builds): store throughput and search latency, tool-call overhead beside a bare rmcp client,
-## app start-up and memory beside a minimal Tauri app.
+## 20 stdio servers started at once, app start-up and memory beside a minimal Tauri app.
 bench: setup-test ui
 	$(CARGO) bench -p atrium-store --bench store
 	$(CARGO) bench -p atrium-testkit --bench tool_call
+	$(CARGO) bench -p atrium-testkit --bench stdio_start
 	bench/startup.sh
 
 fmt:

@@ -4,8 +4,11 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Session } from "./webdriver.mjs";
+
+const ROOT_DIR = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 
 async function freePort() {
   return new Promise((resolve, reject) => {
@@ -43,7 +46,16 @@ export class Driver {
     const child = spawn(
       process.env.TAURI_DRIVER,
       ["--port", String(port), "--native-port", String(nativePort), "--native-driver", "/usr/bin/WebKitWebDriver"],
-      { env: { ...process.env, ATRIUM_HOME: home, ATRIUM_LOG: "info,rmcp=warn" }, stdio: ["ignore", "inherit", "inherit"] },
+      {
+        env: {
+          ...process.env,
+          ATRIUM_HOME: home,
+          ATRIUM_LOG: "info,rmcp=warn",
+          // Local servers find the Node setup installs first, whatever the machine's login shell says.
+          ATRIUM_STDIO_PATH: [join(ROOT_DIR, ".tools/node22/node_modules/.bin"), process.env.PATH].join(":"),
+        },
+        stdio: ["ignore", "inherit", "inherit"],
+      },
     );
     await waitForPort(port);
     return new Driver(child, `http://127.0.0.1:${port}`, home);

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use atrium_mcp::{NoEvents, Registration, ServerSet, ServerSetOptions, ServerSpec, ToolCall};
+use atrium_mcp::{LocalSetup, NoEvents, Registration, ServerSet, ServerSetOptions, ServerSpec, ToolCall};
 use atrium_store::{AtriumPaths, AuditOrigin, Store};
 use rmcp::ServiceExt;
 use rmcp::model::CallToolRequestParams;
@@ -42,7 +42,8 @@ async fn run(calls: usize) {
     params.arguments = json!({"message": "ping"}).as_object().cloned();
 
     // Atrium: the connection manager, with its audit log.
-    let servers = ServerSet::new(store.clone(), Arc::new(NoEvents), ServerSetOptions::default());
+    let local = LocalSetup { allowed_commands: vec![SERVER.into()], ..LocalSetup::default() };
+    let servers = ServerSet::with_local(store.clone(), Arc::new(NoEvents), ServerSetOptions::default(), local);
     let registration: Registration = atrium_mcp::registration::parse(&json!({
         "transport": {"type": "stdio", "command": SERVER}
     }))
