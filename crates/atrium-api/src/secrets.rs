@@ -137,12 +137,18 @@ impl Atrium {
         let usage: Vec<(String, BTreeSet<String>)> =
             servers.iter().map(|a| (a.title.clone(), secret_refs(&stored_registration(a)))).collect();
         let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
+        let count = ids.len();
         let set = keychain_call(&self.keychain, move |keychain| {
             ids.iter()
-                .map(|id| SecretId::parse(id).and_then(|id| keychain.is_set(&id)).or(Ok(false)))
+                .map(|id| SecretId::parse(id).and_then(|id| keychain.is_set(&id)))
                 .collect::<Result<Vec<bool>, SecretError>>()
         })
-        .await?;
+        .await
+        // Without a keychain the ids, descriptions and users are still worth showing: every one reads "not set".
+        .unwrap_or_else(|err| {
+            tracing::warn!(error = %err.message, "cannot ask the keychain which secrets are set");
+            vec![false; count]
+        });
         Ok(records
             .into_iter()
             .zip(set)

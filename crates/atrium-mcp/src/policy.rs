@@ -87,11 +87,11 @@ impl CommandPolicy {
         let hint = if command.contains('/') || command.contains('\\') {
             format!(
                 "{command} is not on the list of commands local servers may run. A path must be allowed exactly: add \
-                 it in Settings → Local servers if you trust it."
+                 it under Secrets → Local servers if you trust it."
             )
         } else {
             format!(
-                "{command} is not on the list of commands local servers may run ({}). Add it in Settings → Local \
+                "{command} is not on the list of commands local servers may run ({}). Add it under Secrets → Local \
                  servers if you trust it.",
                 allowed.join(", ")
             )
@@ -235,7 +235,7 @@ mod tests {
         for refused in ["bash", "sh", "/tmp/evil/node", "./node", "curl", "node; rm -rf /", ""] {
             let failure = policy.check(refused).expect_err(refused);
             assert_eq!(failure.code, FailureCode::PolicyDenied, "{refused}");
-            assert!(failure.message.contains("Settings"), "{}", failure.message);
+            assert!(failure.message.contains("Secrets → Local servers"), "{}", failure.message);
         }
     }
 
