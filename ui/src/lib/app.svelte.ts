@@ -35,12 +35,16 @@ import { confirmer, toasts } from "./ui.svelte";
 const WORKSPACE_KEY = "atrium.workspace";
 const SORT_KEY = "atrium.sort";
 
-/** The screens of a workspace: its artifacts, its MCP servers, and the audit log of tool calls. */
-export type View = "artifacts" | "servers" | "audit";
+/**
+ * The screens of a workspace: its artifacts, its MCP servers, the audit log of tool calls, and the secrets and
+ * local-server settings (shared by all workspaces, reached from the same place).
+ */
+export type View = "artifacts" | "servers" | "audit" | "secrets";
 export const VIEWS: { value: View; label: string; icon: string; combo: string }[] = [
   { value: "artifacts", label: "Artifacts", icon: "file", combo: "mod+1" },
   { value: "servers", label: "Servers", icon: "server", combo: "mod+2" },
   { value: "audit", label: "Audit log", icon: "list", combo: "mod+3" },
+  { value: "secrets", label: "Secrets", icon: "key", combo: "mod+4" },
 ];
 
 export type Startup =

@@ -6,10 +6,11 @@ import { servers } from "./servers.svelte";
 
 /**
  * Whether a change of the server's connection state calls for listing again. A reconnect passes through
- * "starting" on its way to "ready"; once something has loaded, the "ready" that follows reloads.
+ * "starting" (a first start from a repository through "installing") on its way to "ready"; once something has loaded,
+ * the "ready" that follows reloads.
  */
 export function reloadsOn(state: ServerStatus["state"], loaded: boolean): boolean {
-  return !(state === "starting" && loaded);
+  return !((state === "starting" || state === "installing") && loaded);
 }
 
 /**

@@ -81,5 +81,6 @@ describe("reloadsOn", () => {
     expect(reloadsOn("starting", false)).toBe(true);
     expect(reloadsOn("ready", true)).toBe(true);
     expect(reloadsOn("failed", true)).toBe(true);
+    expect(reloadsOn("installing", true)).toBe(false);
   });
 });

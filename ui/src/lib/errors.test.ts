@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiFailure, groupProblems, nextStep, normalizeApiError, toFailure } from "./errors";
+import { ApiFailure, groupProblems, nextStep, normalizeApiError, problemPosition, toFailure } from "./errors";
 
 describe("normalizeApiError", () => {
   it("keeps a well-formed ApiError", () => {
@@ -74,5 +74,29 @@ describe("server errors", () => {
   it("says what to do next", () => {
     expect(nextStep({ code: "server_unavailable", message: "", details: null })).toMatch(/Servers/);
     expect(nextStep({ code: "server_failed", message: "", details: null })).toMatch(/log/);
+  });
+});
+
+describe("keychain and positions", () => {
+  it("knows keychain_unavailable and says what to run", () => {
+    const e = normalizeApiError({ code: "keychain_unavailable", message: "No Secret Service.", details: null });
+    expect(e.code).toBe("keychain_unavailable");
+    expect(nextStep(e)).toMatch(/GNOME Keyring/);
+  });
+  it("keeps where in a file a problem is", () => {
+    const e = normalizeApiError({
+      code: "invalid_input",
+      message: "The configuration cannot be read (line 3): expected “,”",
+      details: { kind: "fields", problems: [{ field: "source", message: "expected “,”", position: { line: 3, column: 7 } }, { field: "x", message: "y", position: "bad" }] },
+    });
+    expect(e.details).toEqual({
+      kind: "fields",
+      problems: [
+        { field: "source", message: "expected “,”", position: { line: 3, column: 7 } },
+        { field: "x", message: "y" },
+      ],
+    });
+    expect(problemPosition(e)).toEqual({ line: 3, column: 7 });
+    expect(problemPosition({ code: "not_found", message: "", details: null })).toBeNull();
   });
 });

@@ -1,7 +1,18 @@
 import { describe, expect, it } from "vitest";
 import {
   emptyServerForm,
+  envKind,
+  envProblems,
+  envSecretRef,
+  envValue,
+  formFieldOf,
   formFromRegistration,
+  NEW_SECRET,
+  pendingSecrets,
+  settleNewSecrets,
+  withEnvKind,
+  withEnvSecret,
+  type EnvRow,
   localProblems,
   parseEnvText,
   parseRegistrationText,
@@ -82,8 +93,8 @@ describe("formFromRegistration", () => {
   it("refuses what the form cannot show, with a reason", () => {
     expect(formFromRegistration("T", [] as never).ok).toBe(false);
     expect(formFromRegistration("T", {}).ok).toBe(false);
-    const gh = formFromRegistration("T", { transport: { type: "github", owner_repo: "o/r" } });
-    expect(gh.ok === false && gh.reason).toMatch(/GitHub/);
+    const ws = formFromRegistration("T", { transport: { type: "websocket", url: "ws://h" } });
+    expect(ws.ok === false && ws.reason).toMatch(/transport type/);
     expect(formFromRegistration("T", { transport: { type: "http", url: "a", well_known: "b" } }).ok).toBe(false);
     expect(formFromRegistration("T", { transport: { type: "stdio", command: "x", args: "nope" } }).ok).toBe(false);
   });
@@ -131,5 +142,64 @@ describe("text helpers", () => {
     expect(parseRegistrationText("[]").ok).toBe(false);
     expect(parseRegistrationText("{").ok).toBe(false);
     expect(parseRegistrationText(" ").ok).toBe(false);
+  });
+});
+
+describe("environment values: text or secret", () => {
+  const text: EnvRow = { name: "LEVEL", value: "debug", secretId: null };
+  it("maps each kind to its registration value", () => {
+    expect(envKind(text)).toBe("text");
+    expect(envValue(text)).toBe("debug");
+    const secret = withEnvSecret(withEnvKind(text, "secret"), "github-token");
+    expect(envKind(secret)).toBe("secret");
+    expect(envValue(secret)).toEqual({ secret_id: "github-token" });
+    expect(envSecretRef(withEnvKind(text, "secret"))).toBe("");
+    expect(envSecretRef(text)).toBeNull();
+  });
+  it("drops what was typed in the other kind", () => {
+    const secret = withEnvKind(text, "secret");
+    expect(secret).toEqual({ name: "LEVEL", value: "", secretId: "", newSecret: null });
+    expect(withEnvKind(secret, "text")).toEqual({ name: "LEVEL", value: "", secretId: null, newSecret: null });
+    expect(withEnvKind(text, "text")).toBe(text);
+  });
+  it("types a new secret inline, referred to by its id", () => {
+    const row = withEnvSecret({ name: "TOKEN", value: "", secretId: "" }, NEW_SECRET, "token");
+    expect(row.newSecret).toEqual({ id: "token", value: "" });
+    const typed = { ...row, newSecret: { id: " tok ", value: "v" } };
+    expect(envValue(typed)).toEqual({ secret_id: "tok" });
+    expect(pendingSecrets([typed, text])).toEqual([{ name: "TOKEN", id: "tok", value: "v" }]);
+    const settled = settleNewSecrets([typed, text]);
+    expect(settled).toEqual([{ name: "TOKEN", value: "", secretId: "tok", newSecret: null }, text]);
+    expect(JSON.stringify(settled)).not.toContain('"v"');
+    // Choosing an existing secret again forgets the draft.
+    expect(withEnvSecret(typed, "other").newSecret).toBeNull();
+  });
+  it("finds unchosen secrets and incomplete new ones", () => {
+    expect(
+      envProblems([
+        { name: "A", value: "", secretId: "" },
+        { name: "B", value: "", secretId: NEW_SECRET, newSecret: { id: "-bad", value: "v" } },
+        { name: "C", value: "", secretId: NEW_SECRET, newSecret: { id: "ok", value: "" } },
+        { name: "", value: "", secretId: "" },
+        { name: "D", value: "", secretId: "fine" },
+      ]).map((p) => `${p.field}: ${p.message.slice(0, 12)}`),
+    ).toEqual(["transport.env.A: Choose a sec", "transport.env.B: The id must ", "transport.env.C: Type the new"]);
+    const v = { ...emptyServerForm(), title: "T", kind: "stdio" as const, env: [{ name: "A", value: "", secretId: "" }] };
+    expect(localProblems(v)).toHaveLength(1);
+    expect(localProblems(v, true)).toEqual([]);
+  });
+});
+
+describe("GitHub transport", () => {
+  it("round-trips owner/repo and ref", () => {
+    const f = formFromRegistration("G", { transport: { type: "github", owner_repo: "https://git.example.com/t/s.git", ref: "v1.2" }, enabled: true });
+    expect(f.ok && f.values).toMatchObject({ kind: "github", ownerRepo: "https://git.example.com/t/s.git", gitRef: "v1.2" });
+    if (!f.ok) throw new Error(f.reason);
+    expect(registrationFromForm(f.values, f.base).transport).toEqual({ type: "github", owner_repo: "https://git.example.com/t/s.git", ref: "v1.2" });
+    expect(registrationFromForm({ ...f.values, gitRef: " " }, f.base).transport).toEqual({ type: "github", owner_repo: "https://git.example.com/t/s.git" });
+  });
+  it("puts its problems next to its fields", () => {
+    expect(formFieldOf("transport.owner_repo", "github")).toBe("ownerRepo");
+    expect(formFieldOf("transport.ref", "github")).toBe("gitRef");
   });
 });

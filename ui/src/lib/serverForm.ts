@@ -5,8 +5,9 @@
  */
 import type { FieldProblem, JsonValue } from "./bindings";
 import { jsonProblemText } from "./jsonError";
+import { secretIdProblem } from "./secrets";
 
-export type TransportKind = "http" | "well_known" | "sse" | "stdio";
+export type TransportKind = "http" | "well_known" | "sse" | "stdio" | "github";
 
 export const TRANSPORT_KINDS: { value: TransportKind; label: string; hint: string }[] = [
   { value: "http", label: "HTTP URL", hint: "A Streamable HTTP endpoint, like https://example.com/mcp." },
@@ -17,17 +18,38 @@ export const TRANSPORT_KINDS: { value: TransportKind; label: string; hint: strin
   },
   { value: "sse", label: "SSE (legacy)", hint: "An HTTP+SSE endpoint of the 2024-11-05 protocol, like http://localhost:3001/sse." },
   { value: "stdio", label: "stdio (local program)", hint: "A program Atrium starts on this computer, speaking MCP on stdin/stdout." },
+  {
+    value: "github",
+    label: "Git repository (local install)",
+    hint: "A server's source on GitHub or any git host. Atrium clones it into its home folder, installs it (npm, or a Python virtual environment) and runs it as a local server, under the same command allowlist.",
+  },
 ];
 
 export function isTransportKind(v: string): v is TransportKind {
   return TRANSPORT_KINDS.some((k) => k.value === v);
 }
 
+/** What the secret picker's "New secret…" option stands for (never a valid id: ids start with a letter or digit). */
+export const NEW_SECRET = "__new__";
+
+/** A secret typed in the form, stored in the keychain just before the registration is saved. */
+export interface NewSecretDraft {
+  id: string;
+  value: string;
+}
+
+export type EnvKind = "text" | "secret";
+
 export interface EnvRow {
   name: string;
+  /** The text value (when `secretId` is null). */
   value: string;
-  /** Set when the value is a keychain secret reference (`{"secret_id": …}`); such rows are kept as they are. */
+  /**
+   * Set when the value is a keychain secret reference (`{"secret_id": …}`): the secret's id, "" while none is chosen,
+   * or NEW_SECRET while a new one is typed in `newSecret`.
+   */
   secretId: string | null;
+  newSecret?: NewSecretDraft | null;
 }
 
 export interface ServerFormValues {
@@ -40,6 +62,10 @@ export interface ServerFormValues {
   args: string;
   cwd: string;
   env: EnvRow[];
+  /** GitHub transport: `owner/repo` or a git URL. */
+  ownerRepo: string;
+  /** GitHub transport: branch, tag or commit (empty: the default branch). */
+  gitRef: string;
   /** Comma or line separated; empty means every tool. */
   allowedTools: string;
   connectMs: string;
@@ -62,6 +88,8 @@ export function emptyServerForm(): ServerFormValues {
     args: "",
     cwd: "",
     env: [],
+    ownerRepo: "",
+    gitRef: "",
     allowedTools: "",
     connectMs: String(DEFAULT_CONNECT_MS),
     callMs: String(DEFAULT_CALL_MS),
@@ -149,7 +177,10 @@ export function formFromRegistration(title: string, registration: JsonValue): Fo
       break;
     }
     case "github":
-      return { ok: false, reason: "GitHub servers can only be edited as JSON." };
+      v.kind = "github";
+      v.ownerRepo = str(t.owner_repo);
+      v.gitRef = str(t.ref);
+      break;
     default:
       return { ok: false, reason: "The transport type is not one the form knows; edit it as JSON." };
   }
@@ -194,10 +225,16 @@ export function registrationFromForm(v: ServerFormValues, base: JsonObject = {})
       const env: JsonObject = {};
       for (const row of v.env) {
         const name = row.name.trim();
-        if (!name && !row.value && !row.secretId) continue;
-        env[name] = row.secretId !== null ? { secret_id: row.secretId } : row.value;
+        if (!name && isBlankEnvRow(row)) continue;
+        env[name] = envValue(row);
       }
       if (Object.keys(env).length > 0) t.env = env;
+      out.transport = t;
+      break;
+    }
+    case "github": {
+      const t: JsonObject = { type: "github", owner_repo: v.ownerRepo.trim() };
+      if (v.gitRef.trim()) t.ref = v.gitRef.trim();
       out.transport = t;
       break;
     }
@@ -211,6 +248,70 @@ export function registrationFromForm(v: ServerFormValues, base: JsonObject = {})
   if (call !== undefined) timeouts.call_ms = call;
   out.timeouts = timeouts;
   out.enabled = v.enabled;
+  return out;
+}
+
+// ---- environment values: text or a keychain secret --------------------------------------------------------------
+
+export function envKind(row: EnvRow): EnvKind {
+  return row.secretId === null ? "text" : "secret";
+}
+
+/** The row switched to text or to a secret (nothing chosen yet); what was typed in the other kind is dropped. */
+export function withEnvKind(row: EnvRow, kind: EnvKind): EnvRow {
+  if (envKind(row) === kind) return row;
+  return kind === "text" ? { name: row.name, value: "", secretId: null, newSecret: null } : { name: row.name, value: "", secretId: "", newSecret: null };
+}
+
+/** The row with a secret chosen in the picker: an existing id, or NEW_SECRET to type one (its id suggested). */
+export function withEnvSecret(row: EnvRow, choice: string, suggestedId = ""): EnvRow {
+  if (choice === NEW_SECRET) return { ...row, value: "", secretId: NEW_SECRET, newSecret: row.newSecret ?? { id: suggestedId, value: "" } };
+  return { ...row, value: "", secretId: choice, newSecret: null };
+}
+
+/** The secret id a row refers to ("" while none is chosen); null for a text value. */
+export function envSecretRef(row: EnvRow): string | null {
+  if (row.secretId === null) return null;
+  return row.secretId === NEW_SECRET ? (row.newSecret?.id.trim() ?? "") : row.secretId;
+}
+
+/** A row's value in the registration: text, or `{"secret_id": …}`. */
+export function envValue(row: EnvRow): JsonValue {
+  const ref = envSecretRef(row);
+  return ref === null ? row.value : { secret_id: ref };
+}
+
+function isBlankEnvRow(row: EnvRow): boolean {
+  if (row.secretId === null) return !row.value;
+  if (row.secretId === NEW_SECRET) return !row.newSecret?.id.trim() && !row.newSecret?.value;
+  return !row.secretId;
+}
+
+/** The secrets typed in the form, to store in the keychain before the registration is saved. */
+export function pendingSecrets(rows: readonly EnvRow[]): { name: string; id: string; value: string }[] {
+  return rows
+    .filter((r) => r.secretId === NEW_SECRET && r.newSecret)
+    .map((r) => ({ name: r.name.trim(), id: (r.newSecret as NewSecretDraft).id.trim(), value: (r.newSecret as NewSecretDraft).value }));
+}
+
+/** After the new secrets were stored: rows refer to them by id, and their values are gone from the form. */
+export function settleNewSecrets(rows: readonly EnvRow[]): EnvRow[] {
+  return rows.map((r) => (r.secretId === NEW_SECRET ? { name: r.name, value: "", secretId: r.newSecret?.id.trim() ?? "", newSecret: null } : r));
+}
+
+/** What the form knows is wrong with secret values before asking anyone (the backend checks the rest). */
+export function envProblems(rows: readonly EnvRow[]): FieldProblem[] {
+  const out: FieldProblem[] = [];
+  rows.forEach((row, i) => {
+    if (row.secretId === null || (!row.name.trim() && isBlankEnvRow(row))) return;
+    const field = `transport.env.${row.name.trim() || `#${i + 1}`}`;
+    if (row.secretId === "") out.push({ field, message: "Choose a secret, or “New secret…” to add one." });
+    else if (row.secretId === NEW_SECRET) {
+      const idProblem = secretIdProblem(row.newSecret?.id.trim() ?? "");
+      if (idProblem) out.push({ field, message: idProblem });
+      else if (!row.newSecret?.value) out.push({ field, message: "Type the new secret's value: it goes to the keychain when you save." });
+    }
+  });
   return out;
 }
 
@@ -235,6 +336,8 @@ export type FormField =
   | "args"
   | "cwd"
   | "env"
+  | "ownerRepo"
+  | "gitRef"
   | "allowedTools"
   | "connectMs"
   | "callMs"
@@ -250,6 +353,8 @@ export function formFieldOf(field: string, kind: TransportKind): FormField {
   if (field === "transport.args") return "args";
   if (field === "transport.cwd") return "cwd";
   if (field === "transport.env" || field.startsWith("transport.env.")) return "env";
+  if (field === "transport.owner_repo") return "ownerRepo";
+  if (field === "transport.ref") return "gitRef";
   if (field === "allowed_tools") return "allowedTools";
   if (field === "timeouts.connect_ms" || field === "timeouts") return "connectMs";
   if (field === "timeouts.call_ms") return "callMs";
@@ -269,12 +374,16 @@ export function problemsByFormField(problems: readonly FieldProblem[], kind: Tra
   return out;
 }
 
-/** Problems the form finds itself, before asking the backend (which does not see the title). */
-export function localProblems(v: ServerFormValues): FieldProblem[] {
+/**
+ * Problems the form finds itself, before asking the backend (which does not see the title, nor secrets still to be
+ * stored). In JSON mode only the title is the form's.
+ */
+export function localProblems(v: ServerFormValues, jsonMode = false): FieldProblem[] {
   const out: FieldProblem[] = [];
   const title = v.title.trim();
   if (!title) out.push({ field: "title", message: "Give the server a name, like “GitHub tools”." });
   else if ([...title].length > 200) out.push({ field: "title", message: "The name must be at most 200 characters." });
+  if (!jsonMode && v.kind === "stdio") out.push(...envProblems(v.env));
   return out;
 }
 

@@ -6,15 +6,18 @@ import { api } from "./api";
 import type { ConnectionTest, FieldProblem, JsonValue, ServerView } from "./bindings";
 import { debounce, latestOnly } from "./debounce";
 import { ApiFailure, toFailure } from "./errors";
+import { secrets } from "./secrets.svelte";
 import {
   emptyServerForm,
   formFromRegistration,
   formsDiffer,
   localProblems,
   parseRegistrationText,
+  pendingSecrets,
   problemsByFormField,
   registrationFromForm,
   registrationText,
+  settleNewSecrets,
   type FormField,
   type ServerFormValues,
 } from "./serverForm";
@@ -102,7 +105,7 @@ export class ServerFormModel {
 
   /** Every problem, mapped to form fields (local title checks first). */
   get byField(): Partial<Record<FormField, string[]>> {
-    return problemsByFormField([...localProblems(this.values), ...this.problems], this.values.kind);
+    return problemsByFormField([...localProblems(this.values, this.jsonMode), ...this.problems], this.values.kind);
   }
 
   /** The problems of a field, once the user has been there (or tried to save). */
@@ -115,7 +118,7 @@ export class ServerFormModel {
   }
 
   get invalid(): boolean {
-    return localProblems(this.values).length > 0 || this.problems.length > 0 || (this.jsonMode && this.jsonParseError !== null);
+    return localProblems(this.values, this.jsonMode).length > 0 || this.problems.length > 0 || (this.jsonMode && this.jsonParseError !== null);
   }
 
   get jsonParseError(): string | null {
@@ -154,6 +157,10 @@ export class ServerFormModel {
   /** Switches between fields and JSON; false (with `jsonError` set) when the JSON cannot become fields. */
   setJsonMode(on: boolean): boolean {
     if (on === this.jsonMode) return true;
+    if (on && this.values.kind === "stdio" && pendingSecrets(this.values.env).length > 0) {
+      this.jsonError = "A new secret's value cannot be shown as JSON: save the server first (it goes to the keychain), or pick an existing secret.";
+      return false;
+    }
     if (on) {
       this.jsonText = registrationText(registrationFromForm($state.snapshot(this.values), this.base) as JsonValue);
       this.jsonError = null;
@@ -214,7 +221,7 @@ export class ServerFormModel {
 
   /** The first field with a problem, to focus after a refused save. */
   firstInvalidField(skip?: FormField): FormField | null {
-    const order: FormField[] = ["title", "kind", "url", "wellKnown", "command", "args", "cwd", "env", "allowedTools", "connectMs", "callMs", "enabled"];
+    const order: FormField[] = ["title", "kind", "url", "wellKnown", "ownerRepo", "gitRef", "command", "args", "cwd", "env", "allowedTools", "connectMs", "callMs", "enabled"];
     const by = this.byField;
     return order.find((f) => f !== skip && (by[f]?.length ?? 0) > 0) ?? null;
   }
@@ -238,6 +245,7 @@ export class ServerFormModel {
         return null;
       }
       const title = this.values.title.trim();
+      if (!(await this.#storeNewSecrets(title))) return null;
       if (this.mode === "new") {
         return await api.serverCreate({ workspace_id: this.workspaceId, title, registration: reg as JsonValue });
       }
@@ -260,6 +268,30 @@ export class ServerFormModel {
     } finally {
       this.saving = false;
     }
+  }
+
+  /**
+   * Stores the secrets typed in the form in the keychain, before the registration that refers to them is saved; the
+   * rows then refer to them by id and their values leave the form. False (with the problem shown) when one is refused.
+   */
+  async #storeNewSecrets(title: string): Promise<boolean> {
+    if (this.jsonMode || this.values.kind !== "stdio") return true;
+    const pending = pendingSecrets(this.values.env);
+    for (const p of pending) {
+      const r = await secrets.save({ id: p.id, description: `${p.name || "Environment variable"} for ${title}`, value: p.value });
+      if (!r.ok) {
+        if (r.failure) throw r.failure;
+        this.problems = r.problems.map((x) => ({ field: `transport.env.${p.name || p.id}`, message: `${p.id}: ${x.message}` }));
+        this.focus("env");
+        return false;
+      }
+      // Stored: from now on the row refers to it, and its value is no longer held here.
+      this.values.env = this.values.env.map((row) =>
+        row.secretId !== null && row.newSecret?.id.trim() === p.id ? settleNewSecrets([row])[0] : row,
+      );
+    }
+    if (pending.length > 0) secrets.invalidate();
+    return true;
   }
 
   /** After a conflict: take the stored version, dropping what was typed. */

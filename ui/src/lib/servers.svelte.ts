@@ -41,6 +41,8 @@ export class ServersModel {
   /** Bumped when a server's tools, resources or prompts may have changed (catalog_changed, reconnect). */
   catalogTick = $state<Record<string, number>>({});
   refreshing = $state<Record<string, boolean>>({});
+  /** The import dialog is open. */
+  importOpen = $state(false);
 
   selected = $derived(this.list.find((s) => s.id === this.selectedId) ?? null);
 

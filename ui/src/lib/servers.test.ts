@@ -15,6 +15,11 @@ const api = vi.hoisted(() => ({
   serverRefresh: vi.fn(),
   serverState: vi.fn(),
   serverLog: vi.fn(),
+  serverStart: vi.fn(),
+  serverStop: vi.fn(),
+  serverRestart: vi.fn(),
+  secretSet: vi.fn(),
+  secretList: vi.fn(),
 }));
 vi.mock("./api", () => ({ api }));
 
@@ -119,6 +124,40 @@ describe("ServersModel", () => {
     expect(m.form?.setJsonMode(true)).toBe(true);
   });
 
+  it("starts, stops and restarts, showing the action while it runs", async () => {
+    api.serverList.mockResolvedValue([view("a", "A", { state: { server_id: "a", status: { state: "stopped" }, tool_count: 0, server_info: null, pid: null } })]);
+    const m = new ServersModel();
+    await m.load("w1");
+    let finish: (v: unknown) => void = () => {};
+    api.serverStart.mockImplementation(() => new Promise((r) => (finish = r)));
+    const starting = m.runLifecycle(m.list[0], "start");
+    expect(m.lifecycle.a).toBe("start");
+    expect(m.list[0].state.status.state).toBe("starting");
+    await m.runLifecycle(m.list[0], "stop"); // ignored while another action runs
+    expect(api.serverStop).not.toHaveBeenCalled();
+    finish({ server_id: "a", status: { state: "ready" }, tool_count: 2, server_info: null, pid: 4321 });
+    await starting;
+    expect(m.lifecycle.a).toBeUndefined();
+    expect(m.list[0].state).toMatchObject({ pid: 4321, tool_count: 2, status: { state: "ready" } });
+
+    api.serverStop.mockRejectedValue(new ApiFailure({ code: "server_failed", message: "It would not stop.", details: null }));
+    api.serverState.mockResolvedValue({ server_id: "a", status: { state: "ready" }, tool_count: 2, server_info: null, pid: 4321 });
+    await m.runLifecycle(m.list[0], "stop");
+    expect(m.lifecycle.a).toBeUndefined();
+    expect(m.list[0].state.status.state).toBe("ready");
+  });
+
+  it("counts live log lines, for the log panel's pause", async () => {
+    api.serverList.mockResolvedValue([view("a", "A")]);
+    api.serverLog.mockResolvedValue([]);
+    const m = new ServersModel();
+    await m.load("w1");
+    await m.openLog("a");
+    m.onLog("a", { time: "t1", level: "info", logger: null, message: "one" });
+    m.onLog("a", { time: "t2", level: "info", logger: null, message: "two" });
+    expect(m.logReceived.a).toBe(2);
+  });
+
   it("asks before removing, and selects the next server", async () => {
     api.serverList.mockResolvedValue([view("a", "A"), view("b", "B")]);
     api.serverRemove.mockResolvedValue(null);
@@ -168,9 +207,9 @@ describe("ServerFormModel", () => {
     expect(f.setJsonMode(false)).toBe(true);
     expect(f.values).toMatchObject({ kind: "sse", url: "http://h/sse", allowedTools: "echo" });
     f.setJsonMode(true);
-    f.jsonText = '{"transport": {"type": "github", "owner_repo": "o/r"}}';
+    f.jsonText = '{"transport": {"type": "websocket", "url": "ws://h"}}';
     expect(f.setJsonMode(false)).toBe(false);
-    expect(f.jsonError).toMatch(/GitHub/);
+    expect(f.jsonError).toMatch(/transport type/);
     expect(f.jsonMode).toBe(true);
     f.jsonText = "{";
     expect(f.jsonParseError).toMatch(/not valid JSON/);
@@ -178,10 +217,57 @@ describe("ServerFormModel", () => {
   });
 
   it("opens a registration the form cannot show in JSON mode", () => {
-    const f = new ServerFormModel({ mode: "edit", server: view("g", "G", { registration: { transport: { type: "github", owner_repo: "o/r" } }, transport: "github" }) });
+    const f = new ServerFormModel({ mode: "edit", server: view("x", "X", { registration: { transport: { type: "websocket", url: "ws://h" } }, transport: "" }) });
     expect(f.jsonMode).toBe(true);
-    expect(f.jsonError).toMatch(/GitHub/);
-    expect(JSON.parse(f.jsonText)).toEqual({ transport: { type: "github", owner_repo: "o/r" } });
+    expect(f.jsonError).toMatch(/transport type/);
+    expect(JSON.parse(f.jsonText)).toEqual({ transport: { type: "websocket", url: "ws://h" } });
+  });
+
+  it("edits a GitHub server in the form", () => {
+    const f = new ServerFormModel({ mode: "edit", server: view("g", "G", { registration: { transport: { type: "github", owner_repo: "o/r", ref: "v1" } }, transport: "github" }) });
+    expect(f.jsonMode).toBe(false);
+    expect(f.values).toMatchObject({ kind: "github", ownerRepo: "o/r", gitRef: "v1" });
+    f.values.gitRef = "";
+    expect(f.registration()?.transport).toEqual({ type: "github", owner_repo: "o/r" });
+  });
+
+  it("stores a new secret in the keychain before the registration that refers to it, and forgets its value", async () => {
+    const f = new ServerFormModel({ mode: "new", workspaceId: "w1" });
+    f.values.title = "Issues";
+    f.values.kind = "stdio";
+    f.values.command = "node";
+    f.values.env = [
+      { name: "GITHUB_TOKEN", value: "", secretId: "__new__", newSecret: { id: "gh-token", value: "s3cret" } },
+      { name: "LEVEL", value: "debug", secretId: null },
+    ];
+    const order: string[] = [];
+    api.secretSet.mockImplementation(async (input) => {
+      order.push("secret");
+      return { id: input.id, description: input.description ?? "", is_set: true, updated_at: "t", used_by: [] };
+    });
+    api.serverCreate.mockImplementation(async (input) => {
+      order.push("server");
+      return view("n1", input.title, { registration: input.registration });
+    });
+    expect(f.setJsonMode(true)).toBe(false); // the value cannot be shown as JSON
+    const saved = await f.save();
+    expect(saved?.id).toBe("n1");
+    expect(order).toEqual(["secret", "server"]);
+    expect(api.secretSet).toHaveBeenCalledWith({ id: "gh-token", description: "GITHUB_TOKEN for Issues", value: "s3cret" });
+    expect(api.serverCreate.mock.calls[0][0].registration.transport.env).toEqual({ GITHUB_TOKEN: { secret_id: "gh-token" }, LEVEL: "debug" });
+    expect(JSON.stringify(f.values)).not.toContain("s3cret");
+  });
+
+  it("does not save while a secret value is missing, and says so next to the variables", async () => {
+    const f = new ServerFormModel({ mode: "new", workspaceId: "w1" });
+    f.values.title = "Issues";
+    f.values.kind = "stdio";
+    f.values.command = "node";
+    f.values.env = [{ name: "TOKEN", value: "", secretId: "__new__", newSecret: { id: "tok", value: "" } }];
+    expect(await f.save()).toBeNull();
+    expect(api.secretSet).not.toHaveBeenCalled();
+    expect(api.serverCreate).not.toHaveBeenCalled();
+    expect(f.shown("env")[0]).toMatch(/^TOKEN: Type the new secret's value/);
   });
 
   it("shows the test result, or its refusal", async () => {

@@ -112,6 +112,7 @@ export const SHORTCUTS = {
   viewArtifacts: { combo: "mod+1", label: "Show the workspace's artifacts" },
   viewServers: { combo: "mod+2", label: "Show the workspace's servers" },
   viewAudit: { combo: "mod+3", label: "Show the audit log" },
+  viewSecrets: { combo: "mod+4", label: "Show secrets and local-server settings" },
   runTool: { combo: "mod+enter", label: "Run the tool (in the tool runner)" },
   save: { combo: "mod+s", label: "Save the open artifact or server" },
   search: { combo: "mod+k", label: "Search all workspaces" },

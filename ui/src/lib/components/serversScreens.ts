@@ -1,5 +1,7 @@
-// The Servers, Audit and elicitation screens, loaded on first use (see lazy.ts): most sessions start in Artifacts.
+// The Servers, Audit, Secrets and elicitation screens, loaded on first use (see lazy.ts): most sessions start in
+// Artifacts.
 export { default as AuditView } from "./AuditView.svelte";
 export { default as ElicitationDialog } from "./ElicitationDialog.svelte";
+export { default as SecretsView } from "./SecretsView.svelte";
 export { default as ServersMain } from "./ServersMain.svelte";
 export { default as ServersView } from "./ServersView.svelte";

@@ -4,7 +4,8 @@
  * never part of a production bundle. It mimics the contract closely enough to exercise every
  * screen: validation problems, version conflicts, history and search spans.
  *
- * URL switches: ?fake=failed (startup error), ?fake=empty (no workspaces), ?fake=slow (latency).
+ * URL switches: ?fake=failed (startup error), ?fake=empty (no workspaces), ?fake=slow (latency),
+ * ?fake=nokeychain (no system keychain: secrets fail with keychain_unavailable).
  * Servers, tools, resources, prompts, events and the audit log come from fakeServers.ts.
  * Console: window.__atriumFake.touch(id) edits an artifact "elsewhere" to provoke a conflict.
  */
@@ -24,7 +25,8 @@ import type {
   Workspace,
 } from "../bindings";
 import type { Commands } from "../api";
-import { createFakeServers } from "./fakeServers";
+import { createFakeLocal } from "./fakeLocal";
+import { createFakeServers, fakeRegistry } from "./fakeServers";
 
 const CONTENT_TYPES: ContentTypeInfo[] = [
   { mime: "text/markdown", label: "Markdown", icon: "markdown", color: "#3b82f6", json: false },
@@ -323,6 +325,7 @@ export function createFakeBackend(params: URLSearchParams, emit: (e: AppEvent) =
     return s;
   }
 
+  const fakeServers = createFakeServers(workspaces, emit, latency);
   const fake: Commands = {
     async startupStatus() {
       await sleep(latency);
@@ -525,7 +528,8 @@ export function createFakeBackend(params: URLSearchParams, emit: (e: AppEvent) =
       await sleep(latency);
       return ok(CONTENT_TYPES);
     },
-    ...createFakeServers(workspaces, emit, latency),
+    ...fakeServers,
+    ...createFakeLocal(() => fakeRegistry.list(), fakeServers.serverCreate, latency, mode === "nokeychain"),
   };
 
   (window as unknown as { __atriumFake: unknown }).__atriumFake = {

@@ -44,6 +44,10 @@ type ServerCommands = Pick<
   | "serverPrompts"
   | "promptGet"
   | "serverLog"
+  | "serverStart"
+  | "serverStop"
+  | "serverRestart"
+  | "serverExport"
   | "toolCatalog"
   | "toolCall"
   | "toolCancel"
@@ -61,6 +65,7 @@ interface FakeServer {
   registration: Obj;
   status: ServerStatus;
   log: LogLine[];
+  pid: number | null;
 }
 
 const TINY_PNG =
@@ -212,6 +217,12 @@ export function validateRegistration(reg: JsonValue): FieldProblem[] {
         }
         break;
       }
+      case "github": {
+        const repo = typeof t.owner_repo === "string" ? t.owner_repo.trim() : "";
+        if (!/^[^/\s]+\/[^/\s]+$/.test(repo) && !/^(https?:\/\/|git@|ssh:\/\/)\S+$/.test(repo))
+          out.push({ field: "transport.owner_repo", message: "Give the repository as owner/name, or a git URL." });
+        break;
+      }
       case undefined:
         out.push({ field: "transport.type", message: "Say which transport: http, sse, stdio or github." });
         break;
@@ -239,13 +250,27 @@ function transportOf(reg: Obj): { transport: string; target: string } {
   if (t.type === "stdio") return { transport: "stdio", target: [t.command, ...(Array.isArray(t.args) ? t.args : [])].filter((x) => typeof x === "string").join(" ") };
   if (t.type === "http") return { transport: "http", target: String(t.well_known ?? t.url ?? "") };
   if (t.type === "sse") return { transport: "sse", target: String(t.url ?? "") };
+  if (t.type === "github") return { transport: "github", target: `github:${String(t.owner_repo ?? "")}${t.ref ? `@${String(t.ref)}` : ""}` };
   return { transport: "", target: "" };
 }
+
+/** The registrations the fake holds, by title (the fake secrets' "used by" reads them). */
+export const fakeRegistry: { list: () => { title: string; registration: JsonValue }[] } = { list: () => [] };
+
+/** Commands the fake's local settings allow beyond the defaults (fakeLocal.ts keeps it current). */
+export const allowedExtra: string[] = [];
 
 /** Whether the sample "connects": stdio always; HTTP unless the address says it will not. */
 function connectOutcome(reg: Obj): ServerStatus {
   const { transport, target } = transportOf(reg);
-  if (transport === "stdio") return { state: "ready" };
+  if (transport === "stdio" || transport === "github") {
+    const cmd = isObj(reg.transport) ? reg.transport.command : undefined;
+    if (typeof cmd === "string" && /crash|broken/.test(cmd))
+      return { state: "failed", code: "crashed", message: "The process exited with status 1 five times in a row; Atrium stopped restarting it.", stderr_tail: ["node:internal/modules/cjs/loader:1228", "  throw err;", "Error: Cannot find module '/srv/missing/index.js'"] };
+    if (typeof cmd === "string" && !["npx", "uvx", "python", "python3", "node", "deno", ...allowedExtra].includes(cmd) && !cmd.startsWith("/"))
+      return { state: "failed", code: "policy_denied", message: `${cmd} is not on the allowlist of commands. Add it under Secrets › Local servers if you trust it.`, stderr_tail: [] };
+    return { state: "ready" };
+  }
   if (/fail|broken|invalid/i.test(target))
     return { state: "failed", code: "config_error", message: "The discovery document at that address is not valid JSON: expected value at line 1 column 1. Check the address.", stderr_tail: [] };
   if (/timeout|slow/i.test(target)) return { state: "failed", code: "timeout", message: "The server did not answer within 10 s.", stderr_tail: [] };
@@ -282,12 +307,17 @@ export function createFakeServers(
       logLine(s, "atrium", "Disabled: disconnected.");
       return;
     }
-    setStatus(s, { state: "starting" });
     const { transport, target } = transportOf(s.registration);
+    if (transport === "github" && !installed.has(s.id)) {
+      void install(s).then(() => connect(s));
+      return;
+    }
+    setStatus(s, { state: "starting" });
     logLine(s, "atrium", `Connecting (${transport}) to ${target}…`);
     setTimeout(() => {
       if (!servers.has(s.id)) return;
       const outcome = connectOutcome(s.registration);
+      s.pid = outcome.state === "ready" && (transport === "stdio" || transport === "github") ? 10_000 + Math.floor(Math.random() * 50_000) : null;
       if (outcome.state === "ready") {
         if (transport === "stdio") logLine(s, "stderr", "Starting default (STDIO) server...");
         logLine(s, "atrium", `Connected: ${TOOLS.length} tools.`);
@@ -299,13 +329,37 @@ export function createFakeServers(
     }, 700 + latency);
   }
 
+  fakeRegistry.list = () => [...servers.values()].map((s) => ({ title: s.title, registration: s.registration }));
+
+  const installed = new Set<string>();
+  async function install(s: FakeServer) {
+    const steps = ["Cloning the repository", "Checking out the ref", "npm ci", "npm run build"];
+    for (let i = 0; i < steps.length; i++) {
+      setStatus(s, { state: "installing", step: steps[i], done: i, total: steps.length });
+      logLine(s, "atrium", `${steps[i]}…`);
+      await sleep(900);
+    }
+    installed.add(s.id);
+  }
+
   function state(s: FakeServer): ServerState {
     return {
       server_id: s.id,
       status: s.status,
       tool_count: s.status.state === "ready" ? visibleTools(s).length : 0,
       server_info: s.status.state === "ready" ? "example-servers/everything 2.0.0" : null,
+      pid: s.status.state === "ready" || s.status.state === "starting" ? s.pid : null,
     };
+  }
+
+  function stop(s: FakeServer) {
+    s.pid = null;
+    setStatus(s, { state: "stopped" });
+    logLine(s, "atrium", "Stopped.");
+  }
+
+  async function settle(s: FakeServer): Promise<void> {
+    for (let i = 0; i < 100 && (s.status.state === "starting" || s.status.state === "installing"); i++) await sleep(100);
   }
 
   function visibleTools(s: FakeServer): ToolInfo[] {
@@ -331,7 +385,7 @@ export function createFakeServers(
   }
 
   function add(workspaceId: string, title: string, registration: Obj, status: ServerStatus): FakeServer {
-    const s: FakeServer = { id: crypto.randomUUID(), workspace_id: workspaceId, title, version: 1, registration, status, log: [] };
+    const s: FakeServer = { id: crypto.randomUUID(), workspace_id: workspaceId, title, version: 1, registration, status, log: [], pid: status.state === "ready" ? 4242 : null };
     servers.set(s.id, s);
     return s;
   }
@@ -362,6 +416,24 @@ export function createFakeServers(
       },
     );
     failed.log.push({ time: now(), level: "atrium", logger: null, message: "Failed: config_error: the discovery document names no endpoint." });
+    const crashing = add(
+      first.id,
+      "Issues (local)",
+      { transport: { type: "stdio", command: "node", args: ["/srv/issues/index.js"], env: { GITHUB_TOKEN: { secret_id: "github-token" }, LOG_LEVEL: "debug" } }, enabled: true },
+      { state: "degraded", code: "crashed", message: "The process exited with status 1.", attempt: 2, retry_in_ms: 16000 },
+    );
+    crashing.log.push(
+      { time: now(), level: "stderr", logger: null, message: "Error: GITHUB_TOKEN is not valid" },
+      { time: now(), level: "atrium", logger: null, message: "Exited with status 1; restarting in 16 s (attempt 2)." },
+    );
+    setTimeout(() => {
+      setStatus(crashing, {
+        state: "failed",
+        code: "crashed",
+        message: "It exited 5 times within a minute; Atrium stopped restarting it.",
+        stderr_tail: ["Error: GITHUB_TOKEN is not valid", "    at main (/srv/issues/index.js:12:11)", "    at node:internal/main/run_main_module:28:49"],
+      });
+    }, 16000 + latency);
     audit.push({
       id: crypto.randomUUID(),
       time: new Date(Date.now() - 3_600_000).toISOString(),
@@ -614,6 +686,51 @@ export function createFakeServers(
       await sleep(Math.min(latency, 40));
       const s = servers.get(id);
       return s ? ok(s.log) : notFound();
+    },
+    async serverStart(id) {
+      const s = servers.get(id);
+      if (!s) return notFound();
+      connect(s);
+      await sleep(latency);
+      await settle(s);
+      return ok(state(s));
+    },
+    async serverStop(id) {
+      const s = servers.get(id);
+      if (!s) return notFound();
+      await sleep(1200 + latency);
+      stop(s);
+      return ok(state(s));
+    },
+    async serverRestart(id) {
+      const s = servers.get(id);
+      if (!s) return notFound();
+      await sleep(800 + latency);
+      stop(s);
+      connect(s);
+      await settle(s);
+      return ok(state(s));
+    },
+    async serverExport(id) {
+      await sleep(latency);
+      const s = servers.get(id);
+      if (!s) return notFound();
+      const t = isObj(s.registration.transport) ? s.registration.transport : {};
+      const omitted: string[] = [];
+      let entry: Obj;
+      if (t.type === "stdio") {
+        const env: Obj = {};
+        for (const [k, v] of Object.entries(isObj(t.env) ? t.env : {})) {
+          if (typeof v === "string") env[k] = v;
+          else {
+            env[k] = "";
+            omitted.push(`env ${k}`);
+          }
+        }
+        entry = { command: t.command, args: t.args ?? [], ...(Object.keys(env).length ? { env } : {}) };
+      } else entry = { type: t.type === "sse" ? "sse" : "http", url: t.url ?? t.well_known ?? "" };
+      const slug = s.title.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "server";
+      return ok({ file_name: `${slug}.mcp.json`, text: JSON.stringify({ mcpServers: { [s.title]: entry } }, null, 2), omitted });
     },
     async toolCatalog() {
       await sleep(latency);
