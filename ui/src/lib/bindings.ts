@@ -1164,7 +1164,7 @@ format: ConfigFormat;
  */
 format_label: string; 
 /**
- * The servers, in file order.
+ * The servers, by name.
  */
 servers: PlannedServer[]; 
 /**
