@@ -15,7 +15,7 @@ as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 packages=(pkg-config build-essential libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
           libssl-dev libdbus-1-dev nodejs npm git)
 # The keychain tests run a real GNOME Keyring in a private D-Bus session (scripts/with-keychain.sh).
-$want_test && packages+=(xvfb xauth webkit2gtk-driver dbus-x11 gnome-keyring python3-venv)
+$want_test && packages+=(xvfb xauth webkit2gtk-driver dbus-daemon dbus-bin dbus-x11 gnome-keyring python3-venv)
 
 missing=()
 for p in "${packages[@]}"; do
