@@ -18,28 +18,15 @@ import type {
 } from "../bindings";
 import type { Commands } from "../api";
 import { jsonProblem } from "../jsonError";
-import { allowedExtra } from "./fakeServers";
+import { allowedExtra, err, isObj, ok, type Obj } from "./fakeServers";
 
 type LocalCommands = Pick<
   Commands,
   "secretList" | "secretSet" | "secretDelete" | "localSettings" | "localSettingsSetCommands" | "importPreview" | "importApply"
 >;
 
-type Obj = { [k: string]: JsonValue | undefined };
 
 const DEFAULTS = ["npx", "uvx", "python", "python3", "node", "deno"];
-
-function ok<T>(data: T): Result<T, ApiError> {
-  return { status: "ok", data: structuredClone(data) };
-}
-
-function err<T>(code: ApiError["code"], message: string, details: ApiError["details"] = null): Result<T, ApiError> {
-  return { status: "error", error: { code, message, details } };
-}
-
-function isObj(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 const SECRET_NAME = /(token|key|secret|password|pat)$/i;
 

@@ -55,7 +55,7 @@ type ServerCommands = Pick<
   | "auditList"
 >;
 
-type Obj = { [k: string]: JsonValue | undefined };
+export type Obj = { [k: string]: JsonValue | undefined };
 
 interface FakeServer {
   id: string;
@@ -158,15 +158,15 @@ function now(): string {
   return new Date().toISOString();
 }
 
-function ok<T>(data: T): Result<T, ApiError> {
+export function ok<T>(data: T): Result<T, ApiError> {
   return { status: "ok", data: structuredClone(data) };
 }
 
-function err<T>(code: ApiError["code"], message: string, details: ApiError["details"] = null): Result<T, ApiError> {
+export function err<T>(code: ApiError["code"], message: string, details: ApiError["details"] = null): Result<T, ApiError> {
   return { status: "error", error: { code, message, details } };
 }
 
-function isObj(v: unknown): v is Obj {
+export function isObj(v: unknown): v is Obj {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
