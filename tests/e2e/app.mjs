@@ -92,3 +92,16 @@ export async function snapshot(session, name) {
     // A screenshot is evidence, not a test step.
   }
 }
+
+/** Sets a control's value the way typing would (input + change events), for selects and multi-line text. */
+export async function setValue(session, testId, value) {
+  await session.byTestId(testId);
+  await session.execute(
+    `const el = document.querySelector('[data-testid="${testId}"]');
+     const proto = el instanceof HTMLSelectElement ? HTMLSelectElement.prototype : el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+     Object.getOwnPropertyDescriptor(proto, "value").set.call(el, arguments[0]);
+     el.dispatchEvent(new Event("input", { bubbles: true }));
+     el.dispatchEvent(new Event("change", { bubbles: true }));`,
+    value,
+  );
+}

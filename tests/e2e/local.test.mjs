@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { Driver, snapshot } from "./app.mjs";
+import { Driver, setValue, snapshot } from "./app.mjs";
 import { Keys } from "./webdriver.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -22,18 +22,6 @@ before(async () => {
 after(async () => {
   await driver?.stop();
 });
-
-async function setValue(session, testId, value) {
-  await session.byTestId(testId);
-  await session.execute(
-    `const el = document.querySelector('[data-testid="${testId}"]');
-     const proto = el instanceof HTMLSelectElement ? HTMLSelectElement.prototype : el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
-     Object.getOwnPropertyDescriptor(proto, "value").set.call(el, arguments[0]);
-     el.dispatchEvent(new Event("input", { bubbles: true }));
-     el.dispatchEvent(new Event("change", { bubbles: true }));`,
-    value,
-  );
-}
 
 async function until(session, what, check, timeout = 30_000) {
   try {

@@ -6,7 +6,7 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { Driver, snapshot } from "./app.mjs";
+import { Driver, setValue, snapshot } from "./app.mjs";
 import { Keys } from "./webdriver.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -35,19 +35,6 @@ async function rowWithText(session, testId, text, timeout) {
     const texts = await Promise.all((await session.allByTestId(testId)).map((r) => r.text()));
     throw new Error(`${err.message}; ${testId} rows: ${JSON.stringify(texts)}`);
   }
-}
-
-/** Sets a control's value the way typing would (input + change events), for selects and multi-line text. */
-async function setValue(session, testId, value) {
-  await session.byTestId(testId);
-  await session.execute(
-    `const el = document.querySelector('[data-testid="${testId}"]');
-     const proto = el instanceof HTMLSelectElement ? HTMLSelectElement.prototype : el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
-     Object.getOwnPropertyDescriptor(proto, "value").set.call(el, arguments[0]);
-     el.dispatchEvent(new Event("input", { bubbles: true }));
-     el.dispatchEvent(new Event("change", { bubbles: true }));`,
-    value,
-  );
 }
 
 /** The server row's status badge: its state, and its code and message when it failed. */

@@ -170,11 +170,20 @@ impl Atrium {
         let key = id.clone();
         keychain_call(&self.keychain, move |keychain| keychain.set(&key, &value)).await?;
         let description = input.description.as_deref().map(str::trim);
-        self.store.secret_record_upsert(id.as_str(), description).await?;
-        let list = self.secret_list().await?;
-        list.into_iter()
-            .find(|s| s.id == id.as_str())
-            .ok_or_else(|| ApiError::new(ErrorCode::Internal, "The secret was stored but cannot be listed."))
+        let record = self.store.secret_record_upsert(id.as_str(), description).await?;
+        // Just stored, so it is set; only the users need looking up (no further keychain round trips).
+        let servers = self.store.artifacts_of_type(SERVER_CONTENT_TYPE, None).await?;
+        Ok(SecretView {
+            used_by: servers
+                .iter()
+                .filter(|a| secret_refs(&stored_registration(a)).contains(&record.id))
+                .map(|a| a.title.clone())
+                .collect(),
+            id: record.id,
+            description: record.description,
+            is_set: true,
+            updated_at: record.updated_at,
+        })
     }
 
     /// Deletes a secret from the keychain and forgets it. Servers that use it fail to start until it is set again.
