@@ -56,11 +56,15 @@ pub(crate) struct AtriumClient {
     pub(crate) cx: Arc<SessionContext>,
 }
 
-/// What Atrium announces in `initialize`: form elicitation, nothing it cannot honour, and the newest released
+/// What Atrium announces in `initialize`: form elicitation, MCP Apps views, nothing it cannot honour, and the newest released
 /// protocol revision (rmcp offers a draft one that released servers and the conformance suite refuse).
 pub(crate) fn client_config() -> ClientConfig {
-    let capabilities: ClientCapabilities =
-        serde_json::from_value(serde_json::json!({"elicitation": {"form": {}}})).unwrap_or_default();
+    let capabilities: ClientCapabilities = serde_json::from_value(serde_json::json!({
+        "elicitation": {"form": {}},
+        // MCP Apps: servers register their `ui://` views only for hosts that can show them.
+        "extensions": {"io.modelcontextprotocol/ui": {"mimeTypes": [crate::MCP_APP_MIME]}},
+    }))
+    .unwrap_or_default();
     ClientConfig::new(capabilities, Implementation::new("atrium", env!("CARGO_PKG_VERSION")))
         .with_protocol_version(ProtocolVersion::V_2025_11_25)
 }

@@ -22,6 +22,9 @@ mod sse;
 mod status;
 mod supervisor;
 
+/// The MIME type of an MCP Apps view (`ui://` resource), exactly as the spec requires it.
+pub const MCP_APP_MIME: &str = "text/html;profile=mcp-app";
+
 pub use audit::{AUDIT_CAP_BYTES, audit_text, redact};
 pub use error::{Failure, FailureCode, McpError};
 pub use events::{
@@ -34,7 +37,8 @@ pub use model::{
 pub use registration::{EnvValue, Registration, SERVER_CONTENT_TYPE, Timeouts, Transport};
 pub use server_log::log_file_name;
 pub use servers::{
-    CallOutcome, ConnectionTest, LocalSetup, ServerSet, ServerSetOptions, ServerSpec, ServerState, ToolCall,
+    CallOutcome, ConnectionTest, LocalSetup, RequestRecord, ServerSet, ServerSetOptions, ServerSpec, ServerState,
+    ToolCall,
 };
 pub use status::ServerStatus;
 pub use supervisor::RestartPolicy;

@@ -98,6 +98,9 @@ pub struct ResourceContent {
     /// Base64 contents.
     #[serde(default)]
     pub blob: Option<String>,
+    /// The item's `_meta` (MCP Apps puts a view's `ui` policy here).
+    #[serde(default, rename = "_meta", skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Value>,
 }
 
 /// A tool's result.
@@ -134,6 +137,9 @@ pub struct ResourceInfo {
     /// Its MIME type.
     #[serde(default)]
     pub mime_type: Option<String>,
+    /// The listing's `_meta` (an MCP Apps view's `ui` policy may sit here rather than on the read content).
+    #[serde(default, rename = "_meta", skip_serializing_if = "Option::is_none")]
+    pub meta: Option<Value>,
 }
 
 /// A parameterised resource (`uriTemplate`, RFC 6570).

@@ -35,6 +35,24 @@ use crate::server_log::{LogFiles, ServerLog, mask_text};
 use crate::status::ServerStatus;
 use crate::supervisor::{RestartPolicy, STOP_BOUND, STOP_GRACE, supervise};
 
+/// A request to a server worth an audit row that [`ServerSet::call_tool`] did not make (see
+/// [`ServerSet::record_request`]).
+#[derive(Debug, Clone)]
+pub struct RequestRecord {
+    /// The server the request was for.
+    pub server_id: String,
+    /// Who asked.
+    pub origin: AuditOrigin,
+    /// The tool, or the MCP method (`resources/read`) for other requests.
+    pub name: String,
+    /// Its arguments or parameters.
+    pub arguments: Value,
+    /// What came of it: a result, or why it failed or was refused.
+    pub outcome: Result<ToolResult, Failure>,
+    /// How long it took.
+    pub duration_ms: u32,
+}
+
 /// A registered server as the manager needs it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServerSpec {
@@ -584,32 +602,68 @@ impl ServerSet {
             }
             Err(f) => (AuditStatus::Failed, None, Some(f)),
         };
-        let audited_result = match (&result, &error) {
-            (Some(result), _) => AuditedResult::Tool(result.clone()),
-            (None, Some(failure)) => AuditedResult::Failure(failure.clone()),
-            (None, None) => AuditedResult::Failure(Failure::new(FailureCode::ProtocolError, "no result")),
+        let arguments = Value::Object(call.arguments.unwrap_or_default());
+        let record = RequestRecord {
+            server_id: slot.spec.id.clone(),
+            origin,
+            name: call.tool,
+            arguments,
+            outcome: match (&result, &error) {
+                (Some(result), _) => Ok(result.clone()),
+                (_, Some(failure)) => Err(failure.clone()),
+                (None, None) => Err(Failure::new(FailureCode::ProtocolError, "no result")),
+            },
+            duration_ms,
+        };
+        self.audit(&slot, record, status, started_at, secrets).await;
+        Ok(CallOutcome { call_id, status, result, error, duration_ms })
+    }
+
+    /// Records a request that did not go through [`ServerSet::call_tool`] in the audit log: a view's call that the
+    /// host refused or answered itself, or a view's resource read. An unknown server is an error.
+    pub async fn record_request(&self, record: RequestRecord) -> Result<(), McpError> {
+        let slot = self.slot(&record.server_id)?;
+        let status = match &record.outcome {
+            Ok(result) if result.is_error => AuditStatus::ToolError,
+            Ok(_) => AuditStatus::Ok,
+            Err(f) if f.code == FailureCode::Cancelled => AuditStatus::Cancelled,
+            Err(f) if matches!(f.code, FailureCode::PolicyDenied | FailureCode::NotConnected) => AuditStatus::Denied,
+            Err(_) => AuditStatus::Failed,
+        };
+        let started = chrono::Utc::now() - chrono::Duration::milliseconds(i64::from(record.duration_ms));
+        let secrets = slot.log.secrets();
+        self.audit(&slot, record, status, started, secrets).await;
+        Ok(())
+    }
+
+    async fn audit(
+        &self,
+        slot: &Slot,
+        record: RequestRecord,
+        status: AuditStatus,
+        started: chrono::DateTime<chrono::Utc>,
+        secrets: Vec<atrium_secrets::Sensitive<String>>,
+    ) {
+        let (error_code, result) = match record.outcome {
+            Ok(result) => (None, AuditedResult::Tool(result)),
+            Err(failure) => (Some(failure.code.as_str().to_owned()), AuditedResult::Failure(failure)),
         };
         let entry = AuditEntry {
             // Its own id: a caller may reuse a call id, and a duplicate would cost the whole batch.
             id: uuid::Uuid::now_v7().to_string(),
             time: String::new(),
-            origin,
+            origin: record.origin,
             workspace_id: slot.workspace_id(),
             server_id: slot.spec.id.clone(),
             server_title: slot.title(),
-            tool: call.tool,
+            tool: record.name,
             arguments: String::new(),
             result: String::new(),
             status,
-            error_code: error.as_ref().map(|f| f.code.as_str().to_owned()),
-            duration_ms,
+            error_code,
+            duration_ms: record.duration_ms,
         };
-        let arguments = Value::Object(call.arguments.unwrap_or_default());
-        self.inner
-            .audit
-            .record(PendingAudit { entry, started: started_at, arguments, result: audited_result, secrets })
-            .await;
-        Ok(CallOutcome { call_id, status, result, error, duration_ms })
+        self.inner.audit.record(PendingAudit { entry, started, arguments: record.arguments, result, secrets }).await;
     }
 
     /// Connects to `registration` on the side, lists its tools and disconnects; the live session is untouched.
