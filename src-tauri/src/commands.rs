@@ -6,7 +6,8 @@ use atrium_api::{
     CatalogTool, ConnectionTest, ContentTypeInfo, ElicitationAnswer, FieldProblem, ImportPreview, ImportReport,
     ImportRequest, ImportSource, LocalSettings, LogLine, NewArtifact, NewServer, NewWorkspace, PromptInfo,
     PromptResult, ResourceCatalog, ResourceContent, Revision, RevisionSummary, SearchHit, SearchQuery, SecretInput,
-    SecretView, ServerExport, ServerPatch, ServerState, ServerView, StartupStatus, ToolCall, ToolInfo, Workspace,
+    SecretView, ServerExport, ServerPatch, ServerState, ServerView, StartupStatus, ToolCall, ToolInfo, ViewNotes,
+    ViewerChoice, ViewerChoices, ViewerEnvironment, ViewerOpening, Workspace,
 };
 use serde_json::{Map, Value};
 use tauri::State;
@@ -78,6 +79,15 @@ registry! {
     import_apply(request: ImportRequest) -> ImportReport;
     server_export(id: String) -> ServerExport;
     tool_catalog() -> Vec<CatalogTool>;
+    viewer_open_artifact(artifact_id: String, environment: ViewerEnvironment) -> ViewerOpening;
+    viewer_open_tool(server_id: String, tool: String, arguments: Map<String, Value>, environment: ViewerEnvironment) -> ViewerOpening;
+    viewer_post(view_id: String, message: String) -> ();
+    viewer_close(view_id: String) -> bool;
+    viewer_notes(view_id: String) -> ViewNotes;
+    viewer_set_theme(theme: String) -> ();
+    viewer_answer_link(request_id: String, open: bool) -> bool;
+    viewer_choices(content_type: String) -> ViewerChoices;
+    viewer_choose(content_type: String, choice: Option<ViewerChoice>) -> ViewerChoices;
     tool_call(call: ToolCall) -> CallOutcome;
     tool_cancel(call_id: String) -> bool;
     elicitation_answer(id: String, answer: ElicitationAnswer) -> bool;

@@ -119,12 +119,15 @@ pub fn run() -> ExitCode {
                 atrium_api::quit_requested().await;
                 handle.exit(0);
             });
+            let frames = app.state::<Shell>().atrium.clone();
             WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
                 .title("Atrium")
                 .inner_size(1280.0, 800.0)
                 .min_inner_size(880.0, 560.0)
-                .on_navigation(|url| {
-                    let allowed = is_app_url(url);
+                .on_navigation(move |url| {
+                    // WebKit asks for frames too: a view's sandbox proxy (and the srcdoc frame in it) may load.
+                    let allowed =
+                        is_app_url(url) || frames.as_ref().is_some_and(|atrium| atrium.is_view_frame_url(url.as_str()));
                     if !allowed {
                         tracing::warn!(scheme = url.scheme(), "refused navigation away from the app");
                     }

@@ -13,9 +13,11 @@ pub struct ContentTypeInfo {
     pub color: String,
     /// Whether content of this type must be JSON.
     pub json: bool,
+    /// The server that declares it (`None`: built in).
+    pub server_id: Option<String>,
 }
 
-/// The types Atrium understands without any server (DESIGN §2). Servers add their own in later issues.
+/// The types Atrium understands without any server (DESIGN §2); connected servers add theirs.
 pub(crate) fn built_in() -> Vec<ContentTypeInfo> {
     const TYPES: &[(&str, &str, &str, &str)] = &[
         ("text/markdown", "Markdown", "markdown", "#4f6bed"),
@@ -36,6 +38,7 @@ pub(crate) fn built_in() -> Vec<ContentTypeInfo> {
             icon: (*icon).to_owned(),
             color: (*color).to_owned(),
             json: atrium_store::validate::is_json_content_type(mime),
+            server_id: None,
         })
         .collect()
 }

@@ -50,6 +50,22 @@ pub enum AppEvent {
         /// The server called.
         server_id: String,
     },
+    /// Something for an open view's frame: a message to post, a resize, a refusal to show…
+    Viewer {
+        /// The view.
+        view_id: String,
+        /// What happened.
+        event: atrium_viewer::ViewerEvent,
+    },
+    /// A view asks to open a link; answer with `viewer_answer_link`.
+    ViewerLinkRequest {
+        /// The view.
+        view_id: String,
+        /// The request, for the answer.
+        request_id: String,
+        /// The http(s) URL.
+        url: String,
+    },
 }
 
 /// Where events go.
@@ -66,28 +82,34 @@ impl EventSink for NoSink {
 }
 
 /// Adapts an [`EventSink`] to the connection manager's callbacks.
-pub(crate) struct SinkEvents(pub(crate) Arc<dyn EventSink>);
+/// Also forgets what a server declared (types, views) whenever its status or catalog changes.
+pub(crate) struct SinkEvents {
+    pub(crate) sink: Arc<dyn EventSink>,
+    pub(crate) types: crate::content_registry::TypeCache,
+}
 
 impl ServerEvents for SinkEvents {
     fn status_changed(&self, server_id: &str, status: &ServerStatus) {
-        self.0.emit(AppEvent::ServerStatus { server_id: server_id.to_owned(), status: status.clone() });
+        self.types.forget(server_id);
+        self.sink.emit(AppEvent::ServerStatus { server_id: server_id.to_owned(), status: status.clone() });
     }
     fn log(&self, server_id: &str, line: &LogLine) {
-        self.0.emit(AppEvent::ServerLog { server_id: server_id.to_owned(), line: line.clone() });
+        self.sink.emit(AppEvent::ServerLog { server_id: server_id.to_owned(), line: line.clone() });
     }
     fn progress(&self, server_id: &str, progress: &CallProgress) {
-        self.0.emit(AppEvent::CallProgress { server_id: server_id.to_owned(), progress: progress.clone() });
+        self.sink.emit(AppEvent::CallProgress { server_id: server_id.to_owned(), progress: progress.clone() });
     }
     fn elicitation_requested(&self, request: &ElicitationRequest) {
-        self.0.emit(AppEvent::ElicitationRequested { request: request.clone() });
+        self.sink.emit(AppEvent::ElicitationRequested { request: request.clone() });
     }
     fn elicitation_closed(&self, id: &str) {
-        self.0.emit(AppEvent::ElicitationClosed { id: id.to_owned() });
+        self.sink.emit(AppEvent::ElicitationClosed { id: id.to_owned() });
     }
     fn catalog_changed(&self, server_id: &str) {
-        self.0.emit(AppEvent::CatalogChanged { server_id: server_id.to_owned() });
+        self.types.forget(server_id);
+        self.sink.emit(AppEvent::CatalogChanged { server_id: server_id.to_owned() });
     }
     fn audit_recorded(&self, server_id: &str) {
-        self.0.emit(AppEvent::AuditRecorded { server_id: server_id.to_owned() });
+        self.sink.emit(AppEvent::AuditRecorded { server_id: server_id.to_owned() });
     }
 }

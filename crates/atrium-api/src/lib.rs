@@ -3,15 +3,18 @@
 //! knows about Tauri: the shell only forwards to these methods.
 #![deny(missing_docs)]
 
+mod content_registry;
 mod content_types;
 pub mod control;
 mod error;
 mod events;
 mod import;
+mod links;
 pub mod logging;
 mod secrets;
 mod servers;
 mod signals;
+mod viewer;
 
 use std::sync::Arc;
 
@@ -34,6 +37,8 @@ pub use atrium_store::{
     RevisionSummary, SCHEMA_VERSION, SearchHit, SearchQuery, TextSpan, Workspace,
 };
 pub use atrium_store::{AuditEntry, AuditFilter, AuditOrigin, AuditStatus};
+pub use atrium_viewer::{Refusal as ViewerRefusal, ViewNotes, ViewerEvent};
+pub use content_registry::{ViewerCandidate, ViewerChoice, ViewerChoices};
 pub use content_types::ContentTypeInfo;
 pub use error::{ApiError, ErrorCode, ErrorDetails};
 pub use events::{AppEvent, EventSink, NoSink};
@@ -43,6 +48,7 @@ pub use import::{
 pub use secrets::{LocalSettings, SecretInput, SecretView};
 pub use servers::{CatalogTool, NewServer, ServerPatch, ServerView, server_slug};
 pub use signals::quit_requested;
+pub use viewer::{OpenedView, ViewerEnvironment, ViewerOpening};
 
 /// The result of every API call.
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -133,6 +139,8 @@ pub struct Atrium {
     servers: ServerSet,
     keychain: Keychain,
     options: OpenOptions,
+    viewers: viewer::Viewers,
+    types: content_registry::TypeCache,
 }
 
 impl Atrium {
@@ -152,13 +160,14 @@ impl Atrium {
             allowed_commands: secrets::extra_commands(&store).await?,
             installs: Some(paths.server_installs()),
         };
+        let types = content_registry::TypeCache::default();
         let servers = ServerSet::with_local(
             store.clone(),
-            Arc::new(events::SinkEvents(options.events.clone())),
+            Arc::new(events::SinkEvents { sink: options.events.clone(), types: types.clone() }),
             ServerSetOptions { elicitation: options.elicitation, reconnect: true, restart: options.restart },
             local,
         );
-        let atrium = Self { paths, store, servers, keychain, options };
+        let atrium = Self { paths, store, servers, keychain, options, viewers: viewer::Viewers::default(), types };
         if atrium.options.connect_servers {
             atrium.connect_all().await?;
         }
@@ -167,6 +176,7 @@ impl Atrium {
 
     /// Disconnects every server (bounded), writes the pending audit rows and closes the store.
     pub async fn close(&self) {
+        self.viewers.close_all().await;
         self.servers.shutdown().await;
         self.store.close().await;
     }
@@ -218,6 +228,7 @@ impl Atrium {
         }
         let artifact = self.store.create_artifact(input).await?;
         self.sync_server(&artifact);
+        self.after_save(&artifact, true);
         Ok(artifact)
     }
 
@@ -234,6 +245,7 @@ impl Atrium {
         }
         let artifact = self.store.update_artifact(&id, patch).await?;
         self.sync_server(&artifact);
+        self.after_save(&artifact, false);
         Ok(artifact)
     }
 
@@ -277,9 +289,43 @@ impl Atrium {
         Ok(self.store.search(&query).await?)
     }
 
-    /// The content types Atrium knows, with their labels, icons and colours.
+    /// The content types Atrium knows, with their labels, icons and colours: the built-in ones, then those the
+    /// connected servers declare.
     pub async fn content_types(&self) -> ApiResult<Vec<ContentTypeInfo>> {
-        Ok(content_types::built_in())
+        let mut types = content_types::built_in();
+        for declared in self.discovered_content_types().await? {
+            if !types.iter().any(|t| t.mime == declared.mime) {
+                types.push(declared);
+            }
+        }
+        Ok(types)
+    }
+
+    /// After a save, in the background: the owning server's `on_create` (for a new artifact), then its
+    /// `extract_text`, whose text is indexed for search.
+    fn after_save(&self, artifact: &Artifact, created: bool) {
+        if artifact.content_type == SERVER_CONTENT_TYPE {
+            return;
+        }
+        let (atrium, artifact) = (self.clone(), artifact.clone());
+        tokio::spawn(async move {
+            if created {
+                atrium.run_lifecycle("on_create", &artifact).await;
+            }
+            let Some(result) = atrium.run_lifecycle("extract_text", &artifact).await else { return };
+            let text: Vec<&str> = result
+                .content
+                .iter()
+                .filter_map(|item| match item {
+                    ContentItem::Text { text } => Some(text.as_str()),
+                    _ => None,
+                })
+                .collect();
+            match atrium.store.set_extracted_text(&artifact.id, artifact.version, &text.join("\n")).await {
+                Ok(_) => {}
+                Err(err) => tracing::warn!(artifact = %artifact.id, %err, "cannot index extracted text"),
+            }
+        });
     }
 }
 

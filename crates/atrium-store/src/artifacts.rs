@@ -307,6 +307,24 @@ impl Store {
         Ok(created)
     }
 
+    /// Sets the text a content type's server extracted from an artifact (searched with its title and content),
+    /// provided the artifact is still at `version`: text extracted from an older version is dropped (`false`).
+    /// Writes no revision; the artifact's version does not change.
+    #[tracing::instrument(skip_all, fields(artifact = %id))]
+    pub async fn set_extracted_text(&self, id: &str, version: u32, text: &str) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let changed =
+            sqlx::query("UPDATE artifacts SET extracted = ?1 WHERE id = ?2 AND version = ?3 AND extracted <> ?1")
+                .bind(text)
+                .bind(id)
+                .bind(i64::from(version))
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+        tx.commit().await?;
+        Ok(changed > 0)
+    }
+
     /// Applies a patch, writing a new version (and revision) when anything changes.
     ///
     /// With `expected_version` set, a concurrent edit is reported as [`StoreError::VersionConflict`] instead of

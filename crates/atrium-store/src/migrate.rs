@@ -25,10 +25,11 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 1, name: "init", sql: include_str!("../migrations/0001_init.sql") },
     Migration { version: 2, name: "audit", sql: include_str!("../migrations/0002_audit.sql") },
     Migration { version: 3, name: "local", sql: include_str!("../migrations/0003_local.sql") },
+    Migration { version: 4, name: "extracted_text", sql: include_str!("../migrations/0004_extracted_text.sql") },
 ];
 
 /// The newest schema this binary understands.
-pub const SCHEMA_VERSION: i64 = 3;
+pub const SCHEMA_VERSION: i64 = 4;
 
 fn checksum(sql: &str) -> String {
     Sha256::digest(sql.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()

@@ -48,7 +48,8 @@ pub trait ViewBackend: Send + Sync + 'static {
     /// Cancels a call started with `call_id`.
     fn cancel_call(&self, call_id: &str);
     /// Forwards a read-only request to the view's server: `resources/read`, `resources/list`,
-    /// `resources/templates/list` or `prompts/list`.
+    /// `resources/templates/list` or `prompts/list`. A policy refusal (`-32000`) is audited by the backend and
+    /// reported to the window by the session.
     fn forward(&self, method: &str, params: Map<String, Value>) -> BoxFuture<'_, Result<Value, RpcError>>;
     /// Whether the host itself answers this tool: `update_artifact` / `create_artifact` in a view that shows an
     /// artifact (as Agience's host does). Otherwise the call goes to the server like any other.
@@ -493,14 +494,16 @@ impl Conversation {
                 if method == "resources/read" && params.get("uri").and_then(Value::as_str).is_none() {
                     return answer(self, Err(RpcError::invalid_params("resources/read needs a uri")));
                 }
-                let backend = self.backend.clone();
+                let (backend, events) = (self.backend.clone(), self.events.clone());
                 let target = params.get("uri").and_then(Value::as_str).map(str::to_owned);
                 self.spawn(id, None, async move {
                     let result = backend.forward(&method, params).await;
+                    // A policy refusal by the backend (another server's resource) is reported like the session's own;
+                    // the backend has already audited it.
                     if let Err(e) = &result
                         && e.code == rpc::REFUSED
                     {
-                        backend.refused(&Refusal { method, target, reason: e.message.clone() });
+                        events(ViewerEvent::Refused { refusal: Refusal { method, target, reason: e.message.clone() } });
                     }
                     result
                 });

@@ -371,6 +371,78 @@ async toolCatalog() : Promise<Result<CatalogTool[], ApiError>> {
     else return { status: "error", error: e  as any };
 }
 },
+async viewerOpenArtifact(artifactId: string, environment: ViewerEnvironment) : Promise<Result<ViewerOpening, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("viewer_open_artifact", { artifactId, environment }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async viewerOpenTool(serverId: string, tool: string, arguments: Partial<{ [key in string]: JsonValue }>, environment: ViewerEnvironment) : Promise<Result<ViewerOpening, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("viewer_open_tool", { serverId, tool, arguments, environment }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async viewerPost(viewId: string, message: string) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("viewer_post", { viewId, message }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async viewerClose(viewId: string) : Promise<Result<boolean, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("viewer_close", { viewId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async viewerNotes(viewId: string) : Promise<Result<ViewNotes, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("viewer_notes", { viewId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async viewerSetTheme(theme: string) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("viewer_set_theme", { theme }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async viewerAnswerLink(requestId: string, open: boolean) : Promise<Result<boolean, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("viewer_answer_link", { requestId, open }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async viewerChoices(contentType: string) : Promise<Result<ViewerChoices, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("viewer_choices", { contentType }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async viewerChoose(contentType: string, choice: ViewerChoice | null) : Promise<Result<ViewerChoices, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("viewer_choose", { contentType, choice }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async toolCall(call: ToolCall) : Promise<Result<CallOutcome, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("tool_call", { call }) };
@@ -462,7 +534,15 @@ export type AppEvent =
 /**
  * Tool calls to a server were written to the audit log.
  */
-{ kind: "audit_recorded"; server_id: string }
+{ kind: "audit_recorded"; server_id: string } | 
+/**
+ * Something for an open view's frame: a message to post, a resize, a refusal to show…
+ */
+{ kind: "viewer"; view_id: string; event: ViewerEvent } | 
+/**
+ * A view asks to open a link; answer with `viewer_answer_link`.
+ */
+{ kind: "viewer_link_request"; view_id: string; request_id: string; url: string }
 /**
  * Where this Atrium keeps its files, and which build it is.
  */
@@ -962,7 +1042,11 @@ color: string;
 /**
  * Whether content of this type must be JSON.
  */
-json: boolean }
+json: boolean; 
+/**
+ * The server that declares it (`None`: built in).
+ */
+server_id: string | null }
 /**
  * What the person decided.
  */
@@ -1318,6 +1402,50 @@ title: string;
  */
 description?: string | null }
 /**
+ * A view ready to mount.
+ */
+export type OpenedView = { 
+/**
+ * The view's id, for `viewer_post` / `viewer_close`.
+ */
+view_id: string; 
+/**
+ * The one-use URL of its sandbox-proxy page.
+ */
+url: string; 
+/**
+ * The proxy's origin: messages from the frame are accepted only from it.
+ */
+origin: string; 
+/**
+ * The iframe `allow` attribute (granted permissions), often empty.
+ */
+allow: string; 
+/**
+ * The server whose view it is.
+ */
+server_id: string; 
+/**
+ * That server's title.
+ */
+server_title: string; 
+/**
+ * The `ui://` resource.
+ */
+resource_uri: string; 
+/**
+ * Whether the view wants the host's border (`None`: the host decides).
+ */
+prefers_border: boolean | null; 
+/**
+ * Declared CSP domains that were refused as invalid.
+ */
+csp_rejected: string[]; 
+/**
+ * For a tool view: the call's id (for `tool_cancel`).
+ */
+call_id: string | null }
+/**
  * One secret an imported server will need, without its value.
  */
 export type PlannedSecret = { 
@@ -1434,6 +1562,22 @@ description?: string | null;
  */
 messages: PromptMessage[] }
 /**
+ * Something a view attempted that was not allowed.
+ */
+export type Refusal = { 
+/**
+ * The method, or `(message)` for one that could not be read.
+ */
+method: string; 
+/**
+ * The tool or URI concerned, when there is one.
+ */
+target: string | null; 
+/**
+ * Why, in words for a person.
+ */
+reason: string }
+/**
  * The resources of a server.
  */
 export type ResourceCatalog = { 
@@ -1464,7 +1608,11 @@ text?: string | null;
 /**
  * Base64 contents.
  */
-blob?: string | null }
+blob?: string | null; 
+/**
+ * The item's `_meta` (MCP Apps puts a view's `ui` policy here).
+ */
+_meta?: JsonValue | null }
 /**
  * A resource a server lists.
  */
@@ -1488,7 +1636,11 @@ description?: string | null;
 /**
  * Its MIME type.
  */
-mimeType?: string | null }
+mimeType?: string | null; 
+/**
+ * The listing's `_meta` (an MCP Apps view's `ui` policy may sit here rather than on the read content).
+ */
+_meta?: JsonValue | null }
 /**
  * A parameterised resource (`uriTemplate`, RFC 6570).
  */
@@ -1914,6 +2066,134 @@ structuredContent?: JsonValue | null;
  * The tool reports that it failed (the failure is in `content`).
  */
 isError?: boolean }
+/**
+ * What a view has said that the host keeps (for the window or a later turn).
+ */
+export type ViewNotes = { 
+/**
+ * Its `ui/message`s, oldest first (the last 50).
+ */
+messages: JsonValue[]; 
+/**
+ * Its latest `ui/update-model-context` (none after an empty one).
+ */
+model_context: JsonValue | null; 
+/**
+ * Its display mode.
+ */
+display_mode: string }
+/**
+ * One viewer that can show a type.
+ */
+export type ViewerCandidate = { 
+/**
+ * How to choose it.
+ */
+choice: ViewerChoice; 
+/**
+ * Its name for a person (`Built-in`, or the server's title).
+ */
+label: string; 
+/**
+ * The `ui://` view, for a server.
+ */
+resource_uri: string | null }
+/**
+ * A viewer the user can pick for a content type.
+ */
+export type ViewerChoice = 
+/**
+ * Atrium's own rendering (Markdown, JSON, text).
+ */
+{ kind: "built_in" } | 
+/**
+ * The view a server ships.
+ */
+{ kind: "server"; server_id: string }
+/**
+ * The viewers for a type, and which one is used.
+ */
+export type ViewerChoices = { 
+/**
+ * The type.
+ */
+content_type: string; 
+/**
+ * What the user picked (`None`: the first candidate).
+ */
+chosen: ViewerChoice | null; 
+/**
+ * Every viewer that can show it, the default first.
+ */
+candidates: ViewerCandidate[] }
+/**
+ * What the window knows of its surroundings, for `hostContext`.
+ */
+export type ViewerEnvironment = { 
+/**
+ * `light` or `dark`.
+ */
+theme: string; 
+/**
+ * BCP 47, e.g. `en-GB`.
+ */
+locale: string; 
+/**
+ * IANA, e.g. `Europe/London`.
+ */
+time_zone: string }
+/**
+ * What the session tells the app window about a view (besides the messages for the view itself).
+ */
+export type ViewerEvent = 
+/**
+ * A JSON-RPC message to post to the view's proxy frame.
+ */
+{ kind: "post"; message: JsonValue } | 
+/**
+ * The view finished its handshake and has its data.
+ */
+{ kind: "ready" } | 
+/**
+ * The view asks for a size (px); with flexible dimensions the frame follows.
+ */
+{ kind: "resize"; width: number | null; height: number | null } | 
+/**
+ * The view switched display mode (`inline` or `fullscreen`).
+ */
+{ kind: "display_mode"; mode: string } | 
+/**
+ * The view sent a message for the conversation (`ui/message`).
+ */
+{ kind: "message"; content: JsonValue } | 
+/**
+ * The view updated what it wants the model to know (`ui/update-model-context`).
+ */
+{ kind: "model_context"; context: JsonValue } | 
+/**
+ * The view asks to be closed.
+ */
+{ kind: "close_requested" } | 
+/**
+ * The view tried something it may not do; it was refused.
+ */
+{ kind: "refused"; refusal: Refusal }
+/**
+ * What opening an artifact or a tool result came to.
+ */
+export type ViewerOpening = 
+/**
+ * The server's view is ready to mount.
+ */
+{ kind: "opened"; view: OpenedView } | 
+/**
+ * No server ships a view for this (or the user chose the built-in one): show it with Atrium's own renderer.
+ */
+{ kind: "built_in"; content_type: string } | 
+/**
+ * A server has a view for it but it cannot be shown now.
+ */
+{ kind: "unavailable"; server_id: string; server_title: string; message: string }
 /**
  * A workspace: a named collection of artifacts.
  */

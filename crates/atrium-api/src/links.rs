@@ -1,0 +1,24 @@
+//! Opening a web link in the person's browser, from Rust (no webview is ever granted an opener).
+
+use std::process::{Command, Stdio};
+
+/// Opens an http(s) URL (already checked) in the default browser. `$BROWSER` wins when set, as for other
+/// command-line tools; the URL is always one argv element, never shell text.
+pub(crate) fn open_in_browser(url: &str) -> std::io::Result<()> {
+    let mut command = match std::env::var("BROWSER").ok().filter(|b| !b.trim().is_empty()) {
+        // `$BROWSER` may hold `cmd1:cmd2` alternatives; the first is used.
+        Some(browser) => Command::new(browser.split(':').next().unwrap_or_default().trim()),
+        None if cfg!(target_os = "macos") => Command::new("open"),
+        None if cfg!(target_os = "windows") => {
+            let mut c = Command::new("rundll32");
+            c.arg("url.dll,FileProtocolHandler");
+            c
+        }
+        None => Command::new("xdg-open"),
+    };
+    command.arg(url).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null());
+    let mut child = command.spawn()?;
+    // Reap it in the background so no zombie is left.
+    std::thread::spawn(move || child.wait());
+    Ok(())
+}
