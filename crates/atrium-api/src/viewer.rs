@@ -350,11 +350,12 @@ impl Atrium {
     /// Closes a view: `ui/resource-teardown`, a short wait, then everything it had running is cancelled. `true`
     /// when the view answered the teardown.
     pub async fn viewer_close(&self, view_id: String) -> ApiResult<bool> {
-        let session = self.viewers.sessions.lock().unwrap_or_else(|p| p.into_inner()).remove(&view_id);
-        match session {
-            Some(session) => Ok(session.close().await),
-            None => Ok(false),
-        }
+        // Still reachable while it closes: the view's answer to the teardown comes through `viewer_post`.
+        let session = self.viewers.sessions.lock().unwrap_or_else(|p| p.into_inner()).get(&view_id).cloned();
+        let Some(session) = session else { return Ok(false) };
+        let answered = session.close().await;
+        self.viewers.sessions.lock().unwrap_or_else(|p| p.into_inner()).remove(&view_id);
+        Ok(answered)
     }
 
     /// What a view has said (its `ui/message`s, model context, display mode).
@@ -427,8 +428,12 @@ struct ServerViewBackend {
     artifact: Option<Artifact>,
 }
 
+/// A call that did not complete: a policy refusal is `-32000` (reported as such), anything else an internal error.
 fn failure_error(failure: &Failure) -> RpcError {
-    RpcError::refused(failure.message.clone())
+    match failure.code {
+        FailureCode::PolicyDenied => RpcError::refused(failure.message.clone()),
+        _ => RpcError::new(atrium_viewer::rpc::INTERNAL_ERROR, failure.message.clone()),
+    }
 }
 
 fn text_result(text: impl Into<String>) -> Value {
@@ -685,14 +690,20 @@ impl ViewBackend for ServerViewBackend {
 }
 
 impl ServerViewBackend {
-    /// The title of another registered server whose slug is `uri`'s `ui://` host part, if any.
+    /// The title of another registered server that `uri` belongs to: one that lists it as a view, or whose slug is
+    /// its `ui://` host part. A view reads only its own server's resources.
     async fn other_servers_resource(&self, uri: &str) -> Option<String> {
         let host = uri.strip_prefix("ui://")?.split('/').next()?.to_ascii_lowercase();
         let servers = self.atrium.store.artifacts_of_type(SERVER_CONTENT_TYPE, None).await.ok()?;
-        let own = servers.iter().find(|s| s.id == self.server_id).map(|s| server_slug(&s.title));
-        if own.as_deref() == Some(host.as_str()) {
-            return None;
+        for server in servers.iter().filter(|s| s.id != self.server_id) {
+            let lists_it = match self.atrium.server_types(&server.id).await {
+                Some(found) => found.views.iter().any(|v| v.uri == uri),
+                None => false,
+            };
+            if lists_it || server_slug(&server.title) == host {
+                return Some(server.title.clone());
+            }
         }
-        servers.into_iter().find(|s| s.id != self.server_id && server_slug(&s.title) == host).map(|s| s.title)
+        None
     }
 }

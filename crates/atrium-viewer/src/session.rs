@@ -302,6 +302,12 @@ enum Phase {
     Ready,
 }
 
+/// What to name in a report if a request is refused.
+struct Report {
+    method: String,
+    target: Option<String>,
+}
+
 struct InFlight {
     cancel: CancellationToken,
     call_id: Option<String>,
@@ -494,19 +500,10 @@ impl Conversation {
                 if method == "resources/read" && params.get("uri").and_then(Value::as_str).is_none() {
                     return answer(self, Err(RpcError::invalid_params("resources/read needs a uri")));
                 }
-                let (backend, events) = (self.backend.clone(), self.events.clone());
+                let backend = self.backend.clone();
                 let target = params.get("uri").and_then(Value::as_str).map(str::to_owned);
-                self.spawn(id, None, async move {
-                    let result = backend.forward(&method, params).await;
-                    // A policy refusal by the backend (another server's resource) is reported like the session's own;
-                    // the backend has already audited it.
-                    if let Err(e) = &result
-                        && e.code == rpc::REFUSED
-                    {
-                        events(ViewerEvent::Refused { refusal: Refusal { method, target, reason: e.message.clone() } });
-                    }
-                    result
-                });
+                let report = Report { method: method.clone(), target };
+                self.spawn(id, None, report, async move { backend.forward(&method, params).await });
             }
             "ui/open-link" => {
                 let url = params.get("url").and_then(Value::as_str).unwrap_or_default().to_owned();
@@ -517,7 +514,8 @@ impl Conversation {
                     }
                     Ok(url) => {
                         let backend = self.backend.clone();
-                        self.spawn(id, None, async move {
+                        let report = Report { method: "ui/open-link".into(), target: Some(url.clone()) };
+                        self.spawn(id, None, report, async move {
                             let opened = backend.open_link(url).await;
                             Ok(if opened { json!({}) } else { json!({"isError": true}) })
                         });
@@ -676,7 +674,8 @@ impl Conversation {
         // Artifact views: the host answers update_artifact/create_artifact itself, against the local store.
         if self.backend.answers_tool(&name) {
             let backend = self.backend.clone();
-            return self.spawn(id, None, async move { backend.host_tool(name, arguments).await });
+            let report = Report { method: "tools/call".into(), target: Some(name.clone()) };
+            return self.spawn(id, None, report, async move { backend.host_tool(name, arguments).await });
         }
         let refusal = match self.setup.tools.iter().find(|t| t.name == name) {
             None => Some("the view's server offers no such tool to views (unknown, or outside allowed_tools)"),
@@ -691,11 +690,13 @@ impl Conversation {
         let call_id = uuid::Uuid::now_v7().to_string();
         let backend = self.backend.clone();
         let call = call_id.clone();
-        self.spawn(id, Some(call_id), async move { backend.call_tool(name, arguments, call).await });
+        let report = Report { method: "tools/call".into(), target: Some(name.clone()) };
+        self.spawn(id, Some(call_id), report, async move { backend.call_tool(name, arguments, call).await });
     }
 
-    /// Runs a request's work off the conversation task and posts its answer, unless the view cancelled it.
-    fn spawn<F>(&mut self, id: Value, call_id: Option<String>, work: F)
+    /// Runs a request's work off the conversation task and posts its answer, unless the view cancelled it. A
+    /// policy refusal (`-32000`) from the backend (which has audited it) is reported to the window too.
+    fn spawn<F>(&mut self, id: Value, call_id: Option<String>, report: Report, work: F)
     where
         F: Future<Output = Result<Value, RpcError>> + Send + 'static,
     {
@@ -723,6 +724,12 @@ impl Conversation {
                 () = cancel.cancelled() => {}
                 result = work => {
                     let still_wanted = in_flight.lock().unwrap_or_else(|p| p.into_inner()).remove(&key).is_some();
+                    if let Err(e) = &result
+                        && e.code == rpc::REFUSED
+                    {
+                        let refusal = Refusal { method: report.method, target: report.target, reason: e.message.clone() };
+                        events(ViewerEvent::Refused { refusal });
+                    }
                     if still_wanted {
                         let message = match result {
                             Ok(result) => rpc::result_response(id, result),

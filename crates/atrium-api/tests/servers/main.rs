@@ -9,3 +9,4 @@ mod import;
 mod local;
 mod peers;
 mod stdio;
+mod viewer;
