@@ -70,12 +70,15 @@ check-bindings:
 	rm -f $$tmp; echo "bindings are up to date"
 
 ## Benchmarks (release builds): store throughput and search latency, tool-call overhead beside a bare rmcp client,
-## 20 stdio servers started at once, app start-up and memory beside a minimal Tauri app.
+## 20 stdio servers started at once, a view's tools/call, app start-up and memory beside a minimal Tauri app, and
+## (in the real window) click-to-render of a server's view and a view's tools/call the whole way.
 bench: setup-test ui
 	$(CARGO) bench -p atrium-store --bench store
 	$(CARGO) bench -p atrium-testkit --bench tool_call
 	$(CARGO) bench -p atrium-testkit --bench stdio_start
+	$(CARGO) bench -p atrium-testkit --bench view_call
 	bench/startup.sh
+	bench/viewer.sh
 
 fmt:
 	$(CARGO) fmt --all

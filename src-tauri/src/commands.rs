@@ -80,7 +80,7 @@ registry! {
     server_export(id: String) -> ServerExport;
     tool_catalog() -> Vec<CatalogTool>;
     viewer_open_artifact(artifact_id: String, environment: ViewerEnvironment) -> ViewerOpening;
-    viewer_open_tool(server_id: String, tool: String, arguments: Map<String, Value>, environment: ViewerEnvironment) -> ViewerOpening;
+    viewer_open_tool(server_id: String, tool: String, args: Map<String, Value>, environment: ViewerEnvironment) -> ViewerOpening;
     viewer_post(view_id: String, message: String) -> ();
     viewer_close(view_id: String) -> bool;
     viewer_notes(view_id: String) -> ViewNotes;

@@ -1,6 +1,6 @@
 // Starts tauri-driver for the real Atrium binary and opens app sessions on a temporary ATRIUM_HOME.
 
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -52,7 +52,7 @@ export class Driver {
           ATRIUM_HOME: home,
           ATRIUM_LOG: "info,rmcp=warn",
           // Local servers find the Node setup installs first, whatever the machine's login shell says.
-          ATRIUM_STDIO_PATH: [join(ROOT_DIR, ".tools/node22/node_modules/.bin"), process.env.PATH].join(":"),
+          ATRIUM_STDIO_PATH: [join(ROOT_DIR, ".tools/node22/node_modules/.bin"), join(ROOT_DIR, ".tools/py/bin"), process.env.PATH].join(":"),
         },
         stdio: ["ignore", "inherit", "inherit"],
       },
@@ -80,6 +80,12 @@ export class Driver {
   async stop() {
     this.child.kill("SIGTERM");
   }
+}
+
+/** Runs the `atrium` CLI on a home (to prepare data before the app starts); returns its parsed `--json` output. */
+export function cli(home, ...args) {
+  const out = execFileSync(join(ROOT_DIR, "target/debug/atrium"), ["--home", home, "--json", ...args], { encoding: "utf8" });
+  return out.trim() ? JSON.parse(out) : null;
 }
 
 /** Saves a screenshot for the test report; failures keep the evidence. */

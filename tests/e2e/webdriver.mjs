@@ -43,6 +43,11 @@ export class Session {
     return this.cmd("POST", "/execute/sync", { script, args });
   }
 
+  /** Runs an async script: it gets a callback as its last argument and finishes when it calls it. */
+  executeAsync(script, ...args) {
+    return this.cmd("POST", "/execute/async", { script, args });
+  }
+
   async screenshot() {
     return Buffer.from(await this.cmd("GET", "/screenshot"), "base64");
   }
@@ -80,6 +85,30 @@ export class Session {
 
   allByTestId(id) {
     return this.findAll(`[data-testid="${id}"]`);
+  }
+
+  /** Switches into a frame element (`null`: back to the top document). */
+  async switchToFrame(element) {
+    await this.cmd("POST", "/frame", { id: element ? { [ELEMENT]: element.id } : null });
+  }
+
+  /** Switches to the parent of the current frame. */
+  async switchToParentFrame() {
+    await this.cmd("POST", "/frame/parent", {});
+  }
+
+  /** Double-clicks an element with the pointer. */
+  async doubleClick(element) {
+    const origin = { [ELEMENT]: element.id };
+    const actions = [
+      { type: "pointerMove", origin, x: 0, y: 0 },
+      { type: "pointerDown", button: 0 },
+      { type: "pointerUp", button: 0 },
+      { type: "pointerDown", button: 0 },
+      { type: "pointerUp", button: 0 },
+    ];
+    await this.cmd("POST", "/actions", { actions: [{ type: "pointer", id: "mouse", parameters: { pointerType: "mouse" }, actions }] });
+    await this.cmd("DELETE", "/actions");
   }
 
   /** Presses keys with modifiers held, e.g. chord([Keys.CONTROL], "s"). */

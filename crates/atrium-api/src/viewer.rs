@@ -207,7 +207,7 @@ impl Atrium {
             .and_then(|c| c.resources.into_iter().find(|r| r.uri == uri))
             .and_then(|r| r.meta);
         let view = ServerView { server_id: server_id.clone(), server_title: title, uri, listing_meta };
-        let definition = serde_json::to_value(&info).unwrap_or(Value::Null);
+        let definition = wire(&info);
         let payload = ViewPayload::Tool { tool: definition, arguments: arguments.clone() };
         let workspace = self.store.get_artifact(&server_id).await.map(|a| a.workspace_id).ok();
         let opening = self.open_view(&view, payload, environment, json!({"workspaceId": workspace}), None).await?;
@@ -220,7 +220,7 @@ impl Atrium {
         tokio::spawn(async move {
             let outcome = match atrium.servers.call_tool(call, AuditOrigin::Ui).await {
                 Ok(outcome) => match (outcome.result, outcome.error) {
-                    (Some(result), _) => ToolOutcome::Result(serde_json::to_value(result).unwrap_or(Value::Null)),
+                    (Some(result), _) => ToolOutcome::Result(wire(result)),
                     (None, Some(failure)) => ToolOutcome::Cancelled(failure.message),
                     (None, None) => ToolOutcome::Cancelled("the call returned nothing".into()),
                 },
@@ -272,12 +272,7 @@ impl Atrium {
             .into_iter()
             .map(|t: ToolInfo| {
                 let visibility = Visibility::of(t.meta.as_ref());
-                ToolAccess {
-                    definition: serde_json::to_value(&t).unwrap_or(Value::Null),
-                    name: t.name,
-                    app: visibility.app,
-                    model: visibility.model,
-                }
+                ToolAccess { definition: wire(&t), name: t.name, app: visibility.app, model: visibility.model }
             })
             .collect();
         let view_id = uuid::Uuid::now_v7().to_string();
@@ -436,6 +431,21 @@ fn failure_error(failure: &Failure) -> RpcError {
     }
 }
 
+/// A result as MCP puts it on the wire: optional fields absent rather than `null` (views validate results with
+/// schemas in which `structuredContent: null` is an error, and drop the message).
+fn wire(value: impl Serialize) -> Value {
+    fn strip(value: Value) -> Value {
+        match value {
+            Value::Object(map) => {
+                Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, strip(v))).collect())
+            }
+            Value::Array(items) => Value::Array(items.into_iter().map(strip).collect()),
+            other => other,
+        }
+    }
+    strip(serde_json::to_value(value).unwrap_or(Value::Null))
+}
+
 fn text_result(text: impl Into<String>) -> Value {
     json!({"content": [{"type": "text", "text": text.into()}]})
 }
@@ -556,8 +566,7 @@ impl ViewBackend for ServerViewBackend {
                 .await
                 .map_err(|e| RpcError::refused(e.to_string()))?;
             match (outcome.result, outcome.error) {
-                (Some(result), _) => serde_json::to_value(result)
-                    .map_err(|e| RpcError::new(atrium_viewer::rpc::INTERNAL_ERROR, e.to_string())),
+                (Some(result), _) => Ok(wire(result)),
                 (None, Some(failure)) => Err(failure_error(&failure)),
                 (None, None) => Err(RpcError::new(atrium_viewer::rpc::INTERNAL_ERROR, "no result")),
             }
@@ -601,15 +610,15 @@ impl ViewBackend for ServerViewBackend {
                         Err(e) => Err(Failure::new(FailureCode::ProtocolError, e.to_string())),
                     };
                     self.audit("resources/read", arguments, audited, started).await;
-                    Ok(json!({"contents": result.map_err(failed)?}))
+                    Ok(json!({"contents": wire(result.map_err(failed)?)}))
                 }
                 "resources/list" => {
-                    Ok(json!({"resources": servers.resources(&self.server_id).await.map_err(failed)?.resources}))
+                    Ok(json!({"resources": wire(servers.resources(&self.server_id).await.map_err(failed)?.resources)}))
                 }
                 "resources/templates/list" => Ok(
-                    json!({"resourceTemplates": servers.resources(&self.server_id).await.map_err(failed)?.templates}),
+                    json!({"resourceTemplates": wire(servers.resources(&self.server_id).await.map_err(failed)?.templates)}),
                 ),
-                "prompts/list" => Ok(json!({"prompts": servers.prompts(&self.server_id).await.map_err(failed)?})),
+                "prompts/list" => Ok(json!({"prompts": wire(servers.prompts(&self.server_id).await.map_err(failed)?)})),
                 other => Err(RpcError::new(atrium_viewer::rpc::METHOD_NOT_FOUND, format!("Method not found: {other}"))),
             }
         })

@@ -39,7 +39,8 @@ fn report(name: &str, mut samples: Vec<f64>) -> f64 {
 
 async fn answer(posts: &mut mpsc::UnboundedReceiver<Value>, id: i64) -> Value {
     loop {
-        let message = tokio::time::timeout(Duration::from_secs(10), posts.recv()).await.expect("in time").expect("open");
+        let message =
+            tokio::time::timeout(Duration::from_secs(10), posts.recv()).await.expect("in time").expect("open");
         if message["id"] == json!(id) {
             return message;
         }
@@ -48,7 +49,8 @@ async fn answer(posts: &mut mpsc::UnboundedReceiver<Value>, id: i64) -> Value {
 
 async fn method(posts: &mut mpsc::UnboundedReceiver<Value>, name: &str) -> Value {
     loop {
-        let message = tokio::time::timeout(Duration::from_secs(10), posts.recv()).await.expect("in time").expect("open");
+        let message =
+            tokio::time::timeout(Duration::from_secs(10), posts.recv()).await.expect("in time").expect("open");
         if message["method"] == name {
             return message;
         }
@@ -69,7 +71,8 @@ async fn main() {
     let options = OpenOptions { events: Arc::new(Posts(tx)), connect_servers: true, ..OpenOptions::default() };
     let atrium = Atrium::open_with(AtriumPaths::at(home.path()), options).await.expect("open");
     atrium.local_settings_set_commands(vec![node.display().to_string()]).await.expect("allow node");
-    let workspace = atrium.workspace_create(NewWorkspace { title: "Bench".into(), description: None }).await.expect("ws");
+    let workspace =
+        atrium.workspace_create(NewWorkspace { title: "Bench".into(), description: None }).await.expect("ws");
     let registration = json!({"transport": {"type": "stdio", "command": node.display().to_string(),
         "args": [js.display().to_string(), "--stdio"]}});
     let server = atrium
@@ -89,13 +92,20 @@ async fn main() {
         .expect("open the view");
     let ViewerOpening::Opened { view } = opening else { panic!("no view: {opening:?}") };
     let post = |text: String| atrium.viewer_post(view.view_id.clone(), text);
-    post(json!({"jsonrpc": "2.0", "method": "ui/notifications/sandbox-proxy-ready", "params": {}}).to_string()).await.expect("post");
-    method(&mut posts, "ui/notifications/sandbox-resource-ready").await;
-    post(json!({"jsonrpc": "2.0", "id": 0, "method": "ui/initialize", "params": {"protocolVersion": "2026-01-26"}}).to_string())
+    post(json!({"jsonrpc": "2.0", "method": "ui/notifications/sandbox-proxy-ready", "params": {}}).to_string())
         .await
         .expect("post");
+    method(&mut posts, "ui/notifications/sandbox-resource-ready").await;
+    post(
+        json!({"jsonrpc": "2.0", "id": 0, "method": "ui/initialize", "params": {"protocolVersion": "2026-01-26"}})
+            .to_string(),
+    )
+    .await
+    .expect("post");
     answer(&mut posts, 0).await;
-    post(json!({"jsonrpc": "2.0", "method": "ui/notifications/initialized", "params": {}}).to_string()).await.expect("post");
+    post(json!({"jsonrpc": "2.0", "method": "ui/notifications/initialized", "params": {}}).to_string())
+        .await
+        .expect("post");
     method(&mut posts, "ui/notifications/tool-result").await;
 
     let mut through_view = Vec::new();

@@ -472,6 +472,7 @@ impl Conversation {
     }
 
     fn request(&mut self, id: Value, method: String, params: Map<String, Value>) {
+        tracing::debug!(view = %self.setup.view_id, method, "view request");
         let answer = |this: &Self, result: Result<Value, RpcError>| {
             this.post(match result {
                 Ok(result) => rpc::result_response(id.clone(), result),

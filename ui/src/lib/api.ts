@@ -48,6 +48,11 @@ import type {
   StartupStatus,
   ToolCall,
   ToolInfo,
+  ViewerChoice,
+  ViewerChoices,
+  ViewerEnvironment,
+  ViewerOpening,
+  ViewNotes,
   Workspace,
 } from "./bindings";
 import { busy } from "./busy.svelte";
@@ -157,7 +162,8 @@ export const api = {
   artifactRestore: (id: string, version: number): Promise<Artifact> => call((b) => b.artifactRestore(id, version)),
   artifactValidate: (draft: ArtifactDraft): Promise<FieldProblem[]> => call((b) => b.artifactValidate(draft), { quiet: true }),
   search: (query: SearchQuery): Promise<SearchHit[]> => call((b) => b.search(query), { quiet: true }),
-  contentTypes: (): Promise<ContentTypeInfo[]> => call((b) => b.contentTypes()),
+  /** `quiet` for background refreshes (a server connected): no busy bar. */
+  contentTypes: (opts: CallOptions = {}): Promise<ContentTypeInfo[]> => call((b) => b.contentTypes(), opts),
 
   serverList: (workspaceId: string | null): Promise<ServerView[]> => call((b) => b.serverList(workspaceId)),
   serverGet: (id: string): Promise<ServerView> => call((b) => b.serverGet(id)),
@@ -197,4 +203,20 @@ export const api = {
   toolCancel: (callId: string): Promise<boolean> => call((b) => b.toolCancel(callId), { quiet: true }),
   elicitationAnswer: (id: string, answer: ElicitationAnswer): Promise<boolean> => call((b) => b.elicitationAnswer(id, answer)),
   auditList: (filter: AuditFilter): Promise<AuditEntry[]> => call((b) => b.auditList(filter)),
+
+  /** Opens an artifact in its server's view, or says to use the built-in editor (may run the type's `on_open`). */
+  viewerOpenArtifact: (artifactId: string, env: ViewerEnvironment): Promise<ViewerOpening> =>
+    call((b) => b.viewerOpenArtifact(artifactId, env)),
+  /** Quiet: the tool runner shows its own progress. The call runs on after this answers (see `call_id`). */
+  viewerOpenTool: (serverId: string, tool: string, args: { [key: string]: JsonValue }, env: ViewerEnvironment): Promise<ViewerOpening> =>
+    call((b) => b.viewerOpenTool(serverId, tool, args, env), { quiet: true }),
+  /** A message from a view's frame, as JSON text; the backend checks it. */
+  viewerPost: (viewId: string, message: string): Promise<null> => call((b) => b.viewerPost(viewId, message), { quiet: true }),
+  viewerClose: (viewId: string): Promise<boolean> => call((b) => b.viewerClose(viewId), { quiet: true }),
+  viewerNotes: (viewId: string): Promise<ViewNotes> => call((b) => b.viewerNotes(viewId), { quiet: true }),
+  viewerSetTheme: (theme: string): Promise<null> => call((b) => b.viewerSetTheme(theme), { quiet: true }),
+  viewerAnswerLink: (requestId: string, open: boolean): Promise<boolean> => call((b) => b.viewerAnswerLink(requestId, open), { quiet: true }),
+  viewerChoices: (contentType: string): Promise<ViewerChoices> => call((b) => b.viewerChoices(contentType), { quiet: true }),
+  viewerChoose: (contentType: string, choice: ViewerChoice | null): Promise<ViewerChoices> =>
+    call((b) => b.viewerChoose(contentType, choice)),
 };

@@ -428,11 +428,12 @@ export class AppState {
     await Promise.all([this.loadContentTypes(), this.loadWorkspaces(readPref(WORKSPACE_KEY))]);
   }
 
-  async loadContentTypes(): Promise<void> {
+  /** `quiet`: a refresh in the background (a server connected, its catalog changed): no busy bar, no error toast. */
+  async loadContentTypes(opts: { quiet?: boolean } = {}): Promise<void> {
     try {
-      this.contentTypes = await api.contentTypes();
+      this.contentTypes = await api.contentTypes(opts);
     } catch (e) {
-      toasts.error("Couldn't load the list of content types", e);
+      if (!opts.quiet) toasts.error("Couldn't load the list of content types", e);
     }
   }
 

@@ -379,9 +379,9 @@ async viewerOpenArtifact(artifactId: string, environment: ViewerEnvironment) : P
     else return { status: "error", error: e  as any };
 }
 },
-async viewerOpenTool(serverId: string, tool: string, arguments: Partial<{ [key in string]: JsonValue }>, environment: ViewerEnvironment) : Promise<Result<ViewerOpening, ApiError>> {
+async viewerOpenTool(serverId: string, tool: string, args: Partial<{ [key in string]: JsonValue }>, environment: ViewerEnvironment) : Promise<Result<ViewerOpening, ApiError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("viewer_open_tool", { serverId, tool, arguments, environment }) };
+    return { status: "ok", data: await TAURI_INVOKE("viewer_open_tool", { serverId, tool, args, environment }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };

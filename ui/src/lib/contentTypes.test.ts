@@ -1,12 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { ContentTypeInfo } from "./bindings";
-import { isJsonType, normalizeMime, resolveBadge, typeOptions } from "./contentTypes";
+import { iconEmoji, isJsonType, normalizeMime, resolveBadge, typeOptions } from "./contentTypes";
 
 const infos: ContentTypeInfo[] = [
-  { mime: "text/markdown", label: "Markdown", icon: "markdown", color: "#3b82f6", json: false },
-  { mime: "application/json", label: "JSON", icon: "json", color: "#f59e0b", json: true },
-  { mime: "application/vnd.atrium.server+json", label: "Server", icon: "server", color: "#10b981", json: true },
-  { mime: "text/weird", label: "", icon: "sparkles", color: "blue", json: false },
+  { mime: "text/markdown", label: "Markdown", icon: "markdown", color: "#3b82f6", json: false, server_id: null },
+  { mime: "application/json", label: "JSON", icon: "json", color: "#f59e0b", json: true, server_id: null },
+  { mime: "application/vnd.atrium.server+json", label: "Server", icon: "server", color: "#10b981", json: true, server_id: null },
+  { mime: "text/weird", label: "", icon: "sparkles", color: "blue", json: false, server_id: null },
+  { mime: "application/vnd.my-org.recipe+json", label: "Recipe", icon: "chef-hat", color: "#16a34a", json: true, server_id: "s1" },
+  { mime: "application/vnd.my-org.menu+json", label: "Menu", icon: "🍽️", color: "#16a34a", json: true, server_id: "s1" },
 ];
 
 describe("resolveBadge", () => {
@@ -16,6 +18,7 @@ describe("resolveBadge", () => {
       label: "Markdown",
       color: "#3b82f6",
       icon: "markdown",
+      emoji: null,
       known: true,
     });
   });
@@ -43,6 +46,24 @@ describe("resolveBadge", () => {
     expect(b.color).toBeNull();
     expect(b.icon).toBe("text");
     expect(b.label).toBe("text/weird");
+  });
+});
+
+describe("server icons", () => {
+  it("gives a name Atrium does not draw the type's generic icon", () => {
+    const b = resolveBadge("application/vnd.my-org.recipe+json", infos);
+    expect(b).toMatchObject({ label: "Recipe", icon: "json", emoji: null, color: "#16a34a", known: true });
+  });
+  it("shows an emoji as it is", () => {
+    expect(resolveBadge("application/vnd.my-org.menu+json", infos).emoji).toBe("🍽️");
+  });
+  it("keeps only the first character of an emoji icon", () => {
+    expect(iconEmoji("👩‍🍳 chef")).toBe("👩‍🍳");
+    expect(iconEmoji(" 🍳")).toBe("🍳");
+  });
+  it("takes no emoji from plain names", () => {
+    expect(iconEmoji("chef-hat")).toBeNull();
+    expect(iconEmoji("")).toBeNull();
   });
 });
 

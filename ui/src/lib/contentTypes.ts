@@ -1,11 +1,15 @@
 import type { ContentTypeInfo } from "./bindings";
 
-/** How a content type is shown: a label, a colour (null = the neutral theme colour) and an icon name. */
+/**
+ * How a content type is shown: a label, a colour (null = the neutral theme colour), an icon name Atrium draws, and
+ * the emoji a server gave as its icon (shown instead of the drawn icon), if any.
+ */
 export interface Badge {
   mime: string;
   label: string;
   color: string | null;
   icon: string;
+  emoji: string | null;
   known: boolean;
 }
 
@@ -31,6 +35,20 @@ function guessIcon(mime: string): string {
   return "file";
 }
 
+/**
+ * A server may name its type's icon with an emoji ("🍳") or an icon set's name ("chef-hat"): an emoji (anything
+ * beyond ASCII) is shown as is, its first character only; names Atrium does not draw get the type's generic icon.
+ */
+export function iconEmoji(icon: string): string | null {
+  const t = icon.trim();
+  if (!t || !/[^\x00-\x7f]/.test(t)) return null;
+  const Segmenter = (Intl as { Segmenter?: typeof Intl.Segmenter }).Segmenter;
+  if (Segmenter) {
+    for (const { segment } of new Segmenter(undefined, { granularity: "grapheme" }).segment(t)) return segment;
+  }
+  return Array.from(t).slice(0, 2).join("");
+}
+
 const HEX = /^#(?:[0-9a-f]{3}|[0-9a-f]{4}|[0-9a-f]{6}|[0-9a-f]{8})$/i;
 
 /**
@@ -45,13 +63,14 @@ export function resolveBadge(mime: string, infos: readonly ContentTypeInfo[]): B
       label: info.label || normalizeMime(info.mime),
       color: HEX.test(info.color) ? info.color : null,
       icon: (KNOWN_ICONS as readonly string[]).includes(info.icon) ? info.icon : guessIcon(normalizeMime(info.mime)),
+      emoji: iconEmoji(info.icon),
       known: true,
     };
   }
   const m = normalizeMime(mime);
   const slash = m.indexOf("/");
   const sub = slash >= 0 ? m.slice(slash + 1) : m;
-  return { mime: m, label: sub || m || "unknown", color: null, icon: guessIcon(m), known: false };
+  return { mime: m, label: sub || m || "unknown", color: null, icon: guessIcon(m), emoji: null, known: false };
 }
 
 /** Whether content of this type must be JSON: the backend says so for known types, else "json" / "+json" subtypes. */

@@ -2,15 +2,24 @@
 import { onEvent } from "./api";
 import { app } from "./app.svelte";
 import { auditLog } from "./auditLog.svelte";
+import { debounce } from "./debounce";
 import { elicitations } from "./elicitation.svelte";
 import { servers } from "./servers.svelte";
+import { viewerHub } from "./viewers.svelte";
+
+/** Servers declare content types: when one connects or its catalog changes, the badges are read again (once for a burst). */
+const TYPES_REFRESH_MS = 400;
 
 export function startLive(): () => void {
   const stopGuard = app.addLeaveGuard(() => servers.confirmDiscardForm());
+  const refreshTypes = debounce(() => void app.loadContentTypes({ quiet: true }), TYPES_REFRESH_MS);
+  // Also when the Servers screen's polling sees a server become ready (its event may have come before we listened).
+  const stopBumps = servers.onCatalogBump(() => refreshTypes.schedule());
   const stopEvents = onEvent((e) => {
     switch (e.kind) {
       case "server_status":
         servers.onStatus(e.server_id, e.status);
+        if (e.status.state === "ready") refreshTypes.schedule();
         break;
       case "server_log":
         servers.onLog(e.server_id, e.line);
@@ -26,13 +35,22 @@ export function startLive(): () => void {
         break;
       case "catalog_changed":
         servers.onCatalogChanged(e.server_id);
+        refreshTypes.schedule();
         break;
       case "audit_recorded":
         auditLog.onRecorded();
         break;
+      case "viewer":
+        viewerHub.dispatch(e.view_id, e.event);
+        break;
+      case "viewer_link_request":
+        viewerHub.requestLink(e.view_id, e.request_id, e.url);
+        break;
     }
   });
   return () => {
+    refreshTypes.cancel();
+    stopBumps();
     stopGuard();
     stopEvents();
   };

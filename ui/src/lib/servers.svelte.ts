@@ -47,6 +47,7 @@ export class ServersModel {
   selected = $derived(this.list.find((s) => s.id === this.selectedId) ?? null);
 
   #ticket = latestOnly();
+  #catalogListeners = new Set<(serverId: string) => void>();
   #poll: ReturnType<typeof setTimeout> | null = null;
   #stateTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
@@ -281,6 +282,12 @@ export class ServersModel {
     this.progress = { ...this.progress, [p.call_id]: p };
   }
 
+  /** Calls `fn` whenever a server's catalog may have changed (it became ready, was refreshed, said so). */
+  onCatalogBump(fn: (serverId: string) => void): () => void {
+    this.#catalogListeners.add(fn);
+    return () => void this.#catalogListeners.delete(fn);
+  }
+
   onCatalogChanged(serverId: string): void {
     this.#bumpCatalog(serverId);
     this.#fetchStateSoon(serverId);
@@ -308,6 +315,7 @@ export class ServersModel {
 
   #bumpCatalog(serverId: string): void {
     this.catalogTick = { ...this.catalogTick, [serverId]: (this.catalogTick[serverId] ?? 0) + 1 };
+    for (const fn of this.#catalogListeners) fn(serverId);
   }
 
   async #fetchState(serverId: string): Promise<void> {

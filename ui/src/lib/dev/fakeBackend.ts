@@ -7,6 +7,8 @@
  * URL switches: ?fake=failed (startup error), ?fake=empty (no workspaces), ?fake=slow (latency),
  * ?fake=nokeychain (no system keychain: secrets fail with keychain_unavailable).
  * Servers, tools, resources, prompts, events and the audit log come from fakeServers.ts.
+ * Server views (MCP Apps) need the desktop app: every artifact opens in the built-in editor, except the demo note
+ * type, whose view is "unavailable" (to show that state).
  * Console: window.__atriumFake.touch(id) edits an artifact "elsewhere" to provoke a conflict.
  */
 import type {
@@ -27,15 +29,17 @@ import type {
 import type { Commands } from "../api";
 import { createFakeLocal } from "./fakeLocal";
 import { createFakeServers, fakeRegistry } from "./fakeServers";
+import { createFakeViewers, DEMO_NOTE } from "./fakeViewers";
 
 const CONTENT_TYPES: ContentTypeInfo[] = [
-  { mime: "text/markdown", label: "Markdown", icon: "markdown", color: "#3b82f6", json: false },
-  { mime: "text/plain", label: "Text", icon: "text", color: "#64748b", json: false },
-  { mime: "application/json", label: "JSON", icon: "json", color: "#d97706", json: true },
-  { mime: "application/vnd.atrium.server+json", label: "Server", icon: "server", color: "#059669", json: true },
-  { mime: "application/x-pem-file", label: "Key", icon: "key", color: "#7c3aed", json: false },
-  { mime: "image/svg+xml", label: "SVG image", icon: "image", color: "#db2777", json: false },
-  { mime: "application/vnd.atrium.collection+json", label: "Collection", icon: "folder", color: "#0891b2", json: true },
+  { mime: "text/markdown", label: "Markdown", icon: "markdown", color: "#3b82f6", json: false, server_id: null },
+  { mime: "text/plain", label: "Text", icon: "text", color: "#64748b", json: false, server_id: null },
+  { mime: "application/json", label: "JSON", icon: "json", color: "#d97706", json: true, server_id: null },
+  { mime: "application/vnd.atrium.server+json", label: "Server", icon: "server", color: "#059669", json: true, server_id: null },
+  { mime: "application/x-pem-file", label: "Key", icon: "key", color: "#7c3aed", json: false, server_id: null },
+  { mime: "image/svg+xml", label: "SVG image", icon: "image", color: "#db2777", json: false, server_id: null },
+  { mime: "application/vnd.atrium.collection+json", label: "Collection", icon: "folder", color: "#0891b2", json: true, server_id: null },
+  { mime: DEMO_NOTE, label: "Demo note", icon: "🗒️", color: "#0d9488", json: true, server_id: "demo-notes" },
 ];
 
 const USER = "dev@localhost";
@@ -177,6 +181,16 @@ const SEED: { title: string; description: string; minutesAgo: number; artifacts:
         title: "Deploy key (staging)",
         type: "application/x-pem-file",
         versions: [{ minutesAgo: 60 * 24 * 15, content: "-----BEGIN OPENSSH PRIVATE KEY-----\n(redacted sample)\n-----END OPENSSH PRIVATE KEY-----\n" }],
+      },
+      {
+        title: "Standup note (server view demo)",
+        type: DEMO_NOTE,
+        versions: [
+          {
+            minutesAgo: 45,
+            content: JSON.stringify({ text: "Ship the viewer panel; review the sandbox proxy.", tags: ["standup", "viewer"] }, null, 2),
+          },
+        ],
       },
       {
         title: "Runbook: database failover",
@@ -528,6 +542,7 @@ export function createFakeBackend(params: URLSearchParams, emit: (e: AppEvent) =
       await sleep(latency);
       return ok(CONTENT_TYPES);
     },
+    ...createFakeViewers((id) => artifacts.get(id), fakeServers, latency),
     ...fakeServers,
     ...createFakeLocal(() => fakeRegistry.list(), fakeServers.serverCreate, latency, mode === "nokeychain"),
   };
