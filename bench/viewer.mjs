@@ -63,9 +63,9 @@ try {
     await app.switchToFrame(await app.byTestId("viewer-frame"));
     await app.switchToFrame(await app.find("iframe", 15_000));
     await app.waitFor("the rendered recipe", async () => (await app.findAll("#recipe-title")).length > 0);
-    const calls = await app.executeAsync(`
+    const roundTrips = (method, params) => app.executeAsync(`
       const done = arguments[arguments.length - 1];
-      const count = arguments[0];
+      const [count, method, params] = [arguments[0], arguments[1], arguments[2]];
       const times = [];
       let id = 100000;
       const next = () => {
@@ -80,14 +80,18 @@ try {
           }
         };
         window.addEventListener("message", onMessage);
-        window.parent.postMessage({ jsonrpc: "2.0", id: myId, method: "tools/call", params: { name: "scale_recipe", arguments: { factor: 2 } } }, "*");
+        window.parent.postMessage({ jsonrpc: "2.0", id: myId, method, params }, "*");
       };
       next();
-    `, CALLS);
+    `, CALLS, method, params);
+    // ping is answered by Atrium itself: the webview's share of the round trip (frames, IPC, events) alone.
+    const pings = await roundTrips("ping", {});
+    const calls = await roundTrips("tools/call", { name: "scale_recipe", arguments: { factor: 2 } });
     await app.switchToFrame(null);
     const warm = calls.slice(Math.floor(calls.length / 10));
     console.log("viewer in the real window (release build, Xvfb)");
     console.log(line("click to first render (recipe, local server)", opens));
+    console.log(line("view ping round trip (answered by Atrium)", pings.slice(Math.floor(pings.length / 10))));
     console.log(line("view tools/call round trip, warm (FastMCP)", warm));
     const openP50 = [...opens].sort((a, b) => a - b)[Math.floor(opens.length / 2)];
     const callP50 = [...warm].sort((a, b) => a - b)[Math.floor(warm.length / 2)];

@@ -473,7 +473,7 @@ impl ServerViewBackend {
         if target.workspace_id != viewed.workspace_id {
             return Err(RpcError::refused("views may only change artifacts of their own workspace"));
         }
-        if PROTECTED_TYPES.contains(&target.content_type.as_str()) {
+        if PROTECTED_TYPES.contains(&atrium_viewer::types::normalize_mime(&target.content_type).as_str()) {
             return Err(RpcError::refused("views may not change server registrations or authorizers"));
         }
         let patch = arguments.get("patch").and_then(Value::as_object).cloned().unwrap_or_default();
