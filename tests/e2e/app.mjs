@@ -99,6 +99,16 @@ export async function snapshot(session, name) {
   }
 }
 
+/** Waits like `session.waitFor` (30 s by default), saving a screenshot named after what was missing on failure. */
+export async function until(session, what, check, timeout = 30_000) {
+  try {
+    return await session.waitFor(what, check, timeout);
+  } catch (err) {
+    await snapshot(session, `missing-${what.replace(/\W+/g, "-")}`);
+    throw err;
+  }
+}
+
 /** Sets a control's value the way typing would (input + change events), for selects and multi-line text. */
 export async function setValue(session, testId, value) {
   await session.byTestId(testId);

@@ -7,7 +7,7 @@ import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { Driver, setValue, snapshot } from "./app.mjs";
+import { Driver, setValue, snapshot, until } from "./app.mjs";
 import { Keys } from "./webdriver.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
@@ -22,15 +22,6 @@ before(async () => {
 after(async () => {
   await driver?.stop();
 });
-
-async function until(session, what, check, timeout = 30_000) {
-  try {
-    return await session.waitFor(what, check, timeout);
-  } catch (err) {
-    await snapshot(session, `missing-${what.replace(/\W+/g, "-")}`);
-    throw err;
-  }
-}
 
 test("a stdio server with a keychain secret: add it, start it, read its log, stop it", async () => {
   const app = await driver.launch();

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { Driver, cli, snapshot } from "./app.mjs";
+import { Driver, cli, snapshot, until } from "./app.mjs";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const RECIPE_SERVER = join(ROOT, "tests/fixtures/recipe-server/server.py");
@@ -44,15 +44,6 @@ before(async () => {
 after(async () => {
   await driver?.stop();
 });
-
-async function until(session, what, check, timeout = 30_000) {
-  try {
-    return await session.waitFor(what, check, timeout);
-  } catch (err) {
-    await snapshot(session, `missing-${what.replace(/\W+/g, "-")}`);
-    throw err;
-  }
-}
 
 async function openWorkspace(app, title) {
   const row = await until(app, `the ${title} workspace`, async () => {

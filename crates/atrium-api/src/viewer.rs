@@ -198,7 +198,10 @@ impl Atrium {
         let uri = atrium_viewer::tool_view_uri(info.meta.as_ref()).ok_or_else(|| {
             ApiError::new(ErrorCode::InvalidInput, format!("{tool} has no view (no _meta.ui.resourceUri)"))
         })?;
-        let title = self.store.get_artifact(&server_id).await.map(|a| a.title).unwrap_or_default();
+        // The registration gives the view its title and workspace (it is gone only if removed meanwhile).
+        let registration = self.store.get_artifact(&server_id).await.ok();
+        let title = registration.as_ref().map(|a| a.title.clone()).unwrap_or_default();
+        let workspace = registration.map(|a| a.workspace_id);
         let listing_meta = self
             .servers
             .resources(&server_id)
@@ -209,7 +212,6 @@ impl Atrium {
         let view = ServerView { server_id: server_id.clone(), server_title: title, uri, listing_meta };
         let definition = wire(&info);
         let payload = ViewPayload::Tool { tool: definition, arguments: arguments.clone() };
-        let workspace = self.store.get_artifact(&server_id).await.map(|a| a.workspace_id).ok();
         let opening = self.open_view(&view, payload, environment, json!({"workspaceId": workspace}), None).await?;
         let ViewerOpening::Opened { mut view } = opening else { return Ok(opening) };
         let call_id = uuid::Uuid::now_v7().to_string();
@@ -415,6 +417,28 @@ fn lifecycle_arguments(tool: &ToolInfo, artifact: &Artifact) -> Map<String, Valu
         .collect()
 }
 
+/// Writes an audit row (origin `viewer`) for a view's request to `server_id`.
+async fn audit_view_request(
+    atrium: &Atrium,
+    server_id: &str,
+    name: &str,
+    arguments: Value,
+    outcome: Result<ToolResult, Failure>,
+    started: Instant,
+) {
+    let record = RequestRecord {
+        server_id: server_id.to_owned(),
+        origin: AuditOrigin::Viewer,
+        name: name.to_owned(),
+        arguments,
+        outcome,
+        duration_ms: u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX),
+    };
+    if let Err(err) = atrium.servers.record_request(record).await {
+        tracing::warn!(%err, "cannot audit a view request");
+    }
+}
+
 /// What one view's requests reach: its own server, the viewed artifact's workspace, the person.
 struct ServerViewBackend {
     atrium: Atrium,
@@ -452,17 +476,7 @@ fn text_result(text: impl Into<String>) -> Value {
 
 impl ServerViewBackend {
     async fn audit(&self, name: &str, arguments: Value, outcome: Result<ToolResult, Failure>, started: Instant) {
-        let record = RequestRecord {
-            server_id: self.server_id.clone(),
-            origin: AuditOrigin::Viewer,
-            name: name.to_owned(),
-            arguments,
-            outcome,
-            duration_ms: u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX),
-        };
-        if let Err(err) = self.atrium.servers.record_request(record).await {
-            tracing::warn!(%err, "cannot audit a view request");
-        }
+        audit_view_request(&self.atrium, &self.server_id, name, arguments, outcome, started).await;
     }
 
     /// `update_artifact {id?, patch}`: an artifact of the viewed artifact's workspace, never a protected type.
@@ -675,17 +689,11 @@ impl ViewBackend for ServerViewBackend {
     }
 
     fn refused(&self, refusal: &Refusal) {
-        let backend = ServerViewBackend {
-            atrium: self.atrium.clone(),
-            view_id: self.view_id.clone(),
-            server_id: self.server_id.clone(),
-            artifact: None,
-        };
-        let refusal = refusal.clone();
+        let (atrium, server_id, refusal) = (self.atrium.clone(), self.server_id.clone(), refusal.clone());
+        let arguments = json!({"target": refusal.target, "view": self.view_id});
         tokio::spawn(async move {
-            let arguments = json!({"target": refusal.target, "view": backend.view_id});
             let failure = Failure::new(FailureCode::PolicyDenied, refusal.reason);
-            backend.audit(&refusal.method, arguments, Err(failure), Instant::now()).await;
+            audit_view_request(&atrium, &server_id, &refusal.method, arguments, Err(failure), Instant::now()).await;
         });
     }
 

@@ -705,18 +705,20 @@ impl Conversation {
         let cancel = self.cancel.child_token();
         {
             let mut in_flight = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
-            if in_flight.len() >= MAX_IN_FLIGHT || in_flight.contains_key(&key) {
-                drop(in_flight);
-                let reason = if self.in_flight.lock().unwrap_or_else(|p| p.into_inner()).contains_key(&key) {
-                    "a request with this id is still running"
-                } else {
-                    "too many requests in flight"
-                };
+            let refused = if in_flight.contains_key(&key) {
+                Some("a request with this id is still running")
+            } else if in_flight.len() >= MAX_IN_FLIGHT {
+                Some("too many requests in flight")
+            } else {
+                in_flight.insert(key.clone(), InFlight { cancel: cancel.clone(), call_id });
+                None
+            };
+            drop(in_flight);
+            if let Some(reason) = refused {
                 self.refuse("(request)", None, reason);
                 self.post(rpc::error_response(id, &RpcError::refused(reason)));
                 return;
             }
-            in_flight.insert(key.clone(), InFlight { cancel: cancel.clone(), call_id });
         }
         let events = self.events.clone();
         let in_flight = self.in_flight.clone();
