@@ -48,7 +48,7 @@ test-ui:
 
 ## The official MCP client conformance suite (node@22) against `atrium conformance-client`.
 conformance: build
-	scripts/conformance.sh
+	scripts/with-keychain.sh scripts/conformance.sh
 
 e2e: build
 	scripts/with-keychain.sh tests/e2e/run.sh

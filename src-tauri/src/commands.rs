@@ -2,12 +2,13 @@
 //! it and registers it for both the invoke handler and the TypeScript bindings, so the two cannot drift.
 
 use atrium_api::{
-    ApiError, AppEvent, Artifact, ArtifactDraft, ArtifactPatch, ArtifactSummary, AuditEntry, AuditFilter, CallOutcome,
-    CatalogTool, ConnectionTest, ContentTypeInfo, ElicitationAnswer, FieldProblem, ImportPreview, ImportReport,
-    ImportRequest, ImportSource, LocalSettings, LogLine, NewArtifact, NewServer, NewWorkspace, PromptInfo,
-    PromptResult, ResourceCatalog, ResourceContent, Revision, RevisionSummary, SearchHit, SearchQuery, SecretInput,
-    SecretView, ServerExport, ServerPatch, ServerState, ServerView, StartupStatus, ToolCall, ToolInfo, ViewNotes,
-    ViewerChoice, ViewerChoices, ViewerEnvironment, ViewerOpening, Workspace,
+    ApiError, AppEvent, Artifact, ArtifactDraft, ArtifactPatch, ArtifactSummary, AuditEntry, AuditFilter,
+    AuthorizerConfig, AuthorizerView, CallOutcome, CatalogTool, ConnectionTest, ContentTypeInfo, ElicitationAnswer,
+    FieldProblem, ImportPreview, ImportReport, ImportRequest, ImportSource, LocalSettings, LogLine, NewArtifact,
+    NewAuthorizer, NewServer, NewWorkspace, PromptInfo, PromptResult, ResourceCatalog, ResourceContent, Revision,
+    RevisionSummary, SearchHit, SearchQuery, SecretInput, SecretView, ServerAuth, ServerExport, ServerPatch,
+    ServerState, ServerView, StartupStatus, ToolCall, ToolInfo, ViewNotes, ViewerChoice, ViewerChoices,
+    ViewerEnvironment, ViewerOpening, Workspace,
 };
 use serde_json::{Map, Value};
 use tauri::State;
@@ -70,6 +71,16 @@ registry! {
     server_start(id: String) -> ServerState;
     server_stop(id: String) -> ServerState;
     server_restart(id: String) -> ServerState;
+    server_sign_in(id: String) -> ServerAuth;
+    server_sign_in_cancel(id: String) -> bool;
+    server_sign_out(id: String) -> bool;
+    authorizer_list(workspace_id: Option<String>) -> Vec<AuthorizerView>;
+    authorizer_create(input: NewAuthorizer) -> AuthorizerView;
+    authorizer_update(id: String, expected_version: u32, title: Option<String>, config: Option<AuthorizerConfig>) -> AuthorizerView;
+    authorizer_delete(id: String) -> ();
+    authorizer_connect(id: String) -> AuthorizerView;
+    authorizer_disconnect(id: String) -> bool;
+    authorizer_connect_cancel(id: String) -> bool;
     secret_list() -> Vec<SecretView>;
     secret_set(input: SecretInput) -> SecretView;
     secret_delete(id: String) -> ();

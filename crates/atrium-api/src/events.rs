@@ -16,6 +16,13 @@ pub enum AppEvent {
         /// Its new status.
         status: ServerStatus,
     },
+    /// A server's authentication changed (signed in, refreshing, login required, …).
+    ServerAuth {
+        /// The server.
+        server_id: String,
+        /// Where its authentication stands.
+        auth: atrium_mcp::ServerAuth,
+    },
     /// A server logged a line.
     ServerLog {
         /// The server.
@@ -92,6 +99,9 @@ impl ServerEvents for SinkEvents {
     fn status_changed(&self, server_id: &str, status: &ServerStatus) {
         self.types.forget(server_id);
         self.sink.emit(AppEvent::ServerStatus { server_id: server_id.to_owned(), status: status.clone() });
+    }
+    fn auth_changed(&self, server_id: &str, auth: &atrium_mcp::ServerAuth) {
+        self.sink.emit(AppEvent::ServerAuth { server_id: server_id.to_owned(), auth: auth.clone() });
     }
     fn log(&self, server_id: &str, line: &LogLine) {
         self.sink.emit(AppEvent::ServerLog { server_id: server_id.to_owned(), line: line.clone() });

@@ -3,6 +3,7 @@
 //! knows about Tauri: the shell only forwards to these methods.
 #![deny(missing_docs)]
 
+mod auth;
 mod content_registry;
 mod content_types;
 pub mod control;
@@ -23,8 +24,10 @@ use atrium_secrets::Keychain;
 use atrium_store::{Store, validate};
 use serde::{Deserialize, Serialize};
 
+pub use atrium_auth::{Browser, HeadlessBrowser};
 pub use atrium_mcp::import::{ConfigFormat, ConfigInput};
 pub use atrium_mcp::log_file_name as server_log_file_name;
+pub use atrium_mcp::{AuthKind, AuthSetup, AuthState, ServerAuth};
 pub use atrium_mcp::{
     CallOutcome, CallProgress, ConnectionTest, ContentItem, ElicitationAction, ElicitationAnswer, ElicitationPolicy,
     ElicitationRequest, Failure, FailureCode, LogLine, PromptArgumentInfo, PromptInfo, PromptMessage, PromptResult,
@@ -38,6 +41,7 @@ pub use atrium_store::{
 };
 pub use atrium_store::{AuditEntry, AuditFilter, AuditOrigin, AuditStatus};
 pub use atrium_viewer::{Refusal as ViewerRefusal, ViewNotes, ViewerEvent};
+pub use auth::{AuthorizerConfig, AuthorizerView, NewAuthorizer};
 pub use content_registry::{ViewerCandidate, ViewerChoice, ViewerChoices};
 pub use content_types::ContentTypeInfo;
 pub use error::{ApiError, ErrorCode, ErrorDetails};
@@ -109,6 +113,10 @@ pub struct OpenOptions {
     pub connect_servers: bool,
     /// When crashed or lost servers are started again.
     pub restart: RestartPolicy,
+    /// Where sign-in pages open (`None`: the system browser).
+    pub browser: Option<Arc<dyn atrium_auth::Browser>>,
+    /// Automatic sign-in (conformance runs) and Atrium's client metadata document.
+    pub auth: AuthSetup,
 }
 
 impl Default for OpenOptions {
@@ -118,6 +126,8 @@ impl Default for OpenOptions {
             elicitation: ElicitationPolicy::Decline,
             connect_servers: false,
             restart: RestartPolicy::default(),
+            browser: None,
+            auth: AuthSetup::default(),
         }
     }
 }
@@ -141,6 +151,7 @@ pub struct Atrium {
     options: OpenOptions,
     viewers: viewer::Viewers,
     types: content_registry::TypeCache,
+    sign_ins: Arc<auth::SignIns>,
 }
 
 impl Atrium {
@@ -159,6 +170,7 @@ impl Atrium {
             log_dir: Some(paths.server_logs()),
             allowed_commands: secrets::extra_commands(&store).await?,
             installs: Some(paths.server_installs()),
+            auth: options.auth.clone(),
         };
         let types = content_registry::TypeCache::default();
         let servers = ServerSet::with_local(
@@ -167,7 +179,16 @@ impl Atrium {
             ServerSetOptions { elicitation: options.elicitation, reconnect: true, restart: options.restart },
             local,
         );
-        let atrium = Self { paths, store, servers, keychain, options, viewers: viewer::Viewers::default(), types };
+        let atrium = Self {
+            paths,
+            store,
+            servers,
+            keychain,
+            options,
+            viewers: viewer::Viewers::default(),
+            types,
+            sign_ins: Arc::default(),
+        };
         if atrium.options.connect_servers {
             atrium.connect_all().await?;
         }
@@ -223,6 +244,9 @@ impl Atrium {
 
     /// Creates an artifact.
     pub async fn artifact_create(&self, mut input: NewArtifact) -> ApiResult<Artifact> {
+        if input.content_type == SERVER_CONTENT_TYPE {
+            input.content = self.secure_content(input.content.take(), &input.title).await?;
+        }
         if let Some((_, context)) = servers::mirror_registration(&input.content_type, input.content.as_deref())? {
             input.context = Some(context);
         }
@@ -232,6 +256,18 @@ impl Atrium {
         Ok(artifact)
     }
 
+    /// A server artifact's content with any static header value moved to the keychain.
+    async fn secure_content(&self, content: Option<String>, title: &str) -> ApiResult<Option<String>> {
+        let Some(text) = content else { return Ok(None) };
+        match serde_json::from_str::<serde_json::Value>(&text) {
+            Ok(value) if value.pointer("/auth/value").is_some() => {
+                let secured = self.secure_registration(value, title).await?;
+                Ok(Some(serde_json::to_string_pretty(&secured).unwrap_or(text)))
+            }
+            _ => Ok(Some(text)),
+        }
+    }
+
     /// Changes an artifact; a new version is kept when anything changed.
     pub async fn artifact_update(&self, id: String, mut patch: ArtifactPatch) -> ApiResult<Artifact> {
         if patch.content.is_some() {
@@ -239,6 +275,10 @@ impl Atrium {
                 Some(content_type) => content_type.clone(),
                 None => self.store.get_artifact(&id).await?.content_type,
             };
+            if content_type == SERVER_CONTENT_TYPE {
+                patch.content =
+                    self.secure_content(patch.content.take(), patch.title.as_deref().unwrap_or("a server")).await?;
+            }
             if let Some((_, context)) = servers::mirror_registration(&content_type, patch.content.as_deref())? {
                 patch.context = Some(context);
             }

@@ -172,6 +172,11 @@ impl Atrium {
             tool_count: 0,
             server_info: None,
             pid: None,
+            auth: atrium_mcp::ServerAuth {
+                kind: atrium_mcp::AuthKind::None,
+                state: atrium_mcp::AuthState::NotNeeded,
+                can_sign_in: false,
+            },
         });
         let (transport, target, enabled, problems) = match &parsed {
             Ok(reg) => (transport_name(reg).to_owned(), reg.target(), reg.enabled, Vec::new()),
@@ -264,7 +269,9 @@ impl Atrium {
 
     /// Registers a server (and connects it when enabled).
     pub async fn server_create(&self, input: NewServer) -> ApiResult<ServerView> {
-        let registration = parse_registration(&input.registration)?;
+        parse_registration(&input.registration)?;
+        let secured = self.secure_registration(input.registration, &input.title).await?;
+        let registration = parse_registration(&secured)?;
         let (content, context) = registration_fields(&registration);
         let artifact = self
             .store
@@ -285,8 +292,13 @@ impl Atrium {
     /// Changes a server's title or registration (reconnecting it when the registration changed).
     pub async fn server_update(&self, id: String, patch: ServerPatch) -> ApiResult<ServerView> {
         self.server_artifact(&id).await?;
-        let fields = match &patch.registration {
-            Some(value) => Some(registration_fields(&parse_registration(value)?)),
+        let fields = match patch.registration {
+            Some(value) => {
+                parse_registration(&value)?;
+                let title = patch.title.clone().unwrap_or_else(|| "a server".to_owned());
+                let secured = self.secure_registration(value, &title).await?;
+                Some(registration_fields(&parse_registration(&secured)?))
+            }
             None => None,
         };
         let (content, context) = fields.unzip();

@@ -2,11 +2,12 @@
 //! the way the official client conformance suite expects. The suite starts a test server, runs this command with
 //! the server's URL and names the scenario in `MCP_CONFORMANCE_SCENARIO`; it grades what the server saw.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use atrium_api::{
-    ApiError, AtriumPaths, AuditOrigin, AuditStatus, ElicitationPolicy, ErrorCode, NewServer, NewWorkspace,
-    OpenOptions, ToolCall, ToolInfo,
+    ApiError, AtriumPaths, AuditOrigin, AuditStatus, AuthSetup, ElicitationPolicy, ErrorCode, HeadlessBrowser,
+    NewServer, NewWorkspace, OpenOptions, ToolCall, ToolInfo,
 };
 use serde_json::{Map, Value, json};
 
@@ -53,22 +54,63 @@ pub async fn run(_paths: AtriumPaths, url: &str) -> Result<(), Failure> {
     let scenario = std::env::var("MCP_CONFORMANCE_SCENARIO").unwrap_or_default();
     // A throwaway home: the conformance run must not leave servers in anyone's store.
     let home = tempfile::tempdir().map_err(|e| ApiError::new(ErrorCode::Internal, format!("no temp dir: {e}")))?;
-    let options = OpenOptions { elicitation: ElicitationPolicy::AcceptDefaults, ..OpenOptions::default() };
+    // Sign-ins complete without a person: the headless browser follows the authorization server's redirects to
+    // Atrium's real loopback listener. The client metadata document is the one the suite's servers expect.
+    let auth = AuthSetup {
+        automatic_sign_in: Some(Arc::new(HeadlessBrowser::new())),
+        client_metadata_url: Some(SUITE_CLIENT_METADATA_URL.to_owned()),
+    };
+    let options = OpenOptions { elicitation: ElicitationPolicy::AcceptDefaults, auth, ..OpenOptions::default() };
     let atrium = atrium_api::Atrium::open_with(AtriumPaths::at(home.path()), options).await?;
     let result = drive(&atrium, &scenario, url).await;
+    // The throwaway home's keychain namespace is its own: leave nothing in it.
+    if let Ok(secrets) = atrium.secret_list().await {
+        for secret in secrets {
+            let _ = atrium.secret_delete(secret.id).await;
+        }
+    }
     atrium.close().await;
     result
+}
+
+/// The client ID metadata document URL the suite's authorization servers accept (`auth/basic-cimd`). A release
+/// would offer its own published document; Atrium has none yet, so outside the suite it uses registration.
+const SUITE_CLIENT_METADATA_URL: &str = "https://conformance-test.local/client-metadata.json";
+
+/// The registration's `auth` for a scenario: pre-registered credentials from the suite's context become a keychain
+/// secret (client credentials, or MCP authorization with a pre-registered client); otherwise none, and the server's
+/// 401 starts MCP authorization.
+async fn auth_for(atrium: &atrium_api::Atrium, scenario: &str) -> Result<Option<Value>, Failure> {
+    let context: Value = match std::env::var("MCP_CONFORMANCE_CONTEXT") {
+        Ok(text) => serde_json::from_str(&text).unwrap_or(Value::Null),
+        Err(_) => return Ok(None),
+    };
+    let Some(client_id) = context.get("client_id").and_then(Value::as_str) else { return Ok(None) };
+    let mut auth = if scenario.starts_with("auth/client-credentials") {
+        json!({"type": "client_credentials", "client_id": client_id})
+    } else {
+        json!({"type": "mcp_oauth", "client_id": client_id})
+    };
+    if let Some(secret) = context.get("client_secret").and_then(Value::as_str) {
+        let id = "conformance.client-secret".to_owned();
+        atrium
+            .secret_set(atrium_api::SecretInput { id: id.clone(), value: secret.to_owned(), description: None })
+            .await?;
+        auth["secret_id"] = json!(id);
+    }
+    Ok(Some(auth))
 }
 
 async fn drive(atrium: &atrium_api::Atrium, scenario: &str, url: &str) -> Result<(), Failure> {
     eprintln!("scenario {scenario:?} against {url}");
     let workspace = atrium.workspace_create(NewWorkspace { title: "conformance".into(), description: None }).await?;
+    let mut registration =
+        json!({"transport": {"type": "http", "url": url}, "timeouts": {"connect_ms": 10000, "call_ms": 20000}});
+    if let Some(auth) = auth_for(atrium, scenario).await? {
+        registration["auth"] = auth;
+    }
     let server = atrium
-        .server_create(NewServer {
-            workspace_id: workspace.id,
-            title: format!("conformance {scenario}"),
-            registration: json!({"transport": {"type": "http", "url": url}, "timeouts": {"connect_ms": 10000, "call_ms": 20000}}),
-        })
+        .server_create(NewServer { workspace_id: workspace.id, title: format!("conformance {scenario}"), registration })
         .await?;
     let tools = atrium.server_tools(server.id.clone()).await?;
     eprintln!("connected: {} tools", tools.len());

@@ -303,6 +303,7 @@ pub(crate) fn describe_status(status: &atrium_api::ServerStatus) -> String {
             attempt + 1,
             f64::from(*retry_in_ms) / 1000.0
         ),
+        S::NeedsLogin { message } => format!("login required: {message}"),
         S::Failed { code, message, stderr_tail } => {
             let mut text = format!("failed ({}): {message}", code.as_str());
             for line in stderr_tail {

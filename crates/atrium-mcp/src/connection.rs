@@ -8,6 +8,8 @@ use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::{StreamableHttpClientTransportConfig, StreamableHttpError};
 use tokio::io::AsyncBufReadExt;
 
+use crate::authorized_http::AuthorizedHttp;
+use crate::credentials::Credentials;
 use crate::discovery::{self, error_chain, root_cause};
 use crate::error::{Failure, FailureCode};
 use crate::handler::{AtriumClient, SessionContext};
@@ -58,6 +60,8 @@ pub(crate) struct Host<'a> {
     pub(crate) groups: &'a Arc<ProcessGroups>,
     /// For a server installed from a repository: how to run it, once installed.
     pub(crate) installed: Option<Launch>,
+    /// The server's credentials.
+    pub(crate) credentials: &'a Arc<Credentials>,
 }
 
 /// An open session, and for a local server its process group (dropping it kills what is left of the process).
@@ -92,7 +96,6 @@ async fn open_unbounded(
     cx: Arc<SessionContext>,
     host: &Host<'_>,
 ) -> Result<Opened, Failure> {
-    let headers = static_headers(registration)?;
     let client = AtriumClient { cx: cx.clone() };
     let http = host.http;
     match &registration.transport {
@@ -108,22 +111,29 @@ async fn open_unbounded(
                 (None, Some(url)) => (url.clone(), false),
                 (None, None) => return Err(Failure::new(FailureCode::ConfigError, "The registration names no URL.")),
             };
-            let mut config = StreamableHttpClientTransportConfig::with_uri(endpoint.clone());
-            if !headers.is_empty() {
-                config = config.custom_headers(headers.into_iter().filter_map(|(k, v)| Some((k?, v))).collect());
-            }
-            let transport = StreamableHttpClientTransport::with_client(http.get().clone(), config);
+            host.credentials.prepare(Some(&endpoint)).await?;
+            let config = StreamableHttpClientTransportConfig::with_uri(endpoint.clone());
+            let authorized = AuthorizedHttp { inner: http.get().clone(), credentials: host.credentials.clone() };
+            let transport = StreamableHttpClientTransport::with_client(authorized, config);
             let session = client
                 .serve(transport)
                 .await
-                .map_err(|err| init_failure(err, Some(&endpoint), discovered, Reach::Remote, &cx))?;
+                .map_err(|err| init_failure(err, Some(&endpoint), discovered, Reach::Remote, &cx, host.credentials))?;
             Ok(Opened { session, process: None })
         }
         Transport::Sse { url } => {
+            host.credentials.prepare(Some(url)).await?;
+            let mut headers = reqwest::header::HeaderMap::new();
+            // The legacy transport takes its headers once: a token renewed later is used on the next connection.
+            if let Some((name, value, _)) = host.credentials.header().await? {
+                headers.insert(name, value);
+            }
             let transport =
                 LegacySse::connect(http.get().clone(), url, headers, registration.timeouts.connect()).await?;
-            let session =
-                client.serve(transport).await.map_err(|err| init_failure(err, Some(url), false, Reach::Remote, &cx))?;
+            let session = client
+                .serve(transport)
+                .await
+                .map_err(|err| init_failure(err, Some(url), false, Reach::Remote, &cx, host.credentials))?;
             Ok(Opened { session, process: None })
         }
         Transport::Github { owner_repo, .. } => match &host.installed {
@@ -157,33 +167,8 @@ async fn run_local(
         Err(err) => {
             // Its last words explain the failure: give the stderr reader a moment to pass them on.
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-            Err(init_failure(err, None, false, Reach::Local, &cx))
+            Err(init_failure(err, None, false, Reach::Local, &cx, host.credentials))
         }
-    }
-}
-
-fn static_headers(registration: &Registration) -> Result<reqwest::header::HeaderMap, Failure> {
-    let mut headers = reqwest::header::HeaderMap::new();
-    let Some(auth) = &registration.auth else { return Ok(headers) };
-    match auth.get("type").and_then(serde_json::Value::as_str) {
-        Some("static") => {
-            let header = auth.get("header").and_then(serde_json::Value::as_str).unwrap_or_default();
-            let value = auth.get("value").and_then(serde_json::Value::as_str).unwrap_or_default();
-            let name = reqwest::header::HeaderName::from_bytes(header.as_bytes()).map_err(|_| {
-                Failure::new(FailureCode::ConfigError, format!("\"{header}\" is not an HTTP header name."))
-            })?;
-            let mut value = reqwest::header::HeaderValue::from_str(value).map_err(|_| {
-                Failure::new(FailureCode::ConfigError, "The static header's value is not valid in HTTP.")
-            })?;
-            value.set_sensitive(true);
-            headers.insert(name, value);
-            Ok(headers)
-        }
-        Some(other) => Err(Failure::new(
-            FailureCode::AuthError,
-            format!("{other} authentication needs the keychain and sign-in support this build does not have yet."),
-        )),
-        None => Ok(headers),
     }
 }
 
@@ -203,14 +188,17 @@ fn init_failure(
     discovered: bool,
     reach: Reach,
     cx: &SessionContext,
+    credentials: &Credentials,
 ) -> Failure {
     let place = endpoint.map(crate::discovery::shown_url).unwrap_or_else(|| "the server".to_owned());
     match http_error(&err) {
         Some(StreamableHttpError::AuthRequired(_) | StreamableHttpError::InsufficientScope(_)) => {
-            return Failure::new(
-                FailureCode::AuthError,
-                format!("{place} wants credentials: add them to the registration's auth."),
-            );
+            let message = match credentials.view().state {
+                crate::AuthState::LoginRequired { reason } => reason,
+                crate::AuthState::Denied { message } => message,
+                _ => format!("{place} wants credentials: add them to the registration's auth."),
+            };
+            return Failure::new(FailureCode::AuthError, message);
         }
         Some(StreamableHttpError::Client(e)) if e.is_timeout() => {
             return Failure::new(FailureCode::Timeout, format!("{place} did not answer in time."));

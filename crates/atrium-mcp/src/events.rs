@@ -27,6 +27,8 @@ pub trait ServerEvents: Send + Sync + 'static {
     fn catalog_changed(&self, _server_id: &str) {}
     /// Calls to this server were written to the audit log (after the write, so a reader sees them).
     fn audit_recorded(&self, _server_id: &str) {}
+    /// A server's authentication changed (signed in, refreshing, login required, …).
+    fn auth_changed(&self, _server_id: &str, _auth: &crate::ServerAuth) {}
 }
 
 /// Events nobody listens to.

@@ -5,7 +5,10 @@
 #![deny(missing_docs)]
 
 mod audit;
+mod auth_state;
+mod authorized_http;
 mod connection;
+mod credentials;
 pub mod discovery;
 mod error;
 mod events;
@@ -26,6 +29,8 @@ mod supervisor;
 pub const MCP_APP_MIME: &str = "text/html;profile=mcp-app";
 
 pub use audit::{AUDIT_CAP_BYTES, audit_text, redact};
+pub use auth_state::{AuthKind, AuthState, ServerAuth};
+pub use credentials::{AUTHORIZER_CONTENT_TYPE, AuthSetup, authorizer_config};
 pub use error::{Failure, FailureCode, McpError};
 pub use events::{
     ElicitationAction, ElicitationAnswer, ElicitationPolicy, ElicitationRequest, NoEvents, ServerEvents, apply_defaults,

@@ -310,9 +310,16 @@ fn check_url(field: &str, text: Option<&str>, problems: &mut Vec<FieldProblem>) 
 
 fn check_auth(auth: &Value, problems: &mut Vec<FieldProblem>) {
     let text = |key: &str| auth.get(key).and_then(Value::as_str).is_some_and(|s| !s.trim().is_empty());
+    let url_or_absent = |key: &str, problems: &mut Vec<FieldProblem>| {
+        if let Some(value) = auth.get(key).and_then(Value::as_str).filter(|s| !s.trim().is_empty())
+            && !matches!(url::Url::parse(value).map(|u| u.scheme().to_owned()).as_deref(), Ok("https" | "http"))
+        {
+            problems.push(problem("auth", format!("auth.{key} must be an https URL.")));
+        }
+    };
     match auth.get("type").and_then(Value::as_str) {
         Some("static") => {
-            if !text("header") || !text("value") {
+            if !text("header") || !(text("value") || text("secret_id")) {
                 problems.push(problem("auth", "Static auth needs a \"header\" and a \"value\"."));
             }
         }
@@ -327,12 +334,20 @@ fn check_auth(auth: &Value, problems: &mut Vec<FieldProblem>) {
             }
         }
         Some("client_credentials") => {
-            if !text("token_url") || !text("client_id") || !text("secret_id") {
-                problems
-                    .push(problem("auth", "Client credentials need \"token_url\", \"client_id\" and \"secret_id\"."));
+            // Without a token_url, the token endpoint is discovered from the server's authorization metadata.
+            if !text("client_id") || !text("secret_id") {
+                problems.push(problem("auth", "Client credentials need \"client_id\" and \"secret_id\"."));
+            }
+            url_or_absent("token_url", problems);
+        }
+        // MCP authorization with a client registered beforehand (servers without dynamic registration).
+        Some("mcp_oauth") => {
+            if auth.get("secret_id").is_some() && !text("client_id") {
+                problems.push(problem("auth", "A client secret needs its \"client_id\"."));
             }
         }
-        _ => problems.push(problem("auth.type", "auth.type is one of static, api_key, oauth2, client_credentials.")),
+        _ => problems
+            .push(problem("auth.type", "auth.type is one of static, api_key, oauth2, client_credentials, mcp_oauth.")),
     }
 }
 

@@ -22,6 +22,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::audit::{AuditRecorder, AuditedResult, PendingAudit};
 use crate::connection::{self, Host, LazyHttp, Reach};
+use crate::credentials::{CredentialHost, Credentials, Grants};
 use crate::error::{Failure, FailureCode, McpError};
 use crate::events::{ElicitationAnswer, ElicitationPolicy, Elicitations, Events, NoEvents, ServerEvents};
 use crate::handler::{ProgressRoutes, SessionContext};
@@ -132,6 +133,8 @@ pub struct ServerState {
     pub server_info: Option<String>,
     /// The process id of a running local server (also its process group).
     pub pid: Option<u32>,
+    /// How it authenticates and where that stands.
+    pub auth: crate::ServerAuth,
 }
 
 /// How the manager behaves.
@@ -163,6 +166,8 @@ pub struct LocalSetup {
     pub allowed_commands: Vec<String>,
     /// Where servers from git repositories are cloned and installed (a temporary directory when absent).
     pub installs: Option<std::path::PathBuf>,
+    /// How sign-ins happen.
+    pub auth: crate::AuthSetup,
 }
 
 /// The machine side of the manager. The policy can change while servers run; each start reads it afresh.
@@ -193,6 +198,8 @@ pub(crate) struct Live {
     pub(crate) server_info: Option<String>,
     /// A local server's process (and process group) id.
     pub(crate) pid: Option<u32>,
+    /// The server's credentials (to tell an auth refusal from a lost connection).
+    pub(crate) credentials: Arc<Credentials>,
 }
 
 /// One registered server: its spec, status, session and log. Owns its locks; none is held across an await.
@@ -207,6 +214,8 @@ pub(crate) struct Slot {
     pub(crate) progress: Arc<ProgressRoutes>,
     pub(crate) stop: CancellationToken,
     supervisor: Mutex<Option<JoinHandle<()>>>,
+    /// Its credentials; they outlive reconnects (a sign-in is not lost when the connection is).
+    pub(crate) credentials: Arc<Credentials>,
 }
 
 impl Slot {
@@ -243,6 +252,7 @@ pub(crate) struct Inner {
     pub(crate) local: LocalHost,
     pub(crate) groups: Arc<ProcessGroups>,
     log_files: Option<LogFiles>,
+    pub(crate) credential_host: CredentialHost,
 }
 
 impl Drop for Inner {
@@ -283,7 +293,15 @@ impl ServerSet {
                 slots: Mutex::new(HashMap::new()),
                 calls: Mutex::new(HashMap::new()),
                 http: LazyHttp::default(),
-                audit: AuditRecorder::start(store, events.clone()),
+                audit: AuditRecorder::start(store.clone(), events.clone()),
+                credential_host: CredentialHost {
+                    keychain: local.keychain.clone(),
+                    store,
+                    http: atrium_auth::OAuthHttp::new(),
+                    grants: Arc::new(Grants::default()),
+                    setup: local.auth.clone(),
+                    events: events.clone(),
+                },
                 events,
                 elicitations: Arc::new(Elicitations::default()),
                 options,
@@ -404,6 +422,7 @@ impl ServerSet {
     fn start_slot(&self, spec: ServerSpec, log: Arc<ServerLog>, run: bool) {
         // A server to run is `starting` from the moment it is known, so nobody waiting for it sees `stopped`.
         let initial = if run { ServerStatus::Starting } else { ServerStatus::Stopped };
+        let (spec_id, auth) = (spec.id.clone(), spec.registration.auth.clone());
         let slot = Arc::new(Slot {
             label: Mutex::new((spec.title.clone(), spec.workspace_id.clone())),
             spec,
@@ -413,6 +432,7 @@ impl ServerSet {
             progress: Arc::new(ProgressRoutes::default()),
             stop: CancellationToken::new(),
             supervisor: Mutex::new(None),
+            credentials: Credentials::new(&spec_id, auth.as_ref(), self.inner.credential_host.clone()),
         });
         self.inner.slots.lock().unwrap_or_else(|p| p.into_inner()).insert(slot.spec.id.clone(), slot.clone());
         if run {
@@ -666,6 +686,108 @@ impl ServerSet {
         self.inner.audit.record(PendingAudit { entry, started, arguments: record.arguments, result, secrets }).await;
     }
 
+    /// A server's authentication and where it stands.
+    pub fn auth(&self, id: &str) -> Result<crate::ServerAuth, McpError> {
+        Ok(self.slot(id)?.credentials.view())
+    }
+
+    /// Signs in to a server (its Authorizer, or MCP authorization) through `browser`, stores the grant in the
+    /// keychain, and reconnects the server. A failed sign-in is a [`Failure`] with code `auth_error`.
+    #[tracing::instrument(skip(self, browser, cancel))]
+    pub async fn sign_in(
+        &self,
+        id: &str,
+        browser: &dyn atrium_auth::Browser,
+        cancel: &CancellationToken,
+    ) -> Result<crate::ServerAuth, McpError> {
+        let slot = self.slot(id)?;
+        if slot.credentials.endpoint().is_none() {
+            slot.credentials.set_endpoint(self.endpoint_of(&slot).await);
+        }
+        slot.credentials
+            .sign_in(browser, cancel)
+            .await
+            .map_err(|e| McpError::Failed(Failure::new(FailureCode::AuthError, e.to_string())))?;
+        let auth = slot.credentials.view();
+        if slot.spec.registration.enabled && slot.live().is_none() {
+            self.refresh(id)?;
+        }
+        Ok(auth)
+    }
+
+    /// Signs out of a server: revokes its tokens where the server supports it and forgets them. Returns whether
+    /// they were revoked. The server is reconnected (and will ask for a sign-in again).
+    pub async fn sign_out(&self, id: &str) -> Result<bool, McpError> {
+        let slot = self.slot(id)?;
+        let revoked = slot.credentials.sign_out().await?;
+        if slot.spec.registration.enabled {
+            self.refresh(id)?;
+        }
+        Ok(revoked)
+    }
+
+    /// Connects an Authorizer (signs in through it) for every server that uses it, and reconnects those waiting.
+    pub async fn authorizer_sign_in(
+        &self,
+        authorizer_id: &str,
+        browser: &dyn atrium_auth::Browser,
+        cancel: &CancellationToken,
+    ) -> Result<(), McpError> {
+        let credentials = self.authorizer_credentials(authorizer_id);
+        credentials
+            .sign_in(browser, cancel)
+            .await
+            .map_err(|e| McpError::Failed(Failure::new(FailureCode::AuthError, e.to_string())))?;
+        for slot in self.slots_using(authorizer_id) {
+            if slot.spec.registration.enabled && slot.live().is_none() {
+                self.refresh(&slot.spec.id)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Disconnects an Authorizer: revokes its connection's tokens where supported and forgets them.
+    pub async fn authorizer_sign_out(&self, authorizer_id: &str) -> Result<bool, McpError> {
+        let revoked = self.authorizer_credentials(authorizer_id).sign_out().await?;
+        for slot in self.slots_using(authorizer_id) {
+            if slot.spec.registration.enabled {
+                self.refresh(&slot.spec.id)?;
+            }
+        }
+        Ok(revoked)
+    }
+
+    /// Whether an Authorizer holds a connection (tokens in the keychain).
+    pub async fn authorizer_connected(&self, authorizer_id: &str) -> bool {
+        self.authorizer_credentials(authorizer_id).has_grant().await
+    }
+
+    fn authorizer_credentials(&self, authorizer_id: &str) -> Arc<Credentials> {
+        let auth = serde_json::json!({"type": "oauth2", "authorizer_id": authorizer_id});
+        Credentials::new(&format!("authorizer-{authorizer_id}"), Some(&auth), self.inner.credential_host.clone())
+    }
+
+    fn slots_using(&self, authorizer_id: &str) -> Vec<Arc<Slot>> {
+        let slots = self.inner.slots.lock().unwrap_or_else(|p| p.into_inner());
+        slots.values().filter(|s| s.credentials.authorizer_id() == Some(authorizer_id)).cloned().collect()
+    }
+
+    /// The MCP endpoint of an HTTP server (resolving its discovery document), for sign-ins before any connection.
+    async fn endpoint_of(&self, slot: &Slot) -> Option<String> {
+        match &slot.spec.registration.transport {
+            crate::registration::Transport::Http { url: Some(url), well_known: None } => Some(url.clone()),
+            crate::registration::Transport::Http { well_known: Some(doc), .. } => crate::discovery::resolve_endpoint(
+                self.inner.http.get(),
+                doc,
+                slot.spec.registration.timeouts.connect(),
+            )
+            .await
+            .ok(),
+            crate::registration::Transport::Sse { url } => Some(url.clone()),
+            _ => None,
+        }
+    }
+
     /// Connects to `registration` on the side, lists its tools and disconnects; the live session is untouched.
     pub async fn test_connection(&self, registration: &Registration) -> ConnectionTest {
         let started = Instant::now();
@@ -693,11 +815,18 @@ impl ServerSet {
             }
             _ => None,
         };
+        // A test connection has its own credentials: it signs in to nothing and refreshes nothing the live one uses.
+        let credentials = Credentials::new(
+            "connection-test",
+            registration.auth.as_ref(),
+            CredentialHost { grants: Arc::new(Grants::default()), ..self.inner.credential_host.clone() },
+        );
         let host = Host {
             http: &self.inner.http,
             launch: LaunchContext { policy: &policy, keychain: self.inner.local.keychain.as_ref() },
             groups: &self.inner.groups,
             installed,
+            credentials: &credentials,
         };
         let result = async {
             let connection::Opened { session, process } = connection::open(registration, cx.clone(), &host).await?;
@@ -761,6 +890,7 @@ fn state_of(slot: &Slot) -> ServerState {
         tool_count: u32::try_from(tool_count).unwrap_or(u32::MAX),
         pid: live.as_ref().and_then(|l| l.pid),
         server_info: live.and_then(|l| l.server_info.clone()),
+        auth: slot.credentials.view(),
     }
 }
 
@@ -794,6 +924,7 @@ fn not_connected(slot: &Slot) -> Failure {
         ServerStatus::Installing { step, .. } => format!("it is being installed ({step}): try again when it is ready"),
         ServerStatus::Degraded { message, .. } => format!("it lost its connection ({message}) and is reconnecting"),
         ServerStatus::Failed { message, .. } => format!("it failed: {message}"),
+        ServerStatus::NeedsLogin { .. } => "it needs you to sign in first".to_owned(),
         ServerStatus::Ready => "it just disconnected".to_owned(),
     };
     Failure::new(FailureCode::NotConnected, format!("{} is not connected: {why}.", slot.title()))
@@ -938,6 +1069,10 @@ async fn run_call(
 
 /// A request on `live` failed: when the failure says the connection is gone, have the supervisor reconnect.
 pub(crate) fn observe(live: &Live, failure: Failure) -> Failure {
+    // Refused credentials are not a lost connection: the request fails with what to do, the session stays.
+    if let Some(reason) = live.credentials.needs_login() {
+        return Failure::new(FailureCode::AuthError, reason);
+    }
     if live.reach == Reach::Remote && failure.code == FailureCode::ConnectionError {
         live.lost.cancel();
     }

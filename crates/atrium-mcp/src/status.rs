@@ -35,6 +35,11 @@ pub enum ServerStatus {
         /// When the next try starts.
         retry_in_ms: u32,
     },
+    /// The server wants a sign-in before it answers: one button away from `ready`.
+    NeedsLogin {
+        /// Why, for the person.
+        message: String,
+    },
     /// Could not connect.
     Failed {
         /// Why.

@@ -90,6 +90,13 @@ pub(crate) async fn supervise(inner: Arc<Inner>, slot: Arc<Slot>) {
             }
         };
         failures += 1;
+        // A server that wants a sign-in waits for one: retrying would only be refused again.
+        if failure.code == FailureCode::AuthError
+            && let Some(reason) = slot.credentials.needs_login()
+        {
+            set_status(&inner, &slot, ServerStatus::NeedsLogin { message: reason });
+            break;
+        }
         let retry = match reach {
             Reach::Local => {
                 matches!(failure.code, FailureCode::Crashed | FailureCode::Timeout | FailureCode::ProtocolError)
@@ -185,6 +192,7 @@ async fn run_once(inner: &Arc<Inner>, slot: &Arc<Slot>, reach: Reach) -> Ended {
         launch: LaunchContext { policy: &policy, keychain: inner.local.keychain.as_ref() },
         groups: &inner.groups,
         installed,
+        credentials: &slot.credentials,
     };
     let opened = tokio::select! {
         opened = connection::open(registration, cx, &host) => opened,
@@ -207,6 +215,7 @@ async fn run_once(inner: &Arc<Inner>, slot: &Arc<Slot>, reach: Reach) -> Ended {
         tools: Mutex::new(Vec::new()),
         server_info: server_info(session.peer()),
         pid: process.as_ref().map(ProcessGroup::pid),
+        credentials: slot.credentials.clone(),
     });
     match list_tools(slot, &live).await {
         Ok(tools) => *live.tools.lock().unwrap_or_else(|p| p.into_inner()) = tools,

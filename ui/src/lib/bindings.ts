@@ -299,6 +299,86 @@ async serverRestart(id: string) : Promise<Result<ServerState, ApiError>> {
     else return { status: "error", error: e  as any };
 }
 },
+async serverSignIn(id: string) : Promise<Result<ServerAuth, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_sign_in", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async serverSignInCancel(id: string) : Promise<Result<boolean, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_sign_in_cancel", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async serverSignOut(id: string) : Promise<Result<boolean, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_sign_out", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async authorizerList(workspaceId: string | null) : Promise<Result<AuthorizerView[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("authorizer_list", { workspaceId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async authorizerCreate(input: NewAuthorizer) : Promise<Result<AuthorizerView, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("authorizer_create", { input }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async authorizerUpdate(id: string, expectedVersion: number, title: string | null, config: AuthorizerConfig | null) : Promise<Result<AuthorizerView, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("authorizer_update", { id, expectedVersion, title, config }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async authorizerDelete(id: string) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("authorizer_delete", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async authorizerConnect(id: string) : Promise<Result<AuthorizerView, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("authorizer_connect", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async authorizerDisconnect(id: string) : Promise<Result<boolean, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("authorizer_disconnect", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async authorizerConnectCancel(id: string) : Promise<Result<boolean, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("authorizer_connect_cancel", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async secretList() : Promise<Result<SecretView[], ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("secret_list") };
@@ -511,6 +591,10 @@ export type AppEvent =
  * A server's status changed.
  */
 { kind: "server_status"; server_id: string; status: ServerStatus } | 
+/**
+ * A server's authentication changed (signed in, refreshing, login required, …).
+ */
+{ kind: "server_auth"; server_id: string; auth: ServerAuth } | 
 /**
  * A server logged a line.
  */
@@ -863,6 +947,139 @@ export type AuditStatus =
  * Refused before reaching the server (not in `allowed_tools`, server not connected, …).
  */
 "denied"
+/**
+ * How a server authenticates (its registration's `auth.type`).
+ */
+export type AuthKind = 
+/**
+ * Nothing configured; MCP authorization if the server asks for it.
+ */
+"none" | 
+/**
+ * A literal header (development only).
+ */
+"static" | 
+/**
+ * An API key from the keychain.
+ */
+"api_key" | 
+/**
+ * OAuth 2 through an Authorizer.
+ */
+"oauth_2" | 
+/**
+ * The client credentials grant.
+ */
+"client_credentials" | 
+/**
+ * MCP authorization with a pre-registered client.
+ */
+"mcp_oauth"
+/**
+ * Where the credentials stand.
+ */
+export type AuthState = 
+/**
+ * No credentials are needed (so far).
+ */
+{ state: "not_needed" } | 
+/**
+ * A header is configured (static or API key).
+ */
+{ state: "configured" } | 
+/**
+ * Signing in is possible but has not happened.
+ */
+{ state: "signed_out" } | 
+/**
+ * Holding a token.
+ */
+{ state: "signed_in"; expires_at: number | null; scope: string | null } | 
+/**
+ * The token expired and is being renewed.
+ */
+{ state: "refreshing" } | 
+/**
+ * The server wants a sign-in (or a new one, with more scopes).
+ */
+{ state: "login_required"; reason: string } | 
+/**
+ * The credentials were refused, or signing in failed.
+ */
+{ state: "denied"; message: string }
+/**
+ * An Authorizer's configuration (the seed's fields, plus optional `revoke_url` and `token_auth_method`).
+ */
+export type AuthorizerConfig = { 
+/**
+ * The provider's name (`github`, `google`, …).
+ */
+provider: string; 
+/**
+ * The authorization endpoint.
+ */
+auth_url: string; 
+/**
+ * The token endpoint.
+ */
+token_url: string; 
+/**
+ * The revocation endpoint, if the provider has one.
+ */
+revoke_url?: string | null; 
+/**
+ * The scopes to ask for.
+ */
+scopes?: string[]; 
+/**
+ * The OAuth app's client id.
+ */
+client_id: string; 
+/**
+ * Kept for the platform's schema; Atrium always uses PKCE (S256).
+ */
+pkce?: boolean; 
+/**
+ * The keychain secret holding the client secret, for a confidential app.
+ */
+secret_id?: string | null; 
+/**
+ * `client_secret_post` (the default) or `client_secret_basic`.
+ */
+token_auth_method?: string | null }
+/**
+ * An Authorizer: an OAuth provider configuration (`application/vnd.agience.authorizer+json`). The connection it
+ * yields (the tokens) lives in the keychain; this view says whether there is one, never what it is.
+ */
+export type AuthorizerView = { 
+/**
+ * The artifact id (what a registration's `auth.authorizer_id` names).
+ */
+id: string; 
+/**
+ * Its workspace.
+ */
+workspace_id: string; 
+/**
+ * Its title.
+ */
+title: string; 
+/**
+ * Its version (pass it back to update).
+ */
+version: number; 
+/**
+ * The configuration.
+ */
+config: AuthorizerConfig; 
+/**
+ * Titles of the servers that sign in through it.
+ */
+used_by: string[]; 
+/**
+ * Whether it holds a connection (tokens in the keychain).
+ */
+connected: boolean }
 /**
  * How a call ended: always a value, never an error, so the caller can show it and the audit log records it.
  */
@@ -1374,6 +1591,22 @@ context?: JsonValue | null;
  */
 state?: ArtifactState | null }
 /**
+ * A new Authorizer.
+ */
+export type NewAuthorizer = { 
+/**
+ * Its workspace.
+ */
+workspace_id: string; 
+/**
+ * Its title.
+ */
+title: string; 
+/**
+ * The configuration.
+ */
+config: AuthorizerConfig }
+/**
  * A new server registration.
  */
 export type NewServer = { 
@@ -1835,6 +2068,22 @@ updated_at: string;
  */
 used_by: string[] }
 /**
+ * A server's authentication, for lists and badges. Never carries a secret.
+ */
+export type ServerAuth = { 
+/**
+ * The kind.
+ */
+kind: AuthKind; 
+/**
+ * Where it stands.
+ */
+state: AuthState; 
+/**
+ * Whether a person can sign in (OAuth kinds and servers that asked for MCP authorization).
+ */
+can_sign_in: boolean }
+/**
  * A registration exported for other hosts.
  */
 export type ServerExport = { 
@@ -1889,7 +2138,11 @@ server_info: string | null;
 /**
  * The process id of a running local server (also its process group).
  */
-pid: number | null }
+pid: number | null; 
+/**
+ * How it authenticates and where that stands.
+ */
+auth: ServerAuth }
 /**
  * Where a server's connection stands.
  */
@@ -1914,6 +2167,10 @@ export type ServerStatus =
  * Lost its connection or its process, and is being started again after a pause.
  */
 { state: "degraded"; code: FailureCode; message: string; attempt: number; retry_in_ms: number } | 
+/**
+ * The server wants a sign-in before it answers: one button away from `ready`.
+ */
+{ state: "needs_login"; message: string } | 
 /**
  * Could not connect.
  */

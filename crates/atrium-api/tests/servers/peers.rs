@@ -197,6 +197,9 @@ impl Fixture {
                 stable_after: Duration::from_secs(300),
                 give_up_after: 4,
             },
+            // Sign-ins in tests follow the redirects headlessly to Atrium's real loopback listener.
+            browser: Some(Arc::new(atrium_api::HeadlessBrowser::new())),
+            auth: atrium_api::AuthSetup::default(),
         };
         let atrium = Atrium::open_with(AtriumPaths::at(home.path()), options).await.expect("open");
         // The test peers run on the Node and Python that setup installs: allowed by path, as a person would.

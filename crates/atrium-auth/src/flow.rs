@@ -1,0 +1,129 @@
+//! The authorization code grant with PKCE S256 (OAuth 2.1 §4.1) through the system browser and a loopback
+//! redirect.
+
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use tokio_util::sync::CancellationToken;
+
+use crate::client::OAuthClient;
+use crate::discovery::Endpoints;
+use crate::error::{AuthError, shown};
+use crate::http::OAuthHttp;
+use crate::loopback::CallbackListener;
+use crate::pkce::{Pkce, random_token};
+use crate::token::{self, TokenSet};
+
+/// How long the person has to finish signing in.
+pub const CALLBACK_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// Opens the authorization URL for the person.
+pub trait Browser: Send + Sync {
+    /// Opens `url` (it carries the PKCE challenge and `state`, never a secret).
+    fn open<'a>(&'a self, url: &'a str) -> BoxFuture<'a, Result<(), AuthError>>;
+}
+
+/// A browser without a person, for conformance runs and tests: it follows the authorization server's redirects
+/// (which must end at the loopback redirect without any page to click) and delivers the answer to the listener.
+#[derive(Debug, Clone, Default)]
+pub struct HeadlessBrowser {
+    http: OAuthHttp,
+}
+
+impl HeadlessBrowser {
+    /// A headless browser.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Browser for HeadlessBrowser {
+    fn open<'a>(&'a self, url: &'a str) -> BoxFuture<'a, Result<(), AuthError>> {
+        Box::pin(async move {
+            let client = self.http.no_redirects();
+            let mut next = url.to_owned();
+            for _ in 0..8 {
+                let response = client.get(&next).send().await.map_err(|e| AuthError::Browser(e.to_string()))?;
+                if !response.status().is_redirection() {
+                    // The last hop (the loopback listener) answered: the listener has the outcome.
+                    return Ok(());
+                }
+                let location = response
+                    .headers()
+                    .get(reqwest::header::LOCATION)
+                    .and_then(|l| l.to_str().ok())
+                    .ok_or_else(|| AuthError::Browser("a redirect without a Location".into()))?;
+                next = url::Url::parse(&next)
+                    .and_then(|base| base.join(location))
+                    .map_err(|_| AuthError::Browser("a redirect to an invalid URL".into()))?
+                    .to_string();
+            }
+            Err(AuthError::Browser(format!("too many redirects from {}", shown(url))))
+        })
+    }
+}
+
+/// One authorization request.
+#[derive(Debug, Clone)]
+pub struct AuthorizationRequest<'a> {
+    /// The authorization server.
+    pub endpoints: &'a Endpoints,
+    /// The client.
+    pub client: &'a OAuthClient,
+    /// The scopes to ask for (omitted when `None`).
+    pub scope: Option<&'a str>,
+    /// The resource indicator (RFC 8707), sent to both endpoints.
+    pub resource: Option<&'a str>,
+    /// Whether to check an `iss` parameter on the answer against the issuer (RFC 9207).
+    pub check_issuer: bool,
+}
+
+/// Runs the flow: mints the URL for the already-bound `listener` (PKCE S256, fresh `state`), opens it, waits for
+/// the answer (at most `limit`, or until `cancel`), checks it and exchanges the code.
+#[tracing::instrument(skip_all, fields(issuer = %request.endpoints.issuer))]
+pub async fn authorize(
+    http: &OAuthHttp,
+    request: AuthorizationRequest<'_>,
+    listener: CallbackListener,
+    browser: &dyn Browser,
+    limit: Duration,
+    cancel: &CancellationToken,
+) -> Result<TokenSet, AuthError> {
+    let pkce = Pkce::new();
+    let state = random_token(24);
+    let redirect_uri = listener.redirect_uri();
+    let mut url = url::Url::parse(&request.endpoints.authorization)
+        .map_err(|_| AuthError::Config("The authorization endpoint is not a URL.".into()))?;
+    {
+        let mut query = url.query_pairs_mut();
+        query
+            .append_pair("response_type", "code")
+            .append_pair("client_id", &request.client.client_id)
+            .append_pair("redirect_uri", &redirect_uri)
+            .append_pair("code_challenge", &pkce.challenge)
+            .append_pair("code_challenge_method", "S256")
+            .append_pair("state", &state);
+        if let Some(scope) = request.scope.filter(|s| !s.is_empty()) {
+            query.append_pair("scope", scope);
+        }
+        if let Some(resource) = request.resource {
+            query.append_pair("resource", resource);
+        }
+    }
+    listener.expect(&state, request.check_issuer.then_some(request.endpoints.issuer.as_str()));
+    tracing::info!("opening the authorization page");
+    // The listener runs on its own task and keeps the answer until it is awaited: a headless browser delivers it
+    // before `open` returns, a real one long after.
+    browser.open(url.as_str()).await?;
+    let code = listener.wait(limit, cancel).await?;
+    token::exchange_code(
+        http,
+        &request.endpoints.token,
+        request.client,
+        &code,
+        &pkce.verifier,
+        &redirect_uri,
+        request.resource,
+    )
+    .await
+}
