@@ -3,6 +3,7 @@
 //! Local servers run as real processes; secrets go to the real keychain (`make test` runs the suite inside a D-Bus
 //! session with GNOME Keyring). The peers are installed by `scripts/setup.sh --test` (`make setup-test`); a missing peer fails the test.
 
+mod auth;
 mod bad_input;
 mod http;
 mod import;

@@ -121,6 +121,15 @@ pub fn fastmcp(bad_discovery: Option<&str>) -> Peer {
     start(command, "READY", format!("http://127.0.0.1:{port}"))
 }
 
+/// The OAuth-protected FastMCP server (the mcp SDK's own authorization server, auto-approving) with its test
+/// controls (`/test/stats`, `/test/fail-refresh`, `/test/expire-all`, `/test/html-token`).
+pub fn oauth_server() -> Peer {
+    let port = free_port();
+    let mut command = Command::new(python());
+    command.arg(peer_script("oauth_server.py")).arg("--port").arg(port.to_string());
+    start(command, "READY", format!("http://127.0.0.1:{port}"))
+}
+
 /// Answers an elicitation request (in the test, instead of a person).
 pub type Answerer = Box<dyn Fn(&atrium_api::ElicitationRequest) + Send>;
 
