@@ -147,7 +147,8 @@ impl Atrium {
     /// reconnects the server.
     #[tracing::instrument(skip(self))]
     pub async fn server_sign_in(&self, id: String) -> ApiResult<ServerAuth> {
-        self.server_artifact_checked(&id).await?;
+        // The CLI connects on demand: the first attempt also learns what the server asks for.
+        self.live_server(&id).await?;
         let cancel = self.sign_ins.begin(&id);
         let browser = self.browser();
         let result = self.servers.sign_in(&id, browser.as_ref(), &cancel).await;
@@ -168,16 +169,8 @@ impl Atrium {
     /// Signs out of a server: revokes its tokens where the server supports it, forgets them, and reconnects it.
     /// Returns whether the tokens were revoked.
     pub async fn server_sign_out(&self, id: String) -> ApiResult<bool> {
-        self.server_artifact_checked(&id).await?;
+        self.live_server(&id).await?;
         Ok(self.servers.sign_out(&id).await?)
-    }
-
-    async fn server_artifact_checked(&self, id: &str) -> ApiResult<()> {
-        let artifact = self.store.get_artifact(id).await?;
-        if artifact.content_type != SERVER_CONTENT_TYPE {
-            return Err(ApiError::new(ErrorCode::NotFound, format!("{id} is not a server.")));
-        }
-        Ok(())
     }
 
     /// Every Authorizer (of one workspace, or all).

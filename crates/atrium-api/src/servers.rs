@@ -223,7 +223,7 @@ impl Atrium {
     }
 
     /// Makes sure a server has a session (the CLI connects on demand) and is past `starting`.
-    async fn live_server(&self, id: &str) -> ApiResult<()> {
+    pub(crate) async fn live_server(&self, id: &str) -> ApiResult<()> {
         match self.servers.state(id) {
             // Known and settled: nothing to read or wait for (this is every tool call's path).
             Ok(state) if !matches!(state.status, ServerStatus::Starting | ServerStatus::Installing { .. }) => {

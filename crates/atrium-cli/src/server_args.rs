@@ -49,6 +49,16 @@ pub enum ServerCommand {
         #[arg(long, conflicts_with = "server")]
         registration: Option<String>,
     },
+    /// Sign in to the server in your browser (its Authorizer, or MCP authorization); tokens go to the keychain.
+    SignIn {
+        /// The server (id or exact title).
+        server: String,
+    },
+    /// Sign out: revoke the server's tokens where supported and forget them.
+    SignOut {
+        /// The server (id or exact title).
+        server: String,
+    },
     /// Reconnect and re-read what the server offers.
     Refresh {
         /// The server (id or exact title).

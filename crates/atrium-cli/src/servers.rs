@@ -129,6 +129,21 @@ pub async fn server(atrium: &Atrium, out: &Printer, command: &ServerCommand) -> 
                 return Err(Failure::Quiet(69));
             }
         }
+        ServerCommand::SignIn { server } => {
+            let id = resolve_server(atrium, server).await?.id;
+            eprintln!("Finish signing in in your browser (5 minutes at most)…");
+            let auth = atrium.server_sign_in(id).await?;
+            if out.json() {
+                print_json(&auth);
+            } else {
+                println!("signed in");
+            }
+        }
+        ServerCommand::SignOut { server } => {
+            let id = resolve_server(atrium, server).await?.id;
+            let revoked = atrium.server_sign_out(id).await?;
+            println!("{}", if revoked { "signed out (tokens revoked)" } else { "signed out" });
+        }
         ServerCommand::Refresh { server } => {
             let id = resolve_server(atrium, server).await?.id;
             let state = atrium.server_refresh(id).await?;
