@@ -29,26 +29,37 @@ impl Browser for SystemBrowser {
 
 /// Sign-ins waiting for the person, by server or Authorizer id (so they can be cancelled).
 #[derive(Debug, Default)]
-pub(crate) struct SignIns(Mutex<HashMap<String, CancellationToken>>);
+pub(crate) struct SignIns {
+    waiting: Mutex<HashMap<String, (u64, CancellationToken)>>,
+    next: std::sync::atomic::AtomicU64,
+}
+
+/// One waiting sign-in: its cancel token, and which entry of [`SignIns`] is its own.
+pub(crate) struct Waiting {
+    generation: u64,
+    pub(crate) cancel: CancellationToken,
+}
 
 impl SignIns {
-    fn begin(&self, id: &str) -> CancellationToken {
-        let token = CancellationToken::new();
-        let previous = self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(id.to_owned(), token.clone());
+    fn begin(&self, id: &str) -> Waiting {
+        let generation = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let cancel = CancellationToken::new();
+        let previous =
+            self.waiting.lock().unwrap_or_else(|p| p.into_inner()).insert(id.to_owned(), (generation, cancel.clone()));
         // A second click replaces the first sign-in.
-        if let Some(previous) = previous {
+        if let Some((_, previous)) = previous {
             previous.cancel();
         }
-        token
+        Waiting { generation, cancel }
     }
-    fn end(&self, id: &str, token: &CancellationToken) {
-        let mut map = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if map.get(id).is_some_and(|t| t.is_cancelled() == token.is_cancelled()) {
+    fn end(&self, id: &str, waiting: &Waiting) {
+        let mut map = self.waiting.lock().unwrap_or_else(|p| p.into_inner());
+        if map.get(id).is_some_and(|(generation, _)| *generation == waiting.generation) {
             map.remove(id);
         }
     }
     fn cancel(&self, id: &str) -> bool {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(id).map(|t| t.cancel()).is_some()
+        self.waiting.lock().unwrap_or_else(|p| p.into_inner()).remove(id).map(|(_, t)| t.cancel()).is_some()
     }
 }
 
@@ -149,10 +160,10 @@ impl Atrium {
     pub async fn server_sign_in(&self, id: String) -> ApiResult<ServerAuth> {
         // The CLI connects on demand: the first attempt also learns what the server asks for.
         self.live_server(&id).await?;
-        let cancel = self.sign_ins.begin(&id);
+        let waiting = self.sign_ins.begin(&id);
         let browser = self.browser();
-        let result = self.servers.sign_in(&id, browser.as_ref(), &cancel).await;
-        self.sign_ins.end(&id, &cancel);
+        let result = self.servers.sign_in(&id, browser.as_ref(), &waiting.cancel).await;
+        self.sign_ins.end(&id, &waiting);
         Ok(result?)
     }
 
@@ -291,10 +302,10 @@ impl Atrium {
     /// Connects an Authorizer in the browser (for every server that uses it).
     pub async fn authorizer_connect(&self, id: String) -> ApiResult<AuthorizerView> {
         self.authorizer_artifact(&id).await?;
-        let cancel = self.sign_ins.begin(&id);
+        let waiting = self.sign_ins.begin(&id);
         let browser = self.browser();
-        let result = self.servers.authorizer_sign_in(&id, browser.as_ref(), &cancel).await;
-        self.sign_ins.end(&id, &cancel);
+        let result = self.servers.authorizer_sign_in(&id, browser.as_ref(), &waiting.cancel).await;
+        self.sign_ins.end(&id, &waiting);
         result?;
         let artifact = self.store.get_artifact(&id).await?;
         let servers = self.store.artifacts_of_type(SERVER_CONTENT_TYPE, None).await?;

@@ -188,3 +188,32 @@ async fn a_good_flow_returns_the_token_and_the_listener_serves_only_its_own_host
         .expect("answered");
     assert_eq!(response.status().as_u16(), 421);
 }
+
+#[tokio::test]
+async fn a_cancelled_sign_in_stops_waiting_at_once() {
+    let server = serve(Fault::NoRedirect).await;
+    let http = OAuthHttp::new();
+    let endpoints = Endpoints::explicit(&format!("{}/authorize", server.base), &format!("{}/token", server.base), None)
+        .expect("endpoints");
+    let client = OAuthClient::public("test-client");
+    let listener = CallbackListener::bind(None).await.expect("listener");
+    let request = AuthorizationRequest {
+        endpoints: &endpoints,
+        client: &client,
+        scope: None,
+        resource: None,
+        check_issuer: false,
+    };
+    let cancel = CancellationToken::new();
+    let canceller = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        canceller.cancel();
+    });
+    let started = std::time::Instant::now();
+    let err = authorize(&http, request, listener, &HeadlessBrowser::new(), Duration::from_secs(60), &cancel)
+        .await
+        .expect_err("cancelled");
+    assert_eq!(err, AuthError::Cancelled);
+    assert!(started.elapsed() < Duration::from_secs(5));
+}

@@ -708,7 +708,10 @@ async fn probe(endpoint: &str) -> Result<BearerChallenge, AuthError> {
         .json(&body)
         .send()
         .await
-        .map_err(|e| AuthError::Unreachable { url: endpoint.to_owned(), reason: e.to_string() })?;
+        .map_err(|e| AuthError::Unreachable {
+            url: crate::discovery::shown_url(endpoint),
+            reason: crate::discovery::root_cause(&e),
+        })?;
     match response.headers().get(reqwest::header::WWW_AUTHENTICATE).and_then(|h| h.to_str().ok()) {
         Some(header) if matches!(response.status().as_u16(), 401 | 403) => Ok(BearerChallenge::parse(header)),
         _ => Err(AuthError::Config("The server does not ask for a sign-in.".into())),
