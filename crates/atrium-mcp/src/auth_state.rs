@@ -14,6 +14,7 @@ pub enum AuthKind {
     /// An API key from the keychain.
     ApiKey,
     /// OAuth 2 through an Authorizer.
+    #[serde(rename = "oauth2")]
     Oauth2,
     /// The client credentials grant.
     ClientCredentials,

@@ -14,6 +14,8 @@ import type {
   ArtifactSummary,
   AuditEntry,
   AuditFilter,
+  AuthorizerConfig,
+  AuthorizerView,
   CallOutcome,
   CatalogTool,
   ConnectionTest,
@@ -28,6 +30,7 @@ import type {
   LocalSettings,
   LogLine,
   NewArtifact,
+  NewAuthorizer,
   NewServer,
   NewWorkspace,
   PromptInfo,
@@ -41,6 +44,7 @@ import type {
   SearchQuery,
   SecretInput,
   SecretView,
+  ServerAuth,
   ServerExport,
   ServerPatch,
   ServerState,
@@ -189,6 +193,21 @@ export const api = {
   serverStop: (id: string): Promise<ServerState> => call((b) => b.serverStop(id), { quiet: true }),
   serverRestart: (id: string): Promise<ServerState> => call((b) => b.serverRestart(id), { quiet: true }),
   serverExport: (id: string): Promise<ServerExport> => call((b) => b.serverExport(id)),
+  /** Quiet: opens the browser and waits for the person (minutes, or until cancelled); the page shows its own waiting state. */
+  serverSignIn: (id: string): Promise<ServerAuth> => call((b) => b.serverSignIn(id), { quiet: true }),
+  serverSignInCancel: (id: string): Promise<boolean> => call((b) => b.serverSignInCancel(id), { quiet: true }),
+  /** True when the tokens were revoked at the provider (not only forgotten). */
+  serverSignOut: (id: string): Promise<boolean> => call((b) => b.serverSignOut(id)),
+  authorizerList: (workspaceId: string | null): Promise<AuthorizerView[]> => call((b) => b.authorizerList(workspaceId)),
+  authorizerCreate: (input: NewAuthorizer): Promise<AuthorizerView> => call((b) => b.authorizerCreate(input)),
+  authorizerUpdate: (id: string, expectedVersion: number, title: string | null, config: AuthorizerConfig | null): Promise<AuthorizerView> =>
+    call((b) => b.authorizerUpdate(id, expectedVersion, title, config)),
+  authorizerDelete: (id: string): Promise<null> => call((b) => b.authorizerDelete(id)),
+  /** Quiet, like a server's sign-in: it waits for the person in the browser. */
+  authorizerConnect: (id: string): Promise<AuthorizerView> => call((b) => b.authorizerConnect(id), { quiet: true }),
+  authorizerConnectCancel: (id: string): Promise<boolean> => call((b) => b.authorizerConnectCancel(id), { quiet: true }),
+  /** True when the tokens were revoked at the provider. */
+  authorizerDisconnect: (id: string): Promise<boolean> => call((b) => b.authorizerDisconnect(id)),
   secretList: (): Promise<SecretView[]> => call((b) => b.secretList()),
   /** The value goes to the keychain and never comes back. */
   secretSet: (input: SecretInput): Promise<SecretView> => call((b) => b.secretSet(input)),

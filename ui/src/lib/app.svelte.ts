@@ -36,15 +36,17 @@ const WORKSPACE_KEY = "atrium.workspace";
 const SORT_KEY = "atrium.sort";
 
 /**
- * The screens of a workspace: its artifacts, its MCP servers, the audit log of tool calls, and the secrets and
- * local-server settings (shared by all workspaces, reached from the same place).
+ * The screens of a workspace: its artifacts, its MCP servers, the audit log of tool calls, the secrets and
+ * local-server settings (shared by all workspaces, reached from the same place), and its Authorizers (OAuth apps
+ * servers sign in through).
  */
-export type View = "artifacts" | "servers" | "audit" | "secrets";
+export type View = "artifacts" | "servers" | "audit" | "secrets" | "authorizers";
 export const VIEWS: { value: View; label: string; icon: string; combo: string }[] = [
   { value: "artifacts", label: "Artifacts", icon: "file", combo: "mod+1" },
   { value: "servers", label: "Servers", icon: "server", combo: "mod+2" },
   { value: "audit", label: "Audit log", icon: "list", combo: "mod+3" },
   { value: "secrets", label: "Secrets", icon: "key", combo: "mod+4" },
+  { value: "authorizers", label: "Authorizers", icon: "shield", combo: "mod+5" },
 ];
 
 export type Startup =

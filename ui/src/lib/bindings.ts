@@ -966,7 +966,7 @@ export type AuthKind =
 /**
  * OAuth 2 through an Authorizer.
  */
-"oauth_2" | 
+"oauth2" | 
 /**
  * The client credentials grant.
  */

@@ -21,6 +21,9 @@ export function startLive(): () => void {
         servers.onStatus(e.server_id, e.status);
         if (e.status.state === "ready") refreshTypes.schedule();
         break;
+      case "server_auth":
+        servers.onAuth(e.server_id, e.auth);
+        break;
       case "server_log":
         servers.onLog(e.server_id, e.line);
         break;

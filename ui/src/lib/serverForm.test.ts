@@ -59,11 +59,22 @@ describe("registrationFromForm", () => {
   });
 
   it("keeps what the form does not show", () => {
-    const base = { transport: { type: "sse", url: "x" }, auth: { type: "static", header: "X", value: "y" }, notes: "n" };
-    const r = registrationFromForm({ ...emptyServerForm(), url: "http://h" }, base);
+    const base = { transport: { type: "sse", url: "x" }, auth: { type: "static", header: "X", secret_id: "header.1" }, notes: "n" };
+    const f = formFromRegistration("T", base);
+    if (!f.ok) throw new Error(f.reason);
+    const r = registrationFromForm({ ...f.values, kind: "http", url: "http://h" }, f.base);
     expect(r.auth).toEqual(base.auth);
     expect(r.notes).toBe("n");
     expect(r.transport).toEqual({ type: "http", url: "http://h" });
+  });
+
+  it("writes the auth block the form describes, or none", () => {
+    const v = { ...emptyServerForm(), url: "http://h" };
+    expect(registrationFromForm(v, { auth: { type: "api_key", header: "X", secret_id: "k" } }).auth).toBeUndefined();
+    expect(registrationFromForm({ ...v, auth: { ...v.auth, kind: "oauth2", authorizerId: "a1" } }).auth).toEqual({ type: "oauth2", authorizer_id: "a1" });
+    const f = formFromRegistration("T", { transport: { type: "http", url: "http://h" }, auth: { type: "mcp_oauth", client_id: "c", scopes: ["a", "b"] } });
+    expect(f.ok && f.values.auth).toMatchObject({ kind: "mcp_oauth", clientId: "c", scopes: "a b" });
+    expect(formFromRegistration("T", { transport: { type: "http", url: "http://h" }, auth: [] as never }).ok).toBe(false);
   });
 });
 
@@ -108,6 +119,7 @@ describe("problems", () => {
         { field: "transport.env.1X", message: "Bad name." },
         { field: "timeouts.call_ms", message: "Whole number." },
         { field: "auth.type", message: "Unknown." },
+        { field: "auth", message: "Needs a header." },
         { field: "registration", message: "Not an object." },
       ],
       "http",
@@ -116,7 +128,8 @@ describe("problems", () => {
       url: ["Give the address."],
       env: ["1X: Bad name."],
       callMs: ["Whole number."],
-      general: ["auth.type: Unknown.", "Not an object."],
+      auth: ["Unknown.", "Needs a header."],
+      general: ["Not an object."],
     });
     expect(problemsByFormField([{ field: "transport.well_known", message: "m" }], "well_known")).toEqual({ wellKnown: ["m"] });
   });

@@ -1,8 +1,10 @@
 /**
  * The add/edit server form as plain data, and its translation to and from a registration (DESIGN §2):
- * `{"transport": {...}, "allowed_tools": [...], "timeouts": {...}, "enabled": true}`. Everything the form has no
- * field for (auth, notes, the platform's keys, secret env values) is carried through untouched.
+ * `{"transport": {...}, "auth": {...}, "allowed_tools": [...], "timeouts": {...}, "enabled": true}`. Everything the form
+ * has no field for (notes, the platform's keys, a static header's stored value) is carried through untouched. The
+ * `auth` block's part is in authForm.ts.
  */
+import { authBlockFromForm, authFormFromBlock, emptyAuthForm, type AuthFormValues } from "./authForm";
 import type { FieldProblem, JsonValue } from "./bindings";
 import { jsonProblemText } from "./jsonError";
 import { secretIdProblem } from "./secrets";
@@ -66,6 +68,8 @@ export interface ServerFormValues {
   ownerRepo: string;
   /** GitHub transport: branch, tag or commit (empty: the default branch). */
   gitRef: string;
+  /** How Atrium authenticates to a remote server. */
+  auth: AuthFormValues;
   /** Comma or line separated; empty means every tool. */
   allowedTools: string;
   connectMs: string;
@@ -90,6 +94,7 @@ export function emptyServerForm(): ServerFormValues {
     env: [],
     ownerRepo: "",
     gitRef: "",
+    auth: emptyAuthForm(),
     allowedTools: "",
     connectMs: String(DEFAULT_CONNECT_MS),
     callMs: String(DEFAULT_CALL_MS),
@@ -184,6 +189,9 @@ export function formFromRegistration(title: string, registration: JsonValue): Fo
     default:
       return { ok: false, reason: "The transport type is not one the form knows; edit it as JSON." };
   }
+  const auth = authFormFromBlock(registration.auth);
+  if (!auth.ok) return auth;
+  v.auth = auth.values;
   const tools = registration.allowed_tools;
   if (tools !== undefined && tools !== null) {
     if (!Array.isArray(tools) || !tools.every((x) => typeof x === "string"))
@@ -207,7 +215,7 @@ export function formFromRegistration(title: string, registration: JsonValue): Fo
 export function registrationFromForm(v: ServerFormValues, base: JsonObject = {}): JsonObject {
   const out: JsonObject = {};
   for (const [k, val] of Object.entries(base)) {
-    if (!["transport", "allowed_tools", "timeouts", "enabled"].includes(k) && val !== undefined) out[k] = structuredClone(val);
+    if (!["transport", "auth", "allowed_tools", "timeouts", "enabled"].includes(k) && val !== undefined) out[k] = structuredClone(val);
   }
   switch (v.kind) {
     case "http":
@@ -239,6 +247,8 @@ export function registrationFromForm(v: ServerFormValues, base: JsonObject = {})
       break;
     }
   }
+  const auth = authBlockFromForm(v.auth, base.auth);
+  if (auth) out.auth = auth;
   const tools = splitList(v.allowedTools);
   if (tools.length > 0) out.allowed_tools = tools;
   const timeouts: JsonObject = {};
@@ -338,6 +348,7 @@ export type FormField =
   | "env"
   | "ownerRepo"
   | "gitRef"
+  | "auth"
   | "allowedTools"
   | "connectMs"
   | "callMs"
@@ -355,6 +366,7 @@ export function formFieldOf(field: string, kind: TransportKind): FormField {
   if (field === "transport.env" || field.startsWith("transport.env.")) return "env";
   if (field === "transport.owner_repo") return "ownerRepo";
   if (field === "transport.ref") return "gitRef";
+  if (field === "auth" || field.startsWith("auth.")) return "auth";
   if (field === "allowed_tools") return "allowedTools";
   if (field === "timeouts.connect_ms" || field === "timeouts") return "connectMs";
   if (field === "timeouts.call_ms") return "callMs";

@@ -3,6 +3,7 @@
  * Lives outside the component so that switching screens keeps what was typed.
  */
 import { api } from "./api";
+import { hasTypedStaticValue } from "./authForm";
 import type { ConnectionTest, FieldProblem, JsonValue, ServerView } from "./bindings";
 import { debounce, latestOnly } from "./debounce";
 import { ApiFailure, toFailure } from "./errors";
@@ -32,7 +33,7 @@ export class ServerFormModel {
 
   values = $state<ServerFormValues>(emptyServerForm());
   /** The stored registration: what the form has no field for is kept from here. */
-  base: JsonObject = {};
+  base = $state.raw<JsonObject>({});
   jsonMode = $state(false);
   jsonText = $state("");
   /** Why the JSON cannot be shown as fields (or is not JSON at all). */
@@ -128,6 +129,8 @@ export class ServerFormModel {
   }
 
   scheduleValidate(): void {
+    // Why the fields could not be shown as JSON described the fields as they were: they changed.
+    if (!this.jsonMode) this.jsonError = null;
     this.validating = true;
     this.#validator.schedule();
   }
@@ -159,6 +162,10 @@ export class ServerFormModel {
     if (on === this.jsonMode) return true;
     if (on && this.values.kind === "stdio" && pendingSecrets(this.values.env).length > 0) {
       this.jsonError = "A new secret's value cannot be shown as JSON: save the server first (it goes to the keychain), or pick an existing secret.";
+      return false;
+    }
+    if (on && hasTypedStaticValue(this.values.auth)) {
+      this.jsonError = "The static header's value cannot be shown as JSON: save the server first (it goes to the keychain), or clear the value.";
       return false;
     }
     if (on) {
@@ -221,7 +228,7 @@ export class ServerFormModel {
 
   /** The first field with a problem, to focus after a refused save. */
   firstInvalidField(skip?: FormField): FormField | null {
-    const order: FormField[] = ["title", "kind", "url", "wellKnown", "ownerRepo", "gitRef", "command", "args", "cwd", "env", "allowedTools", "connectMs", "callMs", "enabled"];
+    const order: FormField[] = ["title", "kind", "url", "wellKnown", "ownerRepo", "gitRef", "command", "args", "cwd", "env", "auth", "allowedTools", "connectMs", "callMs", "enabled"];
     const by = this.byField;
     return order.find((f) => f !== skip && (by[f]?.length ?? 0) > 0) ?? null;
   }

@@ -24,6 +24,16 @@ describe("statusBadge", () => {
     const degraded = statusBadge({ state: "degraded", code: "timeout", message: "Slow.", attempt: 2, retry_in_ms: 2000 });
     expect(degraded).toMatchObject({ label: "timeout", tone: "warning", message: "Reconnecting (attempt 2): Slow." });
   });
+  it("asks for a sign-in, never with a bare HTTP status", () => {
+    expect(statusBadge({ state: "needs_login", message: "Sign in to Linear." })).toEqual({
+      state: "needs_login",
+      label: "Login required",
+      tone: "warning",
+      code: null,
+      message: "Sign in to Linear.",
+    });
+    expect(statusBadge({ state: "needs_login", message: "401 Unauthorized" }).message).not.toMatch(/401/);
+  });
   it("shows an install in progress", () => {
     const b = statusBadge({ state: "installing", step: "npm install", done: 2, total: 4 });
     expect(b).toMatchObject({ state: "installing", label: "Installing…", tone: "progress", message: "Installing: npm install (2/4)" });
@@ -36,6 +46,7 @@ describe("local server lifecycle", () => {
     expect(lifecycleActions("failed")).toEqual(["start"]);
     expect(lifecycleActions("starting")).toEqual(["stop"]);
     expect(lifecycleActions("installing")).toEqual(["stop"]);
+    expect(lifecycleActions("needs_login")).toEqual(["stop"]);
     expect(lifecycleActions("ready")).toEqual(["stop", "restart"]);
     expect(lifecycleActions("degraded")).toEqual(["stop", "restart"]);
   });

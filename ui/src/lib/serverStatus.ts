@@ -1,10 +1,11 @@
 /** How server states, failure codes, call outcomes and log levels are shown: labels, tones and next steps. */
 import type { AuditStatus, CallProgress, FailureCode, ServerStatus } from "./bindings";
+import { loginMessage } from "./serverAuth";
 
 export type Tone = "neutral" | "progress" | "success" | "warning" | "danger" | "accent";
 
 export interface StatusBadge {
-  /** The state name (`stopped`, `starting`, `installing`, `ready`, `degraded`, `failed`), for `data-state`. */
+  /** The state name (`stopped`, `starting`, `installing`, `ready`, `needs_login`, `degraded`, `failed`), for `data-state`. */
   state: ServerStatus["state"];
   /** What the badge says: a word, or the failure code for degraded and failed servers. */
   label: string;
@@ -31,6 +32,8 @@ export function statusBadge(status: ServerStatus, enabled = true): StatusBadge {
       return { state: "installing", label: "Installing…", tone: "progress", code: null, message: `Installing: ${installProgress(status).label}` };
     case "ready":
       return { state: "ready", label: "Ready", tone: "success", code: null, message: "Connected." };
+    case "needs_login":
+      return { state: "needs_login", label: "Login required", tone: "warning", code: null, message: loginMessage(status.message) };
     case "degraded":
       return {
         state: "degraded",
@@ -68,6 +71,7 @@ export function lifecycleActions(state: ServerStatus["state"]): LifecycleAction[
       return ["start"];
     case "starting":
     case "installing":
+    case "needs_login":
       return ["stop"];
     case "ready":
     case "degraded":

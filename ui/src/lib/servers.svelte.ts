@@ -3,7 +3,7 @@
  * while a server is connecting, by polling), the open server, the add/edit form, logs and call progress.
  */
 import { api } from "./api";
-import type { CallProgress, LogLine, ServerState, ServerStatus, ServerView } from "./bindings";
+import type { CallProgress, LogLine, ServerAuth, ServerState, ServerStatus, ServerView } from "./bindings";
 import { latestOnly } from "./debounce";
 import { toFailure } from "./errors";
 import { ServerFormModel } from "./serverFormModel.svelte";
@@ -266,8 +266,14 @@ export class ServersModel {
     this.#setStatus(serverId, status);
     if (status.state === "ready" && before !== "ready") this.#bumpCatalog(serverId);
     // The event has no tool count or server info: read them once the state settles.
-    if (status.state === "ready" || status.state === "failed" || status.state === "stopped") this.#fetchStateSoon(serverId);
+    if (status.state === "ready" || status.state === "failed" || status.state === "stopped" || status.state === "needs_login") this.#fetchStateSoon(serverId);
     this.#schedulePoll();
+  }
+
+  /** A server's authentication changed (signed in, refreshing, login required, …). */
+  onAuth(serverId: string, auth: ServerAuth): void {
+    const s = this.list.find((x) => x.id === serverId);
+    if (s) s.state.auth = auth;
   }
 
   onLog(serverId: string, line: LogLine): void {

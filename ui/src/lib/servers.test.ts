@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { ServerView } from "./bindings";
+import type { ServerAuth, ServerView } from "./bindings";
 import { ApiFailure } from "./errors";
 import { confirmer } from "./ui.svelte";
 
@@ -26,6 +26,8 @@ vi.mock("./api", () => ({ api }));
 const { ServersModel } = await import("./servers.svelte");
 const { ServerFormModel } = await import("./serverFormModel.svelte");
 
+const NO_AUTH: ServerAuth = { kind: "none", state: { state: "not_needed" }, can_sign_in: false };
+
 const view = (id: string, title: string, over: Partial<ServerView> = {}): ServerView => ({
   id,
   workspace_id: "w1",
@@ -36,7 +38,7 @@ const view = (id: string, title: string, over: Partial<ServerView> = {}): Server
   transport: "stdio",
   target: "node x.js",
   enabled: true,
-  state: { server_id: id, status: { state: "starting" }, tool_count: 0, server_info: null, pid: null },
+  state: { server_id: id, status: { state: "starting" }, tool_count: 0, server_info: null, pid: null, auth: NO_AUTH },
   ...over,
 });
 
@@ -125,7 +127,7 @@ describe("ServersModel", () => {
   });
 
   it("starts, stops and restarts, showing the action while it runs", async () => {
-    api.serverList.mockResolvedValue([view("a", "A", { state: { server_id: "a", status: { state: "stopped" }, tool_count: 0, server_info: null, pid: null } })]);
+    api.serverList.mockResolvedValue([view("a", "A", { state: { server_id: "a", status: { state: "stopped" }, tool_count: 0, server_info: null, pid: null, auth: NO_AUTH } })]);
     const m = new ServersModel();
     await m.load("w1");
     let finish: (v: unknown) => void = () => {};
@@ -145,6 +147,21 @@ describe("ServersModel", () => {
     await m.runLifecycle(m.list[0], "stop");
     expect(m.lifecycle.a).toBeUndefined();
     expect(m.list[0].state.status.state).toBe("ready");
+  });
+
+  it("follows authentication events and asks for the state once a server needs a sign-in", async () => {
+    vi.useFakeTimers();
+    api.serverList.mockResolvedValue([view("a", "A")]);
+    const m = new ServersModel();
+    await m.load("w1");
+    const signedIn: ServerAuth = { kind: "mcp_oauth", state: { state: "signed_in", expires_at: null, scope: "mcp" }, can_sign_in: true };
+    m.onAuth("a", signedIn);
+    expect(m.list[0].state.auth).toEqual(signedIn);
+    m.onAuth("unknown", signedIn); // ignored
+    m.onStatus("a", { state: "needs_login", message: "Sign in to A." });
+    expect(m.list[0].state.status.state).toBe("needs_login");
+    await vi.advanceTimersByTimeAsync(200);
+    expect(api.serverState).toHaveBeenCalledWith("a");
   });
 
   it("counts live log lines, for the log panel's pause", async () => {
@@ -256,6 +273,19 @@ describe("ServerFormModel", () => {
     expect(api.secretSet).toHaveBeenCalledWith({ id: "gh-token", description: "GITHUB_TOKEN for Issues", value: "s3cret" });
     expect(api.serverCreate.mock.calls[0][0].registration.transport.env).toEqual({ GITHUB_TOKEN: { secret_id: "gh-token" }, LEVEL: "debug" });
     expect(JSON.stringify(f.values)).not.toContain("s3cret");
+  });
+
+  it("keeps a typed static header value out of the JSON view", () => {
+    const f = new ServerFormModel({ mode: "new", workspaceId: "w1" });
+    f.values.url = "http://h/mcp";
+    f.values.auth = { ...f.values.auth, kind: "static", header: "Authorization", staticValue: "Bearer dev" };
+    expect(f.setJsonMode(true)).toBe(false);
+    expect(f.jsonError).toMatch(/static header/);
+    f.values.auth.staticValue = "";
+    f.scheduleValidate(); // what the form does on every change
+    expect(f.jsonError).toBeNull();
+    expect(f.setJsonMode(true)).toBe(true);
+    f.dispose();
   });
 
   it("does not save while a secret value is missing, and says so next to the variables", async () => {

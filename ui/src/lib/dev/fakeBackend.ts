@@ -6,7 +6,8 @@
  *
  * URL switches: ?fake=failed (startup error), ?fake=empty (no workspaces), ?fake=slow (latency),
  * ?fake=nokeychain (no system keychain: secrets fail with keychain_unavailable).
- * Servers, tools, resources, prompts, events and the audit log come from fakeServers.ts.
+ * Servers, tools, resources, prompts, events and the audit log come from fakeServers.ts; sign-ins and Authorizers
+ * from fakeAuth.ts.
  * Server views (MCP Apps) need the desktop app: every artifact opens in the built-in editor, except the demo note
  * type, whose view is "unavailable" (to show that state).
  * Console: window.__atriumFake.touch(id) edits an artifact "elsewhere" to provoke a conflict.
@@ -27,6 +28,8 @@ import type {
   Workspace,
 } from "../bindings";
 import type { Commands } from "../api";
+import { createFakeAuth } from "./fakeAuth";
+import { FakeAuthStore } from "./fakeAuthState";
 import { createFakeLocal } from "./fakeLocal";
 import { createFakeServers, fakeRegistry } from "./fakeServers";
 import { createFakeViewers, DEMO_NOTE } from "./fakeViewers";
@@ -339,7 +342,8 @@ export function createFakeBackend(params: URLSearchParams, emit: (e: AppEvent) =
     return s;
   }
 
-  const fakeServers = createFakeServers(workspaces, emit, latency);
+  const authStore = new FakeAuthStore();
+  const fakeServers = createFakeServers(workspaces, emit, latency, authStore);
   const fake: Commands = {
     async startupStatus() {
       await sleep(latency);
@@ -544,6 +548,7 @@ export function createFakeBackend(params: URLSearchParams, emit: (e: AppEvent) =
     },
     ...createFakeViewers((id) => artifacts.get(id), fakeServers, latency),
     ...fakeServers,
+    ...createFakeAuth(authStore, workspaces, latency),
     ...createFakeLocal(() => fakeRegistry.list(), fakeServers.serverCreate, latency, mode === "nokeychain"),
   };
 

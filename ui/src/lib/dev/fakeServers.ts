@@ -1,7 +1,8 @@
 /**
  * DEVELOPMENT ONLY: the MCP part of the fake backend — two sample servers (a ready stdio "everything" server and an
  * HTTP server failing with config_error), tools with results of every content kind, resources, prompts, logs,
- * progress, elicitation and an audit log, with the live events the desktop shell would emit.
+ * progress, elicitation and an audit log, with the live events the desktop shell would emit. Authentication (which
+ * servers wait for a sign-in) is decided by fakeAuthState.ts; a "GitHub (sign-in sample)" server waits for one.
  */
 import type {
   ApiError,
@@ -25,6 +26,7 @@ import type {
   Workspace,
 } from "../bindings";
 import type { Commands } from "../api";
+import { secureStatic, validateAuth, type FakeAuthStore } from "./fakeAuthState";
 
 type ServerCommands = Pick<
   Commands,
@@ -242,6 +244,7 @@ export function validateRegistration(reg: JsonValue): FieldProblem[] {
       }
   }
   if (reg.enabled !== undefined && typeof reg.enabled !== "boolean") out.push({ field: "enabled", message: "enabled is true or false." });
+  validateAuth(reg.auth, out);
   return out;
 }
 
@@ -281,6 +284,7 @@ export function createFakeServers(
   workspaces: Map<string, Workspace>,
   emit: (e: AppEvent) => void,
   latency: number,
+  auth: FakeAuthStore,
 ): ServerCommands {
   const servers = new Map<string, FakeServer>();
   const audit: AuditEntry[] = [];
@@ -301,6 +305,10 @@ export function createFakeServers(
     emit({ kind: "server_status", server_id: s.id, status });
   }
 
+  function authOf(s: FakeServer) {
+    return auth.authOf(s.id, s.registration, transportOf(s.registration).target);
+  }
+
   function connect(s: FakeServer) {
     if (s.registration.enabled === false) {
       setStatus(s, { state: "stopped" });
@@ -318,6 +326,13 @@ export function createFakeServers(
       if (!servers.has(s.id)) return;
       const outcome = connectOutcome(s.registration);
       s.pid = outcome.state === "ready" && (transport === "stdio" || transport === "github") ? 10_000 + Math.floor(Math.random() * 50_000) : null;
+      const login = outcome.state === "ready" ? auth.loginNeeded(s.id, s.title, s.registration, target) : null;
+      emit({ kind: "server_auth", server_id: s.id, auth: authOf(s) });
+      if (login) {
+        logLine(s, "atrium", "The server asks for a sign-in (HTTP 401); waiting for you to sign in.");
+        setStatus(s, { state: "needs_login", message: login });
+        return;
+      }
       if (outcome.state === "ready") {
         if (transport === "stdio") logLine(s, "stderr", "Starting default (STDIO) server...");
         logLine(s, "atrium", `Connected: ${TOOLS.length} tools.`);
@@ -330,6 +345,13 @@ export function createFakeServers(
   }
 
   fakeRegistry.list = () => [...servers.values()].map((s) => ({ title: s.title, registration: s.registration }));
+  auth.servers = {
+    list: () => [...servers.values()].map((s) => ({ id: s.id, workspace_id: s.workspace_id, title: s.title, registration: s.registration, target: transportOf(s.registration).target })),
+    reconnect: (id) => {
+      const s = servers.get(id);
+      if (s) connect(s);
+    },
+  };
 
   const installed = new Set<string>();
   async function install(s: FakeServer) {
@@ -349,6 +371,7 @@ export function createFakeServers(
       tool_count: s.status.state === "ready" ? visibleTools(s).length : 0,
       server_info: s.status.state === "ready" ? "example-servers/everything 2.0.0" : null,
       pid: s.status.state === "ready" || s.status.state === "starting" ? s.pid : null,
+      auth: authOf(s),
     };
   }
 
@@ -416,6 +439,13 @@ export function createFakeServers(
       },
     );
     failed.log.push({ time: now(), level: "atrium", logger: null, message: "Failed: config_error: the discovery document names no endpoint." });
+    const signIn = add(
+      first.id,
+      "GitHub (sign-in sample)",
+      { transport: { type: "http", url: "https://api.githubcopilot.example/mcp/" }, auth: { type: "oauth2", authorizer_id: auth.seed(first.id) }, enabled: true },
+      { state: "needs_login", message: "GitHub (sign-in sample) asks you to sign in before it answers." },
+    );
+    signIn.log.push({ time: now(), level: "atrium", logger: null, message: "The server asks for a sign-in (HTTP 401); waiting for you to sign in." });
     const crashing = add(
       first.id,
       "Issues (local)",
@@ -576,7 +606,7 @@ export function createFakeServers(
       if (!input.title.trim()) problems.unshift({ field: "title", message: "Title is required." });
       if (problems.length) return err("invalid_input", problems.map((p) => `${p.field}: ${p.message}`).join(" "), { kind: "fields", problems });
       if (!workspaces.has(input.workspace_id)) return err("not_found", "That workspace no longer exists.");
-      const s = add(input.workspace_id, input.title.trim(), input.registration as Obj, { state: "stopped" });
+      const s = add(input.workspace_id, input.title.trim(), secureStatic(input.registration) as Obj, { state: "stopped" });
       connect(s);
       return ok(view(s));
     },
@@ -593,7 +623,7 @@ export function createFakeServers(
       if (patch.title != null) s.title = patch.title.trim();
       s.version += 1;
       if (patch.registration != null) {
-        s.registration = patch.registration as Obj;
+        s.registration = secureStatic(patch.registration) as Obj;
         connect(s);
       }
       return ok(view(s));

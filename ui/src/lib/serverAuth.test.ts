@@ -1,0 +1,104 @@
+import { describe, expect, it } from "vitest";
+import type { AuthState, ServerAuth } from "./bindings";
+import { authorizerIdOf, authKindLabel, authKindOf, authStateLine, expiresIn, loginMessage, showsAuth, signInActions, signInHint, signOutResult } from "./serverAuth";
+
+const auth = (state: AuthState, can_sign_in = true, kind: ServerAuth["kind"] = "mcp_oauth"): ServerAuth => ({ kind, state, can_sign_in });
+const NOW = 1_700_000_000_000;
+
+describe("auth kinds", () => {
+  it("reads both spellings of OAuth 2", () => {
+    expect(authKindOf("oauth2")).toBe("oauth2");
+    expect(authKindOf("oauth_2")).toBe("oauth2");
+    expect(authKindOf("api_key")).toBe("api_key");
+    expect(authKindOf("something new")).toBe("none");
+  });
+  it("labels each kind, naming the Authorizer", () => {
+    expect(authKindLabel("none")).toBe("None");
+    expect(authKindLabel("api_key")).toBe("API key");
+    expect(authKindLabel("static")).toBe("Static header (development only)");
+    expect(authKindLabel("oauth_2", "GitHub")).toBe("OAuth 2 via GitHub");
+    expect(authKindLabel("oauth2")).toBe("OAuth 2 via an Authorizer");
+    expect(authKindLabel("client_credentials")).toBe("Client credentials");
+    expect(authKindLabel("mcp_oauth")).toBe("MCP sign-in");
+  });
+});
+
+describe("authorizerIdOf", () => {
+  it("reads the Authorizer of an OAuth 2 registration", () => {
+    expect(authorizerIdOf({ auth: { type: "oauth2", authorizer_id: "a1" } })).toBe("a1");
+    expect(authorizerIdOf({ auth: { type: "api_key", authorizer_id: "a1" } })).toBeNull();
+    expect(authorizerIdOf({ auth: { type: "oauth2", authorizer_id: "" } })).toBeNull();
+    expect(authorizerIdOf({})).toBeNull();
+    expect(authorizerIdOf([])).toBeNull();
+  });
+});
+
+describe("expiresIn", () => {
+  const now = NOW / 1000;
+  it("counts minutes, then hours, then days", () => {
+    expect(expiresIn(null, NOW)).toBeNull();
+    expect(expiresIn(now - 5, NOW)).toBe("expired");
+    expect(expiresIn(now + 30, NOW)).toBe("expires in less than a minute");
+    expect(expiresIn(now + 119, NOW)).toBe("expires in 1 min");
+    expect(expiresIn(now + 42 * 60, NOW)).toBe("expires in 42 min");
+    expect(expiresIn(now + 5 * 3600, NOW)).toBe("expires in 5 h");
+    expect(expiresIn(now + 3 * 86400, NOW)).toBe("expires in 3 days");
+  });
+});
+
+describe("authStateLine", () => {
+  it("says where the credentials stand", () => {
+    expect(authStateLine(auth({ state: "signed_in", expires_at: NOW / 1000 + 600, scope: "repo read:org" }), NOW)).toEqual({
+      tone: "success",
+      text: "Signed in · expires in 10 min · scopes: repo read:org",
+    });
+    expect(authStateLine(auth({ state: "signed_in", expires_at: null, scope: null }), NOW).text).toBe("Signed in");
+    expect(authStateLine(auth({ state: "refreshing" }), NOW)).toEqual({ tone: "progress", text: "Token expired — refreshing…" });
+    expect(authStateLine(auth({ state: "login_required", reason: "More scopes needed." }), NOW)).toEqual({ tone: "warning", text: "Login required: More scopes needed." });
+    expect(authStateLine(auth({ state: "denied", message: "invalid_grant" }), NOW)).toEqual({ tone: "danger", text: "Denied: invalid_grant" });
+    expect(authStateLine(auth({ state: "not_needed" }), NOW).tone).toBe("neutral");
+    expect(authStateLine(auth({ state: "configured" }), NOW).text).toMatch(/Configured/);
+    expect(authStateLine(auth({ state: "signed_out" }), NOW).text).toBe("Signed out");
+  });
+});
+
+describe("signInActions", () => {
+  it("offers sign in, reconnect and sign out only to kinds a person signs in to", () => {
+    expect(signInActions(auth({ state: "configured" }, false, "api_key"))).toEqual({ signIn: null, signOut: false });
+    expect(signInActions(auth({ state: "login_required", reason: "" }))).toEqual({ signIn: "sign_in", signOut: false });
+    expect(signInActions(auth({ state: "signed_out" }))).toEqual({ signIn: "sign_in", signOut: false });
+    expect(signInActions(auth({ state: "signed_in", expires_at: null, scope: null }))).toEqual({ signIn: "reconnect", signOut: true });
+    expect(signInActions(auth({ state: "refreshing" }))).toEqual({ signIn: "reconnect", signOut: true });
+  });
+  it("shows the section for remote servers and servers with credentials", () => {
+    const none = auth({ state: "not_needed" }, false, "none");
+    expect(showsAuth("http", none)).toBe(true);
+    expect(showsAuth("stdio", none)).toBe(false);
+    expect(showsAuth("stdio", auth({ state: "configured" }, false, "api_key"))).toBe(true);
+  });
+});
+
+describe("messages", () => {
+  it("never shows a bare 401", () => {
+    expect(loginMessage("401 Unauthorized")).toMatch(/sign in/);
+    expect(loginMessage("HTTP 401")).toMatch(/sign in/);
+    expect(loginMessage("Unauthorized")).toMatch(/sign in/);
+    expect(loginMessage("The server answered with status 401")).toMatch(/asks you to sign in/);
+    expect(loginMessage("")).toMatch(/sign in/);
+    expect(loginMessage("Linear wants you to sign in.")).toBe("Linear wants you to sign in.");
+  });
+  it("says what to do after each kind of failed sign-in", () => {
+    expect(signInHint("The sign-in was cancelled.")).toMatch(/Nothing was changed/);
+    expect(signInHint("Sign-in was denied: access_denied.")).toMatch(/approve/);
+    expect(signInHint("The sign-in answer did not match the request (wrong state); nothing was stored.")).toMatch(/old sign-in tabs/);
+    expect(signInHint("No sign-in answer arrived within 300 s.")).toMatch(/within 5 minutes/);
+    expect(signInHint("Could not open the browser: no handler.")).toMatch(/default browser/);
+    expect(signInHint("The authorization server at x offers neither dynamic registration nor client metadata documents: set a client id for it.")).toMatch(/pre-registered/);
+    expect(signInHint("The authorization server refused: invalid_client.")).toMatch(/client id and secret/);
+    expect(signInHint("Something odd.")).toMatch(/Try again/);
+  });
+  it("says whether signing out revoked the tokens", () => {
+    expect(signOutResult(true)).toMatch(/revoked at the provider/);
+    expect(signOutResult(false)).toMatch(/deleted them from your keychain/);
+  });
+});

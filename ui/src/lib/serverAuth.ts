@@ -1,0 +1,149 @@
+/**
+ * How a server's authentication is shown: the kind's label, where it stands ("Signed in · expires in 42 min"), which
+ * sign-in buttons it offers, and what to do after a failed sign-in.
+ */
+import type { JsonValue, ServerAuth } from "./bindings";
+import type { Tone } from "./serverStatus";
+
+/**
+ * The kinds, as a registration's `auth.type` names them. The generated `AuthKind` spells OAuth 2 `oauth_2` while the
+ * backend sends `oauth2` (serde's snake case), so both are read through `authKindOf`.
+ */
+export type AuthKindName = "none" | "static" | "api_key" | "oauth2" | "client_credentials" | "mcp_oauth";
+
+export function authKindOf(kind: string): AuthKindName {
+  switch (kind) {
+    case "static":
+    case "api_key":
+    case "client_credentials":
+    case "mcp_oauth":
+      return kind;
+    case "oauth2":
+    case "oauth_2":
+      return "oauth2";
+    default:
+      return "none";
+  }
+}
+
+/** The kind in words; OAuth 2 names its Authorizer when it is known. */
+export function authKindLabel(kind: string, authorizerTitle: string | null = null): string {
+  switch (authKindOf(kind)) {
+    case "none":
+      return "None";
+    case "api_key":
+      return "API key";
+    case "static":
+      return "Static header (development only)";
+    case "oauth2":
+      return authorizerTitle ? `OAuth 2 via ${authorizerTitle}` : "OAuth 2 via an Authorizer";
+    case "client_credentials":
+      return "Client credentials";
+    case "mcp_oauth":
+      return "MCP sign-in";
+  }
+}
+
+/** When a token expires, from now: "expires in 42 min", "expires in 5 h", "expired"; null when unknown. */
+export function expiresIn(expiresAt: number | null, nowMs: number): string | null {
+  if (expiresAt === null) return null;
+  const seconds = expiresAt - nowMs / 1000;
+  if (seconds <= 0) return "expired";
+  // Rounded down: a token never looks fresher than it is.
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 1) return "expires in less than a minute";
+  if (minutes < 120) return `expires in ${minutes} min`;
+  const hours = Math.round(minutes / 60);
+  if (hours < 48) return `expires in ${hours} h`;
+  return `expires in ${Math.round(hours / 24)} days`;
+}
+
+/** Where the credentials stand, in one line with its tone. Never carries a secret (the backend sends none). */
+export function authStateLine(auth: ServerAuth, nowMs: number): { tone: Tone; text: string } {
+  const s = auth.state;
+  switch (s.state) {
+    case "not_needed":
+      return { tone: "neutral", text: "No sign-in needed" };
+    case "configured":
+      return { tone: "neutral", text: "Configured: sent with every request" };
+    case "signed_out":
+      return { tone: "neutral", text: "Signed out" };
+    case "signed_in": {
+      const parts = ["Signed in", expiresIn(s.expires_at, nowMs), s.scope?.trim() ? `scopes: ${s.scope.trim()}` : null];
+      return { tone: "success", text: parts.filter(Boolean).join(" · ") };
+    }
+    case "refreshing":
+      return { tone: "progress", text: "Token expired — refreshing…" };
+    case "login_required":
+      return { tone: "warning", text: s.reason.trim() ? `Login required: ${s.reason.trim()}` : "Login required" };
+    case "denied":
+      return { tone: "danger", text: s.message.trim() ? `Denied: ${s.message.trim()}` : "Denied" };
+  }
+}
+
+export interface SignInActions {
+  /** The sign-in button: "Sign in", "Reconnect" (sign in again while signed in), or none. */
+  signIn: "sign_in" | "reconnect" | null;
+  signOut: boolean;
+}
+
+/** The buttons a server's authentication offers: only kinds a person signs in to (`can_sign_in`) have any. */
+export function signInActions(auth: ServerAuth): SignInActions {
+  if (!auth.can_sign_in) return { signIn: null, signOut: false };
+  const holding = auth.state.state === "signed_in" || auth.state.state === "refreshing";
+  return { signIn: holding ? "reconnect" : "sign_in", signOut: holding };
+}
+
+/** The Authorizer a registration signs in through (`auth.authorizer_id`), if any. */
+export function authorizerIdOf(registration: JsonValue): string | null {
+  if (typeof registration !== "object" || registration === null || Array.isArray(registration)) return null;
+  const auth = registration.auth;
+  if (typeof auth !== "object" || auth === null || Array.isArray(auth) || auth.type !== "oauth2") return null;
+  return typeof auth.authorizer_id === "string" && auth.authorizer_id ? auth.authorizer_id : null;
+}
+
+/** Whether a server's page shows its Authentication section: remote servers, and any server with credentials. */
+export function showsAuth(transport: string, auth: ServerAuth): boolean {
+  return transport === "http" || transport === "sse" || authKindOf(auth.kind) !== "none" || auth.can_sign_in;
+}
+
+/** The `needs_login` banner's text: the backend's sentence, but never a bare HTTP status. */
+export function loginMessage(message: string): string {
+  const m = message.trim();
+  if (!m || /^(?:http\s*)?40[13]\b/i.test(m) || /^unauthori[sz]ed\.?$/i.test(m) || /\bstatus(?: code)?:? 40[13]\b/i.test(m))
+    return "The server asks you to sign in before it answers.";
+  return m;
+}
+
+/** A failed sign-in as shown: the backend's message and what to do next. */
+export interface SignInProblem {
+  message: string;
+  hint: string;
+}
+
+export function signInProblem(message: string): SignInProblem {
+  return { message, hint: signInHint(message) };
+}
+
+/** What to do after a failed sign-in, from the backend's message (denied, wrong state, timeout, cancelled, …). */
+export function signInHint(message: string): string {
+  const m = message.toLowerCase();
+  if (m.includes("cancel")) return "Nothing was changed. Sign in again when you are ready.";
+  if (m.includes("denied")) return "Access was not granted. Sign in again and approve the request, or ask the provider's administrator to allow this app.";
+  if (m.includes("wrong state") || m.includes("did not match")) return "Nothing was stored. Close the old sign-in tabs in your browser, then sign in again.";
+  if (m.includes("within") || m.includes("timed out") || m.includes("timeout")) return "Sign in again and finish in the browser within 5 minutes.";
+  if (m.includes("open the browser")) return "Atrium could not open your browser. Check that a default browser is set, then try again.";
+  if (m.includes("client id") || m.includes("dynamic registration"))
+    return "Edit the server: choose “MCP sign-in with a pre-registered client” and enter the client id registered with its provider.";
+  if (m.includes("refused") || m.includes("invalid_client"))
+    return "The provider refused Atrium's client. Check the client id and secret in the server's or the Authorizer's settings.";
+  if (m.includes("could not reach")) return "Check your network connection and the provider's address, then try again.";
+  return "Try again. If it keeps failing, check the server's authentication settings.";
+}
+
+/** What signing out did with the tokens. */
+export function signOutResult(revoked: boolean): string {
+  return revoked
+    ? "The tokens were revoked at the provider."
+    : "The provider could not revoke them: Atrium deleted them from your keychain, and they stop working when they expire.";
+}
