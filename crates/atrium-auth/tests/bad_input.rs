@@ -101,6 +101,14 @@ async fn serve(fault: Fault) -> Server {
 }
 
 async fn run_flow(server: &Server, limit: Duration) -> Result<atrium_auth::TokenSet, AuthError> {
+    run_flow_until(server, limit, &CancellationToken::new()).await
+}
+
+async fn run_flow_until(
+    server: &Server,
+    limit: Duration,
+    cancel: &CancellationToken,
+) -> Result<atrium_auth::TokenSet, AuthError> {
     let http = OAuthHttp::new();
     let endpoints = Endpoints::explicit(&format!("{}/authorize", server.base), &format!("{}/token", server.base), None)
         .expect("endpoints");
@@ -113,7 +121,7 @@ async fn run_flow(server: &Server, limit: Duration) -> Result<atrium_auth::Token
         resource: None,
         check_issuer: false,
     };
-    authorize(&http, request, listener, &HeadlessBrowser::new(), limit, &CancellationToken::new()).await
+    authorize(&http, request, listener, &HeadlessBrowser::new(), limit, cancel).await
 }
 
 #[tokio::test]
@@ -192,18 +200,6 @@ async fn a_good_flow_returns_the_token_and_the_listener_serves_only_its_own_host
 #[tokio::test]
 async fn a_cancelled_sign_in_stops_waiting_at_once() {
     let server = serve(Fault::NoRedirect).await;
-    let http = OAuthHttp::new();
-    let endpoints = Endpoints::explicit(&format!("{}/authorize", server.base), &format!("{}/token", server.base), None)
-        .expect("endpoints");
-    let client = OAuthClient::public("test-client");
-    let listener = CallbackListener::bind(None).await.expect("listener");
-    let request = AuthorizationRequest {
-        endpoints: &endpoints,
-        client: &client,
-        scope: None,
-        resource: None,
-        check_issuer: false,
-    };
     let cancel = CancellationToken::new();
     let canceller = cancel.clone();
     tokio::spawn(async move {
@@ -211,9 +207,7 @@ async fn a_cancelled_sign_in_stops_waiting_at_once() {
         canceller.cancel();
     });
     let started = std::time::Instant::now();
-    let err = authorize(&http, request, listener, &HeadlessBrowser::new(), Duration::from_secs(60), &cancel)
-        .await
-        .expect_err("cancelled");
+    let err = run_flow_until(&server, Duration::from_secs(60), &cancel).await.expect_err("cancelled");
     assert_eq!(err, AuthError::Cancelled);
     assert!(started.elapsed() < Duration::from_secs(5));
 }

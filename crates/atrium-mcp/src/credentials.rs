@@ -131,7 +131,8 @@ impl AuthConfig {
 pub(crate) struct GrantSlot {
     cell: TokenCell,
     grant: Mutex<Option<Grant>>,
-    loaded: std::sync::atomic::AtomicBool,
+    /// Set once the keychain was read; concurrent first users all wait for that one read.
+    loaded: tokio::sync::OnceCell<()>,
     /// One sign-in at a time per grant.
     signing_in: tokio::sync::Mutex<()>,
 }
@@ -269,18 +270,20 @@ impl Credentials {
         Ok(())
     }
 
-    /// Loads a stored grant into its slot, once.
+    /// Loads a stored grant into its slot, once; whoever comes meanwhile waits for it (never an empty slot that
+    /// would look signed out).
     async fn load(&self, key: &str, slot: &GrantSlot) {
-        if slot.loaded.swap(true, Ordering::SeqCst) {
-            return;
-        }
-        let Some(keychain) = self.host.keychain.clone() else { return };
-        let Ok(id) = SecretId::parse(key) else { return };
-        let stored = tokio::task::spawn_blocking(move || keychain.get(&id)).await.ok().and_then(Result::ok);
-        if let Some(grant) = stored.as_ref().and_then(Grant::from_keychain) {
-            slot.cell.set(Some(grant.tokens.clone()));
-            *slot.grant.lock().unwrap_or_else(|p| p.into_inner()) = Some(grant);
-        }
+        slot.loaded
+            .get_or_init(|| async {
+                let Some(keychain) = self.host.keychain.clone() else { return };
+                let Ok(id) = SecretId::parse(key) else { return };
+                let stored = tokio::task::spawn_blocking(move || keychain.get(&id)).await.ok().and_then(Result::ok);
+                if let Some(grant) = stored.as_ref().and_then(Grant::from_keychain) {
+                    slot.cell.set(Some(grant.tokens.clone()));
+                    *slot.grant.lock().unwrap_or_else(|p| p.into_inner()) = Some(grant);
+                }
+            })
+            .await;
     }
 
     async fn secret(&self, id: &str) -> Result<Sensitive<String>, Failure> {
