@@ -12,6 +12,8 @@ pub enum Entity {
     Artifact,
     /// One stored version of an artifact.
     Revision,
+    /// A sync conflict.
+    Conflict,
 }
 
 impl std::fmt::Display for Entity {
@@ -20,6 +22,7 @@ impl std::fmt::Display for Entity {
             Entity::Workspace => "workspace",
             Entity::Artifact => "artifact",
             Entity::Revision => "revision",
+            Entity::Conflict => "sync conflict",
         })
     }
 }

@@ -17,6 +17,8 @@ mod model;
 pub mod paths;
 mod search;
 mod store;
+mod sync;
+mod sync_model;
 pub mod validate;
 mod workspaces;
 
@@ -30,6 +32,10 @@ pub use model::{
 };
 pub use paths::AtriumPaths;
 pub use store::Store;
+pub use sync::APPLY_CHUNK;
+pub use sync_model::{
+    ApplyReport, ConflictKind, OutboxEntry, OutboxOp, RemoteVersion, Resolution, SyncConflict, SyncLink,
+};
 
 /// The result type of every store operation.
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;

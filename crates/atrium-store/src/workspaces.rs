@@ -117,11 +117,22 @@ impl Store {
     #[tracing::instrument(skip_all, fields(workspace = %id))]
     pub async fn delete_workspace(&self, id: &str) -> Result<()> {
         check_id(id)?;
+        let mut tx = self.begin_write().await?;
+        // A linked workspace is unlinked first: deleting the local copy deletes nothing on the platform (which
+        // cannot delete containers anyway).
+        for sql in [
+            "DELETE FROM sync_workspaces WHERE workspace_id = ?",
+            "DELETE FROM sync_outbox WHERE workspace_id = ?",
+            "DELETE FROM sync_conflicts WHERE workspace_id = ?",
+        ] {
+            sqlx::query(sql).bind(id).execute(&mut *tx).await?;
+        }
         let deleted =
-            sqlx::query("DELETE FROM workspaces WHERE id = ?").bind(id).execute(self.pool()).await?.rows_affected();
+            sqlx::query("DELETE FROM workspaces WHERE id = ?").bind(id).execute(&mut *tx).await?.rows_affected();
         if deleted == 0 {
             return Err(not_found(id));
         }
+        tx.commit().await?;
         tracing::info!("workspace deleted");
         Ok(())
     }
