@@ -1,6 +1,9 @@
-//! Test doubles and fixtures for Atrium. Today: `bench-server`, a minimal rmcp stdio server whose one tool
-//! (`echo`) answers at once, so a benchmark measures the client side and not the server.
+//! Test doubles and fixtures for Atrium: `bench-server`, a minimal rmcp stdio server whose one tool (`echo`)
+//! answers at once, so a benchmark measures the client side and not the server; and [`platform`], an
+//! in-process double of the Agience platform.
 #![deny(missing_docs)]
+
+pub mod platform;
 
 use std::sync::Arc;
 
