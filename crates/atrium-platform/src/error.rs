@@ -1,0 +1,96 @@
+//! Everything that can go wrong talking to the platform.
+
+use atrium_auth::AuthError;
+use atrium_store::StoreError;
+
+/// A failure of a platform operation. Transient ones ([`PlatformError::is_transient`]) are retried with backoff;
+/// the others need the person (sign in again, fix a URL).
+#[derive(Debug, thiserror::Error)]
+pub enum PlatformError {
+    /// A platform URL that cannot be used.
+    #[error("The platform URL \"{url}\" cannot be used: {reason}")]
+    BadUrl {
+        /// The URL given.
+        url: String,
+        /// Why.
+        reason: String,
+    },
+    /// Nobody is signed in, or the session ended (its refresh was refused).
+    #[error("Not signed in to the platform. Sign in again on the Platform screen.")]
+    SignedOut,
+    /// The platform refused the credentials given at sign-in.
+    #[error("The platform refused the sign-in: {0}")]
+    Refused(String),
+    /// The operation needs a signed-in user (a JWT), and an API key is in use.
+    #[error("{0} needs a sign-in with the browser or a password; an API key only works for workspaces.")]
+    NeedsUserToken(&'static str),
+    /// No answer from the platform.
+    #[error("The platform at {url} cannot be reached: {reason}")]
+    Unreachable {
+        /// Where.
+        url: String,
+        /// What the network said.
+        reason: String,
+    },
+    /// An HTTP status the operation does not expect.
+    #[error("The platform answered {status} to {what}: {message}")]
+    Status {
+        /// The status.
+        status: u16,
+        /// The request.
+        what: String,
+        /// The platform's message.
+        message: String,
+    },
+    /// Not found, or no access (the platform answers 404 to both).
+    #[error("The platform has no {0} that this account can read.")]
+    NotFound(String),
+    /// An answer that is not what the contract says.
+    #[error("The platform sent an unreadable answer to {what}: {reason}")]
+    Malformed {
+        /// The request.
+        what: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The local store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The OAuth flow failed.
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    /// The keychain failed.
+    #[error("The keychain failed: {0}")]
+    Keychain(String),
+    /// Stopped on request.
+    #[error("Cancelled.")]
+    Cancelled,
+}
+
+impl PlatformError {
+    /// A stable code for the API edge.
+    pub fn code(&self) -> &'static str {
+        match self {
+            PlatformError::BadUrl { .. } => "config_error",
+            PlatformError::SignedOut => "signed_out",
+            PlatformError::Refused(_) | PlatformError::NeedsUserToken(_) => "auth_error",
+            PlatformError::Unreachable { .. } => "connection_error",
+            PlatformError::Status { .. } => "platform_error",
+            PlatformError::NotFound(_) => "not_found",
+            PlatformError::Malformed { .. } => "protocol_error",
+            PlatformError::Store(_) => "store_error",
+            PlatformError::Auth(e) => e.code(),
+            PlatformError::Keychain(_) => "keychain_error",
+            PlatformError::Cancelled => "cancelled",
+        }
+    }
+
+    /// Whether trying again later may succeed without anyone doing anything.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            PlatformError::Unreachable { .. } | PlatformError::Malformed { .. } => true,
+            PlatformError::Status { status, .. } => *status >= 500 || *status == 429 || *status == 408,
+            _ => false,
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! Atrium's side of an Agience platform.
+//!
+//! - [`PlatformUrls`]: the three services (Origin for sign-in, Mantle for artifacts and `/events`, Chorus for the
+//!   relay), from one URL or discovered from Origin.
+//! - [`Account`]: signing in (browser with PKCE as `desktop-host`, password, or an `agc_…` API key), the tokens in
+//!   the keychain, refreshed ahead of expiry one exchange at a time, and a plain "signed out" when that fails.
+//! - [`Mantle`]: the artifact REST calls sync uses, each failure a typed [`PlatformError`].
+//! - [`Sync`]: two-way sync of linked workspaces: a streamed initial pull, live changes from `/events` with a full
+//!   re-list after every reconnect, local edits through the store's persistent outbox with backoff, and conflict
+//!   detection (the platform is last-write-wins; Atrium never overwrites either side silently).
+//! - [`Relay`]: the Desktop Host Relay client, which answers the platform's `mcp_request`s as a full MCP server
+//!   per local server, over that server's persistent supervised session.
+#![deny(missing_docs)]
+
+mod account;
+mod error;
+mod events;
+mod json_stream;
+mod mantle;
+pub mod relay;
+pub mod sync;
+mod urls;
+pub mod wire;
+
+pub use account::{Account, AccountInfo, AccountStatus, PlatformUser, SignInMethod, SignInRequest};
+pub use error::PlatformError;
+pub use mantle::Mantle;
+pub use relay::{EnsureLive, Relay, RelayOptions, RelayReporter, RelayState, RelayStatus};
+pub use sync::{NoReporter, Sync, SyncPhase, SyncProgress, SyncReport, SyncReporter, SyncState, WorkspaceSync};
+pub use urls::PlatformUrls;
+
+/// The result type of this crate.
+pub type Result<T, E = PlatformError> = std::result::Result<T, E>;
+
+/// The client id Atrium signs in with: the one the platform's documents recommend for the desktop host.
+pub const CLIENT_ID: &str = "desktop-host";

@@ -1,0 +1,565 @@
+//! The Desktop Host Relay: one WebSocket to the platform's Chorus (`/relay/v1/connect`, the user's JWT), over
+//! which the platform's cloud calls the person's published local servers without any inbound port.
+//!
+//! The platform sends no hello and answers no ping (see the reference); Atrium sends a `client_hello` anyway,
+//! uses WebSocket pings for liveness, answers each `mcp_request` on its own task within its `deadline_ms`, and
+//! reconnects with exponential backoff and jitter. A 403 at the upgrade means the token was refused: it is
+//! refreshed once at once, then backoff. The forwarded `authorization` header is never logged.
+
+pub mod envelope;
+pub mod host_tools;
+pub mod mcp;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use atrium_mcp::{SERVER_CONTENT_TYPE, ServerSet, ServerStatus};
+use atrium_store::{AuditEntry, AuditOrigin, AuditStatus, Store};
+use futures::future::BoxFuture;
+use futures::{SinkExt, StreamExt};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use tokio::task::{JoinHandle, JoinSet};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+use tokio_util::sync::CancellationToken;
+
+use crate::account::Account;
+use crate::{PlatformError, Result};
+use envelope::{HttpAnswer, RelayErrorCode, RelayFailure};
+use mcp::Target;
+
+/// Default deadline of a request that names none (the platform's own timeout).
+const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
+/// The longest deadline honoured.
+const MAX_DEADLINE: Duration = Duration::from_secs(300);
+/// WebSocket ping interval.
+const PING_EVERY: Duration = Duration::from_secs(25);
+/// Reconnect backoff bounds.
+const BACKOFF_MIN: Duration = Duration::from_secs(1);
+const BACKOFF_MAX: Duration = Duration::from_secs(60);
+/// How long [`Relay::stop`] waits for the loop.
+const STOP_WAIT: Duration = Duration::from_secs(3);
+
+/// Makes a local server live (registered with the connection manager and settled); the API layer knows how.
+pub type EnsureLive = Arc<dyn Fn(String) -> BoxFuture<'static, std::result::Result<(), String>> + Send + Sync>;
+
+/// How this desktop presents itself and what it shares.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelayOptions {
+    /// A stable id of this machine's Atrium.
+    pub device_id: String,
+    /// Shown on the platform.
+    pub display_name: String,
+    /// The folders the built-in file tools may read (nothing when empty).
+    pub allowed_roots: Vec<PathBuf>,
+}
+
+/// Where the relay connection stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum RelayState {
+    /// Not started.
+    Off,
+    /// Paused by the person.
+    Paused,
+    /// Connecting.
+    Connecting,
+    /// Connected: the platform can reach the published servers.
+    Connected,
+    /// Not connected; retrying after a pause.
+    Offline,
+    /// Needs a sign-in (with the browser or a password: an API key cannot carry the relay).
+    SignedOut,
+}
+
+/// The relay's status, for the badge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RelayStatus {
+    /// Where it stands.
+    pub state: RelayState,
+    /// Why (when not connected), in words that say what to do.
+    pub message: Option<String>,
+    /// Requests answered since Atrium started.
+    pub requests_served: u32,
+    /// When the last one came.
+    pub last_request_at: Option<String>,
+    /// When the next connection attempt starts, when offline.
+    pub retry_in_ms: Option<u32>,
+}
+
+/// Where the relay reports its status.
+pub trait RelayReporter: Send + Sync {
+    /// The status changed.
+    fn status(&self, status: &RelayStatus);
+}
+
+impl RelayReporter for crate::sync::NoReporter {
+    fn status(&self, _: &RelayStatus) {}
+}
+
+/// What a request handler needs.
+#[derive(Clone)]
+pub struct RelayContext {
+    servers: ServerSet,
+    store: Store,
+    ensure_live: EnsureLive,
+    options: RelayOptions,
+    authority: String,
+}
+
+impl RelayContext {
+    /// The published local servers: registrations whose context says `mcp_server.kind = "relay"`, as `(id, title)`.
+    pub async fn published(&self) -> Result<Vec<(String, String)>> {
+        Ok(self
+            .store
+            .artifacts_of_type(SERVER_CONTENT_TYPE, None)
+            .await?
+            .into_iter()
+            .filter(|a| a.context.pointer("/mcp_server/kind").and_then(Value::as_str) == Some("relay"))
+            .map(|a| (a.id, a.title))
+            .collect())
+    }
+
+    async fn is_published(&self, id: &str) -> bool {
+        self.published().await.is_ok_and(|p| p.iter().any(|(pid, _)| pid == id))
+    }
+
+    async fn audit_host_call(
+        &self,
+        tool: &str,
+        args: &Map<String, Value>,
+        outcome: &std::result::Result<Value, host_tools::ToolRefusal>,
+        took: Duration,
+    ) {
+        let (status, result) = match outcome {
+            Ok(v) => (AuditStatus::Ok, atrium_mcp::audit_text(v)),
+            Err(r) => (AuditStatus::Denied, atrium_mcp::audit_text(&Value::String(r.0.clone()))),
+        };
+        let entry = AuditEntry {
+            id: uuid::Uuid::now_v7().to_string(),
+            time: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true),
+            origin: AuditOrigin::Relay,
+            workspace_id: None,
+            server_id: "desktop-host".into(),
+            server_title: "Desktop host (built-in)".into(),
+            tool: tool.to_owned(),
+            arguments: atrium_mcp::audit_text(&Value::Object(args.clone())),
+            result,
+            status,
+            error_code: matches!(status, AuditStatus::Denied).then(|| "policy_denied".to_owned()),
+            duration_ms: u32::try_from(took.as_millis()).unwrap_or(u32::MAX),
+        };
+        if let Err(e) = self.store.audit_append(&[entry]).await {
+            tracing::warn!(error = %e, "could not audit a relayed host tool call");
+        }
+    }
+}
+
+/// The label of a server status (`ready`, `stopped`, …).
+pub(crate) fn status_label(status: &ServerStatus) -> String {
+    serde_json::to_value(status)
+        .ok()
+        .and_then(|v| v.get("state").and_then(Value::as_str).map(str::to_owned))
+        .unwrap_or_default()
+}
+
+struct Inner {
+    account: Account,
+    ctx: Mutex<RelayContext>,
+    reporter: Arc<dyn RelayReporter>,
+    status: Mutex<RelayStatus>,
+    paused: tokio::sync::watch::Sender<bool>,
+    cancel: CancellationToken,
+    task: Mutex<Option<JoinHandle<()>>>,
+}
+
+/// The relay service of one Atrium home. Cheap to clone.
+#[derive(Clone)]
+pub struct Relay {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Relay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Relay").field("status", &self.status()).finish()
+    }
+}
+
+impl Relay {
+    /// A relay for `account`, serving `servers` (made live by `ensure_live`).
+    pub fn new(
+        account: Account,
+        servers: ServerSet,
+        ensure_live: EnsureLive,
+        options: RelayOptions,
+        reporter: Arc<dyn RelayReporter>,
+    ) -> Self {
+        let store = account.store().clone();
+        let (paused, _) = tokio::sync::watch::channel(false);
+        Relay {
+            inner: Arc::new(Inner {
+                ctx: Mutex::new(RelayContext { servers, store, ensure_live, options, authority: String::new() }),
+                account,
+                reporter,
+                status: Mutex::new(RelayStatus {
+                    state: RelayState::Off,
+                    message: None,
+                    requests_served: 0,
+                    last_request_at: None,
+                    retry_in_ms: None,
+                }),
+                paused,
+                cancel: CancellationToken::new(),
+                task: Mutex::new(None),
+            }),
+        }
+    }
+
+    /// The current status.
+    pub fn status(&self) -> RelayStatus {
+        self.inner.status.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Replaces the folders the built-in file tools may read.
+    pub fn set_allowed_roots(&self, roots: Vec<PathBuf>) {
+        self.inner.ctx.lock().unwrap_or_else(|p| p.into_inner()).options.allowed_roots = roots;
+    }
+
+    fn update(&self, change: impl FnOnce(&mut RelayStatus)) {
+        let status = {
+            let mut status = self.inner.status.lock().unwrap_or_else(|p| p.into_inner());
+            change(&mut status);
+            status.clone()
+        };
+        self.inner.reporter.status(&status);
+    }
+
+    fn set_state(&self, state: RelayState, message: Option<String>, retry: Option<Duration>) {
+        self.update(|s| {
+            s.state = state;
+            s.message = message;
+            s.retry_in_ms = retry.map(|d| u32::try_from(d.as_millis()).unwrap_or(u32::MAX));
+        });
+    }
+
+    /// Starts the relay loop (once).
+    pub fn start(&self) {
+        let mut task = self.inner.task.lock().unwrap_or_else(|p| p.into_inner());
+        if task.is_some() || self.inner.cancel.is_cancelled() {
+            return;
+        }
+        let relay = self.clone();
+        *task = Some(tokio::spawn(async move { relay.run().await }));
+    }
+
+    /// Pauses: the connection closes and stays closed until [`Relay::resume`].
+    pub fn pause(&self) {
+        self.inner.paused.send_replace(true);
+    }
+
+    /// Resumes after a pause.
+    pub fn resume(&self) {
+        self.inner.paused.send_replace(false);
+    }
+
+    /// Stops the loop, waiting a bounded time.
+    pub async fn stop(&self) {
+        self.inner.cancel.cancel();
+        let task = self.inner.task.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(task) = task {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(STOP_WAIT, task).await.is_err() {
+                abort.abort();
+            }
+        }
+        self.set_state(RelayState::Off, None, None);
+    }
+
+    async fn run(&self) {
+        let cancel = self.inner.cancel.clone();
+        let mut paused = self.inner.paused.subscribe();
+        let mut account = self.inner.account.changes();
+        let mut failures = 0u32;
+        let mut refreshed = false;
+        while !cancel.is_cancelled() {
+            if *paused.borrow_and_update() {
+                self.set_state(
+                    RelayState::Paused,
+                    Some("Paused: the platform cannot reach your local servers.".into()),
+                    None,
+                );
+                tokio::select! {
+                    _ = cancel.cancelled() => return,
+                    _ = paused.changed() => {}
+                }
+                continue;
+            }
+            let outcome = self.connect_and_serve(&cancel, &mut paused, &mut account).await;
+            let wait = match outcome {
+                Ok(()) => {
+                    failures = 0;
+                    refreshed = false;
+                    continue;
+                }
+                Err(Failure::SignedOut(message)) => {
+                    self.set_state(RelayState::SignedOut, Some(message), None);
+                    tokio::select! {
+                        _ = cancel.cancelled() => return,
+                        _ = account.changed() => {}
+                        _ = paused.changed() => {}
+                    }
+                    continue;
+                }
+                Err(Failure::Refused(token)) if !refreshed => {
+                    // The token may just have expired: refresh it and try again at once.
+                    self.inner.account.reject(&token);
+                    refreshed = true;
+                    continue;
+                }
+                Err(Failure::Refused(_)) => {
+                    failures += 1;
+                    (backoff(failures), "The platform refused the relay connection (HTTP 403).".to_owned())
+                }
+                Err(Failure::Network(message)) => {
+                    failures += 1;
+                    (backoff(failures), message)
+                }
+            };
+            let (delay, message) = wait;
+            self.set_state(RelayState::Offline, Some(message), Some(delay));
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep(delay) => {}
+                _ = paused.changed() => {}
+                _ = account.changed() => {}
+            }
+        }
+    }
+
+    async fn connect_and_serve(
+        &self,
+        cancel: &CancellationToken,
+        paused: &mut tokio::sync::watch::Receiver<bool>,
+        account: &mut tokio::sync::watch::Receiver<u64>,
+    ) -> std::result::Result<(), Failure> {
+        let info = self.inner.account.info().ok_or_else(|| Failure::SignedOut("Sign in to the platform.".into()))?;
+        let token = match self.inner.account.user_token().await {
+            Ok(token) => token,
+            Err(e @ (PlatformError::SignedOut | PlatformError::NeedsUserToken(_))) => {
+                return Err(Failure::SignedOut(e.to_string()));
+            }
+            Err(e) => return Err(Failure::Network(e.to_string())),
+        };
+        self.set_state(RelayState::Connecting, None, None);
+        let url = info.urls.relay_ws();
+        let ctx = {
+            let mut ctx = self.inner.ctx.lock().unwrap_or_else(|p| p.into_inner());
+            ctx.authority = info.urls.origin.clone();
+            ctx.clone()
+        };
+        let mut request =
+            crate::events::ws_request(&url, token.expose()).map_err(|e| Failure::Network(e.to_string()))?;
+        if let Ok(device) = HeaderValue::from_str(&ctx.options.device_id) {
+            request.headers_mut().insert("x-device-id", device);
+        }
+        let socket = match tokio_tungstenite::connect_async(request).await {
+            Ok((socket, _)) => socket,
+            Err(tokio_tungstenite::tungstenite::Error::Http(response))
+                if matches!(response.status().as_u16(), 401 | 403) =>
+            {
+                return Err(Failure::Refused(token.expose().clone()));
+            }
+            Err(e) => return Err(Failure::Network(format!("The relay at {url} cannot be reached: {e}"))),
+        };
+        tracing::info!("relay connected");
+        self.set_state(RelayState::Connected, None, None);
+        let (mut sink, mut stream) = socket.split();
+        let hello = envelope::client_hello(&ctx.options.device_id, &ctx.options.display_name);
+        let _ = sink.send(Message::Text(hello.to_string().into())).await;
+        let (replies, mut outbox) = tokio::sync::mpsc::channel::<Value>(64);
+        let mut handlers = JoinSet::new();
+        let mut ping = tokio::time::interval(PING_EVERY);
+        let ended = loop {
+            tokio::select! {
+                _ = cancel.cancelled() => break Ok(()),
+                _ = paused.changed() => break Ok(()),
+                _ = account.changed() => break Ok(()),
+                Some(reply) = outbox.recv() => {
+                    if let Err(e) = sink.send(Message::Text(reply.to_string().into())).await {
+                        break Err(Failure::Network(format!("The relay connection dropped: {e}")));
+                    }
+                }
+                _ = ping.tick() => {
+                    if let Err(e) = sink.send(Message::Ping(Vec::new().into())).await {
+                        break Err(Failure::Network(format!("The relay connection dropped: {e}")));
+                    }
+                }
+                Some(_) = handlers.join_next(), if !handlers.is_empty() => {}
+                message = stream.next() => match message {
+                    Some(Ok(Message::Text(text))) => {
+                        // A fresh context per request: shared folders changed mid-session apply at once.
+                        let current = self.inner.ctx.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                        if let Some(work) = self.incoming(&current, &text) {
+                            let replies = replies.clone();
+                            handlers.spawn(async move {
+                                let reply = work.await;
+                                let _ = replies.send(reply).await;
+                            });
+                        }
+                    }
+                    Some(Ok(Message::Close(_))) | None => break Err(Failure::Network("The platform closed the relay connection.".into())),
+                    Some(Err(e)) => break Err(Failure::Network(format!("The relay connection dropped: {e}"))),
+                    Some(Ok(_)) => {}
+                },
+            }
+        };
+        // In-flight requests die with the session: the platform already failed them on its side.
+        handlers.abort_all();
+        let _ = sink.send(Message::Close(None)).await;
+        tracing::info!("relay disconnected");
+        ended
+    }
+
+    /// Reads one message; returns the work that produces its reply, if it needs one.
+    fn incoming(&self, ctx: &RelayContext, text: &str) -> Option<BoxFuture<'static, Value>> {
+        let message: Value = serde_json::from_str(text).ok()?;
+        let id = message.get("id").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let payload = message.get("payload").cloned().unwrap_or(Value::Null);
+        match message.get("type").and_then(Value::as_str)? {
+            "mcp_request" => {
+                let relay = self.clone();
+                let ctx = ctx.clone();
+                Some(Box::pin(async move {
+                    let outcome = relay.serve_request(&ctx, &payload).await;
+                    envelope::response(&id, &outcome)
+                }))
+            }
+            "ping" => Some(Box::pin(async move { envelope::pong(&id, &payload) })),
+            "invoke_tool" => {
+                let relay = self.clone();
+                let ctx = ctx.clone();
+                Some(Box::pin(async move { relay.legacy_invoke(&ctx, &id, &payload).await }))
+            }
+            _ => None,
+        }
+    }
+
+    /// Serves one `mcp_request` payload.
+    async fn serve_request(
+        &self,
+        ctx: &RelayContext,
+        payload: &Value,
+    ) -> std::result::Result<HttpAnswer, RelayFailure> {
+        let started = Instant::now();
+        let deadline = payload
+            .get("deadline_ms")
+            .and_then(Value::as_u64)
+            .map(Duration::from_millis)
+            .unwrap_or(DEFAULT_DEADLINE)
+            .min(MAX_DEADLINE);
+        let local = payload.pointer("/mcp_server/local_server_id").and_then(Value::as_str).map(str::to_owned);
+        // The headers (with the caller's bearer) are never logged; only what identifies the request.
+        let span = tracing::info_span!("relay_request", local_server = local.as_deref().unwrap_or("desktop-host"));
+        let _guard = span.enter();
+        self.update(|s| {
+            s.requests_served = s.requests_served.saturating_add(1);
+            s.last_request_at = Some(chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true));
+        });
+        drop(_guard);
+        // Streamable HTTP's GET (a server-sent event stream) and DELETE (end of session) have nothing to serve
+        // here: the relay carries whole JSON answers only.
+        let method = payload.get("method").and_then(Value::as_str).unwrap_or("POST");
+        if !method.eq_ignore_ascii_case("POST") {
+            return Ok(HttpAnswer { status: 405, body: Vec::new() });
+        }
+        let body = envelope::decode_body(payload)?;
+        let target = match local {
+            None => Target::Host,
+            Some(id) => {
+                if !ctx.is_published(&id).await {
+                    return Err(RelayFailure::new(
+                        RelayErrorCode::NotFound,
+                        format!("No local server {id} is published on this desktop."),
+                    ));
+                }
+                let live = tokio::time::timeout(deadline, (ctx.ensure_live)(id.clone())).await;
+                match live {
+                    Ok(Ok(())) => {}
+                    Ok(Err(message)) => return Err(RelayFailure::new(RelayErrorCode::ExecutionError, message)),
+                    Err(_) => {
+                        return Err(RelayFailure::new(
+                            RelayErrorCode::ExecutionError,
+                            "The local server did not start in time.",
+                        ));
+                    }
+                }
+                Target::Server(id)
+            }
+        };
+        let left = deadline.saturating_sub(started.elapsed());
+        mcp::serve(ctx, &target, body, left).await
+    }
+
+    /// The legacy `invoke_tool` path the reference host still answers.
+    async fn legacy_invoke(&self, ctx: &RelayContext, id: &str, payload: &Value) -> Value {
+        let request_id = payload.get("request_id").and_then(Value::as_str).unwrap_or(id).to_owned();
+        let server = payload.get("server_id").and_then(Value::as_str).unwrap_or_default();
+        let tool = payload.get("tool_name").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let arguments = payload.get("arguments").cloned().unwrap_or_else(|| Value::Object(Map::new()));
+        let target = match server.strip_prefix("local-mcp:") {
+            Some(local) => {
+                let body = serde_json::json!({"local_server_id": local});
+                let request = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": arguments}});
+                let payload = serde_json::json!({"mcp_server": body, "body": base64_of(&request), "deadline_ms": payload.get("deadline_ms")});
+                return envelope::tool_result(
+                    id,
+                    &request_id,
+                    self.serve_request(ctx, &payload).await.and_then(result_of),
+                );
+            }
+            None if server == "desktop-host" => Target::Host,
+            None => {
+                let failure = RelayFailure::new(RelayErrorCode::NotFound, format!("Unknown server {server}."));
+                return envelope::tool_result(id, &request_id, Err(failure));
+            }
+        };
+        let request = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": arguments}});
+        let outcome = mcp::serve(ctx, &target, request, DEFAULT_DEADLINE).await.and_then(result_of);
+        envelope::tool_result(id, &request_id, outcome)
+    }
+}
+
+fn base64_of(value: &Value) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(value.to_string())
+}
+
+/// The JSON-RPC result inside an HTTP answer (a JSON-RPC error becomes an execution error).
+fn result_of(answer: HttpAnswer) -> std::result::Result<Value, RelayFailure> {
+    let value: Value = serde_json::from_slice(&answer.body)
+        .map_err(|_| RelayFailure::new(RelayErrorCode::ExecutionError, "No result."))?;
+    match (value.get("result"), value.pointer("/error/message").and_then(Value::as_str)) {
+        (Some(result), _) => Ok(result.clone()),
+        (None, Some(message)) => Err(RelayFailure::new(RelayErrorCode::ExecutionError, message)),
+        (None, None) => Err(RelayFailure::new(RelayErrorCode::ExecutionError, "No result.")),
+    }
+}
+
+/// Why a connection attempt or session ended.
+enum Failure {
+    SignedOut(String),
+    /// 401/403 at the upgrade, with the token that was refused.
+    Refused(String),
+    Network(String),
+}
+
+fn backoff(failures: u32) -> Duration {
+    let base = BACKOFF_MIN.saturating_mul(2u32.saturating_pow(failures.saturating_sub(1).min(6))).min(BACKOFF_MAX);
+    let mut byte = [0u8; 1];
+    let _ = getrandom::fill(&mut byte);
+    base.mul_f64(0.75 + 0.5 * f64::from(byte[0]) / 255.0)
+}
