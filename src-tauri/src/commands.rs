@@ -2,13 +2,14 @@
 //! it and registers it for both the invoke handler and the TypeScript bindings, so the two cannot drift.
 
 use atrium_api::{
-    ApiError, AppEvent, Artifact, ArtifactDraft, ArtifactPatch, ArtifactSummary, AuditEntry, AuditFilter,
+    AccountInfo, ApiError, AppEvent, Artifact, ArtifactDraft, ArtifactPatch, ArtifactSummary, AuditEntry, AuditFilter,
     AuthorizerConfig, AuthorizerView, CallOutcome, CatalogTool, ConnectionTest, ContentTypeInfo, ElicitationAnswer,
     FieldProblem, ImportPreview, ImportReport, ImportRequest, ImportSource, LocalSettings, LogLine, NewArtifact,
-    NewAuthorizer, NewServer, NewWorkspace, PromptInfo, PromptResult, ResourceCatalog, ResourceContent, Revision,
-    RevisionSummary, SearchHit, SearchQuery, SecretInput, SecretView, ServerAuth, ServerExport, ServerPatch,
-    ServerState, ServerView, StartupStatus, ToolCall, ToolInfo, ViewNotes, ViewerChoice, ViewerChoices,
-    ViewerEnvironment, ViewerOpening, Workspace,
+    NewAuthorizer, NewServer, NewWorkspace, PlatformView, PromptInfo, PromptResult, RelayStatus, RemoteWorkspaceView,
+    Resolution, ResourceCatalog, ResourceContent, Revision, RevisionSummary, SearchHit, SearchQuery, SecretInput,
+    SecretView, ServerAuth, ServerExport, ServerPatch, ServerState, ServerView, SignInRequest, StartupStatus,
+    SyncConflict, SyncLink, ToolCall, ToolInfo, ViewNotes, ViewerChoice, ViewerChoices, ViewerEnvironment,
+    ViewerOpening, Workspace, WorkspaceSync,
 };
 use serde_json::{Map, Value};
 use tauri::State;
@@ -81,6 +82,22 @@ registry! {
     authorizer_connect(id: String) -> AuthorizerView;
     authorizer_disconnect(id: String) -> bool;
     authorizer_connect_cancel(id: String) -> bool;
+    platform_status() -> PlatformView;
+    platform_sign_in(url: String, request: SignInRequest) -> AccountInfo;
+    platform_sign_in_cancel() -> bool;
+    platform_sign_out() -> ();
+    platform_workspaces() -> Vec<RemoteWorkspaceView>;
+    workspace_publish(workspace_id: String) -> SyncLink;
+    workspace_link_remote(remote_id: String) -> Workspace;
+    workspace_unlink(workspace_id: String) -> ();
+    sync_now(workspace_id: Option<String>) -> Vec<WorkspaceSync>;
+    sync_conflicts(workspace_id: Option<String>) -> Vec<SyncConflict>;
+    sync_resolve(artifact_id: String, resolution: Resolution) -> ();
+    relay_pause() -> RelayStatus;
+    relay_resume() -> RelayStatus;
+    relay_set_roots(roots: Vec<String>) -> Vec<String>;
+    server_publish(server_id: String) -> Artifact;
+    server_unpublish(server_id: String) -> Artifact;
     secret_list() -> Vec<SecretView>;
     secret_set(input: SecretInput) -> SecretView;
     secret_delete(id: String) -> ();

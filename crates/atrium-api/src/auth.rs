@@ -149,7 +149,7 @@ impl AuthorizerConfig {
 }
 
 impl Atrium {
-    fn browser(&self) -> Arc<dyn Browser> {
+    pub(crate) fn browser(&self) -> Arc<dyn Browser> {
         self.options.browser.clone().unwrap_or_else(|| Arc::new(SystemBrowser))
     }
 

@@ -24,6 +24,14 @@ pub enum ErrorCode {
     ServerFailed,
     /// The system keychain is not available or refused.
     KeychainUnavailable,
+    /// Nobody is signed in to the platform (or the session ended): sign in again.
+    SignedOut,
+    /// The platform cannot be reached; changes wait and go when it is back.
+    PlatformUnavailable,
+    /// The platform refused or answered something unreadable.
+    PlatformFailed,
+    /// Stopped on request.
+    Cancelled,
     /// A bug: something that should not happen.
     Internal,
 }
@@ -41,6 +49,10 @@ impl ErrorCode {
             ErrorCode::ServerUnavailable => 69,   // EX_UNAVAILABLE
             ErrorCode::ServerFailed => 69,        // EX_UNAVAILABLE
             ErrorCode::KeychainUnavailable => 69, // EX_UNAVAILABLE
+            ErrorCode::SignedOut => 77,           // EX_NOPERM
+            ErrorCode::PlatformUnavailable => 69, // EX_UNAVAILABLE
+            ErrorCode::PlatformFailed => 76,      // EX_PROTOCOL
+            ErrorCode::Cancelled => 75,           // EX_TEMPFAIL
             ErrorCode::Internal => 70,            // EX_SOFTWARE
         }
     }

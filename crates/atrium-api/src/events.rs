@@ -73,6 +73,26 @@ pub enum AppEvent {
         /// The http(s) URL.
         url: String,
     },
+    /// A sync is running: how far it got.
+    SyncProgress {
+        /// The progress.
+        progress: atrium_platform::SyncProgress,
+    },
+    /// A linked workspace's sync status changed.
+    SyncStatus {
+        /// The status.
+        status: atrium_platform::WorkspaceSync,
+    },
+    /// Sync changed a workspace's artifacts (lists need a refresh).
+    ArtifactsChanged {
+        /// The workspace.
+        workspace_id: String,
+    },
+    /// The relay's status changed.
+    RelayStatus {
+        /// The status.
+        status: atrium_platform::RelayStatus,
+    },
 }
 
 /// Where events go.

@@ -12,6 +12,7 @@ mod events;
 mod import;
 mod links;
 pub mod logging;
+mod platform;
 mod secrets;
 mod servers;
 mod signals;
@@ -34,12 +35,18 @@ pub use atrium_mcp::{
     ResourceCatalog, ResourceContent, ResourceInfo, ResourceTemplateInfo, RestartPolicy as ServerRestartPolicy,
     SERVER_CONTENT_TYPE, ServerState, ServerStatus, ToolCall, ToolInfo, ToolResult,
 };
+pub use atrium_platform::wire::RemoteWorkspace;
+pub use atrium_platform::{
+    AccountInfo, AccountStatus, PlatformUrls, PlatformUser, RelayState, RelayStatus, SignInMethod, SignInRequest,
+    SyncPhase, SyncProgress, SyncState, WorkspaceSync,
+};
 pub use atrium_store::AtriumPaths;
 pub use atrium_store::{
     Artifact, ArtifactPatch, ArtifactState, ArtifactSummary, FieldProblem, NewArtifact, NewWorkspace, Revision,
     RevisionSummary, SCHEMA_VERSION, SearchHit, SearchQuery, TextSpan, Workspace,
 };
 pub use atrium_store::{AuditEntry, AuditFilter, AuditOrigin, AuditStatus};
+pub use atrium_store::{ConflictKind, Resolution, SyncConflict, SyncLink};
 pub use atrium_viewer::{Refusal as ViewerRefusal, ViewNotes, ViewerEvent};
 pub use auth::{AuthorizerConfig, AuthorizerView, NewAuthorizer};
 pub use content_registry::{ViewerCandidate, ViewerChoice, ViewerChoices};
@@ -49,6 +56,7 @@ pub use events::{AppEvent, EventSink, NoSink};
 pub use import::{
     ImportPreview, ImportReport, ImportRequest, ImportSource, PlannedSecret, PlannedServer, ServerExport,
 };
+pub use platform::{PlatformView, RemoteWorkspaceView};
 pub use secrets::{LocalSettings, SecretInput, SecretView};
 pub use servers::{CatalogTool, NewServer, ServerPatch, ServerView, server_slug};
 pub use signals::quit_requested;
@@ -152,6 +160,7 @@ pub struct Atrium {
     viewers: viewer::Viewers,
     types: content_registry::TypeCache,
     sign_ins: Arc<auth::SignIns>,
+    platform: platform::PlatformServices,
 }
 
 impl Atrium {
@@ -179,7 +188,10 @@ impl Atrium {
             ServerSetOptions { elicitation: options.elicitation, reconnect: true, restart: options.restart },
             local,
         );
+        let platform =
+            platform::PlatformServices::open(&store, keychain.clone(), servers.clone(), options.events.clone()).await?;
         let atrium = Self {
+            platform,
             paths,
             store,
             servers,
@@ -191,6 +203,8 @@ impl Atrium {
         };
         if atrium.options.connect_servers {
             atrium.connect_all().await?;
+            // The desktop app keeps linked workspaces in sync and serves the relay while it runs.
+            atrium.platform_start(true);
         }
         Ok(atrium)
     }
@@ -198,6 +212,8 @@ impl Atrium {
     /// Disconnects every server (bounded), writes the pending audit rows and closes the store.
     pub async fn close(&self) {
         self.viewers.close_all().await;
+        self.platform.relay.stop().await;
+        self.platform.sync.stop().await;
         self.servers.shutdown().await;
         self.store.close().await;
     }

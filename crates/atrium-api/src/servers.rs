@@ -114,7 +114,7 @@ pub(crate) fn stored_registration(artifact: &Artifact) -> Value {
     serde_json::from_str(&artifact.content).unwrap_or_else(|_| artifact.context.clone())
 }
 
-fn spec_of(artifact: &Artifact) -> Option<ServerSpec> {
+pub(crate) fn spec_of(artifact: &Artifact) -> Option<ServerSpec> {
     let registration = registration::parse(&stored_registration(artifact)).ok()?;
     Some(ServerSpec {
         id: artifact.id.clone(),

@@ -379,6 +379,134 @@ async authorizerConnectCancel(id: string) : Promise<Result<boolean, ApiError>> {
     else return { status: "error", error: e  as any };
 }
 },
+async platformStatus() : Promise<Result<PlatformView, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("platform_status") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async platformSignIn(url: string, request: SignInRequest) : Promise<Result<AccountInfo, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("platform_sign_in", { url, request }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async platformSignInCancel() : Promise<Result<boolean, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("platform_sign_in_cancel") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async platformSignOut() : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("platform_sign_out") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async platformWorkspaces() : Promise<Result<RemoteWorkspaceView[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("platform_workspaces") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async workspacePublish(workspaceId: string) : Promise<Result<SyncLink, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("workspace_publish", { workspaceId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async workspaceLinkRemote(remoteId: string) : Promise<Result<Workspace, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("workspace_link_remote", { remoteId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async workspaceUnlink(workspaceId: string) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("workspace_unlink", { workspaceId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async syncNow(workspaceId: string | null) : Promise<Result<WorkspaceSync[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("sync_now", { workspaceId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async syncConflicts(workspaceId: string | null) : Promise<Result<SyncConflict[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("sync_conflicts", { workspaceId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async syncResolve(artifactId: string, resolution: Resolution) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("sync_resolve", { artifactId, resolution }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async relayPause() : Promise<Result<RelayStatus, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("relay_pause") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async relayResume() : Promise<Result<RelayStatus, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("relay_resume") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async relaySetRoots(roots: string[]) : Promise<Result<string[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("relay_set_roots", { roots }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async serverPublish(serverId: string) : Promise<Result<Artifact, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_publish", { serverId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async serverUnpublish(serverId: string) : Promise<Result<Artifact, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_unpublish", { serverId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async secretList() : Promise<Result<SecretView[], ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("secret_list") };
@@ -568,6 +696,34 @@ async auditList(filter: AuditFilter) : Promise<Result<AuditEntry[], ApiError>> {
 /** user-defined types **/
 
 /**
+ * A signed-in account.
+ */
+export type AccountInfo = { 
+/**
+ * The platform.
+ */
+urls: PlatformUrls; 
+/**
+ * How.
+ */
+method: SignInMethod; 
+/**
+ * Who.
+ */
+user: PlatformUser }
+/**
+ * Whether Atrium is signed in to a platform.
+ */
+export type AccountStatus = 
+/**
+ * Not signed in.
+ */
+{ state: "signed_out"; reason: string | null; last_urls: PlatformUrls | null } | 
+/**
+ * Signed in.
+ */
+{ state: "signed_in"; account: AccountInfo }
+/**
  * The one error type that crosses the IPC boundary and the CLI's `--json` output.
  */
 export type ApiError = { 
@@ -626,7 +782,23 @@ export type AppEvent =
 /**
  * A view asks to open a link; answer with `viewer_answer_link`.
  */
-{ kind: "viewer_link_request"; view_id: string; request_id: string; url: string }
+{ kind: "viewer_link_request"; view_id: string; request_id: string; url: string } | 
+/**
+ * A sync is running: how far it got.
+ */
+{ kind: "sync_progress"; progress: SyncProgress } | 
+/**
+ * A linked workspace's sync status changed.
+ */
+{ kind: "sync_status"; status: WorkspaceSync } | 
+/**
+ * Sync changed a workspace's artifacts (lists need a refresh).
+ */
+{ kind: "artifacts_changed"; workspace_id: string } | 
+/**
+ * The relay's status changed.
+ */
+{ kind: "relay_status"; status: RelayStatus }
 /**
  * Where this Atrium keeps its files, and which build it is.
  */
@@ -1181,6 +1353,22 @@ description: string;
  */
 password: boolean }
 /**
+ * How the two sides of a conflict differ.
+ */
+export type ConflictKind = 
+/**
+ * Edited here and on the platform since the last sync.
+ */
+"both_edited" | 
+/**
+ * Edited here, deleted on the platform.
+ */
+"edited_here_deleted_there" | 
+/**
+ * Deleted here, edited on the platform.
+ */
+"deleted_here_edited_there"
+/**
  * What *test connection* found, without touching the live session.
  */
 export type ConnectionTest = { 
@@ -1356,6 +1544,22 @@ export type ErrorCode =
  * The system keychain is not available or refused.
  */
 "keychain_unavailable" | 
+/**
+ * Nobody is signed in to the platform (or the session ended): sign in again.
+ */
+"signed_out" | 
+/**
+ * The platform cannot be reached; changes wait and go when it is back.
+ */
+"platform_unavailable" | 
+/**
+ * The platform refused or answered something unreadable.
+ */
+"platform_failed" | 
+/**
+ * Stopped on request.
+ */
+"cancelled" | 
 /**
  * A bug: something that should not happen.
  */
@@ -1735,6 +1939,59 @@ problem: string | null;
  */
 allowed: boolean }
 /**
+ * Where Origin (sign-in), Mantle (artifacts, `/events`) and Chorus (the relay) answer. A deployment that serves
+ * them together has one URL for all three.
+ */
+export type PlatformUrls = { 
+/**
+ * Origin: `/auth/*`, `/.well-known/openid-configuration`.
+ */
+origin: string; 
+/**
+ * Mantle: `/artifacts/*`, `/events`.
+ */
+mantle: string; 
+/**
+ * Chorus: `/relay/v1/connect`.
+ */
+chorus: string }
+/**
+ * Who is signed in.
+ */
+export type PlatformUser = { 
+/**
+ * The platform's user id.
+ */
+id: string; 
+/**
+ * Display name.
+ */
+name: string; 
+/**
+ * Email, when known.
+ */
+email: string | null }
+/**
+ * Everything the Platform screen shows.
+ */
+export type PlatformView = { 
+/**
+ * Signed in or not.
+ */
+account: AccountStatus; 
+/**
+ * Each linked workspace's sync.
+ */
+workspaces: WorkspaceSync[]; 
+/**
+ * The relay.
+ */
+relay: RelayStatus; 
+/**
+ * The folders the relay's file tools may read.
+ */
+allowed_roots: string[] }
+/**
  * One argument of a prompt.
  */
 export type PromptArgumentInfo = { 
@@ -1810,6 +2067,106 @@ target: string | null;
  * Why, in words for a person.
  */
 reason: string }
+/**
+ * Where the relay connection stands.
+ */
+export type RelayState = 
+/**
+ * Not started.
+ */
+"off" | 
+/**
+ * Paused by the person.
+ */
+"paused" | 
+/**
+ * Connecting.
+ */
+"connecting" | 
+/**
+ * Connected: the platform can reach the published servers.
+ */
+"connected" | 
+/**
+ * Not connected; retrying after a pause.
+ */
+"offline" | 
+/**
+ * Needs a sign-in (with the browser or a password: an API key cannot carry the relay).
+ */
+"signed_out"
+/**
+ * The relay's status, for the badge.
+ */
+export type RelayStatus = { 
+/**
+ * Where it stands.
+ */
+state: RelayState; 
+/**
+ * Why (when not connected), in words that say what to do.
+ */
+message: string | null; 
+/**
+ * Requests answered since Atrium started.
+ */
+requests_served: number; 
+/**
+ * When the last one came.
+ */
+last_request_at: string | null; 
+/**
+ * When the next connection attempt starts, when offline.
+ */
+retry_in_ms: number | null }
+/**
+ * A platform workspace, as listed.
+ */
+export type RemoteWorkspace = { 
+/**
+ * Its root id (stable).
+ */
+id: string; 
+/**
+ * Its name.
+ */
+name: string; 
+/**
+ * Its description.
+ */
+description: string; 
+/**
+ * When it last changed.
+ */
+modified_time: string }
+/**
+ * A platform workspace, and the local one linked to it.
+ */
+export type RemoteWorkspaceView = { 
+/**
+ * The platform workspace.
+ */
+remote: RemoteWorkspace; 
+/**
+ * The local workspace linked to it, if any.
+ */
+linked_workspace_id: string | null }
+/**
+ * How the person settles a conflict.
+ */
+export type Resolution = 
+/**
+ * This side wins: it is sent to the platform (a local delete is carried out there).
+ */
+"keep_local" | 
+/**
+ * The platform's side wins: it becomes the local version (the local edit stays in the history).
+ */
+"keep_remote" | 
+/**
+ * Both stay: the local edit becomes a new artifact, the original takes the platform's side.
+ */
+"keep_both"
 /**
  * The resources of a server.
  */
@@ -2220,6 +2577,38 @@ enabled: boolean;
  */
 state: ServerState }
 /**
+ * How a person signs in.
+ */
+export type SignInMethod = 
+/**
+ * The platform's sign-in page in the system browser (authorization code + PKCE, loopback redirect).
+ */
+"browser" | 
+/**
+ * Username or email and password (self-hosted installs).
+ */
+"password" | 
+/**
+ * An `agc_…` API key: workspaces only, the relay needs a user token.
+ */
+"api_key"
+/**
+ * A sign-in as the person asks for it. The password or key is used once and kept only in the keychain.
+ */
+export type SignInRequest = 
+/**
+ * Open the platform's sign-in page.
+ */
+{ method: "browser" } | 
+/**
+ * Username/email and password.
+ */
+{ method: "password"; identifier: string; password: string } | 
+/**
+ * An API key.
+ */
+{ method: "api_key"; key: string }
+/**
  * Whether the app could open its store; the UI shows an explanation instead of its screens when it could not.
  */
 export type StartupStatus = 
@@ -2231,6 +2620,110 @@ export type StartupStatus =
  * The store could not be opened or migrated; nothing was changed or replaced.
  */
 { kind: "failed"; error: ApiError; data_dir: string }
+/**
+ * A change on both sides, waiting for the person.
+ */
+export type SyncConflict = { 
+/**
+ * The local artifact (for a local delete: the id it had).
+ */
+artifact_id: string; 
+/**
+ * Its workspace.
+ */
+workspace_id: string; 
+/**
+ * How the sides differ.
+ */
+kind: ConflictKind; 
+/**
+ * The platform's side (its artifact JSON, `context` parsed); absent when deleted there.
+ */
+remote: JsonValue | null; 
+/**
+ * This side, when deleted here: the artifact as it was.
+ */
+local: JsonValue | null; 
+/**
+ * When it was seen.
+ */
+detected_time: string }
+/**
+ * A local workspace linked to a platform container.
+ */
+export type SyncLink = { 
+/**
+ * The local workspace.
+ */
+workspace_id: string; 
+/**
+ * The platform container's root id.
+ */
+remote_id: string; 
+/**
+ * When it was linked.
+ */
+linked_time: string; 
+/**
+ * When the last full listing was applied.
+ */
+last_pull: string | null }
+/**
+ * Which half of a sync is running.
+ */
+export type SyncPhase = 
+/**
+ * Receiving the platform's artifacts (`done`/`total` in bytes).
+ */
+"pulling" | 
+/**
+ * Sending local changes (`done`/`total` in changes).
+ */
+"pushing"
+/**
+ * Progress of a sync, for a progress bar.
+ */
+export type SyncProgress = { 
+/**
+ * The local workspace.
+ */
+workspace_id: string; 
+/**
+ * Which half.
+ */
+phase: SyncPhase; 
+/**
+ * How far.
+ */
+done: number; 
+/**
+ * Out of.
+ */
+total: number }
+/**
+ * Where a linked workspace's sync stands.
+ */
+export type SyncState = 
+/**
+ * Up to date as far as Atrium knows.
+ */
+"idle" | 
+/**
+ * A sync is running.
+ */
+"syncing" | 
+/**
+ * The platform cannot be reached; edits wait in the outbox and go when it is back.
+ */
+"offline" | 
+/**
+ * Nobody is signed in (or the session ended).
+ */
+"signed_out" | 
+/**
+ * The last sync failed for a reason that needs the person (see the message).
+ */
+"failed"
 /**
  * A place in a text: 1-based line and column, the column counted in characters.
  */
@@ -2495,6 +2988,38 @@ modified_time: string;
  * Who last changed it.
  */
 modified_by: string }
+/**
+ * A linked workspace's sync status.
+ */
+export type WorkspaceSync = { 
+/**
+ * The local workspace.
+ */
+workspace_id: string; 
+/**
+ * The platform container.
+ */
+remote_id: string; 
+/**
+ * Where it stands.
+ */
+state: SyncState; 
+/**
+ * Local changes not yet on the platform.
+ */
+pending: number; 
+/**
+ * Conflicts waiting for the person.
+ */
+conflicts: number; 
+/**
+ * When the last full listing was applied.
+ */
+last_pull: string | null; 
+/**
+ * What went wrong, in words that say what to do.
+ */
+message: string | null }
 
 /** tauri-specta globals **/
 

@@ -9,5 +9,6 @@ mod http;
 mod import;
 mod local;
 mod peers;
+mod relay;
 mod stdio;
 mod viewer;

@@ -1,0 +1,372 @@
+//! The Agience platform in the command surface: signing in, linking workspaces, sync status and conflicts, the
+//! relay and publishing local servers to it.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use atrium_platform::wire::RemoteWorkspace;
+use atrium_platform::{
+    Account, AccountInfo, AccountStatus, EnsureLive, PlatformError, PlatformUrls, Relay, RelayOptions, RelayReporter,
+    RelayStatus, SignInRequest, Sync, SyncProgress, SyncReporter, WorkspaceSync,
+};
+use atrium_store::{Resolution, SyncConflict, SyncLink, Workspace};
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use tokio_util::sync::CancellationToken;
+
+use crate::events::{AppEvent, EventSink};
+use crate::{ApiError, ApiResult, Atrium, ErrorCode, SERVER_CONTENT_TYPE};
+
+/// The local setting listing the folders the relay's file tools may read.
+const ROOTS_SETTING: &str = "relay.allowed_roots";
+/// The local setting holding this machine's relay device id.
+const DEVICE_SETTING: &str = "relay.device_id";
+
+impl From<PlatformError> for ApiError {
+    fn from(error: PlatformError) -> Self {
+        let message = error.to_string();
+        let code = match &error {
+            PlatformError::Store(_) => {
+                return match error {
+                    PlatformError::Store(e) => e.into(),
+                    _ => unreachable!("matched above"),
+                };
+            }
+            PlatformError::BadUrl { .. } | PlatformError::Refused(_) | PlatformError::NeedsUserToken(_) => {
+                ErrorCode::InvalidInput
+            }
+            PlatformError::SignedOut => ErrorCode::SignedOut,
+            PlatformError::NotFound(_) => ErrorCode::NotFound,
+            PlatformError::Keychain(_) => ErrorCode::KeychainUnavailable,
+            PlatformError::Unreachable { .. } => ErrorCode::PlatformUnavailable,
+            PlatformError::Cancelled => ErrorCode::Cancelled,
+            PlatformError::Status { .. } | PlatformError::Malformed { .. } | PlatformError::Auth(_) => {
+                ErrorCode::PlatformFailed
+            }
+        };
+        ApiError::new(code, message)
+    }
+}
+
+/// Everything the Platform screen shows.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct PlatformView {
+    /// Signed in or not.
+    pub account: AccountStatus,
+    /// Each linked workspace's sync.
+    pub workspaces: Vec<WorkspaceSync>,
+    /// The relay.
+    pub relay: RelayStatus,
+    /// The folders the relay's file tools may read.
+    pub allowed_roots: Vec<String>,
+}
+
+/// A platform workspace, and the local one linked to it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct RemoteWorkspaceView {
+    /// The platform workspace.
+    pub remote: RemoteWorkspace,
+    /// The local workspace linked to it, if any.
+    pub linked_workspace_id: Option<String>,
+}
+
+/// Forwards sync and relay reports to the window.
+pub(crate) struct PlatformEvents(pub(crate) Arc<dyn EventSink>);
+
+impl SyncReporter for PlatformEvents {
+    fn progress(&self, progress: &SyncProgress) {
+        self.0.emit(AppEvent::SyncProgress { progress: progress.clone() });
+    }
+    fn status(&self, status: &WorkspaceSync) {
+        self.0.emit(AppEvent::SyncStatus { status: status.clone() });
+    }
+    fn artifacts_changed(&self, workspace_id: &str) {
+        self.0.emit(AppEvent::ArtifactsChanged { workspace_id: workspace_id.to_owned() });
+    }
+}
+
+impl RelayReporter for PlatformEvents {
+    fn status(&self, status: &RelayStatus) {
+        self.0.emit(AppEvent::RelayStatus { status: status.clone() });
+    }
+}
+
+/// The platform services of one home.
+#[derive(Clone, Debug)]
+pub(crate) struct PlatformServices {
+    pub(crate) account: Account,
+    pub(crate) sync: Sync,
+    pub(crate) relay: Relay,
+    pub(crate) sign_in: Arc<std::sync::Mutex<Option<CancellationToken>>>,
+}
+
+impl PlatformServices {
+    pub(crate) async fn open(
+        store: &atrium_store::Store,
+        keychain: atrium_secrets::Keychain,
+        servers: atrium_mcp::ServerSet,
+        events: Arc<dyn EventSink>,
+    ) -> ApiResult<Self> {
+        let account = Account::load(store.clone(), Some(keychain)).await?;
+        let reporter = Arc::new(PlatformEvents(events));
+        let sync = Sync::new(account.clone(), reporter.clone());
+        let options = RelayOptions {
+            device_id: device_id(store).await?,
+            display_name: host_name(),
+            allowed_roots: allowed_roots(store).await?,
+        };
+        let relay =
+            Relay::new(account.clone(), servers.clone(), ensure_live(store.clone(), servers), options, reporter);
+        Ok(PlatformServices { account, sync, relay, sign_in: Arc::default() })
+    }
+}
+
+async fn device_id(store: &atrium_store::Store) -> ApiResult<String> {
+    if let Some(Value::String(id)) = store.setting(DEVICE_SETTING).await? {
+        return Ok(id);
+    }
+    let id = uuid::Uuid::new_v4().to_string();
+    store.set_setting(DEVICE_SETTING, &json!(id)).await?;
+    Ok(id)
+}
+
+fn host_name() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .ok()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .map(|h| format!("Atrium on {h}"))
+        .unwrap_or_else(|| "Atrium".into())
+}
+
+async fn allowed_roots(store: &atrium_store::Store) -> ApiResult<Vec<PathBuf>> {
+    Ok(store
+        .setting(ROOTS_SETTING)
+        .await?
+        .and_then(|v| serde_json::from_value::<Vec<String>>(v).ok())
+        .unwrap_or_default()
+        .into_iter()
+        .map(PathBuf::from)
+        .collect())
+}
+
+/// Makes a published server live for the relay: registered with the connection manager, started, settled.
+fn ensure_live(store: atrium_store::Store, servers: atrium_mcp::ServerSet) -> EnsureLive {
+    Arc::new(move |id: String| {
+        let (store, servers) = (store.clone(), servers.clone());
+        Box::pin(async move {
+            if servers.state(&id).is_err() {
+                let artifact = store.get_artifact(&id).await.map_err(|e| e.to_string())?;
+                let spec = crate::servers::spec_of(&artifact)
+                    .ok_or_else(|| format!("{} is not a valid server registration.", artifact.title))?;
+                servers.upsert(spec);
+            }
+            if matches!(servers.state(&id).map(|s| s.status), Ok(atrium_mcp::ServerStatus::Stopped)) {
+                servers.start(&id).map_err(|e| e.to_string())?;
+            }
+            let state = servers.wait_settled(&id).await.map_err(|e| e.to_string())?;
+            match state.status {
+                atrium_mcp::ServerStatus::Ready => Ok(()),
+                other => Err(format!(
+                    "The local server is not ready ({}).",
+                    serde_json::to_value(&other)
+                        .ok()
+                        .and_then(|v| v.get("state").and_then(Value::as_str).map(str::to_owned))
+                        .unwrap_or_default()
+                )),
+            }
+        })
+    })
+}
+
+impl Atrium {
+    /// Signed in or not, the linked workspaces' sync and the relay.
+    pub async fn platform_status(&self) -> ApiResult<PlatformView> {
+        Ok(PlatformView {
+            account: self.platform.account.status(),
+            workspaces: self.platform.sync.statuses().await?,
+            relay: self.platform.relay.status(),
+            allowed_roots: allowed_roots(&self.store).await?.iter().map(|p| p.display().to_string()).collect(),
+        })
+    }
+
+    /// Signs in to the platform at `url` (Origin, or one URL serving all three services; the others are
+    /// discovered from its OpenID configuration).
+    pub async fn platform_sign_in(&self, url: String, request: SignInRequest) -> ApiResult<AccountInfo> {
+        let urls = PlatformUrls::discover(&reqwest_client(), &url).await?;
+        let cancel = CancellationToken::new();
+        if let Some(previous) = self.platform.sign_in.lock().unwrap_or_else(|p| p.into_inner()).replace(cancel.clone())
+        {
+            previous.cancel();
+        }
+        let browser = self.browser();
+        let result = self.platform.account.sign_in(urls, request, browser.as_ref(), &cancel).await;
+        self.platform.sync.wake();
+        Ok(result?)
+    }
+
+    /// Stops a browser sign-in that is waiting for the platform's answer.
+    pub async fn platform_sign_in_cancel(&self) -> ApiResult<bool> {
+        let token = self.platform.sign_in.lock().unwrap_or_else(|p| p.into_inner()).take();
+        Ok(token.map(|t| t.cancel()).is_some())
+    }
+
+    /// Signs out; linked workspaces keep their local copies and their pending changes.
+    pub async fn platform_sign_out(&self) -> ApiResult<()> {
+        Ok(self.platform.account.sign_out().await?)
+    }
+
+    /// The platform's workspaces this account can read, with the local workspace linked to each.
+    pub async fn platform_workspaces(&self) -> ApiResult<Vec<RemoteWorkspaceView>> {
+        let links = self.store.sync_links().await?;
+        Ok(self
+            .platform
+            .sync
+            .remote_workspaces()
+            .await?
+            .into_iter()
+            .map(|remote| RemoteWorkspaceView {
+                linked_workspace_id: links.iter().find(|l| l.remote_id == remote.id).map(|l| l.workspace_id.clone()),
+                remote,
+            })
+            .collect())
+    }
+
+    /// Puts a local workspace on the platform and keeps the two in sync.
+    pub async fn workspace_publish(&self, workspace_id: String) -> ApiResult<SyncLink> {
+        Ok(self.platform.sync.publish_workspace(&workspace_id).await?)
+    }
+
+    /// Brings a platform workspace here and keeps the two in sync.
+    pub async fn workspace_link_remote(&self, remote_id: String) -> ApiResult<Workspace> {
+        Ok(self.platform.sync.link_remote(&remote_id).await?)
+    }
+
+    /// Stops syncing a workspace; both copies stay.
+    pub async fn workspace_unlink(&self, workspace_id: String) -> ApiResult<()> {
+        Ok(self.platform.sync.unlink(&workspace_id).await?)
+    }
+
+    /// Syncs one linked workspace (or all) now.
+    pub async fn sync_now(&self, workspace_id: Option<String>) -> ApiResult<Vec<WorkspaceSync>> {
+        match workspace_id {
+            Some(id) => {
+                self.platform.sync.sync_workspace(&id).await?;
+            }
+            None => {
+                self.platform.sync.sync_all().await?;
+            }
+        }
+        self.platform.sync.statuses().await.map_err(Into::into)
+    }
+
+    /// Open sync conflicts (of one workspace, or all).
+    pub async fn sync_conflicts(&self, workspace_id: Option<String>) -> ApiResult<Vec<SyncConflict>> {
+        Ok(self.platform.sync.conflicts(workspace_id.as_deref()).await?)
+    }
+
+    /// Settles a conflict as the person chose.
+    pub async fn sync_resolve(&self, artifact_id: String, resolution: Resolution) -> ApiResult<()> {
+        Ok(self.platform.sync.resolve(&artifact_id, resolution).await?)
+    }
+
+    /// Pauses the relay: the platform cannot reach local servers until it resumes.
+    pub async fn relay_pause(&self) -> ApiResult<RelayStatus> {
+        self.platform.relay.pause();
+        Ok(self.platform.relay.status())
+    }
+
+    /// Resumes the relay.
+    pub async fn relay_resume(&self) -> ApiResult<RelayStatus> {
+        self.platform.relay.start();
+        self.platform.relay.resume();
+        Ok(self.platform.relay.status())
+    }
+
+    /// Sets the folders the relay's file tools may read (each must exist).
+    pub async fn relay_set_roots(&self, roots: Vec<String>) -> ApiResult<Vec<String>> {
+        let mut checked = Vec::new();
+        for root in roots.iter().map(|r| r.trim()).filter(|r| !r.is_empty()) {
+            let path = std::fs::canonicalize(root).map_err(|_| {
+                ApiError::new(ErrorCode::InvalidInput, format!("{root} is not a folder on this computer."))
+            })?;
+            if !path.is_dir() {
+                return Err(ApiError::new(ErrorCode::InvalidInput, format!("{root} is not a folder.")));
+            }
+            checked.push(path);
+        }
+        let text: Vec<String> = checked.iter().map(|p| p.display().to_string()).collect();
+        self.store.set_setting(ROOTS_SETTING, &json!(text)).await?;
+        self.platform.relay.set_allowed_roots(checked);
+        Ok(text)
+    }
+
+    /// Publishes a local server to the platform for the relay: its registration gets
+    /// `mcp_server {kind: "relay", local_server_id, name}`, and sync creates it on the platform in its
+    /// workspace's container (so the workspace must be linked).
+    pub async fn server_publish(&self, server_id: String) -> ApiResult<crate::Artifact> {
+        let artifact = self.store.get_artifact(&server_id).await?;
+        if artifact.content_type != SERVER_CONTENT_TYPE {
+            return Err(ApiError::new(
+                ErrorCode::NotFound,
+                format!("{} is not a server registration.", artifact.title),
+            ));
+        }
+        let linked = self.store.sync_links().await?.into_iter().any(|l| l.workspace_id == artifact.workspace_id);
+        if !linked {
+            let workspace = self.store.get_workspace(&artifact.workspace_id).await?;
+            return Err(ApiError::new(
+                ErrorCode::InvalidInput,
+                format!(
+                    "Put the workspace \"{}\" on the platform first (Platform → Publish workspace); the server's \
+                     registration travels with it.",
+                    workspace.title
+                ),
+            ));
+        }
+        let mut context = artifact.context.clone();
+        let name = crate::servers::server_slug(&artifact.title);
+        context["mcp_server"] = json!({"kind": "relay", "local_server_id": artifact.id, "name": name});
+        let patch = atrium_store::ArtifactPatch { context: Some(context), ..Default::default() };
+        let updated = self.store.update_artifact(&server_id, patch).await?;
+        self.platform.sync.wake();
+        Ok(updated)
+    }
+
+    /// Stops offering a local server to the platform (its platform artifact stays, the relay refuses it).
+    pub async fn server_unpublish(&self, server_id: String) -> ApiResult<crate::Artifact> {
+        let artifact = self.store.get_artifact(&server_id).await?;
+        let mut context = artifact.context.clone();
+        if let Some(map) = context.as_object_mut() {
+            map.remove("mcp_server");
+        }
+        let patch = atrium_store::ArtifactPatch { context: Some(context), ..Default::default() };
+        Ok(self.store.update_artifact(&server_id, patch).await?)
+    }
+
+    /// Starts the live sync loop and the relay (the desktop app does at open; `atrium relay` does).
+    pub fn platform_start(&self, relay: bool) {
+        self.platform.sync.start();
+        if relay {
+            self.platform.relay.start();
+        }
+    }
+
+    /// The sync service (for the CLI and tests).
+    pub fn platform_sync(&self) -> &Sync {
+        &self.platform.sync
+    }
+
+    /// The relay service (for the CLI and tests).
+    pub fn platform_relay(&self) -> &Relay {
+        &self.platform.relay
+    }
+}
+
+fn reqwest_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(std::time::Duration::from_secs(20))
+        .build()
+        .unwrap_or_default()
+}
