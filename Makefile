@@ -77,6 +77,7 @@ bench: setup-test ui
 	$(CARGO) bench -p atrium-testkit --bench tool_call
 	$(CARGO) bench -p atrium-testkit --bench stdio_start
 	$(CARGO) bench -p atrium-testkit --bench view_call
+	scripts/with-keychain.sh $(CARGO) bench -p atrium-cli --bench sync
 	bench/startup.sh
 	bench/viewer.sh
 

@@ -64,6 +64,26 @@ pub enum Command {
         /// The MCP endpoint of the conformance test server.
         url: String,
     },
+    /// Sign in to an Agience platform, link workspaces, settle conflicts, publish servers for the relay.
+    #[command(subcommand)]
+    Platform(crate::platform::PlatformCommand),
+    /// Sync linked workspaces with the platform now (or keep syncing with --watch).
+    Sync {
+        /// Only this workspace (id or exact title).
+        #[arg(long, short)]
+        workspace: Option<String>,
+        /// Keep running: follow the platform's changes and send local ones until Ctrl-C.
+        #[arg(long)]
+        watch: bool,
+    },
+    /// Run the Desktop Host Relay (and sync) headless until Ctrl-C.
+    Relay,
+    /// Run a local double of the Agience platform (for trying sync and the relay without one), until Ctrl-C.
+    PlatformDouble {
+        /// The port on 127.0.0.1 (0: any free one).
+        #[arg(long, default_value_t = 8765)]
+        port: u16,
+    },
     /// Where Atrium keeps its files.
     Info,
 }

@@ -8,6 +8,7 @@ mod args;
 mod conformance;
 mod local;
 mod output;
+mod platform;
 mod run;
 mod server_args;
 mod servers;

@@ -27,7 +27,7 @@ impl From<ApiError> for Failure {
     }
 }
 
-fn invalid(message: impl Into<String>) -> ApiError {
+pub(crate) fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::InvalidInput, message)
 }
 
@@ -89,6 +89,9 @@ pub(crate) fn confirm(question: &str, yes: bool) -> Result<(), Failure> {
 }
 
 pub async fn run(paths: AtriumPaths, cli: &Cli) -> Result<(), Failure> {
+    if let Command::PlatformDouble { port } = &cli.command {
+        return crate::platform::double(*port).await;
+    }
     if let Command::ConformanceClient { url } = &cli.command {
         return crate::conformance::run(paths, url).await;
     }
@@ -132,6 +135,10 @@ async fn dispatch(atrium: &Atrium, paths: &AtriumPaths, out: &Printer, command: 
         }
         Command::Audit(args) => crate::servers::audit(atrium, out, args).await?,
         Command::ConformanceClient { .. } => {}
+        Command::Platform(command) => crate::platform::platform(atrium, out, command).await?,
+        Command::Sync { workspace, watch } => crate::platform::sync(atrium, out, workspace, *watch).await?,
+        Command::Relay => crate::platform::relay(atrium).await?,
+        Command::PlatformDouble { .. } => {}
     }
     Ok(())
 }

@@ -1,0 +1,247 @@
+//! `atrium platform …`, `atrium sync` and `atrium relay`: the Agience platform without a window.
+
+use std::io::Read;
+
+use atrium_api::{AccountStatus, Atrium, Resolution, SignInRequest};
+use clap::{Subcommand, ValueEnum};
+
+use crate::output::{Printer, print_json};
+use crate::run::{Failure, invalid, resolve_workspace};
+
+#[derive(Debug, Subcommand)]
+pub enum PlatformCommand {
+    /// Sign in: with the browser (default), a password (read from stdin) or an API key (read from stdin).
+    SignIn {
+        /// The platform (Origin, or one URL serving all of it).
+        url: String,
+        /// Username or email: sign in with a password read from stdin.
+        #[arg(long, conflicts_with = "api_key_stdin")]
+        user: Option<String>,
+        /// Read an agc_… API key from stdin (workspaces only; the relay needs a user sign-in).
+        #[arg(long)]
+        api_key_stdin: bool,
+    },
+    /// Sign out (local copies and pending changes stay).
+    SignOut,
+    /// Who is signed in, each linked workspace's sync, the relay.
+    Status,
+    /// The platform's workspaces, and which local workspace each is linked to.
+    Workspaces,
+    /// Put a local workspace on the platform and keep them in sync.
+    Publish {
+        /// The workspace (id or exact title).
+        workspace: String,
+    },
+    /// Bring a platform workspace here and keep them in sync.
+    Link {
+        /// The platform workspace id.
+        remote_id: String,
+    },
+    /// Stop syncing a workspace (both copies stay).
+    Unlink {
+        /// The workspace (id or exact title).
+        workspace: String,
+    },
+    /// Open sync conflicts.
+    Conflicts,
+    /// Settle a conflict.
+    Resolve {
+        /// The artifact in conflict.
+        artifact_id: String,
+        /// Which side wins.
+        #[arg(value_enum)]
+        keep: Keep,
+    },
+    /// Offer a local server to the platform through the relay (its workspace must be linked).
+    PublishServer {
+        /// The server registration's id.
+        server_id: String,
+    },
+    /// Share folders with the platform's file tools (replaces the list; none to share nothing).
+    Roots {
+        /// The folders.
+        folders: Vec<String>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Keep {
+    /// This computer's version.
+    Local,
+    /// The platform's version.
+    Remote,
+    /// Both (the local version becomes a new artifact).
+    Both,
+}
+
+fn secret_from_stdin(what: &str) -> Result<String, Failure> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| invalid(format!("cannot read the {what} from stdin: {e}")))?;
+    let text = text.trim_end_matches(['\n', '\r']).to_owned();
+    if text.is_empty() {
+        return Err(Failure::Api(invalid(format!("no {what} on stdin"))));
+    }
+    Ok(text)
+}
+
+pub async fn platform(atrium: &Atrium, out: &Printer, command: &PlatformCommand) -> Result<(), Failure> {
+    match command {
+        PlatformCommand::SignIn { url, user, api_key_stdin } => {
+            let request = match (user, api_key_stdin) {
+                (Some(user), _) => {
+                    SignInRequest::Password { identifier: user.clone(), password: secret_from_stdin("password")? }
+                }
+                (None, true) => SignInRequest::ApiKey { key: secret_from_stdin("API key")? },
+                (None, false) => SignInRequest::Browser,
+            };
+            let info = atrium.platform_sign_in(url.clone(), request).await?;
+            if out.json() {
+                print_json(&info);
+            } else {
+                println!("signed in to {} as {}", info.urls.origin, info.user.name);
+            }
+        }
+        PlatformCommand::SignOut => {
+            atrium.platform_sign_out().await?;
+            if !out.json() {
+                println!("signed out");
+            }
+        }
+        PlatformCommand::Status => {
+            let view = atrium.platform_status().await?;
+            if out.json() {
+                print_json(&view);
+            } else {
+                match &view.account {
+                    AccountStatus::SignedIn { account } => {
+                        println!("signed in to {} as {} ({:?})", account.urls.origin, account.user.name, account.method)
+                    }
+                    AccountStatus::SignedOut { reason, .. } => {
+                        println!("signed out{}", reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default())
+                    }
+                }
+                for ws in &view.workspaces {
+                    println!(
+                        "{}  {:?}  pending {}  conflicts {}{}",
+                        ws.workspace_id,
+                        ws.state,
+                        ws.pending,
+                        ws.conflicts,
+                        ws.message.as_ref().map(|m| format!("  ({m})")).unwrap_or_default()
+                    );
+                }
+                println!("relay: {:?}", view.relay.state);
+            }
+        }
+        PlatformCommand::Workspaces => {
+            let list = atrium.platform_workspaces().await?;
+            if out.json() {
+                print_json(&list);
+            } else {
+                for w in list {
+                    let linked = w.linked_workspace_id.map(|id| format!("  linked to {id}")).unwrap_or_default();
+                    println!("{}  {}{linked}", w.remote.id, w.remote.name);
+                }
+            }
+        }
+        PlatformCommand::Publish { workspace } => {
+            let ws = resolve_workspace(atrium, workspace).await?;
+            let link = atrium.workspace_publish(ws.id).await?;
+            if out.json() { print_json(&link) } else { println!("published as {}", link.remote_id) }
+        }
+        PlatformCommand::Link { remote_id } => {
+            let ws = atrium.workspace_link_remote(remote_id.clone()).await?;
+            out.workspace(&ws);
+        }
+        PlatformCommand::Unlink { workspace } => {
+            let ws = resolve_workspace(atrium, workspace).await?;
+            atrium.workspace_unlink(ws.id).await?;
+        }
+        PlatformCommand::Conflicts => {
+            let conflicts = atrium.sync_conflicts(None).await?;
+            if out.json() {
+                print_json(&conflicts);
+            } else {
+                for c in conflicts {
+                    println!("{}  {:?}  {}", c.artifact_id, c.kind, c.detected_time);
+                }
+            }
+        }
+        PlatformCommand::Resolve { artifact_id, keep } => {
+            let resolution = match keep {
+                Keep::Local => Resolution::KeepLocal,
+                Keep::Remote => Resolution::KeepRemote,
+                Keep::Both => Resolution::KeepBoth,
+            };
+            atrium.sync_resolve(artifact_id.clone(), resolution).await?;
+        }
+        PlatformCommand::PublishServer { server_id } => {
+            let artifact = atrium.server_publish(server_id.clone()).await?;
+            out.artifact(&artifact);
+        }
+        PlatformCommand::Roots { folders } => {
+            let roots = atrium.relay_set_roots(folders.clone()).await?;
+            if out.json() { print_json(&roots) } else { roots.iter().for_each(|r| println!("{r}")) }
+        }
+    }
+    Ok(())
+}
+
+/// `atrium sync`: one sync of every linked workspace (or one), or (`--watch`) the live loop until Ctrl-C.
+pub async fn sync(atrium: &Atrium, out: &Printer, workspace: &Option<String>, watch: bool) -> Result<(), Failure> {
+    if watch {
+        atrium.platform_start(false);
+        let _ = tokio::signal::ctrl_c().await;
+        return Ok(());
+    }
+    let workspace_id = match workspace {
+        Some(reference) => Some(resolve_workspace(atrium, reference).await?.id),
+        None => None,
+    };
+    let statuses = atrium.sync_now(workspace_id).await?;
+    if out.json() {
+        print_json(&statuses);
+    } else {
+        for ws in statuses {
+            println!("{}  {:?}  pending {}  conflicts {}", ws.workspace_id, ws.state, ws.pending, ws.conflicts);
+        }
+    }
+    Ok(())
+}
+
+/// `atrium relay`: sync and the Desktop Host Relay, headless, with the same store and keychain, until Ctrl-C.
+pub async fn relay(atrium: &Atrium) -> Result<(), Failure> {
+    atrium.platform_start(true);
+    eprintln!("relay running; Ctrl-C stops it");
+    let _ = tokio::signal::ctrl_c().await;
+    Ok(())
+}
+
+/// `atrium platform-double`: the test double of the platform, standalone. Prints its URL and the default user,
+/// then serves until Ctrl-C (or stdin closes, so a parent process that dies takes it along).
+pub async fn double(port: u16) -> Result<(), Failure> {
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
+    let double = atrium_testkit::platform::PlatformDouble::start_on(addr)
+        .await
+        .map_err(|e| invalid(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
+    let user = double.user();
+    println!("{}", double.url());
+    eprintln!(
+        "platform double at {} (user {} / password {}); faults and seeding under /_double/. Ctrl-C stops it.",
+        double.url(),
+        user.username,
+        user.password
+    );
+    let stdin_closed = tokio::task::spawn_blocking(|| {
+        let mut sink = Vec::new();
+        let _ = std::io::stdin().read_to_end(&mut sink);
+    });
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = stdin_closed => {}
+    }
+    double.shutdown().await;
+    Ok(())
+}
