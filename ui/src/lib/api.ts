@@ -6,6 +6,7 @@
 import { listen } from "@tauri-apps/api/event";
 import { commands } from "./bindings";
 import type {
+  AccountInfo,
   ApiError,
   AppEvent,
   Artifact,
@@ -33,8 +34,12 @@ import type {
   NewAuthorizer,
   NewServer,
   NewWorkspace,
+  PlatformView,
   PromptInfo,
   PromptResult,
+  RelayStatus,
+  RemoteWorkspaceView,
+  Resolution,
   ResourceCatalog,
   ResourceContent,
   Result,
@@ -49,7 +54,10 @@ import type {
   ServerPatch,
   ServerState,
   ServerView,
+  SignInRequest,
   StartupStatus,
+  SyncConflict,
+  SyncLink,
   ToolCall,
   ToolInfo,
   ViewerChoice,
@@ -58,6 +66,7 @@ import type {
   ViewerOpening,
   ViewNotes,
   Workspace,
+  WorkspaceSync,
 } from "./bindings";
 import { busy } from "./busy.svelte";
 import { ApiFailure, normalizeApiError, toFailure } from "./errors";
@@ -208,6 +217,26 @@ export const api = {
   authorizerConnectCancel: (id: string): Promise<boolean> => call((b) => b.authorizerConnectCancel(id), { quiet: true }),
   /** True when the tokens were revoked at the provider. */
   authorizerDisconnect: (id: string): Promise<boolean> => call((b) => b.authorizerDisconnect(id)),
+  /** `quiet` for the background read at startup (the workspace header's conflict badge). */
+  platformStatus: (opts: CallOptions = {}): Promise<PlatformView> => call((b) => b.platformStatus(), opts),
+  /** Quiet: a browser sign-in waits for the person (minutes, or until cancelled); the card shows its own state. */
+  platformSignIn: (url: string, request: SignInRequest): Promise<AccountInfo> => call((b) => b.platformSignIn(url, request), { quiet: true }),
+  platformSignInCancel: (): Promise<boolean> => call((b) => b.platformSignInCancel(), { quiet: true }),
+  platformSignOut: (): Promise<null> => call((b) => b.platformSignOut()),
+  platformWorkspaces: (): Promise<RemoteWorkspaceView[]> => call((b) => b.platformWorkspaces()),
+  workspacePublish: (workspaceId: string): Promise<SyncLink> => call((b) => b.workspacePublish(workspaceId)),
+  workspaceLinkRemote: (remoteId: string): Promise<Workspace> => call((b) => b.workspaceLinkRemote(remoteId)),
+  workspaceUnlink: (workspaceId: string): Promise<null> => call((b) => b.workspaceUnlink(workspaceId)),
+  /** Quiet: the workspace's row shows the sync's own progress bar. */
+  syncNow: (workspaceId: string | null): Promise<WorkspaceSync[]> => call((b) => b.syncNow(workspaceId), { quiet: true }),
+  syncConflicts: (workspaceId: string | null): Promise<SyncConflict[]> => call((b) => b.syncConflicts(workspaceId)),
+  syncResolve: (artifactId: string, resolution: Resolution): Promise<null> => call((b) => b.syncResolve(artifactId, resolution)),
+  relayPause: (): Promise<RelayStatus> => call((b) => b.relayPause()),
+  relayResume: (): Promise<RelayStatus> => call((b) => b.relayResume()),
+  /** The folders as stored (each checked to exist, made absolute). */
+  relaySetRoots: (roots: string[]): Promise<string[]> => call((b) => b.relaySetRoots(roots)),
+  serverPublish: (serverId: string): Promise<Artifact> => call((b) => b.serverPublish(serverId)),
+  serverUnpublish: (serverId: string): Promise<Artifact> => call((b) => b.serverUnpublish(serverId)),
   secretList: (): Promise<SecretView[]> => call((b) => b.secretList()),
   /** The value goes to the keychain and never comes back. */
   secretSet: (input: SecretInput): Promise<SecretView> => call((b) => b.secretSet(input)),

@@ -37,17 +37,22 @@ const SORT_KEY = "atrium.sort";
 
 /**
  * The screens of a workspace: its artifacts, its MCP servers, the audit log of tool calls, the secrets and
- * local-server settings (shared by all workspaces, reached from the same place), and its Authorizers (OAuth apps
- * servers sign in through).
+ * local-server settings (shared by all workspaces, reached from the same place), its Authorizers (OAuth apps
+ * servers sign in through), and the Agience platform (account, sync, relay; shared too, and reachable without a
+ * workspace: a platform workspace can be brought here).
  */
-export type View = "artifacts" | "servers" | "audit" | "secrets" | "authorizers";
+export type View = "artifacts" | "servers" | "audit" | "secrets" | "authorizers" | "platform";
 export const VIEWS: { value: View; label: string; icon: string; combo: string }[] = [
   { value: "artifacts", label: "Artifacts", icon: "file", combo: "mod+1" },
   { value: "servers", label: "Servers", icon: "server", combo: "mod+2" },
   { value: "audit", label: "Audit log", icon: "list", combo: "mod+3" },
   { value: "secrets", label: "Secrets", icon: "key", combo: "mod+4" },
   { value: "authorizers", label: "Authorizers", icon: "shield", combo: "mod+5" },
+  { value: "platform", label: "Platform", icon: "cloud", combo: "mod+6" },
 ];
+
+/** Screens that make sense without a workspace. */
+export const GLOBAL_VIEWS: readonly View[] = ["platform"];
 
 export type Startup =
   | { kind: "loading" }
@@ -688,6 +693,25 @@ export class AppState {
     const ws = this.selectedWorkspaceId;
     await Promise.all([ws ? this.loadArtifacts(ws) : Promise.resolve(), this.loadWorkspaces()]);
   }
+
+  /**
+   * Sync changed a workspace's artifacts (a pull, a settled conflict): its list and count are read again when it is
+   * the open one (a burst of changes is read once), the sidebar's counts otherwise. The editor keeps what it holds:
+   * a save over a changed artifact meets the usual version conflict.
+   */
+  onArtifactsChanged(workspaceId: string): void {
+    this.#changedWorkspaces.add(workspaceId);
+    this.#artifactsRefresh.schedule();
+  }
+
+  #changedWorkspaces = new Set<string>();
+  #artifactsRefresh = debounce(() => {
+    const changed = this.#changedWorkspaces;
+    this.#changedWorkspaces = new Set();
+    const ws = this.selectedWorkspaceId;
+    if (ws && changed.has(ws)) void this.loadArtifacts(ws);
+    void this.loadWorkspaces();
+  }, 300);
 
   async afterArtifactChanged(a: Artifact, created: boolean): Promise<void> {
     if (created) this.cursorId = a.id;

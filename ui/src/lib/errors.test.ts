@@ -61,6 +61,15 @@ describe("nextStep", () => {
     for (const code of codes) expect(nextStep({ code, message: "", details: null }).length).toBeGreaterThan(10);
     expect(nextStep({ code: "internal", message: "", details: null }, "/logs")).toContain("/logs");
   });
+
+  it("keeps the platform's codes and says what to do after each", () => {
+    for (const code of ["signed_out", "platform_unavailable", "platform_failed", "cancelled"] as const) {
+      expect(normalizeApiError({ code, message: "m", details: null }).code).toBe(code);
+      expect(nextStep({ code, message: "", details: null }).length).toBeGreaterThan(10);
+    }
+    expect(nextStep({ code: "signed_out", message: "", details: null })).toMatch(/Sign in under Platform/);
+    expect(nextStep({ code: "platform_unavailable", message: "", details: null })).toMatch(/network/);
+  });
 });
 
 describe("server errors", () => {

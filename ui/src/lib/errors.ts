@@ -10,6 +10,10 @@ const CODES: readonly ErrorCode[] = [
   "server_unavailable",
   "server_failed",
   "keychain_unavailable",
+  "signed_out",
+  "platform_unavailable",
+  "platform_failed",
+  "cancelled",
   "internal",
 ];
 
@@ -146,6 +150,14 @@ export function nextStep(error: ApiError, logDir?: string | null): string {
       return "Check the server's log under Servers, then try again.";
     case "keychain_unavailable":
       return KEYCHAIN_HELP;
+    case "signed_out":
+      return "Sign in under Platform, then try again. Nothing here was lost.";
+    case "platform_unavailable":
+      return "Check your network connection. Changes wait on this computer and go to the platform when it is back.";
+    case "platform_failed":
+      return "Try again in a moment. If it keeps failing, check the platform's address under Platform, or sign in again.";
+    case "cancelled":
+      return "Nothing was changed. Try again when you are ready.";
     case "internal":
       return `Try again. If it keeps happening, restart Atrium.${logs}`;
   }

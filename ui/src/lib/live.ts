@@ -4,7 +4,9 @@ import { app } from "./app.svelte";
 import { auditLog } from "./auditLog.svelte";
 import { debounce } from "./debounce";
 import { elicitations } from "./elicitation.svelte";
+import { platform } from "./platform.svelte";
 import { servers } from "./servers.svelte";
+import { conflicts } from "./syncConflicts.svelte";
 import { viewerHub } from "./viewers.svelte";
 
 /** Servers declare content types: when one connects or its catalog changes, the badges are read again (once for a burst). */
@@ -48,6 +50,19 @@ export function startLive(): () => void {
         break;
       case "viewer_link_request":
         viewerHub.requestLink(e.view_id, e.request_id, e.url);
+        break;
+      case "sync_progress":
+        platform.onSyncProgress(e.progress);
+        break;
+      case "sync_status":
+        platform.onSyncStatus(e.status);
+        conflicts.onSyncStatus(e.status);
+        break;
+      case "artifacts_changed":
+        app.onArtifactsChanged(e.workspace_id);
+        break;
+      case "relay_status":
+        platform.onRelayStatus(e.status);
         break;
     }
   });

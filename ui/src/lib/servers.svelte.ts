@@ -80,6 +80,16 @@ export class ServersModel {
     await this.load(this.workspaceId);
   }
 
+  /** Reads one server again (its registration changed outside the form: published for the relay). */
+  async refetch(id: string): Promise<boolean> {
+    try {
+      this.#upsert(await api.serverGet(id));
+      return true;
+    } catch {
+      return false; // the next load shows it
+    }
+  }
+
   /** Asks before dropping unsaved changes in the form. */
   async confirmDiscardForm(): Promise<boolean> {
     const f = this.form;

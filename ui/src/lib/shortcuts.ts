@@ -114,6 +114,7 @@ export const SHORTCUTS = {
   viewAudit: { combo: "mod+3", label: "Show the audit log" },
   viewSecrets: { combo: "mod+4", label: "Show secrets and local-server settings" },
   viewAuthorizers: { combo: "mod+5", label: "Show the workspace's Authorizers (OAuth apps)" },
+  viewPlatform: { combo: "mod+6", label: "Show the platform: account, sync and relay" },
   runTool: { combo: "mod+enter", label: "Run the tool (in the tool runner)" },
   save: { combo: "mod+s", label: "Save the open artifact or server" },
   search: { combo: "mod+k", label: "Search all workspaces" },

@@ -7,7 +7,8 @@
  * URL switches: ?fake=failed (startup error), ?fake=empty (no workspaces), ?fake=slow (latency),
  * ?fake=nokeychain (no system keychain: secrets fail with keychain_unavailable).
  * Servers, tools, resources, prompts, events and the audit log come from fakeServers.ts; sign-ins and Authorizers
- * from fakeAuth.ts.
+ * from fakeAuth.ts; the Agience platform (account, sync, conflicts, relay) from fakePlatform.ts (?platform=signed_in
+ * starts signed in).
  * Server views (MCP Apps) need the desktop app: every artifact opens in the built-in editor, except the demo note
  * type, whose view is "unavailable" (to show that state).
  * Console: window.__atriumFake.touch(id) edits an artifact "elsewhere" to provoke a conflict.
@@ -31,6 +32,7 @@ import type { Commands } from "../api";
 import { createFakeAuth } from "./fakeAuth";
 import { FakeAuthStore } from "./fakeAuthState";
 import { createFakeLocal } from "./fakeLocal";
+import { createFakePlatform } from "./fakePlatform";
 import { createFakeServers, fakeRegistry } from "./fakeServers";
 import { createFakeViewers, DEMO_NOTE } from "./fakeViewers";
 
@@ -344,6 +346,34 @@ export function createFakeBackend(params: URLSearchParams, emit: (e: AppEvent) =
 
   const authStore = new FakeAuthStore();
   const fakeServers = createFakeServers(workspaces, emit, latency, authStore);
+  const fakePlatform = createFakePlatform(
+    {
+      workspaces,
+      artifactsOf: (wsId) => [...artifacts.values()].filter((a) => a.workspace_id === wsId).map(strip),
+      get: (id) => {
+        const a = artifacts.get(id);
+        return a ? strip(a) : undefined;
+      },
+      update: (id, changes, by) => {
+        const a = artifacts.get(id);
+        if (!a) return;
+        commit(a, { title: changes.title ?? a.title, content: changes.content ?? a.content });
+        a.modified_by = by;
+        a.revisions[a.revisions.length - 1].modified_by = by;
+      },
+      create: (wsId, title, type, content) => strip(create(wsId, title, type, content, {}, "draft")),
+      addWorkspace: (title, description) => {
+        const now = new Date().toISOString();
+        const w: Workspace = { id: uuid(), title, description, remote_id: null, version: 1, artifact_count: 0, created_time: now, created_by: USER, modified_time: now, modified_by: USER };
+        workspaces.set(w.id, w);
+        return w;
+      },
+      servers: authStore.servers,
+    },
+    emit,
+    latency,
+    params.get("platform") === "signed_in",
+  );
   const fake: Commands = {
     async startupStatus() {
       await sleep(latency);
@@ -550,6 +580,7 @@ export function createFakeBackend(params: URLSearchParams, emit: (e: AppEvent) =
     ...fakeServers,
     ...createFakeAuth(authStore, workspaces, latency),
     ...createFakeLocal(() => fakeRegistry.list(), fakeServers.serverCreate, latency, mode === "nokeychain"),
+    ...fakePlatform.commands,
   };
 
   (window as unknown as { __atriumFake: unknown }).__atriumFake = {
@@ -560,6 +591,10 @@ export function createFakeBackend(params: URLSearchParams, emit: (e: AppEvent) =
     },
     artifacts,
     workspaces,
+    /** The platform session ends by itself (the Platform screen shows why). */
+    endSession: fakePlatform.endSession,
+    /** The relay loses its connection and retries after 15 s. */
+    relayOffline: fakePlatform.relayOffline,
   };
   return fake;
 }

@@ -1,0 +1,318 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { Artifact, PlatformView, RelayStatus, SyncConflict, WorkspaceSync } from "./bindings";
+import { ApiFailure } from "./errors";
+import { emptySignInForm } from "./platformForms";
+import { confirmer, toasts } from "./ui.svelte";
+
+const api = vi.hoisted(() => ({
+  platformStatus: vi.fn(),
+  platformSignIn: vi.fn(),
+  platformSignInCancel: vi.fn(),
+  platformSignOut: vi.fn(),
+  platformWorkspaces: vi.fn(),
+  workspacePublish: vi.fn(),
+  workspaceLinkRemote: vi.fn(),
+  workspaceUnlink: vi.fn(),
+  syncNow: vi.fn(),
+  syncConflicts: vi.fn(),
+  syncResolve: vi.fn(),
+  relayPause: vi.fn(),
+  relayResume: vi.fn(),
+  relaySetRoots: vi.fn(),
+  serverPublish: vi.fn(),
+  serverUnpublish: vi.fn(),
+  artifactGet: vi.fn(),
+}));
+vi.mock("./api", () => ({ api }));
+
+const { PlatformModel } = await import("./platform.svelte");
+const { ConflictsModel } = await import("./syncConflicts.svelte");
+const { ServerPublishModel } = await import("./serverPublish.svelte");
+
+const relay = (over: Partial<RelayStatus> = {}): RelayStatus => ({ state: "connected", message: null, requests_served: 0, last_request_at: null, retry_in_ms: null, ...over });
+const sync = (workspace_id: string, over: Partial<WorkspaceSync> = {}): WorkspaceSync => ({
+  workspace_id,
+  remote_id: `r-${workspace_id}`,
+  state: "idle",
+  pending: 0,
+  conflicts: 0,
+  last_pull: null,
+  message: null,
+  ...over,
+});
+const signedIn = (workspaces: WorkspaceSync[] = [sync("w1")]): PlatformView => ({
+  account: { state: "signed_in", account: { urls: { origin: "https://p.example", mantle: "", chorus: "" }, method: "browser", user: { id: "u", name: "Dana", email: null } } },
+  workspaces,
+  relay: relay(),
+  allowed_roots: ["/home/dana"],
+});
+const signedOut = (reason: string | null = null): PlatformView => ({
+  account: { state: "signed_out", reason, last_urls: null },
+  workspaces: [sync("w1", { state: "signed_out" })],
+  relay: relay({ state: "signed_out" }),
+  allowed_roots: [],
+});
+const failure = (code: ApiFailure["code"], message: string) => new ApiFailure({ code, message, details: null });
+
+function model() {
+  const workspacesChanged = vi.fn(async () => {});
+  return { m: new PlatformModel({ workspacesChanged }), workspacesChanged };
+}
+
+beforeEach(() => {
+  for (const f of Object.values(api)) f.mockReset();
+  toasts.items = [];
+  confirmer.current?.resolve(false);
+});
+
+describe("PlatformModel", () => {
+  it("loads the status, and the platform's list only when signed in", async () => {
+    const { m } = model();
+    api.platformStatus.mockResolvedValue(signedOut());
+    await m.load();
+    expect(m.signedIn).toBe(false);
+    await m.loadRemotes();
+    expect(api.platformWorkspaces).not.toHaveBeenCalled();
+    api.platformStatus.mockResolvedValue(signedIn([sync("w1", { conflicts: 2 }), sync("w2", { state: "failed" })]));
+    api.platformWorkspaces.mockResolvedValue([{ remote: { id: "r9", name: "N", description: "", modified_time: "" }, linked_workspace_id: null }]);
+    await m.load();
+    await m.loadRemotes();
+    expect(m.signedIn).toBe(true);
+    expect(m.remotes).toHaveLength(1);
+    expect(m.conflictTotal).toBe(2);
+    expect(m.attention).toBe("conflicts");
+    expect(m.syncOf("w2")?.state).toBe("failed");
+  });
+
+  it("follows sync progress and status events, and drops the bar when the sync ends", async () => {
+    const { m } = model();
+    api.platformStatus.mockResolvedValue(signedIn());
+    await m.load();
+    m.onSyncProgress({ workspace_id: "w1", phase: "pulling", done: 10, total: 100 });
+    expect(m.progress.w1?.done).toBe(10);
+    m.onSyncStatus(sync("w1", { state: "syncing" }));
+    expect(m.progress.w1).toBeDefined();
+    m.onSyncStatus(sync("w1", { state: "idle", pending: 0, conflicts: 1 }));
+    expect(m.progress.w1).toBeUndefined();
+    expect(m.syncOf("w1")?.conflicts).toBe(1);
+    m.onSyncStatus(sync("w3"));
+    expect(m.syncs.map((s) => s.workspace_id)).toEqual(["w1", "w3"]);
+    m.onRelayStatus(relay({ state: "offline", retry_in_ms: 5000 }));
+    expect(m.status?.relay.state).toBe("offline");
+    expect(m.relayAt).toBeGreaterThan(0);
+  });
+
+  it("reads the account again when the session ends by itself", async () => {
+    const { m } = model();
+    api.platformStatus.mockResolvedValue(signedIn());
+    await m.load();
+    api.platformStatus.mockResolvedValue(signedOut("Your session expired."));
+    m.onSyncStatus(sync("w1", { state: "signed_out" }));
+    await vi.waitFor(() => expect(m.status?.account).toMatchObject({ state: "signed_out", reason: "Your session expired." }));
+    expect(api.platformStatus).toHaveBeenLastCalledWith({ quiet: true });
+  });
+
+  it("signs in with the chosen method, then reads everything again", async () => {
+    const { m } = model();
+    const view = signedIn();
+    api.platformSignIn.mockResolvedValue(view.account.state === "signed_in" ? view.account.account : null);
+    api.platformStatus.mockResolvedValue(signedIn());
+    api.platformWorkspaces.mockResolvedValue([]);
+    const ok = await m.signIn({ ...emptySignInForm("agience.example.com"), method: "password", identifier: " dana ", password: "pw" });
+    expect(ok).toBe(true);
+    expect(api.platformSignIn).toHaveBeenCalledWith("https://agience.example.com", { method: "password", identifier: "dana", password: "pw" });
+    expect(m.signedIn).toBe(true);
+    expect(m.signingIn).toBeNull();
+    expect(toasts.items[0]?.title).toBe("Signed in as Dana");
+  });
+
+  it("shows why a sign-in failed, but not after a cancel", async () => {
+    const { m } = model();
+    api.platformSignIn.mockRejectedValue(failure("platform_unavailable", "Could not reach https://p.example."));
+    expect(await m.signIn(emptySignInForm("https://p.example"))).toBe(false);
+    expect(m.signInProblem).toEqual({ message: "Could not reach https://p.example.", hint: expect.stringMatching(/network/) });
+
+    let reject: (e: unknown) => void = () => {};
+    api.platformSignIn.mockImplementation(() => new Promise((_, r) => (reject = r)));
+    api.platformSignInCancel.mockImplementation(async () => {
+      reject(failure("platform_failed", "Stopped waiting."));
+      return true;
+    });
+    const signing = m.signIn(emptySignInForm("https://p.example"));
+    expect(m.signingIn).toBe("browser");
+    expect(m.signInProblem).toBeNull();
+    await m.cancelSignIn();
+    expect(await signing).toBe(false);
+    expect(m.signInProblem).toBeNull();
+    expect(m.signingIn).toBeNull();
+  });
+
+  it("asks before signing out, then reads the status again", async () => {
+    const { m } = model();
+    api.platformStatus.mockResolvedValue(signedIn());
+    await m.load();
+    api.platformSignOut.mockResolvedValue(null);
+    api.platformStatus.mockResolvedValue(signedOut());
+    const out = m.signOut();
+    expect(confirmer.current?.title).toBe("Sign out of the platform?");
+    expect(confirmer.current?.message).toMatch(/stay on this computer/);
+    confirmer.current?.resolve(true);
+    expect(await out).toBe(true);
+    expect(api.platformSignOut).toHaveBeenCalledTimes(1);
+    expect(m.signedIn).toBe(false);
+    expect(m.remotes).toEqual([]);
+  });
+
+  it("asks before it stops syncing, mentioning what has not gone yet", async () => {
+    const { m, workspacesChanged } = model();
+    api.platformStatus.mockResolvedValue(signedIn());
+    api.workspaceUnlink.mockResolvedValue(null);
+    const no = m.unlink(sync("w1", { pending: 3 }), "Notes");
+    expect(confirmer.current?.title).toBe("Stop syncing “Notes”?");
+    expect(confirmer.current?.message).toMatch(/Both copies stay/);
+    expect(confirmer.current?.detail).toMatch(/3 changes made here have not reached the platform/);
+    confirmer.current?.resolve(false);
+    expect(await no).toBe(false);
+    expect(api.workspaceUnlink).not.toHaveBeenCalled();
+
+    const yes = m.unlink(sync("w1"), "Notes");
+    confirmer.current?.resolve(true);
+    expect(await yes).toBe(true);
+    expect(api.workspaceUnlink).toHaveBeenCalledWith("w1");
+    expect(workspacesChanged).toHaveBeenCalled();
+  });
+
+  it("syncs a workspace now and reports a failure", async () => {
+    const { m } = model();
+    api.platformStatus.mockResolvedValue(signedIn());
+    await m.load();
+    api.syncNow.mockResolvedValue([sync("w1", { last_pull: "2025-01-01T00:00:00Z" })]);
+    await m.syncNow("w1", "Notes");
+    expect(m.syncOf("w1")?.last_pull).toBe("2025-01-01T00:00:00Z");
+    expect(m.busy).toEqual({});
+    api.syncNow.mockRejectedValue(failure("signed_out", "Sign in first."));
+    await m.syncNow("w1", "Notes");
+    expect(toasts.items.at(-1)).toMatchObject({ kind: "error", title: "Couldn't sync “Notes”", hint: expect.stringMatching(/Sign in under Platform/) });
+  });
+
+  it("brings a platform workspace here and publishes one of ours", async () => {
+    const { m, workspacesChanged } = model();
+    api.platformStatus.mockResolvedValue(signedIn());
+    api.platformWorkspaces.mockResolvedValue([]);
+    await m.load();
+    api.workspaceLinkRemote.mockResolvedValue({ id: "w9", title: "Design" });
+    const made = await m.linkRemote({ remote: { id: "r9", name: "Design", description: "", modified_time: "" }, linked_workspace_id: null });
+    expect(made?.id).toBe("w9");
+    expect(api.workspaceLinkRemote).toHaveBeenCalledWith("r9");
+    api.workspacePublish.mockRejectedValue(failure("platform_unavailable", "Offline."));
+    expect(await m.publish({ id: "w2", title: "Infra" })).toBe(false);
+    expect(toasts.items.at(-1)?.title).toBe("Couldn't publish “Infra”");
+    expect(workspacesChanged).toHaveBeenCalledTimes(1);
+    expect(m.busy).toEqual({});
+  });
+
+  it("pauses and resumes the relay, and saves the shared folders", async () => {
+    const { m } = model();
+    api.platformStatus.mockResolvedValue(signedIn());
+    await m.load();
+    api.relayPause.mockResolvedValue(relay({ state: "paused" }));
+    await m.toggleRelay("pause");
+    expect(m.status?.relay.state).toBe("paused");
+    api.relayResume.mockResolvedValue(relay({ state: "connecting" }));
+    await m.toggleRelay("resume");
+    expect(m.status?.relay.state).toBe("connecting");
+    api.relaySetRoots.mockResolvedValue(["/home/dana", "/srv/data"]);
+    expect(await m.setRoots(["/home/dana", "/srv/data/"])).toEqual({ ok: true });
+    expect(m.status?.allowed_roots).toEqual(["/home/dana", "/srv/data"]);
+    api.relaySetRoots.mockRejectedValue(failure("invalid_input", "/nope is not a folder on this computer."));
+    const r = await m.setRoots(["/nope"]);
+    expect(!r.ok && r.failure.message).toBe("/nope is not a folder on this computer.");
+    expect(m.status?.allowed_roots).toEqual(["/home/dana", "/srv/data"]);
+  });
+});
+
+const artifact = (id: string, title: string) => ({ id, title, content: "mine", content_type: "text/plain", workspace_id: "w1" }) as Artifact;
+const conflict = (artifact_id: string, over: Partial<SyncConflict> = {}): SyncConflict => ({
+  artifact_id,
+  workspace_id: "w1",
+  kind: "both_edited",
+  remote: { context: { title: `Remote ${artifact_id}` }, content: "theirs" },
+  local: null,
+  detected_time: "",
+  ...over,
+});
+
+describe("ConflictsModel", () => {
+  it("lists conflicts, selects the first and reads this computer's side", async () => {
+    const resolved = vi.fn();
+    const m = new ConflictsModel({ resolved });
+    api.syncConflicts.mockResolvedValue([conflict("a1"), conflict("a2", { kind: "deleted_here_edited_there" })]);
+    api.artifactGet.mockResolvedValue(artifact("a1", "Mine"));
+    await m.load("w1");
+    expect(api.syncConflicts).toHaveBeenCalledWith("w1");
+    expect(m.selectedId).toBe("a1");
+    expect(m.local).toMatchObject({ artifactId: "a1", loading: false, artifact: { title: "Mine" } });
+    // Deleted here: nothing to read.
+    await m.select("a2");
+    expect(api.artifactGet).toHaveBeenCalledTimes(1);
+    expect(m.local).toBeNull();
+  });
+
+  it("settles the selected conflict and moves to the next", async () => {
+    const resolved = vi.fn();
+    const m = new ConflictsModel({ resolved });
+    api.syncConflicts.mockResolvedValue([conflict("a1"), conflict("a2")]);
+    api.artifactGet.mockImplementation(async (id: string) => artifact(id, `Local ${id}`));
+    api.syncResolve.mockResolvedValue(null);
+    await m.load(null);
+    expect(await m.resolve("keep_both")).toBe(true);
+    expect(api.syncResolve).toHaveBeenCalledWith("a1", "keep_both");
+    expect(resolved).toHaveBeenCalledWith("w1");
+    expect(m.list.map((c) => c.artifact_id)).toEqual(["a2"]);
+    expect(m.selectedId).toBe("a2");
+    expect(toasts.items.at(-1)?.title).toBe("Settled “Remote a1”");
+
+    api.syncResolve.mockRejectedValue(failure("platform_failed", "Refused."));
+    expect(await m.resolve("keep_local")).toBe(false);
+    expect(m.list).toHaveLength(1);
+    expect(m.resolving).toBeNull();
+  });
+
+  it("lists again when a workspace's conflict count changes", async () => {
+    const m = new ConflictsModel({ resolved: vi.fn() });
+    api.syncConflicts.mockResolvedValue([conflict("a1")]);
+    api.artifactGet.mockResolvedValue(artifact("a1", "Mine"));
+    await m.load("w1");
+    m.onSyncStatus(sync("w1", { conflicts: 1 }));
+    m.onSyncStatus(sync("w2", { conflicts: 4 }));
+    expect(api.syncConflicts).toHaveBeenCalledTimes(1);
+    m.onSyncStatus(sync("w1", { conflicts: 2 }));
+    expect(api.syncConflicts).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe("ServerPublishModel", () => {
+  const server = { id: "s1", title: "Files", registration: { transport: { type: "stdio" } } };
+
+  it("publishes, says so until the server is read again, and keeps a refusal to show", async () => {
+    let refetched = false;
+    const m = new ServerPublishModel(async () => refetched);
+    expect(m.isPublished(server)).toBe(false);
+    expect(m.isPublished({ ...server, registration: { mcp_server: { kind: "relay" } } })).toBe(true);
+    api.serverPublish.mockResolvedValue({ context: { mcp_server: { kind: "relay" } } });
+    expect(await m.set(server, true)).toBe(true);
+    expect(m.isPublished(server)).toBe(true);
+
+    refetched = true;
+    api.serverUnpublish.mockResolvedValue({ context: {} });
+    expect(await m.set(server, false)).toBe(true);
+    expect(m.isPublished(server)).toBe(false);
+
+    api.serverPublish.mockRejectedValue(failure("invalid_input", 'Put the workspace "Infra" on the platform first.'));
+    expect(await m.set(server, true)).toBe(false);
+    expect(m.problems.s1?.message).toMatch(/on the platform first/);
+    m.dismiss("s1");
+    expect(m.problems.s1).toBeUndefined();
+    expect(m.busy).toEqual({});
+  });
+});
