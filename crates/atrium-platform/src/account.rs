@@ -440,6 +440,7 @@ impl Account {
         if let Some(key) = api_key {
             return Ok(key);
         }
+        let held = self.inner.cell.peek();
         let renewed = self
             .inner
             .cell
@@ -462,7 +463,8 @@ impl Account {
             .await;
         match renewed {
             Ok(tokens) => {
-                if let Some(info) = self.info() {
+                let refreshed = !held.is_some_and(|h| Arc::ptr_eq(&h, &tokens));
+                if refreshed && let Some(info) = self.info() {
                     // Keep the refreshed tokens; a keychain failure only costs a refresh at the next start.
                     let _ = self.save(&info, &tokens.to_keychain()).await;
                 }
