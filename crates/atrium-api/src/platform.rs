@@ -155,25 +155,15 @@ fn ensure_live(store: atrium_store::Store, servers: atrium_mcp::ServerSet) -> En
     Arc::new(move |id: String| {
         let (store, servers) = (store.clone(), servers.clone());
         Box::pin(async move {
-            if servers.state(&id).is_err() {
-                let artifact = store.get_artifact(&id).await.map_err(|e| e.to_string())?;
-                let spec = crate::servers::spec_of(&artifact)
-                    .ok_or_else(|| format!("{} is not a valid server registration.", artifact.title))?;
-                servers.upsert(spec);
-            }
-            if matches!(servers.state(&id).map(|s| s.status), Ok(atrium_mcp::ServerStatus::Stopped)) {
+            let mut state = crate::servers::make_live(&store, &servers, &id).await.map_err(|e| e.message)?;
+            // The platform's call starts a published server that was stopped, as the host tools can.
+            if state.status == atrium_mcp::ServerStatus::Stopped {
                 servers.start(&id).map_err(|e| e.to_string())?;
+                state = servers.wait_settled(&id).await.map_err(|e| e.to_string())?;
             }
-            let state = servers.wait_settled(&id).await.map_err(|e| e.to_string())?;
             match state.status {
                 atrium_mcp::ServerStatus::Ready => Ok(()),
-                other => Err(format!(
-                    "The local server is not ready ({}).",
-                    serde_json::to_value(&other)
-                        .ok()
-                        .and_then(|v| v.get("state").and_then(Value::as_str).map(str::to_owned))
-                        .unwrap_or_default()
-                )),
+                other => Err(format!("The local server is not ready ({}).", other.state_name())),
             }
         })
     })
@@ -193,7 +183,7 @@ impl Atrium {
     /// Signs in to the platform at `url` (Origin, or one URL serving all three services; the others are
     /// discovered from its OpenID configuration).
     pub async fn platform_sign_in(&self, url: String, request: SignInRequest) -> ApiResult<AccountInfo> {
-        let urls = PlatformUrls::discover(&reqwest_client(), &url).await?;
+        let urls = PlatformUrls::discover(&atrium_platform::http_client(), &url).await?;
         let cancel = CancellationToken::new();
         if let Some(previous) = self.platform.sign_in.lock().unwrap_or_else(|p| p.into_inner()).replace(cancel.clone())
         {
@@ -361,12 +351,4 @@ impl Atrium {
     pub fn platform_relay(&self) -> &Relay {
         &self.platform.relay
     }
-}
-
-fn reqwest_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .timeout(std::time::Duration::from_secs(20))
-        .build()
-        .unwrap_or_default()
 }

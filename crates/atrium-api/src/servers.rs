@@ -114,7 +114,7 @@ pub(crate) fn stored_registration(artifact: &Artifact) -> Value {
     serde_json::from_str(&artifact.content).unwrap_or_else(|_| artifact.context.clone())
 }
 
-pub(crate) fn spec_of(artifact: &Artifact) -> Option<ServerSpec> {
+fn spec_of(artifact: &Artifact) -> Option<ServerSpec> {
     let registration = registration::parse(&stored_registration(artifact)).ok()?;
     Some(ServerSpec {
         id: artifact.id.clone(),
@@ -224,31 +224,43 @@ impl Atrium {
 
     /// Makes sure a server has a session (the CLI connects on demand) and is past `starting`.
     pub(crate) async fn live_server(&self, id: &str) -> ApiResult<()> {
-        match self.servers.state(id) {
-            // Known and settled: nothing to read or wait for (this is every tool call's path).
-            Ok(state) if !matches!(state.status, ServerStatus::Starting | ServerStatus::Installing { .. }) => {
-                return Ok(());
-            }
-            Ok(_) => {}
-            Err(_) => {
-                let artifact = self.server_artifact(id).await?;
-                let spec = spec_of(&artifact).ok_or_else(|| invalid_registration(&artifact))?;
-                self.servers.upsert(spec);
-            }
-        }
-        self.servers.wait_settled(id).await?;
-        Ok(())
+        make_live(&self.store, &self.servers, id).await.map(|_| ())
     }
+}
 
-    async fn server_artifact(&self, id: &str) -> ApiResult<Artifact> {
-        let artifact = self.store.get_artifact(id).await?;
-        if artifact.content_type != SERVER_CONTENT_TYPE {
-            return Err(ApiError::new(
-                ErrorCode::NotFound,
-                format!("{} is not a server registration.", artifact.title),
-            ));
+/// Registers a server with the connection manager if it is not yet (from its stored registration), and waits
+/// until it is past `starting`; returns its state.
+pub(crate) async fn make_live(
+    store: &atrium_store::Store,
+    servers: &atrium_mcp::ServerSet,
+    id: &str,
+) -> ApiResult<ServerState> {
+    match servers.state(id) {
+        // Known and settled: nothing to read or wait for (this is every tool call's path).
+        Ok(state) if !matches!(state.status, ServerStatus::Starting | ServerStatus::Installing { .. }) => {
+            return Ok(state);
         }
-        Ok(artifact)
+        Ok(_) => {}
+        Err(_) => {
+            let artifact = server_artifact(store, id).await?;
+            let spec = spec_of(&artifact).ok_or_else(|| invalid_registration(&artifact))?;
+            servers.upsert(spec);
+        }
+    }
+    Ok(servers.wait_settled(id).await?)
+}
+
+async fn server_artifact(store: &atrium_store::Store, id: &str) -> ApiResult<Artifact> {
+    let artifact = store.get_artifact(id).await?;
+    if artifact.content_type != SERVER_CONTENT_TYPE {
+        return Err(ApiError::new(ErrorCode::NotFound, format!("{} is not a server registration.", artifact.title)));
+    }
+    Ok(artifact)
+}
+
+impl Atrium {
+    async fn server_artifact(&self, id: &str) -> ApiResult<Artifact> {
+        server_artifact(&self.store, id).await
     }
 
     /// The servers registered in a workspace (or in all of them), with their live state.

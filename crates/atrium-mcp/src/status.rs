@@ -52,6 +52,19 @@ pub enum ServerStatus {
 }
 
 impl ServerStatus {
+    /// The state's name as it is serialized (`ready`, `stopped`, `needs_login`, …).
+    pub fn state_name(&self) -> &'static str {
+        match self {
+            ServerStatus::Stopped => "stopped",
+            ServerStatus::Starting => "starting",
+            ServerStatus::Installing { .. } => "installing",
+            ServerStatus::Ready => "ready",
+            ServerStatus::Degraded { .. } => "degraded",
+            ServerStatus::NeedsLogin { .. } => "needs_login",
+            ServerStatus::Failed { .. } => "failed",
+        }
+    }
+
     pub(crate) fn failed(failure: &Failure, stderr_tail: Vec<String>) -> Self {
         ServerStatus::Failed { code: failure.code, message: failure.message.clone(), stderr_tail }
     }

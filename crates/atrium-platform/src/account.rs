@@ -147,7 +147,7 @@ fn session_id() -> SecretId {
 
 /// An HTTP client for the platform: no redirects (a redirect on an API call is a misconfiguration, and must not
 /// carry the bearer elsewhere), bounded time.
-pub(crate) fn http_client() -> reqwest::Client {
+pub fn http_client() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .connect_timeout(Duration::from_secs(10))

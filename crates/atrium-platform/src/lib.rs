@@ -13,6 +13,7 @@
 #![deny(missing_docs)]
 
 mod account;
+mod backoff;
 mod error;
 mod events;
 mod json_stream;
@@ -22,7 +23,7 @@ pub mod sync;
 mod urls;
 pub mod wire;
 
-pub use account::{Account, AccountInfo, AccountStatus, PlatformUser, SignInMethod, SignInRequest};
+pub use account::{Account, AccountInfo, AccountStatus, PlatformUser, SignInMethod, SignInRequest, http_client};
 pub use error::PlatformError;
 pub use mantle::Mantle;
 pub use relay::{EnsureLive, Relay, RelayOptions, RelayReporter, RelayState, RelayStatus};

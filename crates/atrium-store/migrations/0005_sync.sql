@@ -6,6 +6,8 @@ ALTER TABLE artifacts ADD COLUMN remote_modified TEXT;
 -- The local version that matches `remote_modified`; an artifact whose version differs has local edits to push.
 ALTER TABLE artifacts ADD COLUMN synced_version INTEGER;
 CREATE INDEX artifacts_root ON artifacts(root_id) WHERE root_id IS NOT NULL;
+-- A deletion event names the platform version id.
+CREATE INDEX artifacts_remote ON artifacts(remote_id) WHERE remote_id IS NOT NULL;
 
 CREATE TABLE sync_workspaces (
     workspace_id   TEXT PRIMARY KEY REFERENCES workspaces(id) ON DELETE CASCADE,

@@ -53,6 +53,28 @@ struct ConflictRow {
     detected_time: String,
 }
 
+const SELECT_CONFLICT: &str =
+    "SELECT artifact_id, workspace_id, kind, remote, local, detected_time FROM sync_conflicts";
+
+impl TryFrom<ConflictRow> for SyncConflict {
+    type Error = StoreError;
+    fn try_from(r: ConflictRow) -> Result<Self> {
+        let corrupt =
+            |message: String| StoreError::Corrupt { entity: Entity::Conflict, id: r.artifact_id.clone(), message };
+        let parse = |text: &Option<String>| -> Result<Option<Value>> {
+            text.as_deref().map(serde_json::from_str).transpose().map_err(|e| corrupt(format!("not JSON: {e}")))
+        };
+        Ok(SyncConflict {
+            kind: ConflictKind::parse(&r.kind).ok_or_else(|| corrupt(format!("unknown kind {:?}", r.kind)))?,
+            remote: parse(&r.remote)?,
+            local: parse(&r.local)?,
+            artifact_id: r.artifact_id,
+            workspace_id: r.workspace_id,
+            detected_time: r.detected_time,
+        })
+    }
+}
+
 fn conflict_not_found(id: &str) -> StoreError {
     StoreError::NotFound { entity: Entity::Conflict, id: id.to_owned() }
 }
@@ -508,36 +530,30 @@ impl Store {
 
     /// Open conflicts, of one workspace or all, oldest first.
     pub async fn conflicts(&self, workspace_id: Option<&str>) -> Result<Vec<SyncConflict>> {
-        let rows: Vec<ConflictRow> = sqlx::query_as(
-            "SELECT artifact_id, workspace_id, kind, remote, local, detected_time FROM sync_conflicts
-             WHERE ?1 IS NULL OR workspace_id = ?1 ORDER BY detected_time",
-        )
-        .bind(workspace_id)
-        .fetch_all(self.pool())
-        .await?;
-        rows.into_iter()
-            .map(|r| {
-                let parse = |text: Option<String>| -> Result<Option<Value>> {
-                    text.map(|t| serde_json::from_str(&t)).transpose().map_err(|e| StoreError::Corrupt {
-                        entity: Entity::Conflict,
-                        id: r.artifact_id.clone(),
-                        message: format!("not JSON: {e}"),
-                    })
-                };
-                Ok(SyncConflict {
-                    kind: ConflictKind::parse(&r.kind).ok_or_else(|| StoreError::Corrupt {
-                        entity: Entity::Conflict,
-                        id: r.artifact_id.clone(),
-                        message: format!("unknown kind {:?}", r.kind),
-                    })?,
-                    remote: parse(r.remote.clone())?,
-                    local: parse(r.local.clone())?,
-                    artifact_id: r.artifact_id,
-                    workspace_id: r.workspace_id,
-                    detected_time: r.detected_time,
-                })
-            })
-            .collect()
+        let rows: Vec<ConflictRow> =
+            sqlx::query_as(&format!("{SELECT_CONFLICT} WHERE ?1 IS NULL OR workspace_id = ?1 ORDER BY detected_time"))
+                .bind(workspace_id)
+                .fetch_all(self.pool())
+                .await?;
+        rows.into_iter().map(SyncConflict::try_from).collect()
+    }
+
+    /// One open conflict.
+    pub async fn conflict(&self, artifact_id: &str) -> Result<SyncConflict> {
+        let row: Option<ConflictRow> = sqlx::query_as(&format!("{SELECT_CONFLICT} WHERE artifact_id = ?"))
+            .bind(artifact_id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.ok_or_else(|| conflict_not_found(artifact_id))?.try_into()
+    }
+
+    /// How many conflicts a workspace has open.
+    pub async fn conflict_count(&self, workspace_id: &str) -> Result<u32> {
+        let n: i64 = sqlx::query_scalar("SELECT count(*) FROM sync_conflicts WHERE workspace_id = ?")
+            .bind(workspace_id)
+            .fetch_one(self.pool())
+            .await?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
     /// Settles a conflict. `remote` is the platform's side as a [`RemoteVersion`] (from the conflict's JSON);
@@ -550,12 +566,7 @@ impl Store {
         resolution: Resolution,
         remote: Option<&RemoteVersion>,
     ) -> Result<()> {
-        let conflict = self
-            .conflicts(None)
-            .await?
-            .into_iter()
-            .find(|c| c.artifact_id == artifact_id)
-            .ok_or_else(|| conflict_not_found(artifact_id))?;
+        let conflict = self.conflict(artifact_id).await?;
         let workspace_id = conflict.workspace_id.clone();
         let mut tx = self.begin_write().await?;
         match (conflict.kind, resolution) {

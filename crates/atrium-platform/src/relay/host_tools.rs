@@ -67,8 +67,7 @@ pub async fn call(
         "mcp_servers_list_local" => {
             let mut servers = Vec::new();
             for (id, title) in ctx.published().await.unwrap_or_default() {
-                let status =
-                    ctx.servers.state(&id).map(|s| super::status_label(&s.status)).unwrap_or_else(|_| "stopped".into());
+                let status = ctx.servers.state(&id).map(|s| s.status.state_name()).unwrap_or("stopped");
                 servers.push(json!({"server_id": id, "label": title, "status": status}));
             }
             Ok(json!({"servers": servers}))
@@ -89,7 +88,7 @@ pub async fn call(
                 };
                 match result {
                     Ok(()) => {
-                        let status = ctx.servers.state(&id).map(|s| super::status_label(&s.status)).unwrap_or_default();
+                        let status = ctx.servers.state(&id).map(|s| s.status.state_name()).unwrap_or_default();
                         Ok(json!({"server_id": id, "status": status}))
                     }
                     Err(e) => Err(ToolRefusal(e)),

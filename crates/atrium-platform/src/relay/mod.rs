@@ -14,7 +14,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use atrium_mcp::{SERVER_CONTENT_TYPE, ServerSet, ServerStatus};
+use atrium_mcp::{SERVER_CONTENT_TYPE, ServerSet};
 use atrium_store::{AuditEntry, AuditOrigin, AuditStatus, Store};
 use futures::future::BoxFuture;
 use futures::{SinkExt, StreamExt};
@@ -36,9 +36,6 @@ const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
 const MAX_DEADLINE: Duration = Duration::from_secs(300);
 /// WebSocket ping interval.
 const PING_EVERY: Duration = Duration::from_secs(25);
-/// Reconnect backoff bounds.
-const BACKOFF_MIN: Duration = Duration::from_secs(1);
-const BACKOFF_MAX: Duration = Duration::from_secs(60);
 /// How long [`Relay::stop`] waits for the loop.
 const STOP_WAIT: Duration = Duration::from_secs(3);
 
@@ -157,14 +154,6 @@ impl RelayContext {
             tracing::warn!(error = %e, "could not audit a relayed host tool call");
         }
     }
-}
-
-/// The label of a server status (`ready`, `stopped`, …).
-pub(crate) fn status_label(status: &ServerStatus) -> String {
-    serde_json::to_value(status)
-        .ok()
-        .and_then(|v| v.get("state").and_then(Value::as_str).map(str::to_owned))
-        .unwrap_or_default()
 }
 
 struct Inner {
@@ -322,11 +311,14 @@ impl Relay {
                 }
                 Err(Failure::Refused(_)) => {
                     failures += 1;
-                    (backoff(failures), "The platform refused the relay connection (HTTP 403).".to_owned())
+                    (
+                        crate::backoff::reconnect_delay(failures),
+                        "The platform refused the relay connection (HTTP 403).".to_owned(),
+                    )
                 }
                 Err(Failure::Network(message)) => {
                     failures += 1;
-                    (backoff(failures), message)
+                    (crate::backoff::reconnect_delay(failures), message)
                 }
             };
             let (delay, message) = wait;
@@ -510,25 +502,18 @@ impl Relay {
         let server = payload.get("server_id").and_then(Value::as_str).unwrap_or_default();
         let tool = payload.get("tool_name").and_then(Value::as_str).unwrap_or_default().to_owned();
         let arguments = payload.get("arguments").cloned().unwrap_or_else(|| Value::Object(Map::new()));
-        let target = match server.strip_prefix("local-mcp:") {
-            Some(local) => {
-                let body = serde_json::json!({"local_server_id": local});
-                let request = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": arguments}});
-                let payload = serde_json::json!({"mcp_server": body, "body": base64_of(&request), "deadline_ms": payload.get("deadline_ms")});
-                return envelope::tool_result(
-                    id,
-                    &request_id,
-                    self.serve_request(ctx, &payload).await.and_then(result_of),
-                );
-            }
-            None if server == "desktop-host" => Target::Host,
+        // Served like an `mcp_request` for the same target: a local server, or the built-in host tools.
+        let mcp_server = match server.strip_prefix("local-mcp:") {
+            Some(local) => serde_json::json!({"local_server_id": local}),
+            None if server == "desktop-host" => serde_json::json!({}),
             None => {
                 let failure = RelayFailure::new(RelayErrorCode::NotFound, format!("Unknown server {server}."));
                 return envelope::tool_result(id, &request_id, Err(failure));
             }
         };
         let request = serde_json::json!({"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": {"name": tool, "arguments": arguments}});
-        let outcome = mcp::serve(ctx, &target, request, DEFAULT_DEADLINE).await.and_then(result_of);
+        let payload = serde_json::json!({"mcp_server": mcp_server, "body": base64_of(&request), "deadline_ms": payload.get("deadline_ms")});
+        let outcome = self.serve_request(ctx, &payload).await.and_then(result_of);
         envelope::tool_result(id, &request_id, outcome)
     }
 }
@@ -555,11 +540,4 @@ enum Failure {
     /// 401/403 at the upgrade, with the token that was refused.
     Refused(String),
     Network(String),
-}
-
-fn backoff(failures: u32) -> Duration {
-    let base = BACKOFF_MIN.saturating_mul(2u32.saturating_pow(failures.saturating_sub(1).min(6))).min(BACKOFF_MAX);
-    let mut byte = [0u8; 1];
-    let _ = getrandom::fill(&mut byte);
-    base.mul_f64(0.75 + 0.5 * f64::from(byte[0]) / 255.0)
 }

@@ -24,16 +24,14 @@ use crate::mantle::Mantle;
 use crate::wire::{self, RemoteWorkspace};
 use crate::{PlatformError, Result};
 
+pub use crate::backoff::retry_delay;
 pub use pull::PullReport;
-pub use push::{PushReport, retry_delay};
+pub use push::PushReport;
 
 /// How often the live loop looks for local edits to send (edits also wake it at once through [`Sync::wake`]).
 const PUSH_TICK: Duration = Duration::from_secs(2);
 /// WebSocket ping interval, so a dead connection is noticed.
 const PING_EVERY: Duration = Duration::from_secs(25);
-/// Reconnect backoff bounds.
-const BACKOFF_MIN: Duration = Duration::from_secs(1);
-const BACKOFF_MAX: Duration = Duration::from_secs(60);
 /// How long [`Sync::stop`] waits for the loop.
 const STOP_WAIT: Duration = Duration::from_secs(3);
 
@@ -386,8 +384,7 @@ impl Sync {
             remote_id: link.remote_id.clone(),
             state,
             pending: self.inner.store.outbox_count(&link.workspace_id).await?,
-            conflicts: u32::try_from(self.inner.store.conflicts(Some(&link.workspace_id)).await?.len())
-                .unwrap_or(u32::MAX),
+            conflicts: self.inner.store.conflict_count(&link.workspace_id).await?,
             last_pull: link.last_pull.clone(),
             message,
         })
@@ -427,12 +424,7 @@ impl Sync {
 
     /// Settles a conflict as the person chose, then sends the result.
     pub async fn resolve(&self, artifact_id: &str, resolution: Resolution) -> Result<()> {
-        let conflict = self
-            .conflicts(None)
-            .await?
-            .into_iter()
-            .find(|c| c.artifact_id == artifact_id)
-            .ok_or_else(|| PlatformError::NotFound("conflict".into()))?;
+        let conflict = self.inner.store.conflict(artifact_id).await?;
         let remote = match &conflict.remote {
             Some(raw) => {
                 let mut version = wire::remote_version(raw)?;
@@ -509,7 +501,7 @@ impl Sync {
                         self.set_failure(&link.workspace_id, &e).await;
                     }
                     failures += 1;
-                    let delay = backoff(failures);
+                    let delay = crate::backoff::reconnect_delay(failures);
                     tracing::info!(delay_ms = delay.as_millis() as u64, "sync will reconnect");
                     tokio::select! {
                         _ = cancel.cancelled() => return,
@@ -597,12 +589,4 @@ pub(crate) fn clamp(n: u64) -> u32 {
 
 fn stops_everything(e: &PlatformError) -> bool {
     matches!(e, PlatformError::Unreachable { .. } | PlatformError::SignedOut)
-}
-
-/// Reconnect delay after `failures` failures in a row: exponential from 1 s to 60 s with jitter.
-fn backoff(failures: u32) -> Duration {
-    let base = BACKOFF_MIN.saturating_mul(2u32.saturating_pow(failures.saturating_sub(1).min(6))).min(BACKOFF_MAX);
-    let mut byte = [0u8; 1];
-    let _ = getrandom::fill(&mut byte);
-    base.mul_f64(0.75 + 0.5 * f64::from(byte[0]) / 255.0)
 }

@@ -5,10 +5,11 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use atrium_store::{OutboxEntry, OutboxOp, SyncLink};
+use atrium_store::{Artifact, OutboxEntry, OutboxOp, SyncLink};
 use serde_json::Value;
 
 use super::{SyncPhase, SyncProgress, clamp};
+use crate::backoff::retry_delay;
 use crate::mantle::Mantle;
 use crate::wire;
 use crate::{PlatformError, Result};
@@ -27,14 +28,6 @@ pub struct PushReport {
     pub failed: u32,
     /// A create was in doubt: the caller lists the container (which recognises it) before pushing again.
     pub needs_pull: bool,
-}
-
-/// When a failed entry is tried again: 2^attempts seconds, at most 5 minutes, with up to 25 % jitter.
-pub fn retry_delay(attempts: u32) -> Duration {
-    let base = 2u64.saturating_pow(attempts.min(9)).min(300);
-    let mut byte = [0u8; 1];
-    let _ = getrandom::fill(&mut byte);
-    Duration::from_millis(base * 1000 + base * 250 * u64::from(byte[0]) / 255)
 }
 
 fn at(delay: Duration) -> String {
@@ -62,10 +55,16 @@ pub(crate) async fn push(
             report.needs_pull = true;
             return Ok(report);
         }
-        let current = current_versions(mantle, &entries).await?;
+        // Each upsert's artifact is read once per round: for the platform's current versions and for sending.
+        let mut local = HashMap::new();
+        for entry in entries.iter().filter(|e| e.op == OutboxOp::Upsert) {
+            local.insert(entry.artifact_id.clone(), store.artifact_for_push(&entry.artifact_id).await?);
+        }
+        let current = current_versions(mantle, &entries, &local).await?;
         let mut progressed = false;
         for entry in &entries {
-            match send(mantle, link, entry, &current).await {
+            let this = local.remove(&entry.artifact_id).flatten();
+            match send(mantle, link, entry, this, &current).await {
                 Ok(Sent::Done) => {
                     report.sent += 1;
                     progressed = true;
@@ -99,22 +98,22 @@ pub(crate) async fn push(
     Ok(report)
 }
 
+/// A local artifact about to be sent, with the platform `modified_time` its edit is based on (`None`: deleted since).
+type Local = Option<(Artifact, Option<String>)>;
+
 /// The platform's current version of every entry that has a platform identity, by root id.
-async fn current_versions(mantle: &Mantle, entries: &[OutboxEntry]) -> Result<HashMap<String, Value>> {
-    let store = mantle.account().store();
-    let mut roots = Vec::new();
-    for entry in entries {
-        match entry.op {
-            OutboxOp::Delete => roots.extend(entry.remote_id.clone()),
-            OutboxOp::Upsert => {
-                if let Some((artifact, _)) = store.artifact_for_push(&entry.artifact_id).await?
-                    && let Some(root) = artifact.root_id
-                {
-                    roots.push(root);
-                }
-            }
-        }
-    }
+async fn current_versions(
+    mantle: &Mantle,
+    entries: &[OutboxEntry],
+    local: &HashMap<String, Local>,
+) -> Result<HashMap<String, Value>> {
+    let roots: Vec<String> = entries
+        .iter()
+        .filter_map(|entry| match entry.op {
+            OutboxOp::Delete => entry.remote_id.clone(),
+            OutboxOp::Upsert => local.get(&entry.artifact_id)?.as_ref()?.0.root_id.clone(),
+        })
+        .collect();
     if roots.is_empty() {
         return Ok(HashMap::new());
     }
@@ -133,7 +132,13 @@ enum Sent {
     Conflict,
 }
 
-async fn send(mantle: &Mantle, link: &SyncLink, entry: &OutboxEntry, current: &HashMap<String, Value>) -> Result<Sent> {
+async fn send(
+    mantle: &Mantle,
+    link: &SyncLink,
+    entry: &OutboxEntry,
+    local: Local,
+    current: &HashMap<String, Value>,
+) -> Result<Sent> {
     let store = mantle.account().store();
     match entry.op {
         OutboxOp::Delete => {
@@ -154,7 +159,7 @@ async fn send(mantle: &Mantle, link: &SyncLink, entry: &OutboxEntry, current: &H
             Ok(Sent::Done)
         }
         OutboxOp::Upsert => {
-            let Some((artifact, base)) = store.artifact_for_push(&entry.artifact_id).await? else {
+            let Some((artifact, base)) = local else {
                 store.outbox_done(&entry.artifact_id).await?;
                 return Ok(Sent::Done);
             };
