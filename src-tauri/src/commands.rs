@@ -59,8 +59,10 @@ registry! {
     server_create(input: NewServer) -> ServerView;
     server_update(id: String, patch: ServerPatch) -> ServerView;
     server_set_enabled(id: String, enabled: bool) -> ServerView;
+    server_approve(id: String, fingerprint: String) -> ServerView;
     server_remove(id: String) -> ();
     server_test(registration: Value) -> ConnectionTest;
+    server_test_registered(id: String) -> ConnectionTest;
     server_refresh(id: String) -> ServerState;
     server_state(id: String) -> ServerState;
     server_tools(id: String) -> Vec<ToolInfo>;

@@ -97,8 +97,11 @@ pub fn run() -> ExitCode {
         events: events.clone(),
         elicitation: ElicitationPolicy::Ask,
         connect_servers: true,
+        watchdog: true,
         ..OpenOptions::default()
     };
+    // Listening for SIGTERM / Ctrl+C before anything starts: a quit during start-up is clean too.
+    let quit = tauri::async_runtime::block_on(async { atrium_api::QuitSignals::install() });
     let (atrium, status) = tauri::async_runtime::block_on(atrium_api::start(paths, options));
     // `atrium server stop|restart` from a terminal act on the app's servers through the control socket.
     let control = tokio_util::sync::CancellationToken::new();
@@ -116,7 +119,7 @@ pub fn run() -> ExitCode {
             // SIGTERM or Ctrl+C quit like closing the window does: servers are stopped, nothing is left running.
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
-                atrium_api::quit_requested().await;
+                quit.recv().await;
                 handle.exit(0);
             });
             let frames = app.state::<Shell>().atrium.clone();
@@ -150,7 +153,11 @@ pub fn run() -> ExitCode {
             control.cancel();
             let shell = handle.state::<Shell>();
             if let Some(atrium) = &shell.atrium {
-                let closed = tauri::async_runtime::block_on(tokio::time::timeout(SHUTDOWN_GRACE, atrium.close()));
+                // The timer must be made inside the runtime: `timeout(…)` built out here panics ("no reactor
+                // running"), and then nothing is stopped.
+                let closed = tauri::async_runtime::block_on(async {
+                    tokio::time::timeout(SHUTDOWN_GRACE, atrium.close()).await
+                });
                 if closed.is_err() {
                     tracing::warn!("servers and store did not close within {SHUTDOWN_GRACE:?}");
                 }

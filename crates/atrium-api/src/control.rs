@@ -30,7 +30,7 @@ struct Request {
 
 /// The socket of a home.
 pub fn socket_path(paths: &AtriumPaths) -> PathBuf {
-    paths.home().join("run").join("control.sock")
+    paths.run_dir().join("control.sock")
 }
 
 /// Serves control requests until `stop` is cancelled. Returns `false` (and serves nothing) when another Atrium of

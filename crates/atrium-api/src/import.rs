@@ -65,6 +65,9 @@ pub struct PlannedServer {
     pub problem: Option<String>,
     /// Whether the command is on the allowlist (stdio servers); it will not start until it is.
     pub allowed: bool,
+    /// Why it will not start once imported (a command off the allowlist, a variable that is refused), if it will
+    /// not: it is imported, and refused each time it would start until the cause is fixed.
+    pub refusal: Option<String>,
 }
 
 /// What an import would do.
@@ -143,9 +146,19 @@ fn config_error(err: ConfigError) -> ApiError {
 async fn read_source(source: &ImportSource) -> ApiResult<(String, Option<String>)> {
     match (&source.path, &source.text) {
         (Some(path), None) => {
-            let text = tokio::fs::read_to_string(path).await.map_err(|err| ApiError {
-                code: ErrorCode::NotFound,
+            let bytes = tokio::fs::read(path).await.map_err(|err| ApiError {
+                code: if err.kind() == std::io::ErrorKind::NotFound {
+                    ErrorCode::NotFound
+                } else {
+                    ErrorCode::InvalidInput
+                },
                 message: format!("Cannot read {path}: {err}."),
+                details: Some(ErrorDetails::Path { path: path.clone() }),
+            })?;
+            // The file is there; what is in it is not a configuration: invalid input, not "not found".
+            let text = String::from_utf8(bytes).map_err(|_| ApiError {
+                code: ErrorCode::InvalidInput,
+                message: format!("{path} is not a text file, so it is not an MCP configuration (JSON)."),
                 details: Some(ErrorDetails::Path { path: path.clone() }),
             })?;
             Ok((text, Some(path.clone())))
@@ -193,6 +206,7 @@ impl Atrium {
                     warnings: server.warnings.clone(),
                     problem: server.problem.clone(),
                     allowed: command.is_none_or(|c| allowed.iter().any(|a| a == c)),
+                    refusal: parsed.as_ref().and_then(|r| self.servers.launch_refusal(r)),
                 }
             })
             .collect();

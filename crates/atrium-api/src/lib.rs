@@ -3,6 +3,7 @@
 //! knows about Tauri: the shell only forwards to these methods.
 #![deny(missing_docs)]
 
+mod approvals;
 mod auth;
 mod content_registry;
 mod content_types;
@@ -20,15 +21,17 @@ mod viewer;
 
 use std::sync::Arc;
 
-use atrium_mcp::{LocalSetup, RestartPolicy, ServerSet, ServerSetOptions};
+use atrium_mcp::{CrashCleanup, LocalSetup, RestartPolicy, SandboxSetup, ServerSet, ServerSetOptions};
 use atrium_secrets::Keychain;
 use atrium_store::{Store, validate};
 use serde::{Deserialize, Serialize};
 
+pub use approvals::{ApprovalReason, ServerApprovalState};
 pub use atrium_auth::{Browser, HeadlessBrowser};
+pub use atrium_mcp::LocalEffects;
 pub use atrium_mcp::import::{ConfigFormat, ConfigInput};
 pub use atrium_mcp::log_file_name as server_log_file_name;
-pub use atrium_mcp::{AuthKind, AuthSetup, AuthState, ServerAuth};
+pub use atrium_mcp::{AuthKind, AuthSetup, AuthState, ServerAuth, run_watchdog_if_asked};
 pub use atrium_mcp::{
     CallOutcome, CallProgress, ConnectionTest, ContentItem, ElicitationAction, ElicitationAnswer, ElicitationPolicy,
     ElicitationRequest, Failure, FailureCode, LogLine, PromptArgumentInfo, PromptInfo, PromptMessage, PromptResult,
@@ -59,7 +62,7 @@ pub use import::{
 pub use platform::{PlatformView, RemoteWorkspaceView};
 pub use secrets::{LocalSettings, SecretInput, SecretView};
 pub use servers::{CatalogTool, NewServer, ServerPatch, ServerView, server_slug};
-pub use signals::quit_requested;
+pub use signals::{QuitSignals, quit_requested};
 pub use viewer::{OpenedView, ViewerEnvironment, ViewerOpening};
 
 /// The result of every API call.
@@ -125,6 +128,9 @@ pub struct OpenOptions {
     pub browser: Option<Arc<dyn atrium_auth::Browser>>,
     /// Automatic sign-in (conformance runs) and Atrium's client metadata document.
     pub auth: AuthSetup,
+    /// This binary calls [`run_watchdog_if_asked`] first thing, so it can be started again as the watchdog that
+    /// stops its servers if it dies without a word (kill -9). Test binaries, which cannot, leave it off.
+    pub watchdog: bool,
 }
 
 impl Default for OpenOptions {
@@ -136,6 +142,7 @@ impl Default for OpenOptions {
             restart: RestartPolicy::default(),
             browser: None,
             auth: AuthSetup::default(),
+            watchdog: false,
         }
     }
 }
@@ -147,6 +154,16 @@ impl std::fmt::Debug for OpenOptions {
             .field("connect_servers", &self.connect_servers)
             .finish_non_exhaustive()
     }
+}
+
+/// Who writes through the API: what the person writes here is approved by that act; what a view (or, later, an
+/// agent) writes never is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Author {
+    /// The person, through the window or the terminal.
+    Person,
+    /// A server's view (MCP Apps), through the host's `update_artifact` / `create_artifact`.
+    View,
 }
 
 /// Atrium: the services of one home directory, composed.
@@ -180,6 +197,16 @@ impl Atrium {
             allowed_commands: secrets::extra_commands(&store).await?,
             installs: Some(paths.server_installs()),
             auth: options.auth.clone(),
+            crash_cleanup: CrashCleanup {
+                watchdog: options.watchdog.then(watchdog_program).flatten(),
+                records: Some(paths.run_dir().join("process-groups")),
+            },
+            // Servers from repositories see neither the person's files nor Atrium's.
+            sandbox: {
+                let mut sandbox = SandboxSetup::default();
+                sandbox.hidden.push(paths.home().to_owned());
+                sandbox
+            },
         };
         let types = content_registry::TypeCache::default();
         let servers = ServerSet::with_local(
@@ -188,8 +215,14 @@ impl Atrium {
             ServerSetOptions { elicitation: options.elicitation, reconnect: true, restart: options.restart },
             local,
         );
-        let platform =
-            platform::PlatformServices::open(&store, keychain.clone(), servers.clone(), options.events.clone()).await?;
+        let platform = platform::PlatformServices::open(
+            &store,
+            keychain.clone(),
+            servers.clone(),
+            options.events.clone(),
+            options.connect_servers,
+        )
+        .await?;
         let atrium = Self {
             platform,
             paths,
@@ -201,6 +234,7 @@ impl Atrium {
             types,
             sign_ins: Arc::default(),
         };
+        atrium.seed_approvals().await?;
         if atrium.options.connect_servers {
             atrium.connect_all().await?;
             // The desktop app keeps linked workspaces in sync and serves the relay while it runs.
@@ -258,8 +292,13 @@ impl Atrium {
         Ok(self.store.get_artifact(&id).await?)
     }
 
-    /// Creates an artifact.
-    pub async fn artifact_create(&self, mut input: NewArtifact) -> ApiResult<Artifact> {
+    /// Creates an artifact (the person's command: a server registration they write is approved).
+    pub async fn artifact_create(&self, input: NewArtifact) -> ApiResult<Artifact> {
+        self.create_artifact_as(input, Author::Person).await
+    }
+
+    /// Creates an artifact on behalf of `author`.
+    pub(crate) async fn create_artifact_as(&self, mut input: NewArtifact, author: Author) -> ApiResult<Artifact> {
         if input.content_type == SERVER_CONTENT_TYPE {
             input.content = self.secure_content(input.content.take(), &input.title).await?;
         }
@@ -267,6 +306,9 @@ impl Atrium {
             input.context = Some(context);
         }
         let artifact = self.store.create_artifact(input).await?;
+        if author == Author::Person {
+            self.approve_as_written(&artifact).await?;
+        }
         self.sync_server(&artifact);
         self.after_save(&artifact, true);
         Ok(artifact)
@@ -284,8 +326,19 @@ impl Atrium {
         }
     }
 
-    /// Changes an artifact; a new version is kept when anything changed.
-    pub async fn artifact_update(&self, id: String, mut patch: ArtifactPatch) -> ApiResult<Artifact> {
+    /// Changes an artifact; a new version is kept when anything changed (the person's command: a server
+    /// registration they write is approved).
+    pub async fn artifact_update(&self, id: String, patch: ArtifactPatch) -> ApiResult<Artifact> {
+        self.update_artifact_as(id, patch, Author::Person).await
+    }
+
+    /// Changes an artifact on behalf of `author`.
+    pub(crate) async fn update_artifact_as(
+        &self,
+        id: String,
+        mut patch: ArtifactPatch,
+        author: Author,
+    ) -> ApiResult<Artifact> {
         if patch.content.is_some() {
             let content_type = match &patch.content_type {
                 Some(content_type) => content_type.clone(),
@@ -299,7 +352,11 @@ impl Atrium {
                 patch.context = Some(context);
             }
         }
+        let wrote_registration = patch.content.is_some();
         let artifact = self.store.update_artifact(&id, patch).await?;
+        if wrote_registration && author == Author::Person {
+            self.approve_as_written(&artifact).await?;
+        }
         self.sync_server(&artifact);
         self.after_save(&artifact, false);
         Ok(artifact)
@@ -383,6 +440,15 @@ impl Atrium {
             }
         });
     }
+}
+
+/// This very program, to start again as the watchdog (on Linux through `/proc/self/exe`, which still works after
+/// an upgrade replaced the file).
+fn watchdog_program() -> Option<std::path::PathBuf> {
+    if cfg!(target_os = "linux") {
+        return Some("/proc/self/exe".into());
+    }
+    std::env::current_exe().ok()
 }
 
 /// Paths and version for a home, available even when the store could not be opened.

@@ -70,24 +70,39 @@ pub struct RemoteWorkspaceView {
     pub linked_workspace_id: Option<String>,
 }
 
-/// Forwards sync and relay reports to the window.
-pub(crate) struct PlatformEvents(pub(crate) Arc<dyn EventSink>);
+/// Forwards sync and relay reports to the window, and what sync changed to the connection manager.
+pub(crate) struct PlatformEvents {
+    sink: Arc<dyn EventSink>,
+    store: atrium_store::Store,
+    servers: atrium_mcp::ServerSet,
+    /// Whether every enabled server is kept connected (the desktop app).
+    connect: bool,
+}
 
 impl SyncReporter for PlatformEvents {
     fn progress(&self, progress: &SyncProgress) {
-        self.0.emit(AppEvent::SyncProgress { progress: progress.clone() });
+        self.sink.emit(AppEvent::SyncProgress { progress: progress.clone() });
     }
     fn status(&self, status: &WorkspaceSync) {
-        self.0.emit(AppEvent::SyncStatus { status: status.clone() });
+        self.sink.emit(AppEvent::SyncStatus { status: status.clone() });
     }
     fn artifacts_changed(&self, workspace_id: &str) {
-        self.0.emit(AppEvent::ArtifactsChanged { workspace_id: workspace_id.to_owned() });
+        self.sink.emit(AppEvent::ArtifactsChanged { workspace_id: workspace_id.to_owned() });
+        // A registration the platform changed stops and waits for the person's approval again; one it deleted
+        // disconnects.
+        let (store, servers, connect, workspace) =
+            (self.store.clone(), self.servers.clone(), self.connect, workspace_id.to_owned());
+        tokio::spawn(async move {
+            if let Err(err) = crate::servers::reconcile_servers(&store, &servers, &workspace, connect).await {
+                tracing::warn!(%err, "cannot apply synced server registrations");
+            }
+        });
     }
 }
 
 impl RelayReporter for PlatformEvents {
     fn status(&self, status: &RelayStatus) {
-        self.0.emit(AppEvent::RelayStatus { status: status.clone() });
+        self.sink.emit(AppEvent::RelayStatus { status: status.clone() });
     }
 }
 
@@ -106,9 +121,11 @@ impl PlatformServices {
         keychain: atrium_secrets::Keychain,
         servers: atrium_mcp::ServerSet,
         events: Arc<dyn EventSink>,
+        connect: bool,
     ) -> ApiResult<Self> {
         let account = Account::load(store.clone(), Some(keychain)).await?;
-        let reporter = Arc::new(PlatformEvents(events));
+        let reporter =
+            Arc::new(PlatformEvents { sink: events, store: store.clone(), servers: servers.clone(), connect });
         let sync = Sync::new(account.clone(), reporter.clone());
         let options = RelayOptions {
             device_id: device_id(store).await?,

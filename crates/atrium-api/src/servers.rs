@@ -6,10 +6,13 @@ use atrium_mcp::{
     CallOutcome, ConnectionTest, ElicitationAnswer, LogLine, PromptInfo, PromptResult, Registration, ResourceCatalog,
     ResourceContent, SERVER_CONTENT_TYPE, ServerSpec, ServerState, ServerStatus, ToolCall, ToolInfo, registration,
 };
-use atrium_store::{Artifact, ArtifactPatch, AuditEntry, AuditFilter, AuditOrigin, FieldProblem, NewArtifact};
+use atrium_store::{
+    Artifact, ArtifactPatch, AuditEntry, AuditFilter, AuditOrigin, FieldProblem, NewArtifact, ServerApproval,
+};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::approvals::{ServerApprovalState, approval_state};
 use crate::{ApiError, ApiResult, Atrium, ErrorCode, ErrorDetails};
 
 /// A registered server, for lists and forms.
@@ -33,6 +36,8 @@ pub struct ServerView {
     pub target: String,
     /// Whether Atrium keeps it connected.
     pub enabled: bool,
+    /// Whether the person approved what it runs on this computer (or uses of its credentials).
+    pub approval: ServerApprovalState,
     /// Its live state.
     pub state: ServerState,
 }
@@ -163,9 +168,13 @@ fn invalid_registration(artifact: &Artifact) -> ApiError {
 }
 
 impl Atrium {
-    fn view(&self, artifact: &Artifact) -> ServerView {
+    fn view(&self, artifact: &Artifact, approval: Option<&ServerApproval>) -> ServerView {
         let stored = stored_registration(artifact);
         let parsed = registration::parse(&stored);
+        let approval = match &parsed {
+            Ok(reg) => approval_state(artifact, reg, approval),
+            Err(_) => ServerApprovalState::NotNeeded,
+        };
         let state = self.servers.state(&artifact.id).unwrap_or(ServerState {
             server_id: artifact.id.clone(),
             status: ServerStatus::Stopped,
@@ -192,8 +201,15 @@ impl Atrium {
             transport,
             target,
             enabled,
+            approval,
             state,
         }
+    }
+
+    /// A server's view with its approval read from the store.
+    async fn view_of(&self, artifact: &Artifact) -> ApiResult<ServerView> {
+        let approval = self.store.server_approval(&artifact.id).await?;
+        Ok(self.view(artifact, approval.as_ref()))
     }
 
     /// Starts keeping every enabled server of the store connected (the desktop app does this at start).
@@ -208,24 +224,51 @@ impl Atrium {
 
     /// Brings the connection manager in line with a server artifact that was just written.
     pub(crate) fn sync_server(&self, artifact: &Artifact) {
-        if artifact.content_type != SERVER_CONTENT_TYPE {
-            // Retyped away from a registration (or never one): nothing may stay connected under its id.
-            self.servers.remove(&artifact.id);
-            return;
-        }
-        match spec_of(artifact) {
-            Some(spec) if self.options.connect_servers || self.servers.state(&spec.id).is_ok() => {
-                self.servers.upsert(spec)
-            }
-            Some(_) => {}
-            None => self.servers.remove(&artifact.id),
-        }
+        apply_registration(&self.servers, artifact, self.options.connect_servers);
     }
 
     /// Makes sure a server has a session (the CLI connects on demand) and is past `starting`.
     pub(crate) async fn live_server(&self, id: &str) -> ApiResult<()> {
         make_live(&self.store, &self.servers, id).await.map(|_| ())
     }
+}
+
+/// Brings the connection manager in line with a server artifact as it is stored now: a changed registration
+/// reconnects (and is checked against the person's approval again), an invalid or retyped one disconnects.
+/// `connect`: keep every enabled server connected (the desktop app); otherwise only servers already loaded follow.
+pub(crate) fn apply_registration(servers: &atrium_mcp::ServerSet, artifact: &Artifact, connect: bool) {
+    if artifact.content_type != SERVER_CONTENT_TYPE {
+        // Retyped away from a registration (or never one): nothing may stay connected under its id.
+        servers.remove(&artifact.id);
+        return;
+    }
+    match spec_of(artifact) {
+        Some(spec) if connect || servers.state(&spec.id).is_ok() => servers.upsert(spec),
+        Some(_) => {}
+        None => servers.remove(&artifact.id),
+    }
+}
+
+/// After sync changed a workspace: its server registrations as they are now reach the connection manager, and
+/// those deleted there disconnect. What the platform changed is never run without the person's approval: the
+/// connection manager checks it at every start.
+pub(crate) async fn reconcile_servers(
+    store: &atrium_store::Store,
+    servers: &atrium_mcp::ServerSet,
+    workspace_id: &str,
+    connect: bool,
+) -> ApiResult<()> {
+    let artifacts = store.artifacts_of_type(SERVER_CONTENT_TYPE, Some(workspace_id)).await?;
+    for artifact in &artifacts {
+        apply_registration(servers, artifact, connect);
+    }
+    for id in servers.ids() {
+        let gone = matches!(store.get_artifact(&id).await, Err(atrium_store::StoreError::NotFound { .. }));
+        if gone {
+            servers.remove(&id);
+        }
+    }
+    Ok(())
 }
 
 /// Registers a server with the connection manager if it is not yet (from its stored registration), and waits
@@ -259,19 +302,21 @@ async fn server_artifact(store: &atrium_store::Store, id: &str) -> ApiResult<Art
 }
 
 impl Atrium {
-    async fn server_artifact(&self, id: &str) -> ApiResult<Artifact> {
+    pub(crate) async fn server_artifact(&self, id: &str) -> ApiResult<Artifact> {
         server_artifact(&self.store, id).await
     }
 
     /// The servers registered in a workspace (or in all of them), with their live state.
     pub async fn server_list(&self, workspace_id: Option<String>) -> ApiResult<Vec<ServerView>> {
         let artifacts = self.store.artifacts_of_type(SERVER_CONTENT_TYPE, workspace_id.as_deref()).await?;
-        Ok(artifacts.iter().map(|a| self.view(a)).collect())
+        let approvals: std::collections::HashMap<String, ServerApproval> =
+            self.store.server_approvals().await?.into_iter().map(|a| (a.server_id.clone(), a)).collect();
+        Ok(artifacts.iter().map(|a| self.view(a, approvals.get(&a.id))).collect())
     }
 
     /// One server.
     pub async fn server_get(&self, id: String) -> ApiResult<ServerView> {
-        Ok(self.view(&self.server_artifact(&id).await?))
+        self.view_of(&self.server_artifact(&id).await?).await
     }
 
     /// What is wrong with a registration as typed; empty when it is valid.
@@ -297,12 +342,19 @@ impl Atrium {
             })
             .await?;
         tracing::info!(server = %artifact.id, transport = transport_name(&registration), "server registered");
+        self.approve_as_written(&artifact).await?;
         self.sync_server(&artifact);
-        Ok(self.view(&artifact))
+        self.view_of(&artifact).await
     }
 
-    /// Changes a server's title or registration (reconnecting it when the registration changed).
+    /// Changes a server's title or registration (reconnecting it when the registration changed). The person wrote
+    /// the registration: what it runs is approved.
     pub async fn server_update(&self, id: String, patch: ServerPatch) -> ApiResult<ServerView> {
+        let approve = patch.registration.is_some();
+        self.write_server(id, patch, approve).await
+    }
+
+    async fn write_server(&self, id: String, patch: ServerPatch, approve: bool) -> ApiResult<ServerView> {
         self.server_artifact(&id).await?;
         let fields = match patch.registration {
             Some(value) => {
@@ -327,22 +379,23 @@ impl Atrium {
                 },
             )
             .await?;
+        if approve {
+            self.approve_as_written(&artifact).await?;
+        }
         self.sync_server(&artifact);
-        Ok(self.view(&artifact))
+        self.view_of(&artifact).await
     }
 
-    /// Enables or disables a server (a disabled one is disconnected and refuses calls).
+    /// Enables or disables a server (a disabled one is disconnected and refuses calls). Enabling approves nothing:
+    /// a server that waits for review keeps waiting.
     pub async fn server_set_enabled(&self, id: String, enabled: bool) -> ApiResult<ServerView> {
         let artifact = self.server_artifact(&id).await?;
         let mut value = stored_registration(&artifact);
         if let Some(object) = value.as_object_mut() {
             object.insert("enabled".into(), Value::Bool(enabled));
         }
-        self.server_update(
-            id,
-            ServerPatch { expected_version: artifact.version, title: None, registration: Some(value) },
-        )
-        .await
+        let patch = ServerPatch { expected_version: artifact.version, title: None, registration: Some(value) };
+        self.write_server(id, patch, false).await
     }
 
     /// Unregisters a server: disconnects it and deletes its artifact (its audit rows stay).
@@ -356,6 +409,27 @@ impl Atrium {
     pub async fn server_test(&self, registration: Value) -> ApiResult<ConnectionTest> {
         let registration = parse_registration(&registration)?;
         Ok(self.servers.test_connection(&registration).await)
+    }
+
+    /// Tests a registered server on the side, like [`Atrium::server_test`]; one that waits for the person's
+    /// approval is not started (the test says so, `policy_denied`).
+    pub async fn server_test_registered(&self, id: String) -> ApiResult<ConnectionTest> {
+        let view = self.view_of(&self.server_artifact(&id).await?).await?;
+        if let ServerApprovalState::Required { .. } = view.approval {
+            return Ok(ConnectionTest {
+                success: false,
+                tool_count: 0,
+                tools: Vec::new(),
+                error: Some(format!(
+                    "{} waits for your approval of what it runs: review it first (atrium server approve).",
+                    view.title
+                )),
+                error_code: Some(atrium_mcp::FailureCode::PolicyDenied),
+                server_info: None,
+                duration_ms: 0,
+            });
+        }
+        Ok(self.servers.test_connection(&parse_registration(&view.registration)?).await)
     }
 
     /// Reconnects a server and re-reads what it offers.
@@ -402,7 +476,7 @@ impl Atrium {
 
     /// The live state of a server.
     pub async fn server_state(&self, id: String) -> ApiResult<ServerState> {
-        Ok(self.view(&self.server_artifact(&id).await?).state)
+        Ok(self.view(&self.server_artifact(&id).await?, None).state)
     }
 
     /// A server's tools (only those in `allowed_tools`, when it is set).

@@ -524,7 +524,11 @@ impl ServerViewBackend {
             state,
             ..ArtifactPatch::default()
         };
-        let updated = self.atrium.artifact_update(target.id, patch).await.map_err(|e| RpcError::refused(e.message))?;
+        let updated = self
+            .atrium
+            .update_artifact_as(target.id, patch, crate::Author::View)
+            .await
+            .map_err(|e| RpcError::refused(e.message))?;
         tracing::info!(view = %self.view_id, artifact = %updated.id, version = updated.version, "view updated an artifact");
         Ok(text_result("OK"))
     }
@@ -554,7 +558,11 @@ impl ServerViewBackend {
             context,
             state: None,
         };
-        let created = self.atrium.artifact_create(input).await.map_err(|e| RpcError::refused(e.message))?;
+        let created = self
+            .atrium
+            .create_artifact_as(input, crate::Author::View)
+            .await
+            .map_err(|e| RpcError::refused(e.message))?;
         Ok(text_result(artifact_json(&created).to_string()))
     }
 }

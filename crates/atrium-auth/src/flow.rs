@@ -111,12 +111,9 @@ pub async fn authorize(
         }
     }
     listener.expect(&state, request.check_issuer.then_some(request.endpoints.issuer.as_str()));
-    tracing::info!("opening the authorization page");
-    // The listener runs on its own task and keeps the answer until it is awaited: a headless browser delivers it
-    // before `open` returns, a real one long after.
-    browser.open(url.as_str()).await?;
-    let code = listener.wait(limit, cancel).await?;
-    token::exchange_code(
+    let mut listener = listener;
+    let (code, verdict) = open_and_wait(browser, url.as_str(), &mut listener, limit, cancel).await?;
+    let tokens = token::exchange_code(
         http,
         &request.endpoints.token,
         request.client,
@@ -125,5 +122,34 @@ pub async fn authorize(
         &redirect_uri,
         request.resource,
     )
-    .await
+    .await;
+    listener.finish(verdict, tokens.as_ref().map(|_| ()).map_err(ToString::to_string)).await;
+    tokens
+}
+
+/// Opens the authorization page and waits for the listener's answer. Both run together: a headless browser's
+/// request to the listener is answered only once the flow reports the outcome, a real browser returns at once.
+/// A browser that cannot open ends the wait.
+pub async fn open_and_wait(
+    browser: &dyn Browser,
+    url: &str,
+    listener: &mut CallbackListener,
+    limit: Duration,
+    cancel: &CancellationToken,
+) -> Result<(String, crate::loopback::Verdict), AuthError> {
+    tracing::info!("opening the authorization page");
+    let opening = browser.open(url);
+    tokio::pin!(opening);
+    let waiting = listener.wait(limit, cancel);
+    tokio::pin!(waiting);
+    let mut opened = false;
+    loop {
+        tokio::select! {
+            result = &mut opening, if !opened => {
+                result?;
+                opened = true;
+            }
+            answer = &mut waiting => return answer,
+        }
+    }
 }

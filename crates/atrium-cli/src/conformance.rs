@@ -121,7 +121,7 @@ async fn drive(atrium: &atrium_api::Atrium, scenario: &str, url: &str) -> Result
         let outcome = atrium.tool_call_from(call, AuditOrigin::Cli).await?;
         eprintln!("{tool}: {:?} in {} ms", outcome.status, outcome.duration_ms);
         if let Some(result) = &outcome.result {
-            println!("{}", serde_json::to_string(result).unwrap_or_default());
+            say!("{}", serde_json::to_string(result).unwrap_or_default());
         }
         if let Some(error) = &outcome.error {
             eprintln!("  {} {}", error.code.as_str(), error.message);

@@ -1,10 +1,13 @@
 //! `atrium server start|stop|restart|logs`, `atrium secret …` and `atrium import`: local servers from a terminal.
 
-use std::io::{BufRead, Read, Seek, Write};
+use std::io::{BufRead, Read, Seek};
 use std::time::Duration;
 
 use atrium_api::control::{self, ControlOp};
-use atrium_api::{ApiError, Atrium, AtriumPaths, ErrorCode, ImportRequest, ImportSource, SecretInput, ServerStatus};
+use atrium_api::{
+    ApiError, Atrium, AtriumPaths, ErrorCode, ImportRequest, ImportSource, SecretInput, ServerApprovalState,
+    ServerStatus,
+};
 use tokio_util::sync::CancellationToken;
 
 use crate::output::{Printer, print_json};
@@ -17,6 +20,8 @@ fn invalid(message: impl Into<String>) -> ApiError {
 
 /// Runs servers in the foreground until asked to quit; their status and log lines go to stderr.
 pub async fn start(atrium: &Atrium, out: &Printer, servers: &[String], all: bool) -> Result<(), Failure> {
+    // Before anything starts: a signal while servers are starting is a clean quit too.
+    let quit = atrium_api::QuitSignals::install();
     let views = atrium.server_list(None).await?;
     let chosen: Vec<_> = if all {
         views.into_iter().filter(|v| v.enabled).collect()
@@ -36,8 +41,7 @@ pub async fn start(atrium: &Atrium, out: &Printer, servers: &[String], all: bool
         let state = atrium.server_start(view.id.clone()).await?;
         if out.json() {
             // One compact line per server, so a script can read them as they come.
-            println!("{}", serde_json::json!({"server": view.title, "id": view.id, "state": state}));
-            let _ = std::io::stdout().flush();
+            say!("{}", serde_json::json!({"server": view.title, "id": view.id, "state": state}));
         } else {
             let pid = state.pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
             eprintln!("{}: {}{pid}", view.title, crate::servers::describe_status(&state.status));
@@ -49,7 +53,7 @@ pub async fn start(atrium: &Atrium, out: &Printer, servers: &[String], all: bool
             chosen.len()
         );
     }
-    atrium_api::quit_requested().await;
+    quit.recv().await;
     stop.cancel();
     eprintln!("stopping…");
     Ok(())
@@ -67,13 +71,13 @@ pub async fn control(
     let view = crate::run::pick_by_id_or_title(&views, server, "server", |v| &v.id, |v| &v.title)?;
     match control::request(paths, op, &view.id).await? {
         Some(state) if out.json() => print_json(&state),
-        Some(state) => println!("{}: {}", view.title, crate::servers::describe_status(&state.status)),
+        Some(state) => say!("{}: {}", view.title, crate::servers::describe_status(&state.status)),
         None if op == ControlOp::Stop => {
             // Nothing runs it, so it is stopped already: say so, succeed.
             if out.json() {
                 print_json(&serde_json::json!({"server_id": view.id, "status": ServerStatus::Stopped}));
             } else {
-                println!("{}: not running (no Atrium of this home is running)", view.title);
+                say!("{}: not running (no Atrium of this home is running)", view.title);
             }
         }
         None => {
@@ -82,6 +86,58 @@ pub async fn control(
                 "No Atrium of this home is running: open the app, or run `atrium server start` to run servers.",
             )));
         }
+    }
+    Ok(())
+}
+
+/// `atrium server approve`: shows what the registration would do here, asks (unless `--yes` or a fingerprint the
+/// script reviewed), approves it, and has a running Atrium of this home start it.
+pub async fn approve(
+    atrium: &Atrium,
+    paths: &AtriumPaths,
+    out: &Printer,
+    server: &str,
+    fingerprint: Option<&str>,
+    yes: bool,
+) -> Result<(), Failure> {
+    let view = crate::servers::resolve_server(atrium, server).await?;
+    let effects = match &view.approval {
+        ServerApprovalState::Required { effects, .. } => effects.clone(),
+        ServerApprovalState::Approved { .. } => {
+            if !out.json() {
+                say!("{}: already approved as it is", view.title);
+            }
+            return Ok(());
+        }
+        ServerApprovalState::NotNeeded => {
+            return Err(Failure::Api(invalid(format!(
+                "{} starts nothing on this computer and uses none of its credentials: there is nothing to approve.",
+                view.title
+            ))));
+        }
+    };
+    if let Some(wanted) = fingerprint
+        && wanted != effects.fingerprint
+    {
+        return Err(Failure::Api(ApiError::new(
+            ErrorCode::VersionConflict,
+            format!("{} changed since that fingerprint was read: review it again.", view.title),
+        )));
+    }
+    eprintln!("{} would:", view.title);
+    for line in crate::servers::describe_effects(&effects) {
+        eprintln!("  {line}");
+    }
+    confirm(&format!("Approve \"{}\" to do this on this computer?", view.title), yes || fingerprint.is_some())?;
+    let approved = atrium.server_approve(view.id.clone(), effects.fingerprint).await?;
+    // The app (or `atrium server start`) of this home starts it now, if it runs it.
+    if let Ok(Some(state)) = control::request(paths, ControlOp::Restart, &view.id).await {
+        eprintln!("{}: {}", view.title, crate::servers::describe_status(&state.status));
+    }
+    if out.json() {
+        print_json(&approved);
+    } else {
+        say!("{}: approved", view.title);
     }
     Ok(())
 }
@@ -113,11 +169,9 @@ pub async fn logs(
     let mut text = String::new();
     file.read_to_string(&mut text).map_err(|e| invalid(format!("cannot read {}: {e}", path.display())))?;
     let all: Vec<&str> = text.lines().collect();
-    let mut stdout = std::io::stdout().lock();
     for line in &all[all.len().saturating_sub(lines)..] {
-        let _ = writeln!(stdout, "{line}");
+        say!("{line}");
     }
-    drop(stdout);
     if !follow {
         return Ok(());
     }
@@ -139,11 +193,10 @@ pub async fn logs(
         let mut reader = std::io::BufReader::new(file);
         let mut line = String::new();
         while reader.read_line(&mut line).unwrap_or(0) > 0 {
-            print!("{line}");
+            say_raw!("{line}");
             position += line.len() as u64;
             line.clear();
         }
-        let _ = std::io::stdout().flush();
     }
 }
 
@@ -160,7 +213,7 @@ pub async fn secret(atrium: &Atrium, out: &Printer, command: &SecretCommand) -> 
             if out.json() {
                 print_json(&view);
             } else {
-                println!("{} is set in the keychain", view.id);
+                say!("{} is set in the keychain", view.id);
             }
         }
         SecretCommand::List => {
@@ -168,7 +221,7 @@ pub async fn secret(atrium: &Atrium, out: &Printer, command: &SecretCommand) -> 
             if out.json() {
                 print_json(&secrets);
             } else if secrets.is_empty() {
-                println!("No secrets. Add one with: atrium secret set ID < value-file");
+                say!("No secrets. Add one with: atrium secret set ID < value-file");
             } else {
                 for s in secrets {
                     let state = if s.is_set { "set" } else { "NOT SET" };
@@ -177,7 +230,7 @@ pub async fn secret(atrium: &Atrium, out: &Printer, command: &SecretCommand) -> 
                     } else {
                         format!("  used by {}", s.used_by.join(", "))
                     };
-                    println!("{}\t{state}\t{}{used}", s.id, s.description);
+                    say!("{}\t{state}\t{}{used}", s.id, s.description);
                 }
             }
         }
@@ -204,15 +257,18 @@ pub async fn import(
         if out.json() {
             print_json(&preview);
         } else {
-            println!("{} ({} servers)", preview.format_label, preview.servers.len());
+            say!("{} ({} servers)", preview.format_label, preview.servers.len());
             for s in &preview.servers {
                 let problem = s.problem.as_ref().map(|p| format!("  SKIPPED: {p}")).unwrap_or_default();
-                println!("  {} [{}] {}{problem}", s.name, s.transport, s.target);
+                say!("  {} [{}] {}{problem}", s.name, s.transport, s.target);
+                if let Some(refusal) = &s.refusal {
+                    say!("    WILL NOT START: {refusal}");
+                }
                 for secret in &s.secrets {
-                    println!("    {} -> keychain {}", secret.source, secret.secret_id);
+                    say!("    {} -> keychain {}", secret.source, secret.secret_id);
                 }
                 for warning in &s.warnings {
-                    println!("    note: {warning}");
+                    say!("    note: {warning}");
                 }
             }
         }
@@ -230,16 +286,20 @@ pub async fn import(
         print_json(&report);
     } else {
         for view in &report.created {
-            println!("created {} ({})", view.title, view.target);
+            say!("created {} ({})", view.title, view.target);
+            let planned = preview.servers.iter().find(|s| s.name == view.title);
+            if let Some(refusal) = planned.and_then(|s| s.refusal.as_ref()) {
+                eprintln!("  it will not start: {refusal}");
+            }
         }
         for id in &report.secrets_stored {
-            println!("secret {id} stored in the keychain");
+            say!("secret {id} stored in the keychain");
         }
         for id in &report.secrets_missing {
-            println!("secret {id} has no value yet: atrium secret set {id} < value-file");
+            say!("secret {id} has no value yet: atrium secret set {id} < value-file");
         }
         for skipped in &report.skipped {
-            println!("skipped {skipped}");
+            say!("skipped {skipped}");
         }
     }
     Ok(())

@@ -4,10 +4,12 @@
 //! (re-read and retry), 76 database from a newer Atrium, 69 server unavailable or failed, 1 cancelled at a
 //! confirmation prompt (or a tool that reported an error).
 
+// First: the output macros (`say!`) are visible only to the modules declared after it.
+#[macro_use]
+mod output;
 mod args;
 mod conformance;
 mod local;
-mod output;
 mod platform;
 mod run;
 mod server_args;
@@ -21,6 +23,9 @@ use clap::Parser;
 use crate::args::Cli;
 
 fn main() -> ExitCode {
+    if let Some(code) = atrium_api::run_watchdog_if_asked() {
+        return code;
+    }
     let cli = Cli::parse();
     let paths = match &cli.home {
         Some(home) => AtriumPaths::at(home),

@@ -4,13 +4,46 @@
 use atrium_api::{AppInfo, Artifact, ArtifactSummary, Revision, RevisionSummary, SearchHit, TextSpan, Workspace};
 use serde::Serialize;
 
+/// Set once stdout turned out to be a closed pipe (`atrium … | head`): later output is dropped quietly and the
+/// command finishes as it would have, instead of panicking at the next line.
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Writes to stdout; a closed pipe is not an error for a command-line tool, the rest of the output just goes
+/// nowhere. Use [`say!`] and [`say_raw!`] rather than `println!`, which panics on a closed pipe.
+pub fn write_out(args: std::fmt::Arguments<'_>, newline: bool) {
+    use std::io::Write;
+    use std::sync::atomic::Ordering;
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
+    let mut out = std::io::stdout().lock();
+    let written = out.write_fmt(args).and_then(|()| if newline { out.write_all(b"\n") } else { Ok(()) });
+    if let Err(err) = written.and_then(|()| out.flush()) {
+        STDOUT_CLOSED.store(true, Ordering::Relaxed);
+        if err.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("atrium: cannot write the output: {err}");
+        }
+    }
+}
+
+/// `println!` for the CLI's output: quiet when stdout is a closed pipe.
+macro_rules! say {
+    () => { $crate::output::write_out(format_args!(""), true) };
+    ($($arg:tt)*) => { $crate::output::write_out(format_args!($($arg)*), true) };
+}
+
+/// `print!` for the CLI's output: quiet when stdout is a closed pipe.
+macro_rules! say_raw {
+    ($($arg:tt)*) => { $crate::output::write_out(format_args!($($arg)*), false) };
+}
+
 pub struct Printer {
     json: bool,
 }
 
 pub fn print_json<T: Serialize + ?Sized>(value: &T) {
     match serde_json::to_string_pretty(value) {
-        Ok(text) => println!("{text}"),
+        Ok(text) => say!("{text}"),
         Err(err) => eprintln!("error: cannot encode the result as JSON: {err}"),
     }
 }
@@ -37,9 +70,13 @@ impl Printer {
         if self.json {
             return print_json(info);
         }
-        println!(
+        say!(
             "version   {}\nhome      {}\ndatabase  {}\nlogs      {}\nschema    {}",
-            info.version, info.data_dir, info.database_path, info.log_dir, info.schema_version
+            info.version,
+            info.data_dir,
+            info.database_path,
+            info.log_dir,
+            info.schema_version
         );
     }
 
@@ -48,10 +85,10 @@ impl Printer {
             return print_json(workspaces);
         }
         if workspaces.is_empty() {
-            println!("No workspaces yet. Create one: atrium workspace create \"My notes\"");
+            say!("No workspaces yet. Create one: atrium workspace create \"My notes\"");
         }
         for ws in workspaces {
-            println!("{}  {:>6} artifacts  {}", ws.id, ws.artifact_count, ws.title);
+            say!("{}  {:>6} artifacts  {}", ws.id, ws.artifact_count, ws.title);
         }
     }
 
@@ -59,7 +96,7 @@ impl Printer {
         if self.json {
             return print_json(ws);
         }
-        println!("{}  {}", ws.id, ws.title);
+        say!("{}  {}", ws.id, ws.title);
     }
 
     pub fn artifacts(&self, artifacts: &[ArtifactSummary]) {
@@ -67,10 +104,10 @@ impl Printer {
             return print_json(artifacts);
         }
         if artifacts.is_empty() {
-            println!("This workspace is empty. Add one: atrium artifact create <workspace> --title \"First note\"");
+            say!("This workspace is empty. Add one: atrium artifact create <workspace> --title \"First note\"");
         }
         for a in artifacts {
-            println!("{}  v{:<3} {:<28} {}", a.id, a.version, a.content_type, a.title);
+            say!("{}  v{:<3} {:<28} {}", a.id, a.version, a.content_type, a.title);
         }
     }
 
@@ -78,7 +115,7 @@ impl Printer {
         if self.json {
             return print_json(a);
         }
-        println!(
+        say!(
             "id         {}\ntitle      {}\ntype       {}\nstate      {}\nversion    {}\nmodified   {} by {}\nworkspace  {}\n",
             a.id,
             a.title,
@@ -89,18 +126,23 @@ impl Printer {
             a.modified_by,
             a.workspace_id
         );
-        println!("{}", a.content);
+        say!("{}", a.content);
     }
 
     pub fn revision(&self, r: &Revision) {
         if self.json {
             return print_json(r);
         }
-        println!(
+        say!(
             "artifact   {}\nversion    {}\ntitle      {}\ntype       {}\nwritten    {} by {}\n",
-            r.artifact_id, r.version, r.title, r.content_type, r.modified_time, r.modified_by
+            r.artifact_id,
+            r.version,
+            r.title,
+            r.content_type,
+            r.modified_time,
+            r.modified_by
         );
-        println!("{}", r.content);
+        say!("{}", r.content);
     }
 
     pub fn history(&self, revisions: &[RevisionSummary]) {
@@ -108,7 +150,7 @@ impl Printer {
             return print_json(revisions);
         }
         for r in revisions {
-            println!("v{:<4} {}  {:>8} B  {}", r.version, r.modified_time, r.size_bytes, r.title);
+            say!("v{:<4} {}  {:>8} B  {}", r.version, r.modified_time, r.size_bytes, r.title);
         }
     }
 
@@ -117,13 +159,13 @@ impl Printer {
             return print_json(hits);
         }
         if hits.is_empty() {
-            println!("No matches.");
+            say!("No matches.");
         }
         for hit in hits {
-            println!("{}  {} / {}", hit.artifact_id, hit.workspace_title, marked(&hit.title_spans));
+            say!("{}  {} / {}", hit.artifact_id, hit.workspace_title, marked(&hit.title_spans));
             let snippet = one_line(&marked(&hit.snippet_spans));
             if !snippet.is_empty() {
-                println!("    {snippet}");
+                say!("    {snippet}");
             }
         }
     }
@@ -132,13 +174,13 @@ impl Printer {
         if self.json {
             return print_json(&serde_json::json!({ "deleted": what, "id": id }));
         }
-        println!("deleted {what} {id}");
+        say!("deleted {what} {id}");
     }
 
     pub fn raw(&self, text: &str) {
         if self.json {
             return print_json(text);
         }
-        print!("{text}");
+        say_raw!("{text}");
     }
 }

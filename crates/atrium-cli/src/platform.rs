@@ -54,8 +54,8 @@ pub enum PlatformCommand {
     },
     /// Offer a local server to the platform through the relay (its workspace must be linked).
     PublishServer {
-        /// The server registration's id.
-        server_id: String,
+        /// The server (id or exact title).
+        server: String,
     },
     /// Share folders with the platform's file tools (replaces the list; none to share nothing).
     Roots {
@@ -100,13 +100,13 @@ pub async fn platform(atrium: &Atrium, out: &Printer, command: &PlatformCommand)
             if out.json() {
                 print_json(&info);
             } else {
-                println!("signed in to {} as {}", info.urls.origin, info.user.name);
+                say!("signed in to {} as {}", info.urls.origin, info.user.name);
             }
         }
         PlatformCommand::SignOut => {
             atrium.platform_sign_out().await?;
             if !out.json() {
-                println!("signed out");
+                say!("signed out");
             }
         }
         PlatformCommand::Status => {
@@ -116,14 +116,14 @@ pub async fn platform(atrium: &Atrium, out: &Printer, command: &PlatformCommand)
             } else {
                 match &view.account {
                     AccountStatus::SignedIn { account } => {
-                        println!("signed in to {} as {} ({:?})", account.urls.origin, account.user.name, account.method)
+                        say!("signed in to {} as {} ({:?})", account.urls.origin, account.user.name, account.method)
                     }
                     AccountStatus::SignedOut { reason, .. } => {
-                        println!("signed out{}", reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default())
+                        say!("signed out{}", reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default())
                     }
                 }
                 for ws in &view.workspaces {
-                    println!(
+                    say!(
                         "{}  {:?}  pending {}  conflicts {}{}",
                         ws.workspace_id,
                         ws.state,
@@ -132,7 +132,7 @@ pub async fn platform(atrium: &Atrium, out: &Printer, command: &PlatformCommand)
                         ws.message.as_ref().map(|m| format!("  ({m})")).unwrap_or_default()
                     );
                 }
-                println!("relay: {:?}", view.relay.state);
+                say!("relay: {:?}", view.relay.state);
             }
         }
         PlatformCommand::Workspaces => {
@@ -142,14 +142,14 @@ pub async fn platform(atrium: &Atrium, out: &Printer, command: &PlatformCommand)
             } else {
                 for w in list {
                     let linked = w.linked_workspace_id.map(|id| format!("  linked to {id}")).unwrap_or_default();
-                    println!("{}  {}{linked}", w.remote.id, w.remote.name);
+                    say!("{}  {}{linked}", w.remote.id, w.remote.name);
                 }
             }
         }
         PlatformCommand::Publish { workspace } => {
             let ws = resolve_workspace(atrium, workspace).await?;
             let link = atrium.workspace_publish(ws.id).await?;
-            if out.json() { print_json(&link) } else { println!("published as {}", link.remote_id) }
+            if out.json() { print_json(&link) } else { say!("published as {}", link.remote_id) }
         }
         PlatformCommand::Link { remote_id } => {
             let ws = atrium.workspace_link_remote(remote_id.clone()).await?;
@@ -165,7 +165,7 @@ pub async fn platform(atrium: &Atrium, out: &Printer, command: &PlatformCommand)
                 print_json(&conflicts);
             } else {
                 for c in conflicts {
-                    println!("{}  {:?}  {}", c.artifact_id, c.kind, c.detected_time);
+                    say!("{}  {:?}  {}", c.artifact_id, c.kind, c.detected_time);
                 }
             }
         }
@@ -177,13 +177,14 @@ pub async fn platform(atrium: &Atrium, out: &Printer, command: &PlatformCommand)
             };
             atrium.sync_resolve(artifact_id.clone(), resolution).await?;
         }
-        PlatformCommand::PublishServer { server_id } => {
-            let artifact = atrium.server_publish(server_id.clone()).await?;
+        PlatformCommand::PublishServer { server } => {
+            let server_id = crate::servers::resolve_server(atrium, server).await?.id;
+            let artifact = atrium.server_publish(server_id).await?;
             out.artifact(&artifact);
         }
         PlatformCommand::Roots { folders } => {
             let roots = atrium.relay_set_roots(folders.clone()).await?;
-            if out.json() { print_json(&roots) } else { roots.iter().for_each(|r| println!("{r}")) }
+            if out.json() { print_json(&roots) } else { roots.iter().for_each(|r| say!("{r}")) }
         }
     }
     Ok(())
@@ -192,8 +193,9 @@ pub async fn platform(atrium: &Atrium, out: &Printer, command: &PlatformCommand)
 /// `atrium sync`: one sync of every linked workspace (or one), or (`--watch`) the live loop until Ctrl-C.
 pub async fn sync(atrium: &Atrium, out: &Printer, workspace: &Option<String>, watch: bool) -> Result<(), Failure> {
     if watch {
+        let quit = atrium_api::QuitSignals::install();
         atrium.platform_start(false);
-        let _ = tokio::signal::ctrl_c().await;
+        quit.recv().await;
         return Ok(());
     }
     let workspace_id = match workspace {
@@ -205,7 +207,7 @@ pub async fn sync(atrium: &Atrium, out: &Printer, workspace: &Option<String>, wa
         print_json(&statuses);
     } else {
         for ws in statuses {
-            println!("{}  {:?}  pending {}  conflicts {}", ws.workspace_id, ws.state, ws.pending, ws.conflicts);
+            say!("{}  {:?}  pending {}  conflicts {}", ws.workspace_id, ws.state, ws.pending, ws.conflicts);
         }
     }
     Ok(())
@@ -213,9 +215,10 @@ pub async fn sync(atrium: &Atrium, out: &Printer, workspace: &Option<String>, wa
 
 /// `atrium relay`: sync and the Desktop Host Relay, headless, with the same store and keychain, until Ctrl-C.
 pub async fn relay(atrium: &Atrium) -> Result<(), Failure> {
+    let quit = atrium_api::QuitSignals::install();
     atrium.platform_start(true);
     eprintln!("relay running; Ctrl-C stops it");
-    let _ = tokio::signal::ctrl_c().await;
+    quit.recv().await;
     Ok(())
 }
 
@@ -227,7 +230,7 @@ pub async fn double(port: u16) -> Result<(), Failure> {
         .await
         .map_err(|e| invalid(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
     let user = double.user();
-    println!("{}", double.url());
+    say!("{}", double.url());
     eprintln!(
         "platform double at {} (user {} / password {}); faults and seeding under /_double/. Ctrl-C stops it.",
         double.url(),
@@ -239,7 +242,7 @@ pub async fn double(port: u16) -> Result<(), Failure> {
         let _ = std::io::stdin().read_to_end(&mut sink);
     });
     tokio::select! {
-        _ = tokio::signal::ctrl_c() => {}
+        () = atrium_api::quit_requested() => {}
         _ = stdin_closed => {}
     }
     double.shutdown().await;

@@ -95,7 +95,8 @@ pub async fn run(paths: AtriumPaths, cli: &Cli) -> Result<(), Failure> {
     if let Command::ConformanceClient { url } = &cli.command {
         return crate::conformance::run(paths, url).await;
     }
-    let options = OpenOptions { elicitation: crate::servers::elicitation_policy(cli), ..OpenOptions::default() };
+    let options =
+        OpenOptions { elicitation: crate::servers::elicitation_policy(cli), watchdog: true, ..OpenOptions::default() };
     let atrium = Atrium::open_with(paths.clone(), options).await?;
     let out = Printer::new(cli.json);
     let result = dispatch(&atrium, &paths, &out, &cli.command).await;
@@ -124,6 +125,9 @@ async fn dispatch(atrium: &Atrium, paths: &AtriumPaths, out: &Printer, command: 
         }
         Command::Server(ServerCommand::Restart { server }) => {
             crate::local::control(atrium, paths, out, ControlOp::Restart, server).await?
+        }
+        Command::Server(ServerCommand::Approve { server, fingerprint, yes }) => {
+            crate::local::approve(atrium, paths, out, server, fingerprint.as_deref(), *yes).await?
         }
         Command::Server(ServerCommand::Logs { server, lines, follow }) => {
             crate::local::logs(atrium, paths, server, *lines, *follow).await?

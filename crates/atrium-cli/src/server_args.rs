@@ -139,6 +139,19 @@ pub enum ServerCommand {
         #[arg(long, short)]
         follow: bool,
     },
+    /// Approve what a server registration runs on this computer (or which of its credentials it uses): one that
+    /// came from the platform, or changed since it was approved, runs only after this. Shows what it approves.
+    Approve {
+        /// The server (id or exact title).
+        server: String,
+        /// Approve only if the registration still has this fingerprint (from `server show --json`), for scripts
+        /// that reviewed it first.
+        #[arg(long, value_name = "FINGERPRINT")]
+        fingerprint: Option<String>,
+        /// Do not ask for confirmation.
+        #[arg(long, short)]
+        yes: bool,
+    },
     /// Enable a server.
     Enable {
         /// The server (id or exact title).

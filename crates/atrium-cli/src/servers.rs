@@ -1,8 +1,8 @@
 //! `atrium server …` and `atrium audit`: the same operations as the app's Servers and Audit screens.
 
 use atrium_api::{
-    ApiError, ApiResult, Atrium, AuditEntry, AuditFilter, AuditOrigin, AuditStatus, CallOutcome, ConnectionTest,
-    ContentItem, ErrorCode, NewServer, ServerView, ToolCall,
+    ApiError, ApiResult, ApprovalReason, Atrium, AuditEntry, AuditFilter, AuditOrigin, AuditStatus, CallOutcome,
+    ConnectionTest, ContentItem, ErrorCode, LocalEffects, NewServer, ServerApprovalState, ServerView, ToolCall,
 };
 use serde_json::{Map, Value, json};
 
@@ -16,7 +16,7 @@ fn invalid(message: impl Into<String>) -> ApiError {
 }
 
 /// Finds a server by id or exact title.
-async fn resolve_server(atrium: &Atrium, reference: &str) -> ApiResult<ServerView> {
+pub(crate) async fn resolve_server(atrium: &Atrium, reference: &str) -> ApiResult<ServerView> {
     pick_by_id_or_title(&atrium.server_list(None).await?, reference, "server", |s| &s.id, |s| &s.title)
 }
 
@@ -108,22 +108,24 @@ pub async fn server(atrium: &Atrium, out: &Printer, command: &ServerCommand) -> 
             if out.json() {
                 print_json(&servers);
             } else if servers.is_empty() {
-                println!("no servers: add one with `atrium server add WORKSPACE --title T --url URL`");
+                say!("no servers: add one with `atrium server add WORKSPACE --title T --url URL`");
             } else {
                 for s in &servers {
                     let enabled = if s.enabled { "" } else { "  (disabled)" };
-                    println!("{}  {:<24}  {:<6}  {}{enabled}", s.id, s.title, s.transport, s.target);
+                    let review = approval_mark(&s.approval).map(|m| format!("  [{m}]")).unwrap_or_default();
+                    say!("{}  {:<24}  {:<6}  {}{enabled}{review}", s.id, s.title, s.transport, s.target);
                 }
             }
         }
         ServerCommand::Show { server } => out_server(out, &resolve_server(atrium, server).await?),
         ServerCommand::Test { server, registration } => {
-            let registration = match (server, registration) {
-                (_, Some(text)) => parse_json(text, "--registration")?,
-                (Some(reference), None) => resolve_server(atrium, reference).await?.registration,
+            let report = match (server, registration) {
+                (_, Some(text)) => atrium.server_test(parse_json(text, "--registration")?).await?,
+                (Some(reference), None) => {
+                    atrium.server_test_registered(resolve_server(atrium, reference).await?.id).await?
+                }
                 (None, None) => return Err(invalid("give a server or --registration").into()),
             };
-            let report = atrium.server_test(registration).await?;
             out_test(out, &report);
             if !report.success {
                 return Err(Failure::Quiet(69));
@@ -136,13 +138,13 @@ pub async fn server(atrium: &Atrium, out: &Printer, command: &ServerCommand) -> 
             if out.json() {
                 print_json(&auth);
             } else {
-                println!("signed in");
+                say!("signed in");
             }
         }
         ServerCommand::SignOut { server } => {
             let id = resolve_server(atrium, server).await?.id;
             let revoked = atrium.server_sign_out(id).await?;
-            println!("{}", if revoked { "signed out (tokens revoked)" } else { "signed out" });
+            say!("{}", if revoked { "signed out (tokens revoked)" } else { "signed out" });
         }
         ServerCommand::Refresh { server } => {
             let id = resolve_server(atrium, server).await?.id;
@@ -150,7 +152,7 @@ pub async fn server(atrium: &Atrium, out: &Printer, command: &ServerCommand) -> 
             if out.json() {
                 print_json(&state);
             } else {
-                println!("{}", describe_status(&state.status));
+                say!("{}", describe_status(&state.status));
             }
         }
         ServerCommand::Tools { server } => {
@@ -161,7 +163,7 @@ pub async fn server(atrium: &Atrium, out: &Printer, command: &ServerCommand) -> 
             } else {
                 for tool in &tools {
                     let description = tool.description.as_deref().unwrap_or("").lines().next().unwrap_or("");
-                    println!("{:<28}  {description}", tool.name);
+                    say!("{:<28}  {description}", tool.name);
                 }
             }
         }
@@ -190,10 +192,10 @@ pub async fn server(atrium: &Atrium, out: &Printer, command: &ServerCommand) -> 
                 print_json(&catalog);
             } else {
                 for r in &catalog.resources {
-                    println!("{:<40}  {:<24}  {}", r.uri, r.name, r.mime_type.as_deref().unwrap_or(""));
+                    say!("{:<40}  {:<24}  {}", r.uri, r.name, r.mime_type.as_deref().unwrap_or(""));
                 }
                 for t in &catalog.templates {
-                    println!("{:<40}  {:<24}  (template)", t.uri_template, t.name);
+                    say!("{:<40}  {:<24}  (template)", t.uri_template, t.name);
                 }
             }
         }
@@ -205,11 +207,11 @@ pub async fn server(atrium: &Atrium, out: &Printer, command: &ServerCommand) -> 
             } else {
                 for c in &contents {
                     match (&c.text, &c.blob) {
-                        (Some(text), _) => println!("{text}"),
+                        (Some(text), _) => say!("{text}"),
                         (None, Some(blob)) => {
-                            println!("[{} base64 bytes of {}]", blob.len(), c.mime_type.as_deref().unwrap_or("data"))
+                            say!("[{} base64 bytes of {}]", blob.len(), c.mime_type.as_deref().unwrap_or("data"))
                         }
-                        (None, None) => println!("[empty]"),
+                        (None, None) => say!("[empty]"),
                     }
                 }
             }
@@ -228,7 +230,7 @@ pub async fn server(atrium: &Atrium, out: &Printer, command: &ServerCommand) -> 
                                 .iter()
                                 .map(|a| if a.required { a.name.clone() } else { format!("[{}]", a.name) })
                                 .collect();
-                            println!("{:<24}  {}  {}", p.name, args.join(" "), p.description.as_deref().unwrap_or(""));
+                            say!("{:<24}  {}  {}", p.name, args.join(" "), p.description.as_deref().unwrap_or(""));
                         }
                     }
                 }
@@ -238,7 +240,7 @@ pub async fn server(atrium: &Atrium, out: &Printer, command: &ServerCommand) -> 
                         print_json(&result);
                     } else {
                         for m in &result.messages {
-                            println!("{}: {}", m.role, content_text(&m.content));
+                            say!("{}: {}", m.role, content_text(&m.content));
                         }
                     }
                 }
@@ -259,6 +261,7 @@ pub async fn server(atrium: &Atrium, out: &Printer, command: &ServerCommand) -> 
         ServerCommand::Start { .. }
         | ServerCommand::Stop { .. }
         | ServerCommand::Restart { .. }
+        | ServerCommand::Approve { .. }
         | ServerCommand::Logs { .. } => {}
     }
     Ok(())
@@ -286,10 +289,10 @@ pub async fn audit(atrium: &Atrium, out: &Printer, args: &AuditArgs) -> Result<(
     if out.json() {
         print_json(&rows);
     } else if rows.is_empty() {
-        println!("no calls recorded");
+        say!("no calls recorded");
     } else {
         for row in &rows {
-            println!("{}", audit_line(row));
+            say!("{}", audit_line(row));
         }
     }
     Ok(())
@@ -319,6 +322,7 @@ pub(crate) fn describe_status(status: &atrium_api::ServerStatus) -> String {
             f64::from(*retry_in_ms) / 1000.0
         ),
         S::NeedsLogin { message } => format!("login required: {message}"),
+        S::NeedsApproval { message } => format!("needs your approval: {message}"),
         S::Failed { code, message, stderr_tail } => {
             let mut text = format!("failed ({}): {message}", code.as_str());
             for line in stderr_tail {
@@ -330,17 +334,61 @@ pub(crate) fn describe_status(status: &atrium_api::ServerStatus) -> String {
     }
 }
 
+/// A short mark for a registration that waits for the person's review.
+fn approval_mark(approval: &ServerApprovalState) -> Option<&'static str> {
+    match approval {
+        ServerApprovalState::Required { reason: ApprovalReason::FromPlatform, .. } => {
+            Some("from the platform — review")
+        }
+        ServerApprovalState::Required { reason: ApprovalReason::Changed, .. } => Some("changed — review"),
+        ServerApprovalState::Required { reason: ApprovalReason::NotReviewed, .. } => Some("not reviewed — review"),
+        _ => None,
+    }
+}
+
+/// What a registration would do here, for the person to review.
+pub(crate) fn describe_effects(effects: &LocalEffects) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(runs) = &effects.runs {
+        lines.push(format!("runs         {runs}"));
+    }
+    if let Some(cwd) = &effects.cwd {
+        lines.push(format!("in           {cwd}"));
+    }
+    if !effects.env_names.is_empty() {
+        lines.push(format!("environment  {}", effects.env_names.join(", ")));
+    }
+    if !effects.credentials.is_empty() {
+        lines.push(format!("uses         {}", effects.credentials.join(", ")));
+    }
+    if let Some(url) = &effects.sends_to {
+        lines.push(format!("sends them to {url}"));
+    }
+    lines
+}
+
 fn out_server(out: &Printer, view: &ServerView) {
     if out.json() {
         return print_json(view);
     }
-    println!("id         {}\ntitle      {}\nworkspace  {}", view.id, view.title, view.workspace_id);
-    println!("transport  {} {}\nenabled    {}", view.transport, view.target, view.enabled);
-    println!("status     {}", describe_status(&view.state.status));
-    for p in &view.problems {
-        println!("problem    {}: {}", p.field, p.message);
+    say!("id         {}\ntitle      {}\nworkspace  {}", view.id, view.title, view.workspace_id);
+    say!("transport  {} {}\nenabled    {}", view.transport, view.target, view.enabled);
+    say!("status     {}", describe_status(&view.state.status));
+    match &view.approval {
+        ServerApprovalState::Required { effects, .. } => {
+            say!("approval   {}", approval_mark(&view.approval).unwrap_or("review"));
+            for line in describe_effects(effects) {
+                say!("  {line}");
+            }
+            say!("  approve it with: atrium server approve {}", view.id);
+        }
+        ServerApprovalState::Approved { approved_time } => say!("approval   approved {approved_time}"),
+        ServerApprovalState::NotNeeded => {}
     }
-    println!("{}", serde_json::to_string_pretty(&view.registration).unwrap_or_default());
+    for p in &view.problems {
+        say!("problem    {}: {}", p.field, p.message);
+    }
+    say!("{}", serde_json::to_string_pretty(&view.registration).unwrap_or_default());
 }
 
 fn out_test(out: &Printer, report: &ConnectionTest) {
@@ -349,13 +397,13 @@ fn out_test(out: &Printer, report: &ConnectionTest) {
     }
     if report.success {
         let info = report.server_info.as_deref().unwrap_or("the server");
-        println!("connected to {info} in {} ms: {} tools", report.duration_ms, report.tool_count);
+        say!("connected to {info} in {} ms: {} tools", report.duration_ms, report.tool_count);
         for tool in &report.tools {
-            println!("  {tool}");
+            say!("  {tool}");
         }
     } else {
         let code = report.error_code.map(|c| c.as_str()).unwrap_or("error");
-        println!("failed ({code}) after {} ms: {}", report.duration_ms, report.error.as_deref().unwrap_or(""));
+        say!("failed ({code}) after {} ms: {}", report.duration_ms, report.error.as_deref().unwrap_or(""));
     }
 }
 
@@ -378,10 +426,10 @@ fn out_outcome(out: &Printer, outcome: &CallOutcome) {
     }
     if let Some(result) = &outcome.result {
         for item in &result.content {
-            println!("{}", content_text(item));
+            say!("{}", content_text(item));
         }
         if let Some(structured) = &result.structured_content {
-            println!("{}", serde_json::to_string_pretty(structured).unwrap_or_default());
+            say!("{}", serde_json::to_string_pretty(structured).unwrap_or_default());
         }
         if result.is_error {
             eprintln!("the tool reported an error ({} ms)", outcome.duration_ms);

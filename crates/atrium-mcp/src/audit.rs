@@ -6,7 +6,7 @@ use std::time::Duration;
 use atrium_secrets::Sensitive;
 use atrium_store::{AuditEntry, Store};
 
-use crate::server_log::mask_text;
+use crate::secret_mask::mask_text;
 use serde_json::Value;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -73,7 +73,7 @@ pub(crate) struct PendingAudit {
     pub(crate) started: chrono::DateTime<chrono::Utc>,
     pub(crate) arguments: Value,
     pub(crate) result: AuditedResult,
-    /// The secret values the server was started with: masked wherever they appear.
+    /// The secret values the server was given: masked wherever they appear.
     pub(crate) secrets: Vec<Sensitive<String>>,
 }
 

@@ -13,7 +13,8 @@ use crate::credentials::Credentials;
 use crate::discovery::{self, error_chain, root_cause};
 use crate::error::{Failure, FailureCode};
 use crate::handler::{AtriumClient, SessionContext};
-use crate::launch::{self, Launch, LaunchContext, ProcessGroup, ProcessGroups};
+use crate::launch::{self, Launch, LaunchContext};
+use crate::process_groups::{ProcessGroup, ProcessGroups};
 use crate::registration::{Registration, Transport};
 use crate::sse::LegacySse;
 
@@ -136,8 +137,13 @@ async fn open_unbounded(
                 .map_err(|err| init_failure(err, Some(url), false, Reach::Remote, &cx, host.credentials))?;
             Ok(Opened { session, process: None })
         }
-        Transport::Github { owner_repo, .. } => match &host.installed {
-            Some(launch) => run_local(client, launch, cx, host).await,
+        Transport::Github { owner_repo, env, .. } => match &host.installed {
+            Some(installed) => {
+                // Inside its sandbox it gets only the variables its registration names (secrets read now).
+                let (env, secrets) = launch::resolve_env(env, host.launch.keychain).await?;
+                let launch = Launch { env, secrets, ..installed.clone() };
+                run_local(client, &launch, cx, host).await
+            }
             None => Err(Failure::new(FailureCode::ConfigError, format!("{owner_repo} is not installed yet."))),
         },
     }
@@ -151,7 +157,7 @@ async fn run_local(
     cx: Arc<SessionContext>,
     host: &Host<'_>,
 ) -> Result<Opened, Failure> {
-    cx.log.mask(launch.secrets.clone());
+    cx.log.mask().learn_all(&launch.secrets);
     let (transport, stderr, process) = launch::spawn(launch, host.groups)?;
     if let Some(stderr) = stderr {
         let cx = cx.clone();

@@ -23,6 +23,7 @@ use tokio_util::sync::CancellationToken;
 use crate::auth_state::{AuthKind, AuthState, ServerAuth};
 use crate::error::{Failure, FailureCode};
 use crate::events::Events;
+use crate::secret_mask::SecretMask;
 
 /// The content type of an Authorizer artifact.
 pub const AUTHORIZER_CONTENT_TYPE: &str = "application/vnd.agience.authorizer+json";
@@ -169,6 +170,8 @@ pub(crate) struct Credentials {
     server_id: String,
     config: AuthConfig,
     host: CredentialHost,
+    /// Every value sent to the server (header secrets, tokens, client secrets) is masked in what comes back.
+    mask: Arc<SecretMask>,
     /// The server's MCP endpoint (for discovery).
     endpoint: Mutex<Option<String>>,
     state: Mutex<AuthState>,
@@ -181,7 +184,7 @@ pub(crate) struct Credentials {
 }
 
 impl Credentials {
-    pub(crate) fn new(server_id: &str, auth: Option<&Value>, host: CredentialHost) -> Arc<Self> {
+    pub(crate) fn new(server_id: &str, auth: Option<&Value>, host: CredentialHost, mask: Arc<SecretMask>) -> Arc<Self> {
         let config = AuthConfig::read(auth);
         let state = match &config {
             AuthConfig::None => AuthState::NotNeeded,
@@ -196,6 +199,7 @@ impl Credentials {
             server_id: server_id.to_owned(),
             config,
             host,
+            mask,
             endpoint: Mutex::new(None),
             state: Mutex::new(state),
             header: Mutex::new(None),
@@ -258,6 +262,7 @@ impl Credentials {
         if let Some((_, value)) = &header {
             HeaderValue::from_str(value.expose())
                 .map_err(|_| Failure::new(FailureCode::ConfigError, "The header value is not valid in HTTP."))?;
+            self.mask.learn(value.expose());
         }
         *self.header.lock().unwrap_or_else(|p| p.into_inner()) = header;
         if let Some(key) = self.grant_key() {
@@ -279,6 +284,7 @@ impl Credentials {
                 let Ok(id) = SecretId::parse(key) else { return };
                 let stored = tokio::task::spawn_blocking(move || keychain.get(&id)).await.ok().and_then(Result::ok);
                 if let Some(grant) = stored.as_ref().and_then(Grant::from_keychain) {
+                    self.learn_tokens(&grant.tokens);
                     slot.cell.set(Some(grant.tokens.clone()));
                     *slot.grant.lock().unwrap_or_else(|p| p.into_inner()) = Some(grant);
                 }
@@ -294,10 +300,20 @@ impl Credentials {
             )
         })?;
         let id = SecretId::parse(id).map_err(|e| Failure::new(FailureCode::ConfigError, e.to_string()))?;
-        tokio::task::spawn_blocking(move || keychain.get(&id))
+        let value = tokio::task::spawn_blocking(move || keychain.get(&id))
             .await
             .map_err(|_| Failure::new(FailureCode::ConfigError, "Reading the keychain failed."))?
-            .map_err(|e| Failure::new(FailureCode::ConfigError, format!("{e} Set it in Settings → Secrets.")))
+            .map_err(|e| Failure::new(FailureCode::ConfigError, format!("{e} Set it in Settings → Secrets.")))?;
+        self.mask.learn(value.expose());
+        Ok(value)
+    }
+
+    /// Masks a grant's tokens in what the server sends back.
+    fn learn_tokens(&self, tokens: &atrium_auth::TokenSet) {
+        self.mask.learn(tokens.access_token.expose());
+        if let Some(refresh) = &tokens.refresh_token {
+            self.mask.learn(refresh.expose());
+        }
     }
 
     /// The header to send with the next request: `(name, value, bearer token sent)`.
@@ -313,6 +329,7 @@ impl Credentials {
             _ => self.grant_token().await?,
         };
         Ok(token.map(|t| {
+            self.mask.learn(t.expose());
             let mut value =
                 HeaderValue::from_str(&format!("Bearer {}", t.expose())).unwrap_or(HeaderValue::from_static(""));
             value.set_sensitive(true);
@@ -344,6 +361,7 @@ impl Credentials {
             .await;
         match renewed {
             Ok(tokens) => {
+                self.learn_tokens(&tokens);
                 let changed = slot
                     .grant
                     .lock()
@@ -542,6 +560,7 @@ impl Credentials {
         };
         match result {
             Ok(grant) => {
+                self.learn_tokens(&grant.tokens);
                 slot.cell.set(Some(grant.tokens.clone()));
                 *slot.grant.lock().unwrap_or_else(|p| p.into_inner()) = Some(grant.clone());
                 self.save(&key, &grant).await;

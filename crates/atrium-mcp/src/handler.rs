@@ -82,8 +82,10 @@ impl ClientHandler for AtriumClient {
         let ElicitRequestParams::FormElicitationParams { message, requested_schema, .. } = request else {
             return Ok(ElicitResult::new(rmcp::model::ElicitationAction::Decline));
         };
-        let schema = serde_json::to_value(&requested_schema).unwrap_or_default();
         let cx = &self.cx;
+        // What the window shows is masked of the server's secrets, like everything else it says.
+        let schema = cx.log.mask().value(serde_json::to_value(&requested_schema).unwrap_or_default());
+        let message = cx.log.mask().text(message);
         let answer = match cx.policy {
             ElicitationPolicy::Decline => {
                 crate::events::ElicitationAnswer { action: ElicitationAction::Decline, content: None }
@@ -126,7 +128,12 @@ impl ClientHandler for AtriumClient {
             let _ = nudge.try_send(());
             self.cx.events.progress(
                 &self.cx.server_id,
-                &CallProgress { call_id, progress: params.progress, total: params.total, message: params.message },
+                &CallProgress {
+                    call_id,
+                    progress: params.progress,
+                    total: params.total,
+                    message: params.message.map(|m| self.cx.log.mask().text(m)),
+                },
             );
         }
     }

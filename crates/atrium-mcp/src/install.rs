@@ -3,7 +3,7 @@
 //! and `node`; `pyproject.toml` / `requirements.txt` → a venv, `pip install`, and its Python), installed once, then
 //! run like any local server: the same allowlist (`node`, or `python3` to make the venv), the same supervision.
 //! Only Atrium's own fixed commands run here (`git`, `npm`, `python3 -m venv`, `pip`), never one from the
-//! registration.
+//! registration; installing and running both happen in the sandbox (see `sandbox.rs`).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -14,6 +14,7 @@ use sha2::Digest;
 use crate::error::{Failure, FailureCode};
 use crate::launch::Launch;
 use crate::policy::{CommandPolicy, SearchPath};
+use crate::sandbox::{Sandbox, SandboxSetup};
 
 /// The longest an install may take (clone plus dependencies).
 const INSTALL_LIMIT: Duration = Duration::from_secs(600);
@@ -58,18 +59,27 @@ pub fn repository_url(owner_repo: &str) -> Result<String, Failure> {
     }
 }
 
-/// Makes sure the server is cloned and installed under `installs`, and returns how to run it.
+/// Where and how one repository is installed.
+pub(crate) struct InstallPlace<'a> {
+    /// The server's own directory (its checkouts and its data): the only place the sandbox may write.
+    pub(crate) own: &'a Path,
+    /// What the sandbox hides.
+    pub(crate) sandbox: &'a SandboxSetup,
+    /// What may run.
+    pub(crate) policy: &'a CommandPolicy,
+}
+
+/// Makes sure the server is cloned and installed in its own directory, and returns how to run it (sandboxed).
 pub(crate) async fn ensure(
     owner_repo: &str,
     git_ref: Option<&str>,
-    installs: &Path,
-    policy: &CommandPolicy,
+    place: &InstallPlace<'_>,
     progress: Progress<'_>,
     output: Output<'_>,
 ) -> Result<Launch, Failure> {
     let url = repository_url(owner_repo)?;
     let key = hex(&sha2::Sha256::digest(format!("{url}#{}", git_ref.unwrap_or("")).as_bytes())[..8]);
-    let dir = installs.join(key);
+    let dir = place.own.join(key);
     let search = SearchPath::discover().await;
     let marker = dir.join(".atrium-installed.json");
     if let Some(installed) = read_marker(&marker)
@@ -77,77 +87,104 @@ pub(crate) async fn ensure(
         && installed.git_ref.as_deref() == git_ref
         && installed.program.exists()
     {
-        return Ok(launch_of(installed, &dir, &search));
+        return launch_of(installed, &dir, place);
     }
-    match tokio::time::timeout(INSTALL_LIMIT, install(&url, git_ref, &dir, policy, &search, progress, output)).await {
+    match tokio::time::timeout(INSTALL_LIMIT, install(&url, git_ref, &dir, place, &search, progress, output)).await {
         Ok(Ok(installed)) => {
             let text = serde_json::to_string_pretty(&installed).unwrap_or_default();
             tokio::fs::write(&marker, text).await.map_err(|e| io_failure("record the install", &e))?;
-            Ok(launch_of(installed, &dir, &search))
+            launch_of(installed, &dir, place)
         }
         Ok(Err(failure)) => Err(failure),
         Err(_) => Err(Failure::new(FailureCode::Timeout, "Installing took longer than 10 minutes and was stopped.")),
     }
 }
 
-fn launch_of(installed: Installed, dir: &Path, search: &SearchPath) -> Launch {
+fn launch_of(installed: Installed, dir: &Path, place: &InstallPlace<'_>) -> Result<Launch, Failure> {
     let src = dir.join("src");
+    let venv_python = src.join(".venv/bin/python");
+    // The program's runtime (node, or the venv's python for a console script) must be reachable inside.
+    let mut runtimes = vec![installed.program.clone()];
+    if venv_python.exists() {
+        runtimes.push(venv_python);
+    }
+    let sandbox = Sandbox::new(place.sandbox, place.own, &runtimes)?;
     // The venv's own bin directory comes first, so a console script finds its interpreter.
     let mut path = vec![src.join(".venv/bin")];
-    path.extend(search.dirs().iter().cloned());
-    Launch {
-        program: installed.program,
+    path.extend(std::env::split_paths(sandbox.path()));
+    Ok(Launch {
+        program: Sandbox::program(&installed.program),
         args: installed.args,
         cwd: Some(src),
         path: SearchPath::new(path).joined(),
         env: Vec::new(),
         secrets: Vec::new(),
-    }
+        sandbox: Some(sandbox),
+    })
 }
 
 async fn install(
     url: &str,
     git_ref: Option<&str>,
     dir: &Path,
-    policy: &CommandPolicy,
+    place: &InstallPlace<'_>,
     search: &SearchPath,
     progress: Progress<'_>,
     output: Output<'_>,
 ) -> Result<Installed, Failure> {
+    let policy = place.policy;
     let src = dir.join("src");
     progress("cloning", 0);
     if tokio::fs::try_exists(&src).await.unwrap_or(false) {
         tokio::fs::remove_dir_all(&src).await.map_err(|e| io_failure("clear the old checkout", &e))?;
     }
     tokio::fs::create_dir_all(&src).await.map_err(|e| io_failure("create the install directory", &e))?;
+    // git runs outside the sandbox: it executes nothing from the repository, and may need to read a local one.
     let git = search.resolve("git")?;
-    run(&git, &["init", "--quiet"], &src, output).await?;
+    let outside = |program: &Path, args: &[&str]| {
+        let mut cmd = tokio::process::Command::new(program);
+        cmd.args(args)
+            .current_dir(&src)
+            .env_clear()
+            .envs(crate::policy::inherited_env())
+            .env("PATH", search.joined())
+            // git may not start remote helpers that run commands, nor ask for credentials on a terminal.
+            .env("GIT_ALLOW_PROTOCOL", "file:git:http:https:ssh")
+            .env("GIT_TERMINAL_PROMPT", "0");
+        cmd
+    };
+    run(outside(&git, &["init", "--quiet"]), "git init", output).await?;
     let wanted = git_ref.unwrap_or("HEAD");
-    run(&git, &["fetch", "--quiet", "--depth", "1", url, wanted], &src, output).await?;
-    run(&git, &["checkout", "--quiet", "FETCH_HEAD"], &src, output).await?;
+    run(outside(&git, &["fetch", "--quiet", "--depth", "1", url, wanted]), "git fetch", output).await?;
+    run(outside(&git, &["checkout", "--quiet", "FETCH_HEAD"]), "git checkout", output).await?;
 
+    // What the repository runs while installing (lifecycle scripts, build hooks) runs sandboxed.
     progress("installing dependencies", 1);
     let installed = if src.join("package.json").exists() {
         policy.check("node")?;
         let node = search.resolve("node")?;
         let npm = search.resolve("npm")?;
+        let sandbox = Sandbox::new(place.sandbox, place.own, &[node.clone(), npm.clone()])?;
         let lock = src.join("package-lock.json").exists();
         let args: &[&str] =
             if lock { &["ci", "--no-audit", "--no-fund"] } else { &["install", "--no-audit", "--no-fund"] };
-        run(&npm, args, &src, output).await?;
+        let what = format!("npm {}", args[0]);
+        run(sandbox.command(&Sandbox::program(&npm), args, &src), &what, output).await?;
         let entry = node_entry(&src)?;
         Installed { url: url.to_owned(), git_ref: git_ref.map(str::to_owned), program: node, args: vec![entry] }
     } else if src.join("pyproject.toml").exists() || src.join("requirements.txt").exists() {
         policy.check("python3")?;
         let python3 = search.resolve("python3")?;
-        run(&python3, &["-m", "venv", ".venv"], &src, output).await?;
+        let sandbox = Sandbox::new(place.sandbox, place.own, std::slice::from_ref(&python3))?;
+        run(sandbox.command(&Sandbox::program(&python3), &["-m", "venv", ".venv"], &src), "python3 -m venv", output)
+            .await?;
         let venv_python = src.join(".venv/bin/python");
         let pip: Vec<&str> = if src.join("requirements.txt").exists() {
             vec!["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "-r", "requirements.txt"]
         } else {
             vec!["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "."]
         };
-        run(&venv_python, &pip, &src, output).await?;
+        run(sandbox.command(&venv_python, &pip, &src), "pip install", output).await?;
         let (program, args) = python_entry(&src, &venv_python)?;
         Installed { url: url.to_owned(), git_ref: git_ref.map(str::to_owned), program, args }
     } else {
@@ -215,22 +252,14 @@ fn inside(src: &Path, relative: &str) -> Result<String, Failure> {
     Ok(canonical.display().to_string())
 }
 
-/// Runs one install command, its output lines to `output`, and fails with its last lines.
-async fn run(program: &Path, args: &[&str], cwd: &Path, output: Output<'_>) -> Result<(), Failure> {
-    let name = program.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    output(format!("$ {name} {}", args.join(" ")));
-    let mut cmd = tokio::process::Command::new(program);
-    cmd.args(args)
-        .current_dir(cwd)
-        .env_clear()
-        .envs(crate::policy::inherited_env())
-        .env("PATH", SearchPath::discover().await.joined())
-        // git may not start remote helpers that run commands, nor ask for credentials on a terminal.
-        .env("GIT_ALLOW_PROTOCOL", "file:git:http:https:ssh")
-        .env("GIT_TERMINAL_PROMPT", "0")
-        .stdin(std::process::Stdio::null())
-        .kill_on_drop(true);
-    let out = cmd.output().await.map_err(|e| io_failure(&format!("run {name}"), &e))?;
+/// Runs one install command (`what` names it), its output lines to `output`, and fails with its last lines. It is
+/// killed if the install is abandoned (a stop, the time limit).
+async fn run(mut cmd: tokio::process::Command, what: &str, output: Output<'_>) -> Result<(), Failure> {
+    output(format!("$ {what}"));
+    cmd.stdin(std::process::Stdio::null()).kill_on_drop(true);
+    #[cfg(unix)]
+    cmd.process_group(0);
+    let out = cmd.output().await.map_err(|e| io_failure(&format!("run {what}"), &e))?;
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     for line in &lines {
@@ -240,7 +269,7 @@ async fn run(program: &Path, args: &[&str], cwd: &Path, output: Output<'_>) -> R
         return Ok(());
     }
     let tail = lines.iter().rev().take(3).rev().copied().collect::<Vec<_>>().join(" / ");
-    Err(Failure::new(FailureCode::ConfigError, format!("{name} {} failed ({}): {tail}", args.join(" "), out.status)))
+    Err(Failure::new(FailureCode::ConfigError, format!("{what} failed ({}): {tail}", out.status)))
 }
 
 fn read_marker(path: &Path) -> Option<Installed> {

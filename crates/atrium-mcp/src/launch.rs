@@ -1,12 +1,11 @@
-//! Starting a local server's process under the policy, and ending it. Each server runs in its own process group so
-//! that stopping it (close stdin, SIGTERM, then SIGKILL) also ends whatever it spawned — `npx` runs the real
-//! server as a grandchild — and a [`ProcessGroup`] guard kills whatever is left when the session is gone, however
-//! it went.
+//! Starting a local server's process under the policy. Each server runs in its own process group so that stopping
+//! it (close stdin, SIGTERM, then SIGKILL) also ends whatever it spawned — `npx` runs the real server as a
+//! grandchild — and a [`ProcessGroup`] guard kills whatever is left when the session is gone, however it went.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use atrium_secrets::{Keychain, SecretError, SecretId, Sensitive};
 use rmcp::transport::TokioChildProcess;
@@ -14,9 +13,12 @@ use tokio::process::ChildStderr;
 
 use crate::error::{Failure, FailureCode};
 use crate::policy::{CommandPolicy, SearchPath, inherited_env, refused_env_name};
+use crate::process_groups::{ProcessGroup, ProcessGroups};
 use crate::registration::EnvValue;
+use crate::sandbox::Sandbox;
 
 /// A program to run, resolved and allowed.
+#[derive(Clone)]
 pub(crate) struct Launch {
     /// The resolved executable.
     pub(crate) program: PathBuf,
@@ -28,6 +30,8 @@ pub(crate) struct Launch {
     pub(crate) env: Vec<(String, Sensitive<String>)>,
     /// The secret values among them, to mask in the server's log.
     pub(crate) secrets: Vec<Sensitive<String>>,
+    /// The sandbox it runs in (servers from repositories).
+    pub(crate) sandbox: Option<Sandbox>,
 }
 
 /// What a stdio registration needs from this machine.
@@ -63,11 +67,11 @@ pub(crate) async fn prepare(
         ));
     }
     let (env, secrets) = resolve_env(env, cx.keychain).await?;
-    Ok(Launch { program, args: args.to_vec(), cwd, path: search.joined(), env, secrets })
+    Ok(Launch { program, args: args.to_vec(), cwd, path: search.joined(), env, secrets, sandbox: None })
 }
 
 /// Reads every `{secret_id}` value from the keychain (off the async workers: D-Bus calls block).
-async fn resolve_env(
+pub(crate) async fn resolve_env(
     env: &BTreeMap<String, EnvValue>,
     keychain: Option<&Keychain>,
 ) -> Result<(Vec<(String, Sensitive<String>)>, Vec<Sensitive<String>>), Failure> {
@@ -123,90 +127,32 @@ async fn resolve_env(
     Ok((resolved, secrets))
 }
 
-/// The live process groups of a connection manager: whatever is still here when it shuts down is killed.
-#[derive(Debug, Default)]
-pub(crate) struct ProcessGroups {
-    live: Mutex<HashSet<i32>>,
-}
-
-impl ProcessGroups {
-    /// Sends `SIGKILL` to every group still registered. Used at shutdown, after the polite way had its time.
-    pub(crate) fn kill_all(&self) {
-        let groups: Vec<i32> = self.live.lock().unwrap_or_else(|p| p.into_inner()).drain().collect();
-        for group in groups {
-            signal_group(group, Signal::Kill);
-        }
-    }
-
-    /// How many groups are live.
-    pub(crate) fn len(&self) -> usize {
-        self.live.lock().unwrap_or_else(|p| p.into_inner()).len()
-    }
-}
-
-/// The signals Atrium sends to a server's process group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Signal {
-    Term,
-    Kill,
-}
-
-#[cfg(unix)]
-fn signal_group(group: i32, signal: Signal) {
-    use nix::sys::signal::{Signal as Nix, killpg};
-    let signal = match signal {
-        Signal::Term => Nix::SIGTERM,
-        Signal::Kill => Nix::SIGKILL,
-    };
-    // ESRCH (nobody left in the group) is the usual, happy answer.
-    let _ = killpg(nix::unistd::Pid::from_raw(group), signal);
-}
-
-#[cfg(not(unix))]
-fn signal_group(_group: i32, _signal: Signal) {}
-
-/// A running server's process group. Dropping it kills whatever is left of the group.
-#[derive(Debug)]
-pub(crate) struct ProcessGroup {
-    pid: u32,
-    groups: Arc<ProcessGroups>,
-}
-
-impl ProcessGroup {
-    /// The leader's pid (also the group's id).
-    pub(crate) fn pid(&self) -> u32 {
-        self.pid
-    }
-
-    /// Signals the whole group.
-    pub(crate) fn signal(&self, signal: Signal) {
-        if let Ok(group) = i32::try_from(self.pid) {
-            signal_group(group, signal);
-        }
-    }
-}
-
-impl Drop for ProcessGroup {
-    fn drop(&mut self) {
-        self.signal(Signal::Kill);
-        if let Ok(group) = i32::try_from(self.pid) {
-            self.groups.live.lock().unwrap_or_else(|p| p.into_inner()).remove(&group);
-        }
-    }
-}
-
 /// Starts the process in a new process group, with a scrubbed environment, stdio piped.
 pub(crate) fn spawn(
     launch: &Launch,
     groups: &Arc<ProcessGroups>,
 ) -> Result<(TokioChildProcess, Option<ChildStderr>, ProcessGroup), Failure> {
-    let mut cmd = tokio::process::Command::new(&launch.program);
-    cmd.args(&launch.args).env_clear().envs(inherited_env()).env("PATH", &launch.path);
+    let mut cmd = match &launch.sandbox {
+        Some(sandbox) => {
+            let cwd = launch.cwd.clone().unwrap_or_else(|| sandbox.home());
+            let mut cmd = sandbox.command(&launch.program, &launch.args, &cwd);
+            cmd.env("PATH", &launch.path);
+            cmd
+        }
+        None => {
+            let mut cmd = tokio::process::Command::new(&launch.program);
+            cmd.args(&launch.args).env_clear().envs(inherited_env()).env("PATH", &launch.path);
+            if let Some(cwd) = &launch.cwd {
+                cmd.current_dir(cwd);
+            }
+            cmd
+        }
+    };
     for (name, value) in &launch.env {
         cmd.env(name, value.expose());
     }
-    if let Some(cwd) = &launch.cwd {
-        cmd.current_dir(cwd);
+    if let Some((name, instance)) = groups.marker() {
+        cmd.env(name, instance);
     }
     #[cfg(unix)]
     cmd.process_group(0);
@@ -214,11 +160,8 @@ pub(crate) fn spawn(
         .stderr(Stdio::piped())
         .spawn()
         .map_err(|err| spawn_failure(&launch.program, &err))?;
-    let pid = transport.id().unwrap_or_default();
-    if let Ok(group) = i32::try_from(pid) {
-        groups.live.lock().unwrap_or_else(|p| p.into_inner()).insert(group);
-    }
-    Ok((transport, stderr, ProcessGroup { pid, groups: groups.clone() }))
+    let process = groups.started(transport.id().unwrap_or_default());
+    Ok((transport, stderr, process))
 }
 
 fn spawn_failure(program: &Path, err: &std::io::Error) -> Failure {

@@ -4,6 +4,7 @@
 //! after a crash, with their secrets read from the keychain when they start.
 #![deny(missing_docs)]
 
+mod approval;
 mod audit;
 mod auth_state;
 mod authorized_http;
@@ -12,22 +13,28 @@ mod credentials;
 pub mod discovery;
 mod error;
 mod events;
+mod group_record;
 mod handler;
 pub mod import;
 pub mod install;
 mod launch;
 mod model;
 pub mod policy;
+mod process_groups;
 pub mod registration;
+mod sandbox;
+mod secret_mask;
 mod server_log;
 mod servers;
 mod sse;
 mod status;
 mod supervisor;
+mod watchdog;
 
 /// The MIME type of an MCP Apps view (`ui://` resource), exactly as the spec requires it.
 pub const MCP_APP_MIME: &str = "text/html;profile=mcp-app";
 
+pub use approval::LocalEffects;
 pub use audit::{AUDIT_CAP_BYTES, audit_text, redact};
 pub use auth_state::{AuthKind, AuthState, ServerAuth};
 pub use credentials::{AUTHORIZER_CONTENT_TYPE, AuthSetup, authorizer_config};
@@ -39,7 +46,9 @@ pub use model::{
     CallProgress, ContentItem, LogLine, PromptArgumentInfo, PromptInfo, PromptMessage, PromptResult, ResourceCatalog,
     ResourceContent, ResourceInfo, ResourceTemplateInfo, ToolInfo, ToolResult,
 };
+pub use process_groups::CrashCleanup;
 pub use registration::{EnvValue, Registration, SERVER_CONTENT_TYPE, Timeouts, Transport};
+pub use sandbox::SandboxSetup;
 pub use server_log::log_file_name;
 pub use servers::{
     CallOutcome, ConnectionTest, LocalSetup, RequestRecord, ServerSet, ServerSetOptions, ServerSpec, ServerState,
@@ -47,6 +56,7 @@ pub use servers::{
 };
 pub use status::ServerStatus;
 pub use supervisor::RestartPolicy;
+pub use watchdog::{WATCHDOG_ARG, run_watchdog_if_asked};
 
 /// The flat name of a tool where one list holds the tools of many servers (`{server}__{tool}`).
 pub fn flat_tool_name(server: &str, tool: &str) -> String {

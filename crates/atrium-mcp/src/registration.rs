@@ -44,13 +44,16 @@ pub enum Transport {
         #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
         env: BTreeMap<String, EnvValue>,
     },
-    /// A server's source in a git repository, cloned, installed and run as a local server.
+    /// A server's source in a git repository, cloned, installed and run as a local server, sandboxed.
     Github {
         /// `owner/repo` on GitHub, or any git URL (https://, ssh://, git://, file://, or a path).
         owner_repo: String,
         /// Branch, tag or commit.
         #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
         git_ref: Option<String>,
+        /// Environment variables for the server (the only way a secret reaches it inside its sandbox).
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        env: BTreeMap<String, EnvValue>,
     },
 }
 
@@ -253,44 +256,49 @@ fn check_transport(t: &Value, problems: &mut Vec<FieldProblem>) {
             {
                 problems.push(problem("transport.cwd", "cwd is an absolute directory path."));
             }
-            if let Some(env) = t.get("env") {
-                match env.as_object() {
-                    None => problems.push(problem("transport.env", "env is an object of NAME: value.")),
-                    Some(env) => {
-                        for (name, value) in env {
-                            let ok_name = !name.is_empty()
-                                && !name.starts_with(|c: char| c.is_ascii_digit())
-                                && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-                            if !ok_name {
-                                problems.push(problem(
-                                    &format!("transport.env.{name}"),
-                                    "A variable name uses letters, digits and _ and does not start with a digit.",
-                                ));
-                            }
-                            let ok_value = value.is_string()
-                                || value.get("secret_id").and_then(Value::as_str).is_some_and(|s| !s.is_empty());
-                            if !ok_value {
-                                problems.push(problem(
-                                    &format!("transport.env.{name}"),
-                                    "A value is text or {\"secret_id\": \"…\"} for a keychain secret.",
-                                ));
-                            }
-                        }
-                    }
-                }
-            }
+            check_env(t.get("env"), problems);
         }
-        Some("github") => match text("owner_repo").map(crate::install::repository_url) {
-            Some(Ok(_)) => {}
-            Some(Err(failure)) => problems.push(problem("transport.owner_repo", failure.message)),
-            None => problems
-                .push(problem("transport.owner_repo", "Give the repository as owner/name (GitHub) or a git URL.")),
-        },
+        Some("github") => {
+            match text("owner_repo").map(crate::install::repository_url) {
+                Some(Ok(_)) => {}
+                Some(Err(failure)) => problems.push(problem("transport.owner_repo", failure.message)),
+                None => problems
+                    .push(problem("transport.owner_repo", "Give the repository as owner/name (GitHub) or a git URL.")),
+            }
+            check_env(t.get("env"), problems);
+        }
         Some(other) => problems.push(problem(
             "transport.type",
             format!("\"{other}\" is not a transport: use http, sse, stdio or github."),
         )),
         None => problems.push(problem("transport.type", "Say which transport: http, sse, stdio or github.")),
+    }
+}
+
+fn check_env(env: Option<&Value>, problems: &mut Vec<FieldProblem>) {
+    let Some(env) = env else { return };
+    let Some(env) = env.as_object() else {
+        problems.push(problem("transport.env", "env is an object of NAME: value."));
+        return;
+    };
+    for (name, value) in env {
+        let ok_name = !name.is_empty()
+            && !name.starts_with(|c: char| c.is_ascii_digit())
+            && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !ok_name {
+            problems.push(problem(
+                &format!("transport.env.{name}"),
+                "A variable name uses letters, digits and _ and does not start with a digit.",
+            ));
+        }
+        let ok_value =
+            value.is_string() || value.get("secret_id").and_then(Value::as_str).is_some_and(|s| !s.is_empty());
+        if !ok_value {
+            problems.push(problem(
+                &format!("transport.env.{name}"),
+                "A value is text or {\"secret_id\": \"…\"} for a keychain secret.",
+            ));
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Each server's log: stderr, its `notifications/message`, and Atrium's own notes about it. The recent lines stay
 //! in memory for the live view; every line also goes to a rotating file under `ATRIUM_HOME/logs/servers/`. Secret
-//! values the server was started with are masked before a line is kept anywhere: a server that prints its token
-//! does not put it in Atrium's log files.
+//! values the server was given are masked before a line is kept anywhere: a server that prints its token does not
+//! put it in Atrium's log files.
 
 use std::collections::{HashMap, VecDeque};
 use std::fs::File;
@@ -10,10 +10,9 @@ use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
-use atrium_secrets::Sensitive;
-
 use crate::events::Events;
 use crate::model::LogLine;
+use crate::secret_mask::SecretMask;
 
 /// How many log lines each server keeps in memory.
 const LOG_CAPACITY: usize = 1000;
@@ -23,15 +22,12 @@ const FILES_KEPT: u32 = 3;
 /// Lines waiting for the file writer; beyond this, lines are dropped from the file (never from memory) rather
 /// than slowing a chatty server down.
 const FILE_QUEUE: usize = 8192;
-/// What replaces a secret value in a line.
-const MASK: &str = "[secret]";
-
 /// A server's recent log lines. Owns its locks; none is held across an await or I/O.
 #[derive(Debug, Default)]
 pub(crate) struct ServerLog {
     lines: Mutex<VecDeque<LogLine>>,
-    /// The secret values of the running process, masked in every line.
-    secrets: Mutex<Vec<Sensitive<String>>>,
+    /// The secret values the server was given, masked in every line (and everywhere else its answers go).
+    mask: Arc<SecretMask>,
     file: Option<LogFileSink>,
 }
 
@@ -40,24 +36,13 @@ impl ServerLog {
         ServerLog { file, ..ServerLog::default() }
     }
 
-    /// The secret values to mask from now on (those the process was started with).
-    pub(crate) fn mask(&self, secrets: Vec<Sensitive<String>>) {
-        // Values this short would mask ordinary words; nobody uses them as secrets.
-        let kept = secrets.into_iter().filter(|s| s.expose().len() >= 4).collect();
-        *self.secrets.lock().unwrap_or_else(|p| p.into_inner()) = kept;
-    }
-
-    fn masked(&self, message: String) -> String {
-        mask_text(message, &self.secrets.lock().unwrap_or_else(|p| p.into_inner()))
-    }
-
-    /// The secret values being masked (empty for most servers).
-    pub(crate) fn secrets(&self) -> Vec<Sensitive<String>> {
-        self.secrets.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    /// The server's secret values: what its lines, answers and audit rows are masked of.
+    pub(crate) fn mask(&self) -> &Arc<SecretMask> {
+        &self.mask
     }
 
     pub(crate) fn push(&self, events: &Events, server_id: &str, level: &str, logger: Option<String>, message: String) {
-        let line = LogLine { time: crate::now(), level: level.to_owned(), logger, message: self.masked(message) };
+        let line = LogLine { time: crate::now(), level: level.to_owned(), logger, message: self.mask.text(message) };
         events.log(server_id, &line);
         if let Some(file) = &self.file {
             file.write(&line);
@@ -80,15 +65,6 @@ impl ServerLog {
             lines.iter().rev().filter(|l| l.level == "stderr").take(n).map(|l| l.message.clone()).collect();
         tail.reverse();
         tail
-    }
-}
-
-/// `text` with every occurrence of the secret values replaced by `[secret]`.
-pub(crate) fn mask_text(text: String, secrets: &[Sensitive<String>]) -> String {
-    if secrets.iter().any(|s| text.contains(s.expose().as_str())) {
-        secrets.iter().fold(text, |text, s| text.replace(s.expose().as_str(), MASK))
-    } else {
-        text
     }
 }
 
@@ -225,7 +201,8 @@ mod tests {
         let dir = tempfile::tempdir().expect("dir");
         let files = LogFiles::start(dir.path().to_owned()).expect("writer");
         let log = ServerLog::new(Some(files.sink("srv")));
-        log.mask(vec![Sensitive::new("tok-12345-secret".to_owned()), Sensitive::new("abc".to_owned())]);
+        log.mask().learn("tok-12345-secret");
+        log.mask().learn("abc");
         let events: Events = Arc::new(NoEvents);
         log.push(&events, "srv", "stderr", None, "using token tok-12345-secret for abc".into());
         let lines = log.lines();

@@ -26,13 +26,16 @@ use crate::credentials::{CredentialHost, Credentials, Grants};
 use crate::error::{Failure, FailureCode, McpError};
 use crate::events::{ElicitationAnswer, ElicitationPolicy, Elicitations, Events, NoEvents, ServerEvents};
 use crate::handler::{ProgressRoutes, SessionContext};
-use crate::launch::{LaunchContext, ProcessGroups};
+use crate::launch::LaunchContext;
 use crate::model::{
     LogLine, PromptInfo, PromptResult, ResourceCatalog, ResourceContent, ToolInfo, ToolResult, convert,
 };
 use crate::policy::CommandPolicy;
+use crate::process_groups::{CrashCleanup, ProcessGroups};
 use crate::registration::Registration;
-use crate::server_log::{LogFiles, ServerLog, mask_text};
+use crate::sandbox::SandboxSetup;
+use crate::secret_mask::SecretMask;
+use crate::server_log::{LogFiles, ServerLog};
 use crate::status::ServerStatus;
 use crate::supervisor::{RestartPolicy, STOP_BOUND, STOP_GRACE, supervise};
 
@@ -168,6 +171,10 @@ pub struct LocalSetup {
     pub installs: Option<std::path::PathBuf>,
     /// How sign-ins happen.
     pub auth: crate::AuthSetup,
+    /// The watchdog and the record that stop servers after Atrium itself crashed.
+    pub crash_cleanup: CrashCleanup,
+    /// What the sandbox of servers from repositories hides.
+    pub sandbox: SandboxSetup,
 }
 
 /// The machine side of the manager. The policy can change while servers run; each start reads it afresh.
@@ -175,6 +182,7 @@ pub(crate) struct LocalHost {
     pub(crate) keychain: Option<atrium_secrets::Keychain>,
     policy: Mutex<CommandPolicy>,
     installs: std::path::PathBuf,
+    pub(crate) sandbox: SandboxSetup,
 }
 
 impl LocalHost {
@@ -242,6 +250,8 @@ impl Slot {
 }
 
 pub(crate) struct Inner {
+    /// The store: audit rows, Authorizers, and the person's approvals of what servers run.
+    pub(crate) store: Store,
     slots: Mutex<HashMap<String, Arc<Slot>>>,
     calls: Mutex<HashMap<String, CancellationToken>>,
     pub(crate) events: Events,
@@ -288,8 +298,13 @@ impl ServerSet {
         options: ServerSetOptions,
         local: LocalSetup,
     ) -> Self {
+        if let Some(records) = local.crash_cleanup.records.clone() {
+            // Off the start-up path: what an earlier crash left running is found and stopped in the background.
+            tokio::task::spawn_blocking(move || crate::group_record::sweep(&records));
+        }
         ServerSet {
             inner: Arc::new(Inner {
+                store: store.clone(),
                 slots: Mutex::new(HashMap::new()),
                 calls: Mutex::new(HashMap::new()),
                 http: LazyHttp::default(),
@@ -309,8 +324,9 @@ impl ServerSet {
                     keychain: local.keychain,
                     policy: Mutex::new(CommandPolicy::new(local.allowed_commands)),
                     installs: local.installs.unwrap_or_else(|| std::env::temp_dir().join("atrium-server-installs")),
+                    sandbox: local.sandbox,
                 },
-                groups: Arc::new(ProcessGroups::default()),
+                groups: Arc::new(ProcessGroups::new(&local.crash_cleanup)),
                 log_files: local.log_dir.and_then(LogFiles::start),
             }),
         }
@@ -324,6 +340,18 @@ impl ServerSet {
     /// Every command local servers may run now.
     pub fn allowed_commands(&self) -> Vec<String> {
         self.inner.local.policy().allowed()
+    }
+
+    /// Why a registration's process would be refused by the local policy (a command off the allowlist, a loader
+    /// variable), for previews; `None` when it may start or starts no process.
+    pub fn launch_refusal(&self, registration: &Registration) -> Option<String> {
+        let crate::registration::Transport::Stdio { command, env, .. } = &registration.transport else { return None };
+        if let Err(failure) = self.inner.local.policy().check(command) {
+            return Some(failure.message);
+        }
+        env.keys().find_map(|name| {
+            crate::policy::refused_env_name(name).map(|why| format!("The registration sets {name}, which {why}."))
+        })
     }
 
     /// How many server processes (process groups) are running.
@@ -423,6 +451,7 @@ impl ServerSet {
         // A server to run is `starting` from the moment it is known, so nobody waiting for it sees `stopped`.
         let initial = if run { ServerStatus::Starting } else { ServerStatus::Stopped };
         let (spec_id, auth) = (spec.id.clone(), spec.registration.auth.clone());
+        let mask = log.mask().clone();
         let slot = Arc::new(Slot {
             label: Mutex::new((spec.title.clone(), spec.workspace_id.clone())),
             spec,
@@ -432,7 +461,7 @@ impl ServerSet {
             progress: Arc::new(ProgressRoutes::default()),
             stop: CancellationToken::new(),
             supervisor: Mutex::new(None),
-            credentials: Credentials::new(&spec_id, auth.as_ref(), self.inner.credential_host.clone()),
+            credentials: Credentials::new(&spec_id, auth.as_ref(), self.inner.credential_host.clone(), mask),
         });
         self.inner.slots.lock().unwrap_or_else(|p| p.into_inner()).insert(slot.spec.id.clone(), slot.clone());
         if run {
@@ -477,8 +506,10 @@ impl ServerSet {
         let deadline = Instant::now() + limit;
         loop {
             let state = self.state(id)?;
-            let settled =
-                matches!(state.status, ServerStatus::Ready | ServerStatus::Failed { .. } | ServerStatus::Stopped);
+            let settled = !matches!(
+                state.status,
+                ServerStatus::Starting | ServerStatus::Installing { .. } | ServerStatus::Degraded { .. }
+            );
             if settled || Instant::now() >= deadline {
                 return Ok(state);
             }
@@ -508,7 +539,7 @@ impl ServerSet {
     pub fn tools(&self, id: &str) -> Result<Vec<ToolInfo>, McpError> {
         let (slot, live) = self.connected(id)?;
         let tools = live.tools.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        Ok(tools.into_iter().filter(|t| slot.spec.registration.allows(&t.name)).collect())
+        masked(&slot, Ok(tools.into_iter().filter(|t| slot.spec.registration.allows(&t.name)).collect()))
     }
 
     /// Every visible tool of every ready server, as `(server id, tool)`.
@@ -523,38 +554,47 @@ impl ServerSet {
     pub async fn resources(&self, id: &str) -> Result<ResourceCatalog, McpError> {
         let (slot, live) = self.connected(id)?;
         let limit = slot.spec.registration.timeouts.call();
-        let resources = bounded(limit, live.peer.list_all_resources())
-            .await
-            .map_err(|e| observe(&live, request_failure(e, live.reach)))?;
-        // Templates are optional; a server without them answers method-not-found.
-        let templates = bounded(limit, live.peer.list_all_resource_templates()).await.unwrap_or_default();
-        Ok(ResourceCatalog {
-            resources: convert(resources).map_err(protocol_failure)?,
-            templates: convert(templates).map_err(protocol_failure)?,
-        })
+        let listed = async {
+            let resources = bounded(limit, live.peer.list_all_resources())
+                .await
+                .map_err(|e| observe(&live, request_failure(e, live.reach)))?;
+            // Templates are optional; a server without them answers method-not-found.
+            let templates = bounded(limit, live.peer.list_all_resource_templates()).await.unwrap_or_default();
+            Ok(ResourceCatalog {
+                resources: convert(resources).map_err(protocol_failure)?,
+                templates: convert(templates).map_err(protocol_failure)?,
+            })
+        };
+        masked(&slot, listed.await)
     }
 
     /// Reads one resource.
     pub async fn read_resource(&self, id: &str, uri: &str) -> Result<Vec<ResourceContent>, McpError> {
         let (slot, live) = self.connected(id)?;
         let limit = slot.spec.registration.timeouts.call();
-        let response = bounded(limit, live.peer.read_resource_once(ReadResourceRequestParams::new(uri)))
-            .await
-            .map_err(|e| observe(&live, request_failure(e, live.reach)))?;
-        match response {
-            ReadResourceResponse::Complete(result) => Ok(convert(result.contents).map_err(protocol_failure)?),
-            _ => Err(unsupported_round()),
-        }
+        let read = async {
+            let response = bounded(limit, live.peer.read_resource_once(ReadResourceRequestParams::new(uri)))
+                .await
+                .map_err(|e| observe(&live, request_failure(e, live.reach)))?;
+            match response {
+                ReadResourceResponse::Complete(result) => Ok(convert(result.contents).map_err(protocol_failure)?),
+                _ => Err(unsupported_round()),
+            }
+        };
+        masked(&slot, read.await)
     }
 
     /// A server's prompts.
     pub async fn prompts(&self, id: &str) -> Result<Vec<PromptInfo>, McpError> {
         let (slot, live) = self.connected(id)?;
         let limit = slot.spec.registration.timeouts.call();
-        let prompts = bounded(limit, live.peer.list_all_prompts())
-            .await
-            .map_err(|e| observe(&live, request_failure(e, live.reach)))?;
-        Ok(convert(prompts).map_err(protocol_failure)?)
+        let listed = async {
+            let prompts = bounded(limit, live.peer.list_all_prompts())
+                .await
+                .map_err(|e| observe(&live, request_failure(e, live.reach)))?;
+            Ok(convert(prompts).map_err(protocol_failure)?)
+        };
+        masked(&slot, listed.await)
     }
 
     /// Fills in a prompt.
@@ -568,13 +608,16 @@ impl ServerSet {
         let limit = slot.spec.registration.timeouts.call();
         let mut params = GetPromptRequestParams::new(name);
         params.arguments = (!arguments.is_empty()).then_some(arguments);
-        let response = bounded(limit, live.peer.get_prompt_once(params))
-            .await
-            .map_err(|e| observe(&live, request_failure(e, live.reach)))?;
-        match response {
-            GetPromptResponse::Complete(result) => Ok(convert(result).map_err(protocol_failure)?),
-            _ => Err(unsupported_round()),
-        }
+        let got = async {
+            let response = bounded(limit, live.peer.get_prompt_once(params))
+                .await
+                .map_err(|e| observe(&live, request_failure(e, live.reach)))?;
+            match response {
+                GetPromptResponse::Complete(result) => Ok(convert(result).map_err(protocol_failure)?),
+                _ => Err(unsupported_round()),
+            }
+        };
+        masked(&slot, got.await)
     }
 
     /// Cancels a running call; `false` when no call has that id.
@@ -609,10 +652,10 @@ impl ServerSet {
             }
         };
         let duration_ms = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
-        // A server started with secrets may echo them back: the caller, the window and the audit row get them
-        // masked, like its log does.
-        let secrets = slot.log.secrets();
-        let outcome = if secrets.is_empty() { outcome } else { outcome.map(|result| mask_result(result, &secrets)) };
+        // A server given secrets may echo them back: the caller, the window and the audit row get them masked, like
+        // its log does.
+        let mask = slot.log.mask();
+        let outcome = outcome.map(|result| mask.value(result)).map_err(|f| masked_failure(mask, f));
         let (status, result, error) = match outcome {
             Ok(result) if result.is_error => (AuditStatus::ToolError, Some(result), None),
             Ok(result) => (AuditStatus::Ok, Some(result), None),
@@ -635,7 +678,7 @@ impl ServerSet {
             },
             duration_ms,
         };
-        self.audit(&slot, record, status, started_at, secrets).await;
+        self.audit(&slot, record, status, started_at).await;
         Ok(CallOutcome { call_id, status, result, error, duration_ms })
     }
 
@@ -651,8 +694,7 @@ impl ServerSet {
             Err(_) => AuditStatus::Failed,
         };
         let started = chrono::Utc::now() - chrono::Duration::milliseconds(i64::from(record.duration_ms));
-        let secrets = slot.log.secrets();
-        self.audit(&slot, record, status, started, secrets).await;
+        self.audit(&slot, record, status, started).await;
         Ok(())
     }
 
@@ -662,8 +704,8 @@ impl ServerSet {
         record: RequestRecord,
         status: AuditStatus,
         started: chrono::DateTime<chrono::Utc>,
-        secrets: Vec<atrium_secrets::Sensitive<String>>,
     ) {
+        let secrets = slot.log.mask().snapshot();
         let (error_code, result) = match record.outcome {
             Ok(result) => (None, AuditedResult::Tool(result)),
             Err(failure) => (Some(failure.code.as_str().to_owned()), AuditedResult::Failure(failure)),
@@ -764,7 +806,12 @@ impl ServerSet {
 
     fn authorizer_credentials(&self, authorizer_id: &str) -> Arc<Credentials> {
         let auth = serde_json::json!({"type": "oauth2", "authorizer_id": authorizer_id});
-        Credentials::new(&format!("authorizer-{authorizer_id}"), Some(&auth), self.inner.credential_host.clone())
+        Credentials::new(
+            &format!("authorizer-{authorizer_id}"),
+            Some(&auth),
+            self.inner.credential_host.clone(),
+            Arc::default(),
+        )
     }
 
     fn slots_using(&self, authorizer_id: &str) -> Vec<Arc<Slot>> {
@@ -804,11 +851,13 @@ impl ServerSet {
         });
         let policy = self.inner.local.policy();
         let installed = match &registration.transport {
-            crate::registration::Transport::Github { owner_repo, git_ref } => {
+            crate::registration::Transport::Github { owner_repo, git_ref, .. } => {
                 let quiet = |_: &str, _: u32| {};
                 let output = |_: String| {};
-                let dir = self.inner.local.installs_for("connection-test");
-                match crate::install::ensure(owner_repo, git_ref.as_deref(), &dir, &policy, &quiet, &output).await {
+                let own = self.inner.local.installs_for("connection-test");
+                let place =
+                    crate::install::InstallPlace { own: &own, sandbox: &self.inner.local.sandbox, policy: &policy };
+                match crate::install::ensure(owner_repo, git_ref.as_deref(), &place, &quiet, &output).await {
                     Ok(launch) => Some(launch),
                     Err(failure) => return failed_test(failure, started),
                 }
@@ -820,6 +869,7 @@ impl ServerSet {
             "connection-test",
             registration.auth.as_ref(),
             CredentialHost { grants: Arc::new(Grants::default()), ..self.inner.credential_host.clone() },
+            cx.log.mask().clone(),
         );
         let host = Host {
             http: &self.inner.http,
@@ -854,7 +904,7 @@ impl ServerSet {
                     duration_ms,
                 }
             }
-            Err(f) => failed_test(f, started),
+            Err(f) => failed_test(masked_failure(cx.log.mask(), f), started),
         }
     }
 }
@@ -925,6 +975,7 @@ fn not_connected(slot: &Slot) -> Failure {
         ServerStatus::Degraded { message, .. } => format!("it lost its connection ({message}) and is reconnecting"),
         ServerStatus::Failed { message, .. } => format!("it failed: {message}"),
         ServerStatus::NeedsLogin { .. } => "it needs you to sign in first".to_owned(),
+        ServerStatus::NeedsApproval { .. } => "it waits for your approval of what it would run".to_owned(),
         ServerStatus::Ready => "it just disconnected".to_owned(),
     };
     Failure::new(FailureCode::NotConnected, format!("{} is not connected: {why}.", slot.title()))
@@ -1079,9 +1130,17 @@ pub(crate) fn observe(live: &Live, failure: Failure) -> Failure {
     failure
 }
 
-/// A tool result with the given secret values masked in every text it holds.
-fn mask_result(result: ToolResult, secrets: &[atrium_secrets::Sensitive<String>]) -> ToolResult {
-    let Ok(text) = serde_json::to_string(&result) else { return result };
-    let masked = mask_text(text, secrets);
-    serde_json::from_str(&masked).unwrap_or(result)
+/// A failure whose message (which may quote the server) has the server's secrets masked.
+fn masked_failure(mask: &SecretMask, failure: Failure) -> Failure {
+    Failure { message: mask.text(failure.message), ..failure }
+}
+
+/// What a server answered, its secrets masked, whether it is a value or a failure.
+fn masked<T: Serialize + serde::de::DeserializeOwned>(slot: &Slot, result: Result<T, McpError>) -> Result<T, McpError> {
+    let mask = slot.log.mask();
+    match result {
+        Ok(value) => Ok(mask.value(value)),
+        Err(McpError::Failed(failure)) => Err(McpError::Failed(masked_failure(mask, failure))),
+        Err(other) => Err(other),
+    }
 }

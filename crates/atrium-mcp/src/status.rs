@@ -40,6 +40,12 @@ pub enum ServerStatus {
         /// Why, for the person.
         message: String,
     },
+    /// Would start a process or use this machine's credentials, and the person has not approved that (it came
+    /// from the platform, or changed since): nothing runs until they do.
+    NeedsApproval {
+        /// What it would do, for the person.
+        message: String,
+    },
     /// Could not connect.
     Failed {
         /// Why.
@@ -61,6 +67,7 @@ impl ServerStatus {
             ServerStatus::Ready => "ready",
             ServerStatus::Degraded { .. } => "degraded",
             ServerStatus::NeedsLogin { .. } => "needs_login",
+            ServerStatus::NeedsApproval { .. } => "needs_approval",
             ServerStatus::Failed { .. } => "failed",
         }
     }

@@ -15,8 +15,9 @@ use crate::connection::{self, Host, Reach};
 use crate::error::{Failure, FailureCode};
 use crate::handler::SessionContext;
 use crate::install::{self, INSTALL_STEPS};
-use crate::launch::{LaunchContext, ProcessGroup, Signal};
+use crate::launch::LaunchContext;
 use crate::model::{ToolInfo, convert};
+use crate::process_groups::{ProcessGroup, Signal};
 use crate::registration::Transport;
 use crate::servers::{
     Inner, Live, Slot, bounded, note, observe, protocol_failure, request_failure, server_info, set_status,
@@ -66,6 +67,8 @@ enum Ended {
     Lost { failure: Failure, lasted: Duration },
     /// It never opened.
     NotOpened(Failure),
+    /// It may not start: the person has not approved what it would run.
+    NotApproved(String),
 }
 
 /// Keeps one server running until it is stopped, or until a local server is given up.
@@ -80,6 +83,10 @@ pub(crate) async fn supervise(inner: Arc<Inner>, slot: Arc<Slot>) {
         let ended = run_once(&inner, &slot, reach).await;
         let failure = match ended {
             Ended::Stopped => break,
+            Ended::NotApproved(message) => {
+                set_status(&inner, &slot, ServerStatus::NeedsApproval { message });
+                break;
+            }
             Ended::NotOpened(failure) => failure,
             Ended::Lost { failure, lasted } => {
                 if lasted >= restart.stable_after {
@@ -150,8 +157,34 @@ pub(crate) async fn supervise(inner: Arc<Inner>, slot: Arc<Slot>) {
     }
 }
 
+/// Whether the person approved what this registration would do here (DESIGN §6.2); read afresh at every start, so
+/// an approval withdrawn or a registration changed since is honoured by the next restart too.
+async fn approval_refusal(inner: &Inner, slot: &Slot) -> Option<String> {
+    let effects = slot.spec.registration.local_effects()?;
+    let approved = match inner.store.server_approval(&slot.spec.id).await {
+        Ok(approval) => approval.is_some_and(|a| a.fingerprint == effects.fingerprint),
+        Err(err) => {
+            tracing::warn!(server = %slot.spec.id, %err, "cannot read the server's approval: not starting it");
+            false
+        }
+    };
+    if approved {
+        return None;
+    }
+    let what = match (&effects.runs, &effects.sends_to) {
+        (Some(runs), _) => format!("It would run {runs}"),
+        (None, Some(url)) => format!("It would send this computer's credentials to {url}"),
+        (None, None) => "It would use this computer's credentials".to_owned(),
+    };
+    Some(format!("{what}. Nothing runs until you review and approve it on this computer."))
+}
+
 /// One session, from connecting to its end.
 async fn run_once(inner: &Arc<Inner>, slot: &Arc<Slot>, reach: Reach) -> Ended {
+    if let Some(message) = approval_refusal(inner, slot).await {
+        note(inner, slot, "not started: waiting for your approval".to_owned());
+        return Ended::NotApproved(message);
+    }
     let registration = &slot.spec.registration;
     let (tools_changed, mut tools_changes) = mpsc::channel(1);
     let cx = Arc::new(SessionContext {
@@ -166,13 +199,14 @@ async fn run_once(inner: &Arc<Inner>, slot: &Arc<Slot>, reach: Reach) -> Ended {
     });
     let policy = inner.local.policy();
     let installed = match &registration.transport {
-        Transport::Github { owner_repo, git_ref } => {
+        Transport::Github { owner_repo, git_ref, .. } => {
             let progress = |step: &str, done: u32| {
                 set_status(inner, slot, ServerStatus::Installing { step: step.to_owned(), done, total: INSTALL_STEPS });
             };
             let output = |line: String| slot.log.push(&inner.events, &slot.spec.id, "install", None, line);
-            let dir = inner.local.installs_for(&slot.spec.id);
-            let installing = install::ensure(owner_repo, git_ref.as_deref(), &dir, &policy, &progress, &output);
+            let own = inner.local.installs_for(&slot.spec.id);
+            let place = install::InstallPlace { own: &own, sandbox: &inner.local.sandbox, policy: &policy };
+            let installing = install::ensure(owner_repo, git_ref.as_deref(), &place, &progress, &output);
             let done = tokio::select! {
                 done = installing => done,
                 () = slot.stop.cancelled() => return Ended::Stopped,

@@ -1,5 +1,5 @@
 //! What belongs to this machine and is never synced: the index of keychain secrets (ids and descriptions, never
-//! values) and local settings.
+//! values), local settings, and the person's approvals of what server registrations run here.
 
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
@@ -21,7 +21,57 @@ pub struct SecretRecord {
     pub updated_at: String,
 }
 
+/// The person approved what a server registration does on this machine, as it was when they approved it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, FromRow)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ServerApproval {
+    /// The registration artifact.
+    pub server_id: String,
+    /// The fingerprint of the transport and auth approved.
+    pub fingerprint: String,
+    /// When.
+    pub approved_time: String,
+}
+
 impl Store {
+    /// The approval of a server registration, if the person gave one.
+    pub async fn server_approval(&self, server_id: &str) -> Result<Option<ServerApproval>> {
+        Ok(sqlx::query_as::<_, ServerApproval>("SELECT * FROM server_approvals WHERE server_id = ?1")
+            .bind(server_id)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
+    /// Every approval, for lists.
+    pub async fn server_approvals(&self) -> Result<Vec<ServerApproval>> {
+        Ok(sqlx::query_as::<_, ServerApproval>("SELECT * FROM server_approvals").fetch_all(self.pool()).await?)
+    }
+
+    /// Records the person's approval of a registration as it is now (`fingerprint`), replacing an earlier one.
+    pub async fn approve_server(&self, server_id: &str, fingerprint: &str) -> Result<ServerApproval> {
+        let mut tx = self.begin_write().await?;
+        let approval = sqlx::query_as::<_, ServerApproval>(
+            "INSERT INTO server_approvals (server_id, fingerprint, approved_time) VALUES (?1, ?2, ?3)
+             ON CONFLICT (server_id) DO UPDATE SET fingerprint = ?2, approved_time = ?3 RETURNING *",
+        )
+        .bind(server_id)
+        .bind(fingerprint)
+        .bind(now())
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(approval)
+    }
+
+    /// Withdraws an approval; `false` when there was none.
+    pub async fn withdraw_server_approval(&self, server_id: &str) -> Result<bool> {
+        let mut tx = self.begin_write().await?;
+        let done =
+            sqlx::query("DELETE FROM server_approvals WHERE server_id = ?1").bind(server_id).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() > 0)
+    }
+
     /// Records that a secret was set (or replaced); keeps the description when `description` is `None`.
     pub async fn secret_record_upsert(&self, id: &str, description: Option<&str>) -> Result<SecretRecord> {
         let time = now();

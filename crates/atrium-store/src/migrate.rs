@@ -27,10 +27,11 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 3, name: "local", sql: include_str!("../migrations/0003_local.sql") },
     Migration { version: 4, name: "extracted_text", sql: include_str!("../migrations/0004_extracted_text.sql") },
     Migration { version: 5, name: "sync", sql: include_str!("../migrations/0005_sync.sql") },
+    Migration { version: 6, name: "approvals", sql: include_str!("../migrations/0006_approvals.sql") },
 ];
 
 /// The newest schema this binary understands.
-pub const SCHEMA_VERSION: i64 = 5;
+pub const SCHEMA_VERSION: i64 = 6;
 
 fn checksum(sql: &str) -> String {
     Sha256::digest(sql.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()

@@ -55,6 +55,12 @@ impl AtriumPaths {
         self.home.join("servers")
     }
 
+    /// Run-time files of the Atrium processes using this home (the control socket, the records of running
+    /// servers' process groups); the directory is private to its owner.
+    pub fn run_dir(&self) -> PathBuf {
+        self.home.join("run")
+    }
+
     /// The keychain namespace of this home. The default home of a release build is `atrium` and of a debug build
     /// `atrium-dev`; any other home (a test's, a second profile's) gets `atrium-home-<hash of its path>`, so it can
     /// never read or overwrite the entries of another home.

@@ -184,6 +184,7 @@ export const api = {
   serverCreate: (input: NewServer): Promise<ServerView> => call((b) => b.serverCreate(input)),
   serverUpdate: (id: string, patch: ServerPatch): Promise<ServerView> => call((b) => b.serverUpdate(id, patch)),
   serverSetEnabled: (id: string, enabled: boolean): Promise<ServerView> => call((b) => b.serverSetEnabled(id, enabled)),
+  serverApprove: (id: string, fingerprint: string): Promise<ServerView> => call((b) => b.serverApprove(id, fingerprint)),
   serverRemove: (id: string): Promise<null> => call((b) => b.serverRemove(id)),
   /** Quiet: the form shows its own "Testing…" state (a test can take the whole connect timeout). */
   serverTest: (registration: JsonValue): Promise<ConnectionTest> => call((b) => b.serverTest(registration), { quiet: true }),

@@ -195,6 +195,14 @@ async serverSetEnabled(id: string, enabled: boolean) : Promise<Result<ServerView
     else return { status: "error", error: e  as any };
 }
 },
+async serverApprove(id: string, fingerprint: string) : Promise<Result<ServerView, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_approve", { id, fingerprint }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async serverRemove(id: string) : Promise<Result<null, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("server_remove", { id }) };
@@ -206,6 +214,14 @@ async serverRemove(id: string) : Promise<Result<null, ApiError>> {
 async serverTest(registration: JsonValue) : Promise<Result<ConnectionTest, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("server_test", { registration }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async serverTestRegistered(id: string) : Promise<Result<ConnectionTest, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("server_test_registered", { id }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -823,6 +839,22 @@ log_dir: string;
  * The store's schema version.
  */
 schema_version: number }
+/**
+ * Why a registration waits for the person.
+ */
+export type ApprovalReason = 
+/**
+ * It came from the platform (or another member of a shared workspace) and was never approved here.
+ */
+"from_platform" | 
+/**
+ * It was approved here, and what it runs has changed since.
+ */
+"changed" | 
+/**
+ * It was never approved here (written by an older Atrium, or by a view or an agent).
+ */
+"not_reviewed"
 /**
  * An artifact with all its fields.
  */
@@ -1730,6 +1762,34 @@ path?: string | null;
 text?: string | null }
 export type JsonValue = null | boolean | number | string | JsonValue[] | Partial<{ [key in string]: JsonValue }>
 /**
+ * What the person is asked to approve: what would run, and which of this machine's credentials would be used.
+ */
+export type LocalEffects = { 
+/**
+ * The fingerprint an approval of exactly this is bound to.
+ */
+fingerprint: string; 
+/**
+ * The program and arguments that would start (a repository: the repository and ref to install and run).
+ */
+runs: string | null; 
+/**
+ * Its working directory.
+ */
+cwd: string | null; 
+/**
+ * The environment variables it would get, by name (values stay out of lists).
+ */
+env_names: string[]; 
+/**
+ * This machine's keychain secrets (and Authorizers) it would be given.
+ */
+credentials: string[]; 
+/**
+ * Where those credentials would be sent, for a remote server.
+ */
+sends_to: string | null }
+/**
  * What local servers may run.
  */
 export type LocalSettings = { 
@@ -2425,6 +2485,22 @@ updated_at: string;
  */
 used_by: string[] }
 /**
+ * Whether a registration may do what it does on this machine.
+ */
+export type ServerApprovalState = 
+/**
+ * It starts nothing here and sends none of this machine's credentials.
+ */
+{ state: "not_needed" } | 
+/**
+ * The person approved it as it is.
+ */
+{ state: "approved"; approved_time: string } | 
+/**
+ * It waits for the person: what it would do, and why it asks.
+ */
+{ state: "required"; reason: ApprovalReason; effects: LocalEffects }
+/**
  * A server's authentication, for lists and badges. Never carries a secret.
  */
 export type ServerAuth = { 
@@ -2529,6 +2605,11 @@ export type ServerStatus =
  */
 { state: "needs_login"; message: string } | 
 /**
+ * Would start a process or use this machine's credentials, and the person has not approved that (it came
+ * from the platform, or changed since): nothing runs until they do.
+ */
+{ state: "needs_approval"; message: string } | 
+/**
  * Could not connect.
  */
 { state: "failed"; code: FailureCode; message: string; stderr_tail: string[] }
@@ -2572,6 +2653,10 @@ target: string;
  * Whether Atrium keeps it connected.
  */
 enabled: boolean; 
+/**
+ * Whether the person approved what it runs on this computer (or uses of its credentials).
+ */
+approval: ServerApprovalState; 
 /**
  * Its live state.
  */

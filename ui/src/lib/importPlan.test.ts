@@ -21,6 +21,7 @@ const server = (name: string, over: Partial<PlannedServer> = {}): PlannedServer 
   warnings: [],
   problem: null,
   allowed: true,
+  refusal: null,
   ...over,
 });
 

@@ -57,8 +57,10 @@ export function commandOf(s: PlannedServer): string | null {
   return typeof t.command === "string" && t.command ? t.command : null;
 }
 
-/** The warning for a server whose command is not allowed to run (it is imported, but will not start). */
+/** The warning for a server that will not start once imported (a command off the allowlist, a refused variable):
+ * the backend's reason when it gave one. */
 export function allowlistWarning(s: PlannedServer): string | null {
+  if (s.refusal) return `It will not start: ${s.refusal}`;
   if (s.allowed) return null;
   return `${commandOf(s) ?? "Its command"} is not on the allowlist: add it in settings to run it.`;
 }

@@ -5,7 +5,7 @@ import { loginMessage } from "./serverAuth";
 export type Tone = "neutral" | "progress" | "success" | "warning" | "danger" | "accent";
 
 export interface StatusBadge {
-  /** The state name (`stopped`, `starting`, `installing`, `ready`, `needs_login`, `degraded`, `failed`), for `data-state`. */
+  /** The state name (`stopped`, `starting`, `installing`, `ready`, `needs_login`, `needs_approval`, `degraded`, `failed`), for `data-state`. */
   state: ServerStatus["state"];
   /** What the badge says: a word, or the failure code for degraded and failed servers. */
   label: string;
@@ -34,6 +34,8 @@ export function statusBadge(status: ServerStatus, enabled = true): StatusBadge {
       return { state: "ready", label: "Ready", tone: "success", code: null, message: "Connected." };
     case "needs_login":
       return { state: "needs_login", label: "Login required", tone: "warning", code: null, message: loginMessage(status.message) };
+    case "needs_approval":
+      return { state: "needs_approval", label: "Review", tone: "warning", code: null, message: status.message };
     case "degraded":
       return {
         state: "degraded",
@@ -73,6 +75,8 @@ export function lifecycleActions(state: ServerStatus["state"]): LifecycleAction[
     case "installing":
     case "needs_login":
       return ["stop"];
+    case "needs_approval":
+      return [];
     case "ready":
     case "degraded":
       return ["stop", "restart"];

@@ -184,6 +184,20 @@ export class ServersModel {
     }
   }
 
+  /** Approves what the server runs here, exactly as reviewed (its fingerprint); an enabled server then starts. */
+  async approve(server: ServerView, fingerprint: string): Promise<void> {
+    try {
+      const s = await api.serverApprove(server.id, fingerprint);
+      this.#upsert(s);
+      this.#schedulePoll();
+    } catch (e) {
+      const failure = toFailure(e);
+      toasts.error(`Couldn't approve “${server.title}”`, e);
+      // It changed since it was shown: show what it runs now.
+      if (failure.code === "version_conflict" || failure.code === "not_found") await this.reload();
+    }
+  }
+
   /** Reconnects and re-reads what the server offers. */
   async refresh(server: ServerView): Promise<void> {
     this.refreshing = { ...this.refreshing, [server.id]: true };

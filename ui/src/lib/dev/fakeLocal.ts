@@ -116,7 +116,7 @@ export function createFakeLocal(
         problemText = "It has neither a command nor a url.";
       }
       if (vscode && e.type === "stdio") warnings.push("VS Code's envFile is not read.");
-      planned.push({ server: { name, transport, target, registration, secrets: secretsOut, warnings, problem: problemText, allowed }, literals });
+      planned.push({ server: { name, transport, target, registration, secrets: secretsOut, warnings, problem: problemText, allowed, refusal: null }, literals });
     }
     const format = vscode ? "vs_code" : "claude_desktop";
     return ok({ preview: { format, format_label: vscode ? "VS Code (mcp.json)" : "Claude Desktop", servers: planned.map((p) => p.server), inputs }, planned });

@@ -36,6 +36,8 @@ type ServerCommands = Pick<
   | "serverCreate"
   | "serverUpdate"
   | "serverSetEnabled"
+  | "serverApprove"
+  | "serverTestRegistered"
   | "serverRemove"
   | "serverTest"
   | "serverRefresh"
@@ -403,6 +405,8 @@ export function createFakeServers(
       transport: problems.length ? "" : t.transport,
       target: problems.length ? "" : t.target,
       enabled: s.registration.enabled !== false,
+      // The fake runs nothing, so there is nothing to approve.
+      approval: { state: "not_needed" },
       state: state(s),
     };
   }
@@ -636,6 +640,15 @@ export function createFakeServers(
       s.version += 1;
       connect(s);
       return ok(view(s));
+    },
+    async serverApprove(id) {
+      await sleep(latency);
+      const s = servers.get(id);
+      return s ? ok(view(s)) : notFound();
+    },
+    async serverTestRegistered(id) {
+      const s = servers.get(id);
+      return s ? this.serverTest(s.registration) : notFound();
     },
     async serverRemove(id) {
       await sleep(latency);
