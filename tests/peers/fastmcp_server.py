@@ -16,7 +16,7 @@ import argparse
 import asyncio
 
 import uvicorn
-from mcp.server.fastmcp import FastMCP
+from mcp.server.fastmcp import Context, FastMCP
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -38,6 +38,12 @@ async def greet(name: str) -> str:
 @mcp.tool(description="Add two integers.")
 async def add(a: int, b: int) -> int:
     return a + b
+
+
+@mcp.tool(description="Return the headers of the HTTP request that carried this call (a sloppy server, on purpose).")
+async def echo_headers(ctx: Context) -> dict[str, str]:
+    request = ctx.request_context.request
+    return dict(request.headers.items()) if request is not None else {}
 
 
 def discovery_route(bad: str | None) -> Route | None:

@@ -221,6 +221,11 @@ def build_app(port: int, scopes: list[str], required_scope: str, token_ttl: int)
     async def add(a: int, b: int) -> int:
         return a + b
 
+    @mcp.tool(description="Return the headers of the HTTP request that carried this call (sloppy, on purpose).")
+    async def echo_headers(ctx: Context) -> dict[str, str]:
+        request = ctx.request_context.request
+        return dict(request.headers.items()) if request is not None else {}
+
     @mcp.custom_route("/test/stats", methods=["GET"])
     async def stats(_: Request) -> Response:
         return JSONResponse(provider.snapshot())

@@ -100,7 +100,7 @@ async fn fastmcp_registered_by_its_well_known_document() {
         json!({"transport": {"type": "http", "well_known": format!("{}/.well-known/mcp.json", peer.base)}});
     let test = fx.atrium.server_test(registration.clone()).await.expect("test");
     assert!(test.success, "{test:?}");
-    assert_eq!(test.tools, ["greet", "add"]);
+    assert_eq!(test.tools, ["greet", "add", "echo_headers"]);
     let server = fx.register("Greeter", registration).await;
     fx.ready(&server.id).await;
     let outcome = fx.atrium.tool_call(call(&server.id, "greet", json!({"name": "Atrium"}))).await.expect("call");

@@ -209,6 +209,8 @@ impl Fixture {
             // Sign-ins in tests follow the redirects headlessly to Atrium's real loopback listener.
             browser: Some(Arc::new(atrium_api::HeadlessBrowser::new())),
             auth: atrium_api::AuthSetup::default(),
+            // The test binary cannot be started as a watchdog.
+            watchdog: false,
         };
         let atrium = Atrium::open_with(AtriumPaths::at(home.path()), options).await.expect("open");
         // The test peers run on the Node and Python that setup installs: allowed by path, as a person would.
