@@ -12,8 +12,9 @@ want_test=false
 say() { printf '\033[1;34m==>\033[0m %s\n' "$*"; }
 as_root() { if [[ $(id -u) -eq 0 ]]; then "$@"; else sudo "$@"; fi; }
 
+# bubblewrap: the sandbox servers from git repositories are installed and run in.
 packages=(pkg-config build-essential libwebkit2gtk-4.1-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
-          libssl-dev libdbus-1-dev nodejs npm git)
+          libssl-dev libdbus-1-dev nodejs npm git bubblewrap)
 # The keychain tests run a real GNOME Keyring in a private D-Bus session (scripts/with-keychain.sh).
 $want_test && packages+=(xvfb xauth webkit2gtk-driver dbus-daemon dbus-bin dbus-x11 gnome-keyring python3-venv)
 
