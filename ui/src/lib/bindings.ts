@@ -1997,7 +1997,12 @@ problem: string | null;
 /**
  * Whether the command is on the allowlist (stdio servers); it will not start until it is.
  */
-allowed: boolean }
+allowed: boolean; 
+/**
+ * Why it will not start once imported (a command off the allowlist, a variable that is refused), if it will
+ * not: it is imported, and refused each time it would start until the cause is fixed.
+ */
+refusal: string | null }
 /**
  * Where Origin (sign-in), Mantle (artifacts, `/events`) and Chorus (the relay) answer. A deployment that serves
  * them together has one URL for all three.
