@@ -33,12 +33,13 @@ test: setup-test build test-rust test-ui conformance check-bindings lint e2e
 
 # Tests use temporary ATRIUM_HOMEs; the user data dir is pointed at an empty directory that must stay empty.
 # They run inside a private D-Bus session with a real, unlocked GNOME Keyring (scripts/with-keychain.sh).
+# The default members only: the tests build no WebKit (the shell is tested end to end, in e2e).
 test-rust:
 	@guard=$$(mktemp -d); export XDG_DATA_HOME=$$guard; \
 	if $(CARGO) nextest --version >/dev/null 2>&1; then \
-	  scripts/with-keychain.sh $(CARGO) nextest run --workspace --no-fail-fast || exit 1; \
+	  scripts/with-keychain.sh $(CARGO) nextest run --no-fail-fast || exit 1; \
 	else \
-	  scripts/with-keychain.sh $(CARGO) test --workspace --no-fail-fast || exit 1; \
+	  scripts/with-keychain.sh $(CARGO) test --no-fail-fast || exit 1; \
 	fi; \
 	if [[ -n "$$(ls -A $$guard)" ]]; then echo "tests wrote to the user data directory: $$(ls -A $$guard)"; exit 1; fi; \
 	rmdir $$guard

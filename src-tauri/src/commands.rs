@@ -5,11 +5,11 @@ use atrium_api::{
     AccountInfo, ApiError, AppEvent, Artifact, ArtifactDraft, ArtifactPatch, ArtifactSummary, AuditEntry, AuditFilter,
     AuthorizerConfig, AuthorizerView, CallOutcome, CatalogTool, ConnectionTest, ContentTypeInfo, ElicitationAnswer,
     FieldProblem, ImportPreview, ImportReport, ImportRequest, ImportSource, LocalSettings, LogLine, NewArtifact,
-    NewAuthorizer, NewServer, NewWorkspace, PlatformView, PromptInfo, PromptResult, RelayStatus, RemoteWorkspaceView,
-    Resolution, ResourceCatalog, ResourceContent, Revision, RevisionSummary, SearchHit, SearchQuery, SecretInput,
-    SecretView, ServerAuth, ServerExport, ServerPatch, ServerState, ServerView, SignInRequest, StartupStatus,
-    SyncConflict, SyncLink, ToolCall, ToolInfo, ViewNotes, ViewerChoice, ViewerChoices, ViewerEnvironment,
-    ViewerOpening, Workspace, WorkspaceSync,
+    NewAuthorizer, NewServer, NewWorkspace, PlatformView, PromptInfo, PromptResult, Registration, RelayStatus,
+    RemoteWorkspaceView, Resolution, ResourceCatalog, ResourceContent, Revision, RevisionSummary, SearchHit,
+    SearchQuery, SecretInput, SecretView, ServerAuth, ServerExport, ServerPatch, ServerState, ServerView,
+    SignInRequest, StartupStatus, SyncConflict, SyncLink, ToolCall, ToolInfo, ViewNotes, ViewerChoice, ViewerChoices,
+    ViewerEnvironment, ViewerOpening, Workspace, WorkspaceSync,
 };
 use serde_json::{Map, Value};
 use tauri::State;
@@ -61,7 +61,7 @@ registry! {
     server_set_enabled(id: String, enabled: bool) -> ServerView;
     server_approve(id: String, fingerprint: String) -> ServerView;
     server_remove(id: String) -> ();
-    server_test(registration: Value) -> ConnectionTest;
+    server_test(registration: Registration) -> ConnectionTest;
     server_test_registered(id: String) -> ConnectionTest;
     server_refresh(id: String) -> ServerState;
     server_state(id: String) -> ServerState;

@@ -75,11 +75,6 @@ impl Shell {
     }
 }
 
-/// Only the app's own pages may load in the main window; a link or a script cannot take it elsewhere.
-fn is_app_url(url: &tauri::Url) -> bool {
-    matches!((url.scheme(), url.host_str()), ("tauri", Some("localhost")) | ("http" | "https", Some("tauri.localhost")))
-}
-
 /// Runs the desktop app until its last window closes.
 pub fn run() -> ExitCode {
     let launched = Instant::now();
@@ -129,8 +124,8 @@ pub fn run() -> ExitCode {
                 .min_inner_size(880.0, 560.0)
                 .on_navigation(move |url| {
                     // WebKit asks for frames too: a view's sandbox proxy (and the srcdoc frame in it) may load.
-                    let allowed =
-                        is_app_url(url) || frames.as_ref().is_some_and(|atrium| atrium.is_view_frame_url(url.as_str()));
+                    let allowed = atrium_api::navigation::is_app_page(url.as_str())
+                        || frames.as_ref().is_some_and(|atrium| atrium.is_view_frame_url(url.as_str()));
                     if !allowed {
                         tracing::warn!(scheme = url.scheme(), "refused navigation away from the app");
                     }
@@ -166,21 +161,4 @@ pub fn run() -> ExitCode {
         }
     });
     ExitCode::SUCCESS
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn only_app_pages_may_load() {
-        let allowed = ["tauri://localhost/index.html", "http://tauri.localhost/"];
-        let refused = ["https://example.com/", "file:///etc/passwd", "http://127.0.0.1:1234/", "tauri://evil/"];
-        for url in allowed {
-            assert!(is_app_url(&url.parse().expect("url")), "{url}");
-        }
-        for url in refused {
-            assert!(!is_app_url(&url.parse().expect("url")), "{url}");
-        }
-    }
 }

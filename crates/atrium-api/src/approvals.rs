@@ -5,66 +5,14 @@
 //! Review button, `atrium server approve`). Approvals are local, never synced, and bound to the exact transport and
 //! auth: a later change from anywhere asks again.
 
-use atrium_mcp::{LocalEffects, Registration, SERVER_CONTENT_TYPE, registration};
-use atrium_store::{Artifact, ServerApproval};
-use serde::{Deserialize, Serialize};
+use atrium_mcp::{SERVER_CONTENT_TYPE, registration};
+use atrium_store::Artifact;
 
-use crate::servers::{ServerView, stored_registration};
+use crate::server_view::ServerView;
 use crate::{ApiError, ApiResult, Atrium, ErrorCode};
 
 /// The local setting that says the registrations written before approvals existed were approved once.
 const SEEDED_SETTING: &str = "servers.approvals_seeded";
-
-/// Why a registration waits for the person.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
-#[serde(rename_all = "snake_case")]
-pub enum ApprovalReason {
-    /// It came from the platform (or another member of a shared workspace) and was never approved here.
-    FromPlatform,
-    /// It was approved here, and what it runs has changed since.
-    Changed,
-    /// It was never approved here (written by an older Atrium, or by a view or an agent).
-    NotReviewed,
-}
-
-/// Whether a registration may do what it does on this machine.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum ServerApprovalState {
-    /// It starts nothing here and sends none of this machine's credentials.
-    NotNeeded,
-    /// The person approved it as it is.
-    Approved {
-        /// When.
-        approved_time: String,
-    },
-    /// It waits for the person: what it would do, and why it asks.
-    Required {
-        /// Why it asks.
-        reason: ApprovalReason,
-        /// What it would run and which credentials it would use; approve with its `fingerprint`.
-        effects: LocalEffects,
-    },
-}
-
-/// The approval state of a stored registration.
-pub(crate) fn approval_state(
-    artifact: &Artifact,
-    registration: &Registration,
-    approval: Option<&ServerApproval>,
-) -> ServerApprovalState {
-    let Some(effects) = registration.local_effects() else { return ServerApprovalState::NotNeeded };
-    match approval {
-        Some(approval) if approval.fingerprint == effects.fingerprint => {
-            ServerApprovalState::Approved { approved_time: approval.approved_time.clone() }
-        }
-        Some(_) => ServerApprovalState::Required { reason: ApprovalReason::Changed, effects },
-        None if artifact.root_id.is_some() => {
-            ServerApprovalState::Required { reason: ApprovalReason::FromPlatform, effects }
-        }
-        None => ServerApprovalState::Required { reason: ApprovalReason::NotReviewed, effects },
-    }
-}
 
 impl Atrium {
     /// Approves what a server registration does on this machine, exactly as the person reviewed it: `fingerprint`
@@ -72,7 +20,7 @@ impl Atrium {
     /// with `version_conflict`, and nothing is approved. An enabled server starts.
     pub async fn server_approve(&self, id: String, fingerprint: String) -> ApiResult<ServerView> {
         let artifact = self.server_artifact(&id).await?;
-        let registration = registration::parse(&stored_registration(&artifact)).map_err(|_| {
+        let registration = registration::parse(&registration::stored(&artifact)).map_err(|_| {
             ApiError::new(
                 ErrorCode::InvalidInput,
                 format!("{} has an invalid registration: fix it first.", artifact.title),
@@ -113,7 +61,7 @@ impl Atrium {
         if artifact.content_type != SERVER_CONTENT_TYPE {
             return Ok(());
         }
-        let Ok(registration) = registration::parse(&stored_registration(artifact)) else { return Ok(()) };
+        let Ok(registration) = registration::parse(&registration::stored(artifact)) else { return Ok(()) };
         if let Some(effects) = registration.local_effects() {
             self.store.approve_server(&artifact.id, &effects.fingerprint).await?;
         }

@@ -5,17 +5,14 @@ use std::sync::{Arc, Mutex};
 
 use atrium_auth::{AuthError, Browser};
 use atrium_mcp::{AUTHORIZER_CONTENT_TYPE, ServerAuth, authorizer_config};
-use atrium_secrets::{SecretId, Sensitive};
+use atrium_secrets::SecretId;
 use atrium_store::{ArtifactPatch, NewArtifact};
 use futures::future::BoxFuture;
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use crate::ApiResult;
 use crate::error::{ApiError, ErrorCode};
-use crate::secrets::keychain_call;
-use crate::servers::stored_registration;
 use crate::{Atrium, SERVER_CONTENT_TYPE};
 
 /// Opens authorization pages in the system browser.
@@ -217,8 +214,8 @@ impl Atrium {
         let used_by = servers
             .iter()
             .filter(|s| {
-                stored_registration(s).pointer("/auth/authorizer_id").and_then(Value::as_str)
-                    == Some(artifact.id.as_str())
+                let registration = atrium_mcp::registration::parse(&atrium_mcp::registration::stored(s));
+                matches!(registration, Ok(r) if matches!(&r.auth, Some(atrium_mcp::Auth::Oauth2 { authorizer_id }) if *authorizer_id == artifact.id))
             })
             .map(|s| s.title.clone())
             .collect();
@@ -325,29 +322,5 @@ impl Atrium {
             return Err(ApiError::new(ErrorCode::NotFound, format!("{id} is not an Authorizer.")));
         }
         Ok(artifact)
-    }
-
-    /// Moves a static header's value out of a registration into the keychain (secrets never reach the store):
-    /// `{type:"static", header, value}` becomes `{type:"static", header, secret_id}`.
-    pub(crate) async fn secure_registration(&self, mut registration: Value, title: &str) -> ApiResult<Value> {
-        let Some(auth) = registration.get_mut("auth").and_then(Value::as_object_mut) else { return Ok(registration) };
-        if auth.get("type").and_then(Value::as_str) != Some("static") {
-            return Ok(registration);
-        }
-        let Some(value) = auth.remove("value").and_then(|v| v.as_str().map(str::to_owned)) else {
-            return Ok(registration);
-        };
-        if value.is_empty() {
-            return Err(ApiError::new(ErrorCode::InvalidInput, "The static header needs a value."));
-        }
-        let id = SecretId::parse(&format!("header.{}", &uuid::Uuid::new_v4().simple().to_string()[..12]))?;
-        let key = id.clone();
-        let secret = Sensitive::new(value);
-        keychain_call(&self.keychain, move |keychain| keychain.set(&key, &secret)).await?;
-        self.store
-            .secret_record_upsert(id.as_str(), Some(&format!("Static header for {title} (development only)")))
-            .await?;
-        auth.insert("secret_id".into(), json!(id.as_str()));
-        Ok(registration)
     }
 }

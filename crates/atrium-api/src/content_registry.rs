@@ -140,7 +140,7 @@ impl Atrium {
     /// (`python /srv/recipes/server.py`).
     async fn local_folder(&self, server_id: &str) -> Option<PathBuf> {
         let artifact = self.store.get_artifact(server_id).await.ok()?;
-        let registration = atrium_mcp::registration::parse(&crate::servers::stored_registration(&artifact)).ok()?;
+        let registration = atrium_mcp::registration::parse(&atrium_mcp::registration::stored(&artifact)).ok()?;
         let Transport::Stdio { args, cwd, .. } = registration.transport else { return None };
         if let Some(cwd) = cwd {
             return Some(PathBuf::from(cwd));

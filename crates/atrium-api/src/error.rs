@@ -30,6 +30,8 @@ pub enum ErrorCode {
     PlatformUnavailable,
     /// The platform refused or answered something unreadable.
     PlatformFailed,
+    /// Signing in (to a server, an Authorizer or the platform) did not complete; `details` says why.
+    SignInFailed,
     /// Stopped on request.
     Cancelled,
     /// A bug: something that should not happen.
@@ -48,11 +50,12 @@ impl ErrorCode {
             ErrorCode::StorageError => 74,        // EX_IOERR
             ErrorCode::ServerUnavailable => 69,   // EX_UNAVAILABLE
             ErrorCode::ServerFailed => 69,        // EX_UNAVAILABLE
-            ErrorCode::KeychainUnavailable => 69, // EX_UNAVAILABLE
+            ErrorCode::KeychainUnavailable => 71, // EX_OSERR: the system's keychain
             ErrorCode::SignedOut => 77,           // EX_NOPERM
-            ErrorCode::PlatformUnavailable => 69, // EX_UNAVAILABLE
-            ErrorCode::PlatformFailed => 76,      // EX_PROTOCOL
-            ErrorCode::Cancelled => 75,           // EX_TEMPFAIL
+            ErrorCode::SignInFailed => 77,        // EX_NOPERM
+            ErrorCode::PlatformUnavailable => 68, // EX_NOHOST: cannot be reached
+            ErrorCode::PlatformFailed => 79,      // beyond sysexits: the platform refused or answered nonsense
+            ErrorCode::Cancelled => 1,            // like a "no" at a prompt
             ErrorCode::Internal => 70,            // EX_SOFTWARE
         }
     }
@@ -84,6 +87,114 @@ pub enum ErrorDetails {
         /// Its path.
         path: String,
     },
+    /// Why a sign-in did not complete.
+    SignIn {
+        /// The reason, to branch on.
+        reason: SignInFailure,
+    },
+    /// What the platform (or its address) had against the request.
+    Platform {
+        /// The reason, to branch on.
+        reason: PlatformFailure,
+    },
+}
+
+/// Why a sign-in — to a server, an Authorizer or the platform — did not complete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInFailure {
+    /// The authorization server (or the platform) could not be reached.
+    Unreachable,
+    /// It answered an unexpected HTTP status.
+    HttpStatus,
+    /// It answered something that is not JSON (usually a wrong URL).
+    NotJson,
+    /// Its JSON is not the document it should be.
+    Malformed,
+    /// It tried to redirect a token request.
+    Redirected,
+    /// The grant (a code, a refresh token) was refused: sign in again.
+    InvalidGrant,
+    /// Atrium's client (its id or secret) was refused.
+    InvalidClient,
+    /// Another refusal of a token request.
+    Refused,
+    /// Its metadata names another issuer.
+    IssuerMismatch,
+    /// The protected-resource metadata is for another resource.
+    ResourceMismatch,
+    /// It does not support PKCE S256.
+    NoPkce,
+    /// No way to identify Atrium to it: a client id is needed.
+    NoClient,
+    /// The answer did not match the request (`state`).
+    StateMismatch,
+    /// The person (or the provider) denied access.
+    AccessDenied,
+    /// Another denial on the authorization page.
+    Denied,
+    /// No answer came back in time.
+    CallbackTimeout,
+    /// The sign-in was cancelled.
+    Cancelled,
+    /// The browser could not be opened.
+    Browser,
+    /// The loopback listener could not be started.
+    Listener,
+    /// The configuration is unusable.
+    Config,
+}
+
+impl From<&atrium_auth::AuthError> for SignInFailure {
+    fn from(error: &atrium_auth::AuthError) -> Self {
+        use atrium_auth::AuthError as E;
+        match error {
+            E::Unreachable { .. } => SignInFailure::Unreachable,
+            E::Status { .. } => SignInFailure::HttpStatus,
+            E::NotJson { .. } => SignInFailure::NotJson,
+            E::Malformed { .. } => SignInFailure::Malformed,
+            E::Redirected { .. } => SignInFailure::Redirected,
+            E::Refused { error, .. } if error == "invalid_grant" => SignInFailure::InvalidGrant,
+            E::Refused { error, .. } if error == "invalid_client" || error == "unauthorized_client" => {
+                SignInFailure::InvalidClient
+            }
+            E::Refused { .. } => SignInFailure::Refused,
+            E::IssuerMismatch { .. } => SignInFailure::IssuerMismatch,
+            E::ResourceMismatch { .. } => SignInFailure::ResourceMismatch,
+            E::NoPkce { .. } => SignInFailure::NoPkce,
+            E::NoClient { .. } => SignInFailure::NoClient,
+            E::StateMismatch => SignInFailure::StateMismatch,
+            E::Denied { error, .. } if error == "access_denied" => SignInFailure::AccessDenied,
+            E::Denied { .. } => SignInFailure::Denied,
+            E::CallbackTimeout { .. } => SignInFailure::CallbackTimeout,
+            E::Cancelled => SignInFailure::Cancelled,
+            E::Browser(_) => SignInFailure::Browser,
+            E::Listener(_) => SignInFailure::Listener,
+            E::Config(_) => SignInFailure::Config,
+        }
+    }
+}
+
+impl From<atrium_auth::AuthError> for ApiError {
+    fn from(error: atrium_auth::AuthError) -> Self {
+        let reason = SignInFailure::from(&error);
+        let code = if reason == SignInFailure::Cancelled { ErrorCode::Cancelled } else { ErrorCode::SignInFailed };
+        ApiError { code, message: error.to_string(), details: Some(ErrorDetails::SignIn { reason }) }
+    }
+}
+
+/// What the platform had against a request, beyond a failed sign-in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum PlatformFailure {
+    /// The address is not one Atrium can use.
+    BadUrl,
+    /// The username, password or API key was refused.
+    BadCredentials,
+    /// The relay needs a user's sign-in; an API key does not do.
+    NeedsUserToken,
+    /// The workspace must be on the platform first (publish it).
+    WorkspaceNotPublished,
 }
 
 /// The one error type that crosses the IPC boundary and the CLI's `--json` output.
@@ -147,6 +258,7 @@ impl From<McpError> for ApiError {
                 }
             }
             McpError::Store(err) => err.into(),
+            McpError::SignIn(err) => err.into(),
         }
     }
 }

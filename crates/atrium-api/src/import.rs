@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 
 use crate::error::{ApiError, ErrorCode, ErrorDetails};
 use crate::secrets::keychain_call;
-use crate::servers::{NewServer, ServerView, stored_registration};
+use crate::server_view::ServerView;
+use crate::servers::NewServer;
 use crate::{ApiResult, Atrium};
 
 /// Where a configuration comes from: a file, or text pasted by a person.
@@ -274,7 +275,8 @@ impl Atrium {
                 .server_create(NewServer {
                     workspace_id: request.workspace_id.clone(),
                     title: server.name.clone(),
-                    registration: server.registration,
+                    registration: atrium_mcp::registration::parse(&server.registration)
+                        .map_err(crate::registrations::invalid)?,
                 })
                 .await?;
             report.created.push(view);
@@ -291,7 +293,7 @@ impl Atrium {
                 format!("{} is not a server registration.", artifact.title),
             ));
         }
-        let (entry, omitted) = export_entry(&stored_registration(&artifact));
+        let (entry, omitted) = export_entry(&atrium_mcp::registration::stored(&artifact));
         let text = serde_json::to_string_pretty(&json!({ "mcpServers": { artifact.title.clone(): entry } }))
             .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
         Ok(ServerExport {

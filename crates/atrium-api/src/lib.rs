@@ -3,6 +3,7 @@
 //! knows about Tauri: the shell only forwards to these methods.
 #![deny(missing_docs)]
 
+mod approval_state;
 mod approvals;
 mod auth;
 mod content_registry;
@@ -13,8 +14,11 @@ mod events;
 mod import;
 mod links;
 pub mod logging;
+pub mod navigation;
 mod platform;
+mod registrations;
 mod secrets;
+mod server_view;
 mod servers;
 mod signals;
 mod viewer;
@@ -26,11 +30,11 @@ use atrium_secrets::Keychain;
 use atrium_store::{Store, validate};
 use serde::{Deserialize, Serialize};
 
-pub use approvals::{ApprovalReason, ServerApprovalState};
+pub use approval_state::{ApprovalReason, ServerApprovalState};
 pub use atrium_auth::{Browser, HeadlessBrowser};
-pub use atrium_mcp::LocalEffects;
 pub use atrium_mcp::import::{ConfigFormat, ConfigInput};
 pub use atrium_mcp::log_file_name as server_log_file_name;
+pub use atrium_mcp::{Auth, EnvValue, LocalEffects, Registration, Timeouts, TokenAuthMethod, Transport};
 pub use atrium_mcp::{AuthKind, AuthSetup, AuthState, ServerAuth, run_watchdog_if_asked};
 pub use atrium_mcp::{
     CallOutcome, CallProgress, ConnectionTest, ContentItem, ElicitationAction, ElicitationAnswer, ElicitationPolicy,
@@ -54,14 +58,16 @@ pub use atrium_viewer::{Refusal as ViewerRefusal, ViewNotes, ViewerEvent};
 pub use auth::{AuthorizerConfig, AuthorizerView, NewAuthorizer};
 pub use content_registry::{ViewerCandidate, ViewerChoice, ViewerChoices};
 pub use content_types::ContentTypeInfo;
-pub use error::{ApiError, ErrorCode, ErrorDetails};
+pub use error::{ApiError, ErrorCode, ErrorDetails, PlatformFailure, SignInFailure};
 pub use events::{AppEvent, EventSink, NoSink};
 pub use import::{
     ImportPreview, ImportReport, ImportRequest, ImportSource, PlannedSecret, PlannedServer, ServerExport,
 };
 pub use platform::{PlatformView, RemoteWorkspaceView};
+pub use registrations::parse_registration;
 pub use secrets::{LocalSettings, SecretInput, SecretView};
-pub use servers::{CatalogTool, NewServer, ServerPatch, ServerView, server_slug};
+pub use server_view::ServerView;
+pub use servers::{CatalogTool, NewServer, ServerPatch, server_slug};
 pub use signals::{QuitSignals, quit_requested};
 pub use viewer::{OpenedView, ViewerEnvironment, ViewerOpening};
 
@@ -289,7 +295,7 @@ impl Atrium {
 
     /// One artifact.
     pub async fn artifact_get(&self, id: String) -> ApiResult<Artifact> {
-        Ok(self.store.get_artifact(&id).await?)
+        Ok(registrations::presented(self.store.get_artifact(&id).await?))
     }
 
     /// Creates an artifact (the person's command: a server registration they write is approved).
@@ -299,31 +305,19 @@ impl Atrium {
 
     /// Creates an artifact on behalf of `author`.
     pub(crate) async fn create_artifact_as(&self, mut input: NewArtifact, author: Author) -> ApiResult<Artifact> {
-        if input.content_type == SERVER_CONTENT_TYPE {
-            input.content = self.secure_content(input.content.take(), &input.title).await?;
-        }
-        if let Some((_, context)) = servers::mirror_registration(&input.content_type, input.content.as_deref())? {
-            input.context = Some(context);
+        let written = self
+            .registration_written(&input.content_type, input.content.as_deref(), input.context.as_ref(), &input.title)
+            .await?;
+        if let Some((content, context)) = written {
+            (input.content, input.context) = (Some(content), Some(context));
         }
         let artifact = self.store.create_artifact(input).await?;
         if author == Author::Person {
             self.approve_as_written(&artifact).await?;
         }
-        self.sync_server(&artifact);
+        self.written(&artifact);
         self.after_save(&artifact, true);
-        Ok(artifact)
-    }
-
-    /// A server artifact's content with any static header value moved to the keychain.
-    async fn secure_content(&self, content: Option<String>, title: &str) -> ApiResult<Option<String>> {
-        let Some(text) = content else { return Ok(None) };
-        match serde_json::from_str::<serde_json::Value>(&text) {
-            Ok(value) if value.pointer("/auth/value").is_some() => {
-                let secured = self.secure_registration(value, title).await?;
-                Ok(Some(serde_json::to_string_pretty(&secured).unwrap_or(text)))
-            }
-            _ => Ok(Some(text)),
-        }
+        Ok(registrations::presented(artifact))
     }
 
     /// Changes an artifact; a new version is kept when anything changed (the person's command: a server
@@ -339,40 +333,41 @@ impl Atrium {
         mut patch: ArtifactPatch,
         author: Author,
     ) -> ApiResult<Artifact> {
-        if patch.content.is_some() {
-            let content_type = match &patch.content_type {
-                Some(content_type) => content_type.clone(),
-                None => self.store.get_artifact(&id).await?.content_type,
-            };
-            if content_type == SERVER_CONTENT_TYPE {
-                patch.content =
-                    self.secure_content(patch.content.take(), patch.title.as_deref().unwrap_or("a server")).await?;
-            }
-            if let Some((_, context)) = servers::mirror_registration(&content_type, patch.content.as_deref())? {
-                patch.context = Some(context);
+        let mut wrote_registration = false;
+        if patch.content.is_some() || patch.context.is_some() {
+            let current = self.store.get_artifact(&id).await?;
+            let content_type = patch.content_type.clone().unwrap_or(current.content_type);
+            let title = patch.title.clone().unwrap_or(current.title);
+            let written = self
+                .registration_written(&content_type, patch.content.as_deref(), patch.context.as_ref(), &title)
+                .await?;
+            if let Some((content, context)) = written {
+                (patch.content, patch.context) = (Some(content), Some(context));
+                wrote_registration = true;
             }
         }
-        let wrote_registration = patch.content.is_some();
         let artifact = self.store.update_artifact(&id, patch).await?;
         if wrote_registration && author == Author::Person {
             self.approve_as_written(&artifact).await?;
         }
-        self.sync_server(&artifact);
+        self.written(&artifact);
         self.after_save(&artifact, false);
-        Ok(artifact)
+        Ok(registrations::presented(artifact))
     }
 
     /// Copies an artifact into a new draft.
     pub async fn artifact_duplicate(&self, id: String) -> ApiResult<Artifact> {
         let artifact = self.store.duplicate_artifact(&id).await?;
-        self.sync_server(&artifact);
-        Ok(artifact)
+        self.written(&artifact);
+        Ok(registrations::presented(artifact))
     }
 
     /// Deletes an artifact and its history (a server registration is disconnected first).
     pub async fn artifact_delete(&self, id: String) -> ApiResult<()> {
         self.servers.remove(&id);
-        Ok(self.store.delete_artifact(&id).await?)
+        self.store.delete_artifact(&id).await?;
+        self.platform.sync.wake();
+        Ok(())
     }
 
     /// Every version of an artifact, newest first.
@@ -382,14 +377,14 @@ impl Atrium {
 
     /// One version of an artifact.
     pub async fn artifact_revision(&self, id: String, version: u32) -> ApiResult<Revision> {
-        Ok(self.store.artifact_revision(&id, version).await?)
+        Ok(registrations::presented_revision(self.store.artifact_revision(&id, version).await?))
     }
 
     /// Makes an older version current again (as a new version).
     pub async fn artifact_restore(&self, id: String, version: u32) -> ApiResult<Artifact> {
         let artifact = self.store.restore_revision(&id, version).await?;
-        self.sync_server(&artifact);
-        Ok(artifact)
+        self.written(&artifact);
+        Ok(registrations::presented(artifact))
     }
 
     /// What a draft would be refused for, by the store's own rules; empty when it is acceptable.

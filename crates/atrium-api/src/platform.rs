@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use atrium_platform::wire::RemoteWorkspace;
 use atrium_platform::{
-    Account, AccountInfo, AccountStatus, EnsureLive, PlatformError, PlatformUrls, Relay, RelayOptions, RelayReporter,
-    RelayStatus, SignInRequest, Sync, SyncProgress, SyncReporter, WorkspaceSync,
+    Account, AccountInfo, AccountStatus, PlatformError, PlatformUrls, Relay, RelayOptions, RelayReporter, RelayStatus,
+    SignInRequest, Sync, SyncProgress, SyncReporter, WorkspaceSync,
 };
 use atrium_store::{Resolution, SyncConflict, SyncLink, Workspace};
 use serde::{Deserialize, Serialize};
@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use crate::events::{AppEvent, EventSink};
-use crate::{ApiError, ApiResult, Atrium, ErrorCode, SERVER_CONTENT_TYPE};
+use crate::{ApiError, ApiResult, Atrium, ErrorCode, ErrorDetails, PlatformFailure, SERVER_CONTENT_TYPE};
 
 /// The local setting listing the folders the relay's file tools may read.
 const ROOTS_SETTING: &str = "relay.allowed_roots";
@@ -25,26 +25,30 @@ const DEVICE_SETTING: &str = "relay.device_id";
 impl From<PlatformError> for ApiError {
     fn from(error: PlatformError) -> Self {
         let message = error.to_string();
-        let code = match &error {
-            PlatformError::Store(_) => {
-                return match error {
-                    PlatformError::Store(e) => e.into(),
-                    _ => unreachable!("matched above"),
-                };
-            }
-            PlatformError::BadUrl { .. } | PlatformError::Refused(_) | PlatformError::NeedsUserToken(_) => {
-                ErrorCode::InvalidInput
-            }
-            PlatformError::SignedOut => ErrorCode::SignedOut,
-            PlatformError::NotFound(_) => ErrorCode::NotFound,
-            PlatformError::Keychain(_) => ErrorCode::KeychainUnavailable,
-            PlatformError::Unreachable { .. } => ErrorCode::PlatformUnavailable,
-            PlatformError::Cancelled => ErrorCode::Cancelled,
-            PlatformError::Status { .. } | PlatformError::Malformed { .. } | PlatformError::Auth(_) => {
-                ErrorCode::PlatformFailed
-            }
+        let platform = |code, reason| ApiError {
+            code,
+            message: message.clone(),
+            details: Some(ErrorDetails::Platform { reason }),
         };
-        ApiError::new(code, message)
+        match error {
+            PlatformError::Store(e) => e.into(),
+            PlatformError::Auth(e) => e.into(),
+            PlatformError::BadUrl { .. } => platform(ErrorCode::InvalidInput, PlatformFailure::BadUrl),
+            PlatformError::Refused(_) => platform(ErrorCode::InvalidInput, PlatformFailure::BadCredentials),
+            PlatformError::NeedsUserToken(_) => platform(ErrorCode::InvalidInput, PlatformFailure::NeedsUserToken),
+            PlatformError::SignedOut => ApiError::new(ErrorCode::SignedOut, message),
+            PlatformError::NotFound(_) => ApiError::new(ErrorCode::NotFound, message),
+            PlatformError::Keychain(_) => ApiError::new(ErrorCode::KeychainUnavailable, message),
+            PlatformError::Unreachable { .. } => ApiError::new(ErrorCode::PlatformUnavailable, message),
+            PlatformError::Cancelled => ApiError {
+                code: ErrorCode::Cancelled,
+                message,
+                details: Some(ErrorDetails::SignIn { reason: crate::SignInFailure::Cancelled }),
+            },
+            PlatformError::Status { .. } | PlatformError::Malformed { .. } => {
+                ApiError::new(ErrorCode::PlatformFailed, message)
+            }
+        }
     }
 }
 
@@ -93,7 +97,7 @@ impl SyncReporter for PlatformEvents {
         let (store, servers, connect, workspace) =
             (self.store.clone(), self.servers.clone(), self.connect, workspace_id.to_owned());
         tokio::spawn(async move {
-            if let Err(err) = crate::servers::reconcile_servers(&store, &servers, &workspace, connect).await {
+            if let Err(err) = crate::registrations::reconcile_servers(&store, &servers, &workspace, connect).await {
                 tracing::warn!(%err, "cannot apply synced server registrations");
             }
         });
@@ -132,8 +136,7 @@ impl PlatformServices {
             display_name: host_name(),
             allowed_roots: allowed_roots(store).await?,
         };
-        let relay =
-            Relay::new(account.clone(), servers.clone(), ensure_live(store.clone(), servers), options, reporter);
+        let relay = Relay::new(account.clone(), servers, options, reporter);
         Ok(PlatformServices { account, sync, relay, sign_in: Arc::default() })
     }
 }
@@ -165,25 +168,6 @@ async fn allowed_roots(store: &atrium_store::Store) -> ApiResult<Vec<PathBuf>> {
         .into_iter()
         .map(PathBuf::from)
         .collect())
-}
-
-/// Makes a published server live for the relay: registered with the connection manager, started, settled.
-fn ensure_live(store: atrium_store::Store, servers: atrium_mcp::ServerSet) -> EnsureLive {
-    Arc::new(move |id: String| {
-        let (store, servers) = (store.clone(), servers.clone());
-        Box::pin(async move {
-            let mut state = crate::servers::make_live(&store, &servers, &id).await.map_err(|e| e.message)?;
-            // The platform's call starts a published server that was stopped, as the host tools can.
-            if state.status == atrium_mcp::ServerStatus::Stopped {
-                servers.start(&id).map_err(|e| e.to_string())?;
-                state = servers.wait_settled(&id).await.map_err(|e| e.to_string())?;
-            }
-            match state.status {
-                atrium_mcp::ServerStatus::Ready => Ok(()),
-                other => Err(format!("The local server is not ready ({}).", other.state_name())),
-            }
-        })
-    })
 }
 
 impl Atrium {
@@ -322,14 +306,15 @@ impl Atrium {
         let linked = self.store.sync_links().await?.into_iter().any(|l| l.workspace_id == artifact.workspace_id);
         if !linked {
             let workspace = self.store.get_workspace(&artifact.workspace_id).await?;
-            return Err(ApiError::new(
-                ErrorCode::InvalidInput,
-                format!(
+            return Err(ApiError {
+                code: ErrorCode::InvalidInput,
+                message: format!(
                     "Put the workspace \"{}\" on the platform first (Platform → Publish workspace); the server's \
                      registration travels with it.",
                     workspace.title
                 ),
-            ));
+                details: Some(ErrorDetails::Platform { reason: PlatformFailure::WorkspaceNotPublished }),
+            });
         }
         let mut context = artifact.context.clone();
         let name = crate::servers::server_slug(&artifact.title);

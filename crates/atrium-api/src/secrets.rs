@@ -4,14 +4,14 @@
 use std::collections::BTreeSet;
 
 use atrium_mcp::policy::{DEFAULT_ALLOWED_COMMANDS, check_allowlist_entry};
-use atrium_mcp::{EnvValue, SERVER_CONTENT_TYPE, Transport, registration};
+use atrium_mcp::{SERVER_CONTENT_TYPE, registration};
 use atrium_secrets::{Keychain, SecretError, SecretId, Sensitive};
 use atrium_store::FieldProblem;
 use serde::{Deserialize, Serialize};
 
 use crate::ApiResult;
+use crate::Atrium;
 use crate::error::{ApiError, ErrorCode, ErrorDetails};
-use crate::{Atrium, servers::stored_registration};
 
 /// The settings key of the commands allowed beyond the defaults.
 const ALLOWED_COMMANDS_KEY: &str = "stdio.allowed_commands";
@@ -102,22 +102,9 @@ pub(crate) async fn keychain_call<T: Send + 'static>(
         .map_err(ApiError::from)
 }
 
-/// The secret ids a registration refers to.
-pub(crate) fn secret_refs(registration: &serde_json::Value) -> BTreeSet<String> {
-    let mut ids = BTreeSet::new();
-    if let Ok(parsed) = registration::parse(registration) {
-        if let Transport::Stdio { env, .. } = &parsed.transport {
-            for value in env.values() {
-                if let EnvValue::Secret { secret_id } = value {
-                    ids.insert(secret_id.clone());
-                }
-            }
-        }
-        if let Some(id) = parsed.auth.as_ref().and_then(|a| a.get("secret_id")).and_then(|v| v.as_str()) {
-            ids.insert(id.to_owned());
-        }
-    }
-    ids
+/// The secret ids a stored server registration refers to.
+pub(crate) fn secret_refs(artifact: &atrium_store::Artifact) -> BTreeSet<String> {
+    registration::parse(&registration::stored(artifact)).map(|r| r.secret_ids()).unwrap_or_default()
 }
 
 /// The commands allowed beyond the defaults, from local settings.
@@ -135,7 +122,7 @@ impl Atrium {
         let records = self.store.secret_records().await?;
         let servers = self.store.artifacts_of_type(SERVER_CONTENT_TYPE, None).await?;
         let usage: Vec<(String, BTreeSet<String>)> =
-            servers.iter().map(|a| (a.title.clone(), secret_refs(&stored_registration(a)))).collect();
+            servers.iter().map(|a| (a.title.clone(), secret_refs(a))).collect();
         let ids: Vec<String> = records.iter().map(|r| r.id.clone()).collect();
         let count = ids.len();
         let set = keychain_call(&self.keychain, move |keychain| {
@@ -174,11 +161,7 @@ impl Atrium {
         // Just stored, so it is set; only the users need looking up (no further keychain round trips).
         let servers = self.store.artifacts_of_type(SERVER_CONTENT_TYPE, None).await?;
         Ok(SecretView {
-            used_by: servers
-                .iter()
-                .filter(|a| secret_refs(&stored_registration(a)).contains(&record.id))
-                .map(|a| a.title.clone())
-                .collect(),
+            used_by: servers.iter().filter(|a| secret_refs(a).contains(&record.id)).map(|a| a.title.clone()).collect(),
             id: record.id,
             description: record.description,
             is_set: true,

@@ -1,11 +1,10 @@
 //! Sync benchmark (DESIGN §8): pull 50k artifacts from the platform double into an empty store (≤ 10 s, memory
-//! flat: the listing is streamed), and push 1k local edits (≤ 5 s). The double runs as its own process
-//! (`atrium platform-double`) so its memory is not counted; each pull runs in a fresh child process of this
-//! benchmark, so each peak-memory figure is its own.
+//! flat: the listing is streamed), and push 1k local edits (≤ 5 s). The double runs in this process; each pull runs
+//! in a fresh child process of this benchmark, so each peak-memory figure is its own and the double's memory is not
+//! counted.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -15,29 +14,6 @@ use atrium_secrets::Keychain;
 use atrium_store::{ArtifactPatch, AtriumPaths, NewArtifact, NewWorkspace, Store};
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
-
-struct Double(Child, String);
-
-impl Drop for Double {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn start_double() -> Double {
-    let home = std::env::temp_dir().join(format!("atrium-bench-double-{}", std::process::id()));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_atrium"))
-        .args(["--home", &home.display().to_string(), "platform-double", "--port", "0"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the double");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("url");
-    Double(child, line.trim().to_owned())
-}
 
 /// Peak resident memory of this process so far, in KiB.
 fn peak_kib() -> u64 {
@@ -134,8 +110,8 @@ fn main() {
         runtime.block_on(pull_child(&args[i + 1], &args[i + 2]));
         return;
     }
-    let double = start_double();
-    let url = double.1.clone();
+    let double = runtime.block_on(atrium_testkit::platform::PlatformDouble::start()).expect("the double");
+    let url = double.url();
     println!("sync benchmark against the platform double at {url}");
     // Pushing first, into an empty double: the double's own lookups grow with what it holds.
     runtime.block_on(push_bench(&url));

@@ -66,7 +66,7 @@ pub enum Command {
     },
     /// Sign in to an Agience platform, link workspaces, settle conflicts, publish servers for the relay.
     #[command(subcommand)]
-    Platform(crate::platform::PlatformCommand),
+    Platform(crate::platform_args::PlatformCommand),
     /// Sync linked workspaces with the platform now (or keep syncing with --watch).
     Sync {
         /// Only this workspace (id or exact title).
@@ -78,12 +78,6 @@ pub enum Command {
     },
     /// Run the Desktop Host Relay (and sync) headless until Ctrl-C.
     Relay,
-    /// Run a local double of the Agience platform (for trying sync and the relay without one), until Ctrl-C.
-    PlatformDouble {
-        /// The port on 127.0.0.1 (0: any free one).
-        #[arg(long, default_value_t = 8765)]
-        port: u16,
-    },
     /// Where Atrium keeps its files.
     Info,
 }

@@ -11,7 +11,7 @@ use atrium_api::{
 };
 use serde_json::{Map, Value, json};
 
-use crate::run::Failure;
+use crate::failure::Failure;
 
 /// The tool calls a scenario needs once connected.
 fn calls_for(scenario: &str, tools: &[ToolInfo]) -> Vec<(String, Map<String, Value>)> {
@@ -110,7 +110,11 @@ async fn drive(atrium: &atrium_api::Atrium, scenario: &str, url: &str) -> Result
         registration["auth"] = auth;
     }
     let server = atrium
-        .server_create(NewServer { workspace_id: workspace.id, title: format!("conformance {scenario}"), registration })
+        .server_create(NewServer {
+            workspace_id: workspace.id,
+            title: format!("conformance {scenario}"),
+            registration: atrium_api::parse_registration(&registration)?,
+        })
         .await?;
     let tools = atrium.server_tools(server.id.clone()).await?;
     eprintln!("connected: {} tools", tools.len());

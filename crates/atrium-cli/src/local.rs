@@ -10,8 +10,10 @@ use atrium_api::{
 };
 use tokio_util::sync::CancellationToken;
 
+use crate::failure::Failure;
 use crate::output::{Printer, print_json};
-use crate::run::{Failure, confirm, resolve_workspace};
+use crate::pick::{pick_by_id_or_title, resolve_server, resolve_workspace};
+use crate::prompt::confirm;
 use crate::server_args::SecretCommand;
 
 fn invalid(message: impl Into<String>) -> ApiError {
@@ -28,7 +30,7 @@ pub async fn start(atrium: &Atrium, out: &Printer, servers: &[String], all: bool
     } else {
         let mut chosen = Vec::new();
         for reference in servers {
-            chosen.push(crate::run::pick_by_id_or_title(&views, reference, "server", |v| &v.id, |v| &v.title)?);
+            chosen.push(pick_by_id_or_title(&views, reference, "server", |v| &v.id, |v| &v.title)?);
         }
         chosen
     };
@@ -68,7 +70,7 @@ pub async fn control(
     server: &str,
 ) -> Result<(), Failure> {
     let views = atrium.server_list(None).await?;
-    let view = crate::run::pick_by_id_or_title(&views, server, "server", |v| &v.id, |v| &v.title)?;
+    let view = pick_by_id_or_title(&views, server, "server", |v| &v.id, |v| &v.title)?;
     match control::request(paths, op, &view.id).await? {
         Some(state) if out.json() => print_json(&state),
         Some(state) => say!("{}: {}", view.title, crate::servers::describe_status(&state.status)),
@@ -100,7 +102,7 @@ pub async fn approve(
     fingerprint: Option<&str>,
     yes: bool,
 ) -> Result<(), Failure> {
-    let view = crate::servers::resolve_server(atrium, server).await?;
+    let view = resolve_server(atrium, server).await?;
     let effects = match &view.approval {
         ServerApprovalState::Required { effects, .. } => effects.clone(),
         ServerApprovalState::Approved { .. } => {
@@ -151,7 +153,7 @@ pub async fn logs(
     follow: bool,
 ) -> Result<(), Failure> {
     let views = atrium.server_list(None).await?;
-    let view = crate::run::pick_by_id_or_title(&views, server, "server", |v| &v.id, |v| &v.title)?;
+    let view = pick_by_id_or_title(&views, server, "server", |v| &v.id, |v| &v.title)?;
     let path = paths.server_logs().join(atrium_api::server_log_file_name(&view.id));
     let mut file = match std::fs::File::open(&path) {
         Ok(file) => file,

@@ -1,16 +1,21 @@
 //! `atrium`: every workspace and artifact operation of the desktop app, for scripts.
 //!
-//! Exit codes: 0 success, 2 usage, 65 invalid input, 66 not found, 70 internal, 74 storage, 75 version conflict
-//! (re-read and retry), 76 database from a newer Atrium, 69 server unavailable or failed, 1 cancelled at a
-//! confirmation prompt (or a tool that reported an error).
+//! Exit codes (the README's table; `ErrorCode::exit_code` maps the API's codes): 0 success, 1 a tool error or
+//! cancelled, 2 usage, 65 invalid input, 66 not found, 68 platform unreachable, 69 server unavailable or failed,
+//! 70 internal, 71 keychain unavailable, 74 storage, 75 version conflict, 76 database from a newer Atrium, 77 signed
+//! out or a sign-in that did not complete, 79 the platform refused or answered nonsense.
 
 // First: the output macros (`say!`) are visible only to the modules declared after it.
 #[macro_use]
 mod output;
 mod args;
 mod conformance;
+mod failure;
 mod local;
+mod pick;
 mod platform;
+mod platform_args;
+mod prompt;
 mod run;
 mod server_args;
 mod servers;
@@ -41,12 +46,12 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run::run(paths, &cli)) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(run::Failure::Api(err)) => report(&err, cli.json),
-        Err(run::Failure::Cancelled) => {
+        Err(failure::Failure::Api(err)) => report(&err, cli.json),
+        Err(failure::Failure::Cancelled) => {
             eprintln!("cancelled");
             ExitCode::from(1)
         }
-        Err(run::Failure::Quiet(code)) => ExitCode::from(code),
+        Err(failure::Failure::Quiet(code)) => ExitCode::from(code),
     }
 }
 

@@ -3,76 +3,11 @@
 use std::io::Read;
 
 use atrium_api::{AccountStatus, Atrium, Resolution, SignInRequest};
-use clap::{Subcommand, ValueEnum};
 
+use crate::failure::{Failure, invalid};
 use crate::output::{Printer, print_json};
-use crate::run::{Failure, invalid, resolve_workspace};
-
-#[derive(Debug, Subcommand)]
-pub enum PlatformCommand {
-    /// Sign in: with the browser (default), a password (read from stdin) or an API key (read from stdin).
-    SignIn {
-        /// The platform (Origin, or one URL serving all of it).
-        url: String,
-        /// Username or email: sign in with a password read from stdin.
-        #[arg(long, conflicts_with = "api_key_stdin")]
-        user: Option<String>,
-        /// Read an agc_… API key from stdin (workspaces only; the relay needs a user sign-in).
-        #[arg(long)]
-        api_key_stdin: bool,
-    },
-    /// Sign out (local copies and pending changes stay).
-    SignOut,
-    /// Who is signed in, each linked workspace's sync, the relay.
-    Status,
-    /// The platform's workspaces, and which local workspace each is linked to.
-    Workspaces,
-    /// Put a local workspace on the platform and keep them in sync.
-    Publish {
-        /// The workspace (id or exact title).
-        workspace: String,
-    },
-    /// Bring a platform workspace here and keep them in sync.
-    Link {
-        /// The platform workspace id.
-        remote_id: String,
-    },
-    /// Stop syncing a workspace (both copies stay).
-    Unlink {
-        /// The workspace (id or exact title).
-        workspace: String,
-    },
-    /// Open sync conflicts.
-    Conflicts,
-    /// Settle a conflict.
-    Resolve {
-        /// The artifact in conflict.
-        artifact_id: String,
-        /// Which side wins.
-        #[arg(value_enum)]
-        keep: Keep,
-    },
-    /// Offer a local server to the platform through the relay (its workspace must be linked).
-    PublishServer {
-        /// The server (id or exact title).
-        server: String,
-    },
-    /// Share folders with the platform's file tools (replaces the list; none to share nothing).
-    Roots {
-        /// The folders.
-        folders: Vec<String>,
-    },
-}
-
-#[derive(Debug, Clone, Copy, ValueEnum)]
-pub enum Keep {
-    /// This computer's version.
-    Local,
-    /// The platform's version.
-    Remote,
-    /// Both (the local version becomes a new artifact).
-    Both,
-}
+use crate::pick::{resolve_server, resolve_workspace};
+use crate::platform_args::{Keep, PlatformCommand};
 
 fn secret_from_stdin(what: &str) -> Result<String, Failure> {
     let mut text = String::new();
@@ -178,7 +113,7 @@ pub async fn platform(atrium: &Atrium, out: &Printer, command: &PlatformCommand)
             atrium.sync_resolve(artifact_id.clone(), resolution).await?;
         }
         PlatformCommand::PublishServer { server } => {
-            let server_id = crate::servers::resolve_server(atrium, server).await?.id;
+            let server_id = resolve_server(atrium, server).await?.id;
             let artifact = atrium.server_publish(server_id).await?;
             out.artifact(&artifact);
         }
@@ -219,32 +154,5 @@ pub async fn relay(atrium: &Atrium) -> Result<(), Failure> {
     atrium.platform_start(true);
     eprintln!("relay running; Ctrl-C stops it");
     quit.recv().await;
-    Ok(())
-}
-
-/// `atrium platform-double`: the test double of the platform, standalone. Prints its URL and the default user,
-/// then serves until Ctrl-C (or stdin closes, so a parent process that dies takes it along).
-pub async fn double(port: u16) -> Result<(), Failure> {
-    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], port));
-    let double = atrium_testkit::platform::PlatformDouble::start_on(addr)
-        .await
-        .map_err(|e| invalid(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
-    let user = double.user();
-    say!("{}", double.url());
-    eprintln!(
-        "platform double at {} (user {} / password {}); faults and seeding under /_double/. Ctrl-C stops it.",
-        double.url(),
-        user.username,
-        user.password
-    );
-    let stdin_closed = tokio::task::spawn_blocking(|| {
-        let mut sink = Vec::new();
-        let _ = std::io::stdin().read_to_end(&mut sink);
-    });
-    tokio::select! {
-        () = atrium_api::quit_requested() => {}
-        _ = stdin_closed => {}
-    }
-    double.shutdown().await;
     Ok(())
 }

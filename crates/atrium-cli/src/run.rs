@@ -1,60 +1,15 @@
-use std::io::{IsTerminal, Read, Write};
+use std::io::Read;
 
-use atrium_api::{
-    ApiError, ApiResult, ArtifactPatch, Atrium, AtriumPaths, ErrorCode, NewArtifact, NewWorkspace, OpenOptions,
-    SearchQuery, Workspace,
-};
+use atrium_api::{ApiResult, ArtifactPatch, Atrium, AtriumPaths, NewArtifact, NewWorkspace, OpenOptions, SearchQuery};
 
 use atrium_api::control::ControlOp;
 
 use crate::args::{ArtifactCommand, Cli, Command, ContentSource, WorkspaceCommand};
+use crate::failure::{Failure, invalid};
 use crate::output::Printer;
+use crate::pick::resolve_workspace;
+use crate::prompt::confirm;
 use crate::server_args::ServerCommand;
-
-/// Why a command did not complete.
-pub enum Failure {
-    /// The API refused or failed.
-    Api(ApiError),
-    /// The user said no at a confirmation prompt.
-    Cancelled,
-    /// Already reported on stdout; exit with this code.
-    Quiet(u8),
-}
-
-impl From<ApiError> for Failure {
-    fn from(err: ApiError) -> Self {
-        Failure::Api(err)
-    }
-}
-
-pub(crate) fn invalid(message: impl Into<String>) -> ApiError {
-    ApiError::new(ErrorCode::InvalidInput, message)
-}
-
-/// Picks the one item whose id is `reference`, or else whose title matches it exactly (ignoring case), so
-/// scripts can say `--workspace Notes`. `kind` names the items in messages ("workspace", "server").
-pub(crate) fn pick_by_id_or_title<T: Clone>(
-    items: &[T],
-    reference: &str,
-    kind: &str,
-    id: impl Fn(&T) -> &str,
-    title: impl Fn(&T) -> &str,
-) -> ApiResult<T> {
-    if let Some(item) = items.iter().find(|i| id(i) == reference) {
-        return Ok(item.clone());
-    }
-    let matches: Vec<&T> = items.iter().filter(|i| title(i).eq_ignore_ascii_case(reference)).collect();
-    match matches.as_slice() {
-        [one] => Ok((*one).clone()),
-        [] => Err(ApiError::new(ErrorCode::NotFound, format!("no {kind} with id or title \"{reference}\""))),
-        _ => Err(invalid(format!("{} {kind}s are titled \"{reference}\": use the id", matches.len()))),
-    }
-}
-
-/// Finds a workspace by id or exact title.
-pub(crate) async fn resolve_workspace(atrium: &Atrium, reference: &str) -> ApiResult<Workspace> {
-    pick_by_id_or_title(&atrium.workspace_list().await?, reference, "workspace", |w| &w.id, |w| &w.title)
-}
 
 fn read_content(source: &ContentSource) -> ApiResult<Option<String>> {
     if let Some(content) = &source.content {
@@ -73,30 +28,20 @@ fn read_content(source: &ContentSource) -> ApiResult<Option<String>> {
     Ok(None)
 }
 
-/// Asks before destroying, when a person is at the terminal; scripts pass `--yes`.
-pub(crate) fn confirm(question: &str, yes: bool) -> Result<(), Failure> {
-    if yes {
-        return Ok(());
+pub fn elicitation_policy(cli: &Cli) -> atrium_api::ElicitationPolicy {
+    match &cli.command {
+        Command::Server(ServerCommand::Call { accept_defaults: true, .. }) => {
+            atrium_api::ElicitationPolicy::AcceptDefaults
+        }
+        _ => atrium_api::ElicitationPolicy::Decline,
     }
-    if !std::io::stdin().is_terminal() {
-        return Err(Failure::Api(invalid("refusing to delete without a terminal to confirm: pass --yes")));
-    }
-    eprint!("{question} [y/N] ");
-    let _ = std::io::stderr().flush();
-    let mut answer = String::new();
-    let _ = std::io::stdin().read_line(&mut answer);
-    if matches!(answer.trim(), "y" | "Y" | "yes") { Ok(()) } else { Err(Failure::Cancelled) }
 }
 
 pub async fn run(paths: AtriumPaths, cli: &Cli) -> Result<(), Failure> {
-    if let Command::PlatformDouble { port } = &cli.command {
-        return crate::platform::double(*port).await;
-    }
     if let Command::ConformanceClient { url } = &cli.command {
         return crate::conformance::run(paths, url).await;
     }
-    let options =
-        OpenOptions { elicitation: crate::servers::elicitation_policy(cli), watchdog: true, ..OpenOptions::default() };
+    let options = OpenOptions { elicitation: elicitation_policy(cli), watchdog: true, ..OpenOptions::default() };
     let atrium = Atrium::open_with(paths.clone(), options).await?;
     let out = Printer::new(cli.json);
     let result = dispatch(&atrium, &paths, &out, &cli.command).await;
@@ -142,7 +87,6 @@ async fn dispatch(atrium: &Atrium, paths: &AtriumPaths, out: &Printer, command: 
         Command::Platform(command) => crate::platform::platform(atrium, out, command).await?,
         Command::Sync { workspace, watch } => crate::platform::sync(atrium, out, workspace, *watch).await?,
         Command::Relay => crate::platform::relay(atrium).await?,
-        Command::PlatformDouble { .. } => {}
     }
     Ok(())
 }

@@ -6,18 +6,14 @@ use atrium_api::{
 };
 use serde_json::{Map, Value, json};
 
-use crate::args::Cli;
+use crate::failure::Failure;
 use crate::output::{Printer, print_json};
-use crate::run::{Failure, confirm, pick_by_id_or_title, resolve_workspace};
+use crate::pick::{resolve_server, resolve_workspace};
+use crate::prompt::confirm;
 use crate::server_args::{AuditArgs, ServerCommand, TargetArgs};
 
 fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::InvalidInput, message)
-}
-
-/// Finds a server by id or exact title.
-pub(crate) async fn resolve_server(atrium: &Atrium, reference: &str) -> ApiResult<ServerView> {
-    pick_by_id_or_title(&atrium.server_list(None).await?, reference, "server", |s| &s.id, |s| &s.title)
 }
 
 fn parse_json(text: &str, what: &str) -> ApiResult<Value> {
@@ -65,15 +61,6 @@ fn pairs(items: &[String], json_values: bool) -> ApiResult<Map<String, Value>> {
     Ok(map)
 }
 
-pub fn elicitation_policy(cli: &Cli) -> atrium_api::ElicitationPolicy {
-    match &cli.command {
-        crate::args::Command::Server(ServerCommand::Call { accept_defaults: true, .. }) => {
-            atrium_api::ElicitationPolicy::AcceptDefaults
-        }
-        _ => atrium_api::ElicitationPolicy::Decline,
-    }
-}
-
 pub async fn server(atrium: &Atrium, out: &Printer, command: &ServerCommand) -> Result<(), Failure> {
     match command {
         ServerCommand::Add { workspace, title, target, allowed_tools, connect_timeout, call_timeout, disabled } => {
@@ -96,6 +83,7 @@ pub async fn server(atrium: &Atrium, out: &Printer, command: &ServerCommand) -> 
                 }
             }
             let workspace_id = resolve_workspace(atrium, workspace).await?.id;
+            let registration = atrium_api::parse_registration(&registration)?;
             let view = atrium.server_create(NewServer { workspace_id, title: title.clone(), registration }).await?;
             out_server(out, &view);
         }
@@ -120,7 +108,10 @@ pub async fn server(atrium: &Atrium, out: &Printer, command: &ServerCommand) -> 
         ServerCommand::Show { server } => out_server(out, &resolve_server(atrium, server).await?),
         ServerCommand::Test { server, registration } => {
             let report = match (server, registration) {
-                (_, Some(text)) => atrium.server_test(parse_json(text, "--registration")?).await?,
+                (_, Some(text)) => {
+                    let registration = atrium_api::parse_registration(&parse_json(text, "--registration")?)?;
+                    atrium.server_test(registration).await?
+                }
                 (Some(reference), None) => {
                     atrium.server_test_registered(resolve_server(atrium, reference).await?.id).await?
                 }

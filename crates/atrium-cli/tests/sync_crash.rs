@@ -1,28 +1,16 @@
-//! Crash safety of sync, with real processes: `atrium sync` pulling 10k artifacts from the platform double (its
-//! own process) is killed with SIGKILL half-way; the store passes SQLite's integrity check, the edit committed
+//! Crash safety of sync, with real processes: `atrium sync` pulling 10k artifacts from the platform double (in
+//! the test's process) is killed with SIGKILL half-way; the store passes SQLite's integrity check, the edit committed
 //! before the crash is not lost, and the next `atrium sync` completes both ways. Needs the keychain
 //! (`scripts/with-keychain.sh`), like every sign-in.
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
 const COUNT: usize = 10_000;
-
-struct Double {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Double {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn atrium(home: &Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_atrium"));
@@ -47,19 +35,6 @@ fn run(home: &Path, args: &[&str], stdin: Option<&str>) -> Output {
     output
 }
 
-fn start_double(home: &Path) -> Double {
-    let mut child = atrium(home)
-        .args(["platform-double", "--port", "0"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start the double");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line).expect("its URL");
-    Double { child, url: line.trim().to_owned() }
-}
-
 async fn count_local(db: &Path) -> (i64, String) {
     use sqlx::Connection;
     let url = format!("sqlite://{}?mode=ro", db.display());
@@ -71,11 +46,12 @@ async fn count_local(db: &Path) -> (i64, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sync_killed_half_way_loses_nothing_and_completes_after_restart() {
-    let double_home = tempfile::tempdir().expect("double home");
-    let double = start_double(double_home.path());
+    // The double runs in this test's process; `atrium sync` is a process of its own, killed half-way.
+    let double = atrium_testkit::platform::PlatformDouble::start().await.expect("double");
+    let url = double.url();
     let http = reqwest::Client::new();
     let seeded: Value = http
-        .post(format!("{}/_double/seed", double.url))
+        .post(format!("{}/_double/seed", url))
         .json(&json!({"workspace_name": "Big", "count": COUNT, "content_bytes": 400}))
         .send()
         .await
@@ -87,7 +63,7 @@ async fn a_sync_killed_half_way_loses_nothing_and_completes_after_restart() {
 
     let home = tempfile::tempdir().expect("home");
     let db = home.path().join("atrium.db");
-    run(home.path(), &["platform", "sign-in", &double.url, "--user", "ada"], Some("correct-horse-battery\n"));
+    run(home.path(), &["platform", "sign-in", &url, "--user", "ada"], Some("correct-horse-battery\n"));
     let linked: Value =
         serde_json::from_slice(&run(home.path(), &["--json", "platform", "link", &container], None).stdout)
             .expect("workspace json");
@@ -99,7 +75,7 @@ async fn a_sync_killed_half_way_loses_nothing_and_completes_after_restart() {
     );
 
     // Slow the platform a little so the kill lands mid-pull.
-    http.post(format!("{}/_double/faults", double.url)).json(&json!({"latency_ms": 5})).send().await.expect("faults");
+    http.post(format!("{}/_double/faults", url)).json(&json!({"latency_ms": 5})).send().await.expect("faults");
     let mut sync = atrium(home.path()).arg("sync").stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("sync");
     let deadline = Instant::now() + Duration::from_secs(60);
     loop {
@@ -116,14 +92,14 @@ async fn a_sync_killed_half_way_loses_nothing_and_completes_after_restart() {
     assert_eq!(integrity, "ok");
     assert!(partial > 1 && partial < (COUNT + 1) as i64, "killed half-way: {partial}");
 
-    http.post(format!("{}/_double/faults", double.url)).json(&json!({"reset": true})).send().await.expect("faults");
+    http.post(format!("{}/_double/faults", url)).json(&json!({"reset": true})).send().await.expect("faults");
     run(home.path(), &["sync"], None);
     let (count, integrity) = count_local(&db).await;
     assert_eq!((count, integrity.as_str()), ((COUNT + 1) as i64, "ok"));
 
     // The edit made before the crash reached the platform, once.
     let login: Value = http
-        .post(format!("{}/auth/password/login", double.url))
+        .post(format!("{}/auth/password/login", url))
         .json(&json!({"identifier": "ada", "password": "correct-horse-battery"}))
         .send()
         .await
@@ -132,7 +108,7 @@ async fn a_sync_killed_half_way_loses_nothing_and_completes_after_restart() {
         .await
         .expect("tokens");
     let children: Vec<Value> = http
-        .get(format!("{}/artifacts/{container}/children", double.url))
+        .get(format!("{}/artifacts/{container}/children", url))
         .bearer_auth(login["access_token"].as_str().expect("token"))
         .send()
         .await

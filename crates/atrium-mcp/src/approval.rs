@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use sha2::Digest;
 
-use crate::registration::{EnvValue, Registration, Transport};
+use crate::registration::{Auth, EnvValue, Registration, Transport};
 
 /// What the person is asked to approve: what would run, and which of this machine's credentials would be used.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -62,7 +62,7 @@ impl Registration {
     fn approval_fingerprint(&self) -> String {
         let material = serde_json::json!({
             "transport": canonical(serde_json::to_value(&self.transport).unwrap_or(Value::Null)),
-            "auth": canonical(self.auth.clone().unwrap_or(Value::Null)),
+            "auth": canonical(serde_json::to_value(&self.auth).unwrap_or(Value::Null)),
         });
         let digest = sha2::Sha256::digest(material.to_string().as_bytes());
         digest.iter().map(|b| format!("{b:02x}")).collect()
@@ -79,18 +79,14 @@ fn env_secrets(env: &std::collections::BTreeMap<String, EnvValue>) -> Vec<String
 }
 
 /// The credentials of this machine an `auth` uses: keychain secrets and Authorizers.
-fn auth_credentials(auth: Option<&Value>) -> Vec<String> {
-    let Some(auth) = auth.filter(|a| a.is_object()) else { return Vec::new() };
-    let mut used = Vec::new();
-    if let Some(secret) = auth.get("secret_id").and_then(Value::as_str) {
-        used.push(format!("secret {secret}"));
-    }
-    if let Some(authorizer) = auth.get("authorizer_id").and_then(Value::as_str) {
-        used.push(format!("the sign-in of Authorizer {authorizer}"));
-    }
-    // A static header whose value is still in the registration (saved before values moved to the keychain).
-    if auth.get("value").is_some_and(|v| !v.is_null()) {
-        used.push("a header value".to_owned());
+fn auth_credentials(auth: Option<&Auth>) -> Vec<String> {
+    let Some(auth) = auth else { return Vec::new() };
+    let mut used: Vec<String> = auth.secret_ids().into_iter().map(|id| format!("secret {id}")).collect();
+    match auth {
+        Auth::Oauth2 { authorizer_id } => used.push(format!("the sign-in of Authorizer {authorizer_id}")),
+        // A static header whose value is still in the registration (saved before values moved to the keychain).
+        Auth::Static { value: Some(_), .. } => used.push("a header value".to_owned()),
+        _ => {}
     }
     used
 }

@@ -23,11 +23,12 @@ pub enum AuthKind {
 }
 
 /// Where the credentials stand.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum AuthState {
     /// No credentials are needed (so far).
+    #[default]
     NotNeeded,
     /// A header is configured (static or API key).
     Configured,

@@ -23,6 +23,7 @@ use tokio_util::sync::CancellationToken;
 use crate::auth_state::{AuthKind, AuthState, ServerAuth};
 use crate::error::{Failure, FailureCode};
 use crate::events::Events;
+use crate::registration::Auth;
 use crate::secret_mask::SecretMask;
 
 /// The content type of an Authorizer artifact.
@@ -50,80 +51,14 @@ impl std::fmt::Debug for AuthSetup {
     }
 }
 
-/// A registration's `auth`, read.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum AuthConfig {
-    None,
-    /// `value` only in registrations saved before values moved to the keychain.
-    Static {
-        header: String,
-        secret_id: Option<String>,
-        value: Option<String>,
-    },
-    ApiKey {
-        header: String,
-        secret_id: String,
-    },
-    Authorizer {
-        authorizer_id: String,
-    },
-    ClientCredentials {
-        token_url: Option<String>,
-        client_id: String,
-        secret_id: String,
-        scopes: Vec<String>,
-    },
-    McpOauth {
-        client_id: Option<String>,
-        secret_id: Option<String>,
-        scopes: Vec<String>,
-    },
-}
-
-impl AuthConfig {
-    pub(crate) fn read(auth: Option<&Value>) -> Self {
-        let Some(auth) = auth.filter(|a| !a.is_null()) else { return AuthConfig::None };
-        let text = |key: &str| {
-            auth.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
-        };
-        let scopes = auth
-            .get("scopes")
-            .and_then(Value::as_array)
-            .map(|s| s.iter().filter_map(Value::as_str).map(str::to_owned).collect())
-            .unwrap_or_default();
-        match auth.get("type").and_then(Value::as_str) {
-            Some("static") => AuthConfig::Static {
-                header: text("header").unwrap_or_default(),
-                secret_id: text("secret_id"),
-                value: auth.get("value").and_then(Value::as_str).map(str::to_owned),
-            },
-            Some("api_key") => AuthConfig::ApiKey {
-                header: text("header").unwrap_or_default(),
-                secret_id: text("secret_id").unwrap_or_default(),
-            },
-            Some("oauth2") => AuthConfig::Authorizer { authorizer_id: text("authorizer_id").unwrap_or_default() },
-            Some("client_credentials") => AuthConfig::ClientCredentials {
-                token_url: text("token_url"),
-                client_id: text("client_id").unwrap_or_default(),
-                secret_id: text("secret_id").unwrap_or_default(),
-                scopes,
-            },
-            Some("mcp_oauth") => {
-                AuthConfig::McpOauth { client_id: text("client_id"), secret_id: text("secret_id"), scopes }
-            }
-            _ => AuthConfig::None,
-        }
-    }
-
-    fn kind(&self) -> AuthKind {
-        match self {
-            AuthConfig::None => AuthKind::None,
-            AuthConfig::Static { .. } => AuthKind::Static,
-            AuthConfig::ApiKey { .. } => AuthKind::ApiKey,
-            AuthConfig::Authorizer { .. } => AuthKind::Oauth2,
-            AuthConfig::ClientCredentials { .. } => AuthKind::ClientCredentials,
-            AuthConfig::McpOauth { .. } => AuthKind::McpOauth,
-        }
+fn kind_of(auth: Option<&Auth>) -> AuthKind {
+    match auth {
+        None => AuthKind::None,
+        Some(Auth::Static { .. }) => AuthKind::Static,
+        Some(Auth::ApiKey { .. }) => AuthKind::ApiKey,
+        Some(Auth::Oauth2 { .. }) => AuthKind::Oauth2,
+        Some(Auth::ClientCredentials { .. }) => AuthKind::ClientCredentials,
+        Some(Auth::McpOauth { .. }) => AuthKind::McpOauth,
     }
 }
 
@@ -165,68 +100,82 @@ pub(crate) enum Verdict {
     GiveUp,
 }
 
+/// What changes while a server's credentials are used, behind one lock (never held across an await).
+#[derive(Default)]
+struct CredentialState {
+    /// The server's MCP endpoint (for discovery).
+    endpoint: Option<String>,
+    /// Where authentication stands, as the window shows it.
+    auth: AuthState,
+    /// A header read from the keychain (API key, static): name and value.
+    header: Option<(HeaderName, Sensitive<String>)>,
+    /// The server's last Bearer challenge.
+    challenge: Option<BearerChallenge>,
+    /// Client credentials: the token endpoint, configured or discovered.
+    token_url: Option<String>,
+}
+
 /// One server's credentials.
 pub(crate) struct Credentials {
     server_id: String,
-    config: AuthConfig,
+    auth: Option<Auth>,
     host: CredentialHost,
     /// Every value sent to the server (header secrets, tokens, client secrets) is masked in what comes back.
     mask: Arc<SecretMask>,
-    /// The server's MCP endpoint (for discovery).
-    endpoint: Mutex<Option<String>>,
-    state: Mutex<AuthState>,
-    header: Mutex<Option<(HeaderName, Sensitive<String>)>>,
-    challenge: Mutex<Option<BearerChallenge>>,
-    /// Client credentials: the token endpoint, configured or discovered; the token lives in memory only.
-    cc_token_url: Mutex<Option<String>>,
+    state: Mutex<CredentialState>,
+    /// Client credentials: the token, in memory only (renewed by a new grant, never stored).
     cc_cell: TokenCell,
     automatic_sign_ins: AtomicU32,
 }
 
 impl Credentials {
-    pub(crate) fn new(server_id: &str, auth: Option<&Value>, host: CredentialHost, mask: Arc<SecretMask>) -> Arc<Self> {
-        let config = AuthConfig::read(auth);
-        let state = match &config {
-            AuthConfig::None => AuthState::NotNeeded,
-            AuthConfig::Static { .. } | AuthConfig::ApiKey { .. } => AuthState::Configured,
-            _ => AuthState::SignedOut,
-        };
-        let cc_token_url = match &config {
-            AuthConfig::ClientCredentials { token_url, .. } => token_url.clone(),
-            _ => None,
+    pub(crate) fn new(server_id: &str, auth: Option<&Auth>, host: CredentialHost, mask: Arc<SecretMask>) -> Arc<Self> {
+        let state = CredentialState {
+            auth: match auth {
+                None => AuthState::NotNeeded,
+                Some(Auth::Static { .. } | Auth::ApiKey { .. }) => AuthState::Configured,
+                Some(_) => AuthState::SignedOut,
+            },
+            token_url: match auth {
+                Some(Auth::ClientCredentials { token_url, .. }) => token_url.clone(),
+                _ => None,
+            },
+            ..CredentialState::default()
         };
         Arc::new(Credentials {
             server_id: server_id.to_owned(),
-            config,
+            auth: auth.cloned(),
             host,
             mask,
-            endpoint: Mutex::new(None),
             state: Mutex::new(state),
-            header: Mutex::new(None),
-            challenge: Mutex::new(None),
-            cc_token_url: Mutex::new(cc_token_url),
             cc_cell: TokenCell::default(),
             automatic_sign_ins: AtomicU32::new(0),
         })
     }
 
+    fn locked(&self) -> std::sync::MutexGuard<'_, CredentialState> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     /// The state for lists.
     pub(crate) fn view(&self) -> ServerAuth {
-        let state = self.state.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let asked = self.challenge.lock().unwrap_or_else(|p| p.into_inner()).is_some();
-        let can_sign_in = match self.config {
-            AuthConfig::Authorizer { .. } | AuthConfig::McpOauth { .. } => true,
-            AuthConfig::None => asked || !matches!(state, AuthState::NotNeeded),
+        let (state, asked) = {
+            let locked = self.locked();
+            (locked.auth.clone(), locked.challenge.is_some())
+        };
+        let can_sign_in = match self.auth {
+            Some(Auth::Oauth2 { .. } | Auth::McpOauth { .. }) => true,
+            None => asked || !matches!(state, AuthState::NotNeeded),
             _ => false,
         };
-        ServerAuth { kind: self.config.kind(), state, can_sign_in }
+        ServerAuth { kind: kind_of(self.auth.as_ref()), state, can_sign_in }
     }
 
     fn set_state(&self, state: AuthState) {
         let changed = {
-            let mut current = self.state.lock().unwrap_or_else(|p| p.into_inner());
-            let changed = *current != state;
-            *current = state;
+            let mut locked = self.locked();
+            let changed = locked.auth != state;
+            locked.auth = state;
             changed
         };
         if changed {
@@ -236,25 +185,25 @@ impl Credentials {
 
     /// The keychain id of this server's grant: its Authorizer's connection, or its own.
     fn grant_key(&self) -> Option<String> {
-        match &self.config {
-            AuthConfig::Authorizer { authorizer_id } => Some(format!("oauth.authorizer.{authorizer_id}")),
-            AuthConfig::None | AuthConfig::McpOauth { .. } => Some(format!("oauth.server.{}", self.server_id)),
+        match &self.auth {
+            Some(Auth::Oauth2 { authorizer_id }) => Some(format!("oauth.authorizer.{authorizer_id}")),
+            None | Some(Auth::McpOauth { .. }) => Some(format!("oauth.server.{}", self.server_id)),
             _ => None,
         }
     }
 
     /// Called before each connection: reads header secrets afresh (a changed key takes effect on reconnect).
     pub(crate) async fn prepare(&self, endpoint: Option<&str>) -> Result<(), Failure> {
-        *self.endpoint.lock().unwrap_or_else(|p| p.into_inner()) = endpoint.map(str::to_owned);
+        self.locked().endpoint = endpoint.map(str::to_owned);
         self.automatic_sign_ins.store(0, Ordering::SeqCst);
-        let header = match &self.config {
-            AuthConfig::Static { header, secret_id: Some(id), .. } | AuthConfig::ApiKey { header, secret_id: id } => {
+        let header = match &self.auth {
+            Some(Auth::Static { header, secret_id: Some(id), .. } | Auth::ApiKey { header, secret_id: id }) => {
                 Some((header_name(header)?, self.secret(id).await?))
             }
-            AuthConfig::Static { header, value: Some(value), .. } => {
+            Some(Auth::Static { header, value: Some(value), .. }) => {
                 Some((header_name(header)?, Sensitive::new(value.clone())))
             }
-            AuthConfig::Static { .. } => {
+            Some(Auth::Static { .. }) => {
                 return Err(Failure::new(FailureCode::ConfigError, "The static header has no value: set it again."));
             }
             _ => None,
@@ -264,7 +213,7 @@ impl Credentials {
                 .map_err(|_| Failure::new(FailureCode::ConfigError, "The header value is not valid in HTTP."))?;
             self.mask.learn(value.expose());
         }
-        *self.header.lock().unwrap_or_else(|p| p.into_inner()) = header;
+        self.locked().header = header;
         if let Some(key) = self.grant_key() {
             let slot = self.host.grants.slot(&key);
             self.load(&key, &slot).await;
@@ -318,14 +267,14 @@ impl Credentials {
 
     /// The header to send with the next request: `(name, value, bearer token sent)`.
     pub(crate) async fn header(&self) -> Result<Option<(HeaderName, HeaderValue, Option<String>)>, Failure> {
-        if let Some((name, value)) = self.header.lock().unwrap_or_else(|p| p.into_inner()).as_ref() {
+        if let Some((name, value)) = self.locked().header.as_ref() {
             let mut value = HeaderValue::from_str(value.expose())
                 .map_err(|_| Failure::new(FailureCode::ConfigError, "The header value is not valid in HTTP."))?;
             value.set_sensitive(true);
             return Ok(Some((name.clone(), value, None)));
         }
-        let token = match &self.config {
-            AuthConfig::ClientCredentials { .. } => self.client_credentials_token().await?,
+        let token = match &self.auth {
+            Some(Auth::ClientCredentials { .. }) => self.client_credentials_token().await?,
             _ => self.grant_token().await?,
         };
         Ok(token.map(|t| {
@@ -398,11 +347,13 @@ impl Credentials {
     }
 
     async fn client_credentials_token(&self) -> Result<Option<Sensitive<String>>, Failure> {
-        let AuthConfig::ClientCredentials { client_id, secret_id, scopes, .. } = &self.config else { return Ok(None) };
-        let Some(token_url) = self.cc_token_url.lock().unwrap_or_else(|p| p.into_inner()).clone() else {
-            // Learned from the server's first 401.
-            return Ok(None);
+        let Some(Auth::ClientCredentials { client_id, secret_id, scopes, .. }) = &self.auth else { return Ok(None) };
+        let (token_url, resource) = {
+            let locked = self.locked();
+            (locked.token_url.clone(), locked.endpoint.clone())
         };
+        // Learned from the server's first 401 when the registration does not say.
+        let Some(token_url) = token_url else { return Ok(None) };
         let secret = self.secret(secret_id).await?;
         let client = OAuthClient {
             client_id: client_id.clone(),
@@ -410,7 +361,6 @@ impl Credentials {
             auth_method: ClientAuthMethod::ClientSecretBasic,
         };
         let scope = (!scopes.is_empty()).then(|| scopes.join(" "));
-        let resource = self.endpoint.lock().unwrap_or_else(|p| p.into_inner()).clone();
         let http = self.host.http.clone();
         let tokens = self
             .cc_cell
@@ -441,10 +391,10 @@ impl Credentials {
     /// The server refused a request (401 or 403) that carried `sent`: decide whether to try again.
     pub(crate) async fn refused(&self, sent: Option<&str>, www_authenticate: &str, forbidden: bool) -> Verdict {
         let challenge = BearerChallenge::parse(www_authenticate);
-        *self.challenge.lock().unwrap_or_else(|p| p.into_inner()) = Some(challenge.clone());
-        match &self.config {
-            AuthConfig::Static { .. } | AuthConfig::ApiKey { .. } => {
-                let what = if matches!(self.config, AuthConfig::ApiKey { .. }) { "API key" } else { "header" };
+        self.locked().challenge = Some(challenge.clone());
+        match &self.auth {
+            Some(Auth::Static { .. } | Auth::ApiKey { .. }) => {
+                let what = if matches!(self.auth, Some(Auth::ApiKey { .. })) { "API key" } else { "header" };
                 self.set_state(AuthState::Denied {
                     message: format!(
                         "The server refused the {what} (HTTP {}). Check it and reconnect.",
@@ -453,8 +403,8 @@ impl Credentials {
                 });
                 return Verdict::GiveUp;
             }
-            AuthConfig::ClientCredentials { .. } => {
-                let known = self.cc_token_url.lock().unwrap_or_else(|p| p.into_inner()).is_some();
+            Some(Auth::ClientCredentials { .. }) => {
+                let known = self.locked().token_url.is_some();
                 if !known {
                     return match self.discover_token_url(&challenge).await {
                         Ok(()) => Verdict::Retry,
@@ -511,16 +461,16 @@ impl Credentials {
     }
 
     async fn discover_token_url(&self, challenge: &BearerChallenge) -> Result<(), AuthError> {
-        let endpoint = self.endpoint.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let endpoint = self.locked().endpoint.clone();
         let endpoint = endpoint.ok_or_else(|| AuthError::Config("the server has no URL".into()))?;
         let discovery = atrium_auth::discovery::discover(&self.host.http, &endpoint, challenge).await?;
-        *self.cc_token_url.lock().unwrap_or_else(|p| p.into_inner()) = Some(discovery.endpoints.token);
+        self.locked().token_url = Some(discovery.endpoints.token);
         Ok(())
     }
 
     /// Whether the server's last refusal left it needing a person.
     pub(crate) fn needs_login(&self) -> Option<String> {
-        match &*self.state.lock().unwrap_or_else(|p| p.into_inner()) {
+        match &self.locked().auth {
             AuthState::LoginRequired { reason } => Some(reason.clone()),
             _ => None,
         }
@@ -535,21 +485,23 @@ impl Credentials {
         self.load(&key, &slot).await;
         let sign_in = SignIn { http: &self.host.http, browser, limit: atrium_auth::CALLBACK_TIMEOUT, cancel };
         let previous = slot.grant.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let result = match &self.config {
-            AuthConfig::Authorizer { authorizer_id } => {
+        let result = match &self.auth {
+            Some(Auth::Oauth2 { authorizer_id }) => {
                 let (endpoints, client, scope) = self.authorizer(authorizer_id).await?;
                 sign_in_explicit(&sign_in, &endpoints, &client, scope.as_deref()).await
             }
             _ => {
-                let endpoint = self.endpoint.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                let (endpoint, mut challenge) = {
+                    let locked = self.locked();
+                    (locked.endpoint.clone(), locked.challenge.clone())
+                };
                 let endpoint = endpoint.ok_or_else(|| AuthError::Config("Only HTTP servers can sign in.".into()))?;
-                let mut challenge = self.challenge.lock().unwrap_or_else(|p| p.into_inner()).clone();
                 if challenge.is_none() {
                     challenge = Some(probe(&endpoint).await?);
                 }
                 let mut challenge = challenge.unwrap_or_default();
                 let options = self.client_options().await?;
-                if let AuthConfig::McpOauth { scopes, .. } = &self.config
+                if let Some(Auth::McpOauth { scopes, .. }) = &self.auth
                     && challenge.scope.is_none()
                     && !scopes.is_empty()
                 {
@@ -564,7 +516,7 @@ impl Credentials {
                 slot.cell.set(Some(grant.tokens.clone()));
                 *slot.grant.lock().unwrap_or_else(|p| p.into_inner()) = Some(grant.clone());
                 self.save(&key, &grant).await;
-                *self.challenge.lock().unwrap_or_else(|p| p.into_inner()) = None;
+                self.locked().challenge = None;
                 self.set_state(AuthState::signed_in(&grant.tokens));
                 tracing::info!(server = %self.server_id, "signed in");
                 Ok(())
@@ -619,8 +571,8 @@ impl Credentials {
     }
 
     async fn client_options(&self) -> Result<ClientOptions, AuthError> {
-        let pre_registered = match &self.config {
-            AuthConfig::McpOauth { client_id: Some(client_id), secret_id, .. } => {
+        let pre_registered = match &self.auth {
+            Some(Auth::McpOauth { client_id: Some(client_id), secret_id, .. }) => {
                 let secret = match secret_id {
                     Some(id) => Some(self.secret(id).await.map_err(|f| AuthError::Config(f.message))?),
                     None => None,
@@ -687,20 +639,20 @@ impl Credentials {
 
     /// The Authorizer this server signs in through.
     pub(crate) fn authorizer_id(&self) -> Option<&str> {
-        match &self.config {
-            AuthConfig::Authorizer { authorizer_id } => Some(authorizer_id),
+        match &self.auth {
+            Some(Auth::Oauth2 { authorizer_id }) => Some(authorizer_id),
             _ => None,
         }
     }
 
     /// The MCP endpoint the last connection used.
     pub(crate) fn endpoint(&self) -> Option<String> {
-        self.endpoint.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.locked().endpoint.clone()
     }
 
     /// Sets the MCP endpoint (for a sign-in before any connection).
     pub(crate) fn set_endpoint(&self, endpoint: Option<String>) {
-        *self.endpoint.lock().unwrap_or_else(|p| p.into_inner()) = endpoint;
+        self.locked().endpoint = endpoint;
     }
 }
 

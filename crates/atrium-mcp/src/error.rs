@@ -77,4 +77,7 @@ pub enum McpError {
     /// Writing the audit log failed.
     #[error(transparent)]
     Store(#[from] atrium_store::StoreError),
+    /// Signing in did not complete (the reason is typed: cancelled, denied, refused, …).
+    #[error(transparent)]
+    SignIn(#[from] atrium_auth::AuthError),
 }

@@ -96,7 +96,7 @@ pub(crate) fn sweep(dir: &Path) -> Vec<i32> {
             .collect();
         for group in proc_fs::marked_groups(&groups, &format!("{INSTANCE_ENV}={name}")) {
             tracing::warn!(group, instance = %name, "stopping a server process a crashed Atrium left behind");
-            crate::process_groups::signal_group(group, crate::process_groups::Signal::Kill);
+            crate::group_signals::signal_group(group, crate::group_signals::Signal::Kill);
             stopped.push(group);
         }
         let _ = std::fs::remove_file(entry.path());

@@ -14,6 +14,7 @@ use sha2::Digest;
 use crate::error::{Failure, FailureCode};
 use crate::launch::Launch;
 use crate::policy::{CommandPolicy, SearchPath};
+use crate::registration::repository_url;
 use crate::sandbox::{Sandbox, SandboxSetup};
 
 /// The longest an install may take (clone plus dependencies).
@@ -34,30 +35,6 @@ struct Installed {
 pub(crate) type Progress<'a> = &'a (dyn Fn(&str, u32) + Send + Sync);
 /// Receives the install commands' output lines.
 pub(crate) type Output<'a> = &'a (dyn Fn(String) + Send + Sync);
-
-/// The git URL of an `owner_repo`: `owner/repo` means GitHub; anything else must be a git URL Atrium accepts.
-pub fn repository_url(owner_repo: &str) -> Result<String, Failure> {
-    let shorthand = owner_repo.split('/').count() == 2
-        && owner_repo.split('/').all(|part| {
-            !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        });
-    if shorthand {
-        return Ok(format!("https://github.com/{owner_repo}.git"));
-    }
-    // git's `ext::` and other remote helpers run commands: only plain transports are accepted.
-    let accepted = ["https://", "http://", "ssh://", "git://", "file://"].iter().any(|p| owner_repo.starts_with(p))
-        || Path::new(owner_repo).is_absolute();
-    if accepted && !owner_repo.chars().any(char::is_whitespace) {
-        Ok(owner_repo.to_owned())
-    } else {
-        Err(Failure::new(
-            FailureCode::ConfigError,
-            format!(
-                "\"{owner_repo}\" is neither owner/repo nor a git URL (https://, ssh://, git://, file:// or a path)."
-            ),
-        ))
-    }
-}
 
 /// Where and how one repository is installed.
 pub(crate) struct InstallPlace<'a> {
@@ -282,23 +259,4 @@ fn io_failure(what: &str, err: &std::io::Error) -> Failure {
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn repositories_are_github_shorthands_or_plain_git_urls() {
-        assert_eq!(
-            repository_url("modelcontextprotocol/servers").expect("ok"),
-            "https://github.com/modelcontextprotocol/servers.git"
-        );
-        for ok in ["https://example.com/x.git", "file:///tmp/repo.git", "/srv/git/repo.git", "ssh://git@host/x.git"] {
-            assert_eq!(repository_url(ok).expect(ok), ok);
-        }
-        for bad in ["ext::sh -c evil", "relative/path/x", "-upload-pack=evil", "a/b/c", ""] {
-            assert!(repository_url(bad).is_err(), "{bad}");
-        }
-    }
 }

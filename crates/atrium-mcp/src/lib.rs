@@ -14,18 +14,23 @@ pub mod discovery;
 mod error;
 mod events;
 mod group_record;
+mod group_signals;
 mod handler;
 pub mod import;
+mod inner;
 pub mod install;
 mod launch;
 mod model;
 pub mod policy;
 mod process_groups;
 pub mod registration;
+mod requests;
 mod sandbox;
 mod secret_mask;
 mod server_log;
+mod server_records;
 mod servers;
+mod slot;
 mod sse;
 mod status;
 mod supervisor;
@@ -47,15 +52,15 @@ pub use model::{
     ResourceContent, ResourceInfo, ResourceTemplateInfo, ToolInfo, ToolResult,
 };
 pub use process_groups::CrashCleanup;
-pub use registration::{EnvValue, Registration, SERVER_CONTENT_TYPE, Timeouts, Transport};
+pub use registration::{Auth, EnvValue, Registration, SERVER_CONTENT_TYPE, Timeouts, TokenAuthMethod, Transport};
 pub use sandbox::SandboxSetup;
 pub use server_log::log_file_name;
-pub use servers::{
-    CallOutcome, ConnectionTest, LocalSetup, RequestRecord, ServerSet, ServerSetOptions, ServerSpec, ServerState,
+pub use server_records::{
+    CallOutcome, ConnectionTest, LocalSetup, RequestRecord, RestartPolicy, ServerSetOptions, ServerSpec, ServerState,
     ToolCall,
 };
+pub use servers::ServerSet;
 pub use status::ServerStatus;
-pub use supervisor::RestartPolicy;
 pub use watchdog::{WATCHDOG_ARG, run_watchdog_if_asked};
 
 /// The flat name of a tool where one list holds the tools of many servers (`{server}__{tool}`).

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
 use crate::group_record::{GroupRecord, INSTANCE_ENV};
+use crate::group_signals::{Signal, signal_group};
 use crate::watchdog::Watchdog;
 
 /// Where a manager keeps the traces that outlive a crash. Both are optional: tests that run servers inside the
@@ -104,38 +105,6 @@ impl Drop for ProcessGroups {
             watchdog.close();
         }
     }
-}
-
-/// The signals Atrium sends to a server's process group.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Signal {
-    Term,
-    Kill,
-}
-
-/// Signals every process of a group. ESRCH (nobody left in the group) is the usual, happy answer.
-#[cfg(unix)]
-pub(crate) fn signal_group(group: i32, signal: Signal) {
-    use nix::sys::signal::{Signal as Nix, killpg};
-    let signal = match signal {
-        Signal::Term => Nix::SIGTERM,
-        Signal::Kill => Nix::SIGKILL,
-    };
-    let _ = killpg(nix::unistd::Pid::from_raw(group), signal);
-}
-
-#[cfg(not(unix))]
-pub(crate) fn signal_group(_group: i32, _signal: Signal) {}
-
-/// Whether any process of a group is still there.
-#[cfg(unix)]
-pub(crate) fn group_alive(group: i32) -> bool {
-    nix::sys::signal::killpg(nix::unistd::Pid::from_raw(group), None).is_ok()
-}
-
-#[cfg(not(unix))]
-pub(crate) fn group_alive(_group: i32) -> bool {
-    false
 }
 
 /// A running server's process group. Dropping it kills whatever is left of the group.

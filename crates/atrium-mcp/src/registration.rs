@@ -71,6 +71,96 @@ pub enum EnvValue {
     },
 }
 
+/// How a client authenticates at a token endpoint when it has a credential (RFC 7591 names).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum TokenAuthMethod {
+    /// HTTP Basic with the client id and secret.
+    ClientSecretBasic,
+    /// The client id and secret in the form.
+    ClientSecretPost,
+    /// A JWT signed with the client's private key (RFC 7523); the key is the keychain secret.
+    PrivateKeyJwt,
+}
+
+/// How Atrium authenticates to a server (DESIGN §2). Secrets are keychain references, never values — but for the
+/// seed's `static` shape, whose `value` Atrium accepts on input and moves to the keychain before anything is
+/// stored.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum Auth {
+    /// A fixed header whose value is a keychain secret (development only).
+    Static {
+        /// The header's name.
+        header: String,
+        /// The keychain secret holding its value.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        secret_id: Option<String>,
+        /// On input only (the seed's shape): the value, moved to the keychain when the registration is saved.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value: Option<String>,
+    },
+    /// An API key from the keychain, sent in a header.
+    ApiKey {
+        /// The header's name (`Authorization`, `X-Api-Key`, …).
+        header: String,
+        /// The keychain secret holding the key.
+        secret_id: String,
+    },
+    /// OAuth 2 through an Authorizer (its connection is shared by every server that uses it).
+    #[serde(rename = "oauth2")]
+    Oauth2 {
+        /// The Authorizer artifact.
+        authorizer_id: String,
+    },
+    /// The client credentials grant (machine to machine).
+    ClientCredentials {
+        /// The token endpoint; discovered from the server's authorization metadata when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        token_url: Option<String>,
+        /// The client's id.
+        client_id: String,
+        /// The keychain secret: the client secret, or the private key (PEM) for `private_key_jwt`.
+        secret_id: String,
+        /// The scopes to ask for.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        scopes: Vec<String>,
+        /// How to authenticate at the token endpoint; what its metadata supports when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        auth_method: Option<TokenAuthMethod>,
+        /// For `private_key_jwt`: the signing algorithm (`RS256`, `ES256`); from the key when absent.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        signing_alg: Option<String>,
+    },
+    /// MCP authorization with a client registered beforehand (servers without dynamic registration).
+    McpOauth {
+        /// The pre-registered client's id.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        client_id: Option<String>,
+        /// The keychain secret holding its secret, for a confidential client.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        secret_id: Option<String>,
+        /// The scopes to ask for when the server names none.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        scopes: Vec<String>,
+    },
+}
+
+impl Auth {
+    /// The keychain secrets it refers to.
+    pub fn secret_ids(&self) -> Vec<&str> {
+        match self {
+            Auth::Static { secret_id, .. } | Auth::McpOauth { secret_id, .. } => {
+                secret_id.iter().map(String::as_str).collect()
+            }
+            Auth::ApiKey { secret_id, .. } | Auth::ClientCredentials { secret_id, .. } => vec![secret_id.as_str()],
+            Auth::Oauth2 { .. } => Vec::new(),
+        }
+    }
+}
+
 /// Per-server time limits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -116,9 +206,9 @@ impl Timeouts {
 pub struct Registration {
     /// How to reach it.
     pub transport: Transport,
-    /// How to authenticate (kept as given; applied by the auth layer).
+    /// How to authenticate; absent: none, or MCP authorization when the server asks for it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auth: Option<Value>,
+    pub auth: Option<Auth>,
     /// When set, only these tools are visible and callable, anywhere.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allowed_tools: Option<Vec<String>>,
@@ -145,6 +235,30 @@ impl Registration {
         serde_json::to_value(self).unwrap_or(Value::Null)
     }
 
+    /// Every keychain secret it refers to: environment values and its auth's.
+    pub fn secret_ids(&self) -> std::collections::BTreeSet<String> {
+        let env = match &self.transport {
+            Transport::Stdio { env, .. } | Transport::Github { env, .. } => Some(env),
+            _ => None,
+        };
+        let from_env = env.into_iter().flat_map(|env| env.values()).filter_map(|value| match value {
+            EnvValue::Secret { secret_id } => Some(secret_id.clone()),
+            EnvValue::Text(_) => None,
+        });
+        let from_auth = self.auth.iter().flat_map(|a| a.secret_ids()).map(str::to_owned);
+        from_env.chain(from_auth).collect()
+    }
+
+    /// The transport's name: `http`, `sse`, `stdio` or `github`.
+    pub fn transport_name(&self) -> &'static str {
+        match self.transport {
+            Transport::Http { .. } => "http",
+            Transport::Sse { .. } => "sse",
+            Transport::Stdio { .. } => "stdio",
+            Transport::Github { .. } => "github",
+        }
+    }
+
     /// A short description of where the server is, for lists.
     pub fn target(&self) -> String {
         match &self.transport {
@@ -157,6 +271,15 @@ impl Registration {
             Transport::Github { owner_repo, .. } => format!("github:{owner_repo}"),
         }
     }
+}
+
+/// The registration stored in a server artifact: its context (the platform's and Atrium's place for it) when that
+/// names a transport, else its content (the shape some documents and older Atriums wrote).
+pub fn stored(artifact: &atrium_store::Artifact) -> Value {
+    if artifact.context.get("transport").is_some() {
+        return artifact.context.clone();
+    }
+    serde_json::from_str(&artifact.content).unwrap_or_else(|_| artifact.context.clone())
 }
 
 fn problem(field: &str, message: impl Into<String>) -> FieldProblem {
@@ -259,7 +382,7 @@ fn check_transport(t: &Value, problems: &mut Vec<FieldProblem>) {
             check_env(t.get("env"), problems);
         }
         Some("github") => {
-            match text("owner_repo").map(crate::install::repository_url) {
+            match text("owner_repo").map(repository_url) {
                 Some(Ok(_)) => {}
                 Some(Err(failure)) => problems.push(problem("transport.owner_repo", failure.message)),
                 None => problems
@@ -272,6 +395,30 @@ fn check_transport(t: &Value, problems: &mut Vec<FieldProblem>) {
             format!("\"{other}\" is not a transport: use http, sse, stdio or github."),
         )),
         None => problems.push(problem("transport.type", "Say which transport: http, sse, stdio or github.")),
+    }
+}
+
+/// The git URL of an `owner_repo`: `owner/repo` means GitHub; anything else must be a git URL Atrium accepts.
+pub fn repository_url(owner_repo: &str) -> Result<String, crate::Failure> {
+    let shorthand = owner_repo.split('/').count() == 2
+        && owner_repo.split('/').all(|part| {
+            !part.is_empty() && part.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        });
+    if shorthand {
+        return Ok(format!("https://github.com/{owner_repo}.git"));
+    }
+    // git's `ext::` and other remote helpers run commands: only plain transports are accepted.
+    let accepted = ["https://", "http://", "ssh://", "git://", "file://"].iter().any(|p| owner_repo.starts_with(p))
+        || std::path::Path::new(owner_repo).is_absolute();
+    if accepted && !owner_repo.chars().any(char::is_whitespace) {
+        Ok(owner_repo.to_owned())
+    } else {
+        Err(crate::Failure::new(
+            crate::FailureCode::ConfigError,
+            format!(
+                "\"{owner_repo}\" is neither owner/repo nor a git URL (https://, ssh://, git://, file:// or a path)."
+            ),
+        ))
     }
 }
 
@@ -347,6 +494,19 @@ fn check_auth(auth: &Value, problems: &mut Vec<FieldProblem>) {
                 problems.push(problem("auth", "Client credentials need \"client_id\" and \"secret_id\"."));
             }
             url_or_absent("token_url", problems);
+            if let Some(method) = auth.get("auth_method").filter(|m| !m.is_null())
+                && serde_json::from_value::<TokenAuthMethod>(method.clone()).is_err()
+            {
+                problems.push(problem(
+                    "auth.auth_method",
+                    "auth_method is client_secret_basic, client_secret_post or private_key_jwt.",
+                ));
+            }
+            if let Some(alg) = auth.get("signing_alg").filter(|a| !a.is_null())
+                && !alg.as_str().is_some_and(|a| matches!(a, "RS256" | "ES256"))
+            {
+                problems.push(problem("auth.signing_alg", "signing_alg is RS256 or ES256."));
+            }
         }
         // MCP authorization with a client registered beforehand (servers without dynamic registration).
         Some("mcp_oauth") => {
@@ -415,5 +575,19 @@ mod tests {
         assert!(reg.allows("anything"));
         reg.allowed_tools = Some(vec!["echo".into()]);
         assert!(reg.allows("echo") && !reg.allows("add"));
+    }
+
+    #[test]
+    fn repositories_are_github_shorthands_or_plain_git_urls() {
+        assert_eq!(
+            repository_url("modelcontextprotocol/servers").expect("ok"),
+            "https://github.com/modelcontextprotocol/servers.git"
+        );
+        for ok in ["https://example.com/x.git", "file:///tmp/repo.git", "/srv/git/repo.git", "ssh://git@host/x.git"] {
+            assert_eq!(repository_url(ok).expect(ok), ok);
+        }
+        for bad in ["ext::sh -c evil", "relative/path/x", "-upload-pack=evil", "a/b/c", ""] {
+            assert!(repository_url(bad).is_err(), "{bad}");
+        }
     }
 }

@@ -7,17 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use atrium_store::{AuditEntry, AuditOrigin, AuditStatus, Store};
-use rmcp::Peer;
-use rmcp::model::{
-    CallToolRequest, CallToolRequestParams, ClientRequest, GetPromptRequestParams, ReadResourceRequestParams,
-    ServerResult,
-};
-use rmcp::model::{GetPromptResponse, ReadResourceResponse};
-use rmcp::service::{PeerRequestOptions, RoleClient, ServiceError};
-use serde::{Deserialize, Serialize};
+use rmcp::model::{GetPromptRequestParams, GetPromptResponse, ReadResourceRequestParams, ReadResourceResponse};
 use serde_json::{Map, Value};
-use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::audit::{AuditRecorder, AuditedResult, PendingAudit};
@@ -26,251 +17,23 @@ use crate::credentials::{CredentialHost, Credentials, Grants};
 use crate::error::{Failure, FailureCode, McpError};
 use crate::events::{ElicitationAnswer, ElicitationPolicy, Elicitations, Events, NoEvents, ServerEvents};
 use crate::handler::{ProgressRoutes, SessionContext};
+use crate::inner::{Inner, LocalHost, set_status};
 use crate::launch::LaunchContext;
-use crate::model::{
-    LogLine, PromptInfo, PromptResult, ResourceCatalog, ResourceContent, ToolInfo, ToolResult, convert,
-};
+use crate::model::{LogLine, PromptInfo, PromptResult, ResourceCatalog, ResourceContent, ToolInfo, convert};
 use crate::policy::CommandPolicy;
-use crate::process_groups::{CrashCleanup, ProcessGroups};
+use crate::process_groups::ProcessGroups;
 use crate::registration::Registration;
-use crate::sandbox::SandboxSetup;
-use crate::secret_mask::SecretMask;
+use crate::requests::{
+    CallRegistration, bounded, masked, masked_failure, observe, protocol_failure, request_failure, run_call,
+    server_info, unsupported_round,
+};
 use crate::server_log::{LogFiles, ServerLog};
+use crate::server_records::{
+    CallOutcome, ConnectionTest, LocalSetup, RequestRecord, ServerSetOptions, ServerSpec, ServerState, ToolCall,
+};
+use crate::slot::{Live, Slot, not_connected, state_of, transitional};
 use crate::status::ServerStatus;
-use crate::supervisor::{RestartPolicy, STOP_BOUND, STOP_GRACE, supervise};
-
-/// A request to a server worth an audit row that [`ServerSet::call_tool`] did not make (see
-/// [`ServerSet::record_request`]).
-#[derive(Debug, Clone)]
-pub struct RequestRecord {
-    /// The server the request was for.
-    pub server_id: String,
-    /// Who asked.
-    pub origin: AuditOrigin,
-    /// The tool, or the MCP method (`resources/read`) for other requests.
-    pub name: String,
-    /// Its arguments or parameters.
-    pub arguments: Value,
-    /// What came of it: a result, or why it failed or was refused.
-    pub outcome: Result<ToolResult, Failure>,
-    /// How long it took.
-    pub duration_ms: u32,
-}
-
-/// A registered server as the manager needs it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ServerSpec {
-    /// The registration artifact's id.
-    pub id: String,
-    /// Its workspace.
-    pub workspace_id: Option<String>,
-    /// Its title.
-    pub title: String,
-    /// How to reach it.
-    pub registration: Registration,
-}
-
-/// A tool call to make.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct ToolCall {
-    /// The server.
-    pub server_id: String,
-    /// The tool's name on that server.
-    pub tool: String,
-    /// Its arguments.
-    #[serde(default)]
-    pub arguments: Option<Map<String, Value>>,
-    /// The caller's id for this call, to cancel it and to match progress; one is made up when absent.
-    #[serde(default)]
-    pub call_id: Option<String>,
-}
-
-/// How a call ended: always a value, never an error, so the caller can show it and the audit log records it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct CallOutcome {
-    /// The call's id.
-    pub call_id: String,
-    /// `ok`, `tool_error`, `failed`, `cancelled` or `denied`.
-    pub status: AuditStatus,
-    /// The tool's result, when it returned one.
-    pub result: Option<ToolResult>,
-    /// Why it failed, when it did.
-    pub error: Option<Failure>,
-    /// How long it took.
-    pub duration_ms: u32,
-}
-
-/// What *test connection* found, without touching the live session.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct ConnectionTest {
-    /// Whether it connected and listed its tools.
-    pub success: bool,
-    /// How many tools it offers (after `allowed_tools`).
-    pub tool_count: u32,
-    /// Their names.
-    pub tools: Vec<String>,
-    /// What went wrong.
-    pub error: Option<String>,
-    /// Its code.
-    pub error_code: Option<FailureCode>,
-    /// The server's name and version, from `initialize`.
-    pub server_info: Option<String>,
-    /// How long it took.
-    pub duration_ms: u32,
-}
-
-/// A server's state for lists.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct ServerState {
-    /// The server.
-    pub server_id: String,
-    /// Its status.
-    pub status: ServerStatus,
-    /// Tools visible (after `allowed_tools`), when connected.
-    pub tool_count: u32,
-    /// The server's name and version, when connected.
-    pub server_info: Option<String>,
-    /// The process id of a running local server (also its process group).
-    pub pid: Option<u32>,
-    /// How it authenticates and where that stands.
-    pub auth: crate::ServerAuth,
-}
-
-/// How the manager behaves.
-#[derive(Debug, Clone, Copy)]
-pub struct ServerSetOptions {
-    /// How elicitation requests are answered.
-    pub elicitation: ElicitationPolicy,
-    /// Whether lost HTTP connections are retried with backoff.
-    pub reconnect: bool,
-    /// When crashed local servers and lost remote ones are started again.
-    pub restart: RestartPolicy,
-}
-
-impl Default for ServerSetOptions {
-    fn default() -> Self {
-        ServerSetOptions { elicitation: ElicitationPolicy::Ask, reconnect: true, restart: RestartPolicy::default() }
-    }
-}
-
-/// What local servers need from this machine. The default has no keychain, no log files and only the default
-/// allowlist.
-#[derive(Debug, Clone, Default)]
-pub struct LocalSetup {
-    /// Where `{secret_id}` environment values are read.
-    pub keychain: Option<atrium_secrets::Keychain>,
-    /// The directory of the servers' rotating log files.
-    pub log_dir: Option<std::path::PathBuf>,
-    /// Commands allowed beyond the defaults (from local settings).
-    pub allowed_commands: Vec<String>,
-    /// Where servers from git repositories are cloned and installed (a temporary directory when absent).
-    pub installs: Option<std::path::PathBuf>,
-    /// How sign-ins happen.
-    pub auth: crate::AuthSetup,
-    /// The watchdog and the record that stop servers after Atrium itself crashed.
-    pub crash_cleanup: CrashCleanup,
-    /// What the sandbox of servers from repositories hides.
-    pub sandbox: SandboxSetup,
-}
-
-/// The machine side of the manager. The policy can change while servers run; each start reads it afresh.
-pub(crate) struct LocalHost {
-    pub(crate) keychain: Option<atrium_secrets::Keychain>,
-    policy: Mutex<CommandPolicy>,
-    installs: std::path::PathBuf,
-    pub(crate) sandbox: SandboxSetup,
-}
-
-impl LocalHost {
-    /// The install directory of one server.
-    pub(crate) fn installs_for(&self, server_id: &str) -> std::path::PathBuf {
-        self.installs.join(crate::server_log::log_file_name(server_id).trim_end_matches(".log"))
-    }
-
-    pub(crate) fn policy(&self) -> CommandPolicy {
-        self.policy.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-}
-
-/// The live side of a connected server.
-pub(crate) struct Live {
-    pub(crate) peer: Peer<RoleClient>,
-    pub(crate) reach: Reach,
-    /// Cancelled when a request finds the connection gone; the supervisor then reconnects.
-    pub(crate) lost: CancellationToken,
-    pub(crate) tools: Mutex<Vec<ToolInfo>>,
-    pub(crate) server_info: Option<String>,
-    /// A local server's process (and process group) id.
-    pub(crate) pid: Option<u32>,
-    /// The server's credentials (to tell an auth refusal from a lost connection).
-    pub(crate) credentials: Arc<Credentials>,
-}
-
-/// One registered server: its spec, status, session and log. Owns its locks; none is held across an await.
-pub(crate) struct Slot {
-    /// How to reach it; a change means a new slot (and a new session).
-    pub(crate) spec: ServerSpec,
-    /// Title and workspace as they are now: renaming or moving a server does not reconnect it.
-    label: Mutex<(String, Option<String>)>,
-    status: Mutex<ServerStatus>,
-    live: Mutex<Option<Arc<Live>>>,
-    pub(crate) log: Arc<ServerLog>,
-    pub(crate) progress: Arc<ProgressRoutes>,
-    pub(crate) stop: CancellationToken,
-    supervisor: Mutex<Option<JoinHandle<()>>>,
-    /// Its credentials; they outlive reconnects (a sign-in is not lost when the connection is).
-    pub(crate) credentials: Arc<Credentials>,
-}
-
-impl Slot {
-    pub(crate) fn live(&self) -> Option<Arc<Live>> {
-        self.live.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-    pub(crate) fn set_live(&self, live: Option<Arc<Live>>) {
-        *self.live.lock().unwrap_or_else(|p| p.into_inner()) = live;
-    }
-    fn status(&self) -> ServerStatus {
-        self.status.lock().unwrap_or_else(|p| p.into_inner()).clone()
-    }
-    /// Whether its supervisor is still at work (not stopped, not given up).
-    fn is_running(&self) -> bool {
-        !self.stop.is_cancelled()
-            && self.supervisor.lock().unwrap_or_else(|p| p.into_inner()).as_ref().is_some_and(|t| !t.is_finished())
-    }
-    pub(crate) fn title(&self) -> String {
-        self.label.lock().unwrap_or_else(|p| p.into_inner()).0.clone()
-    }
-    fn workspace_id(&self) -> Option<String> {
-        self.label.lock().unwrap_or_else(|p| p.into_inner()).1.clone()
-    }
-}
-
-pub(crate) struct Inner {
-    /// The store: audit rows, Authorizers, and the person's approvals of what servers run.
-    pub(crate) store: Store,
-    slots: Mutex<HashMap<String, Arc<Slot>>>,
-    calls: Mutex<HashMap<String, CancellationToken>>,
-    pub(crate) events: Events,
-    pub(crate) http: LazyHttp,
-    audit: AuditRecorder,
-    pub(crate) elicitations: Arc<Elicitations>,
-    pub(crate) options: ServerSetOptions,
-    pub(crate) local: LocalHost,
-    pub(crate) groups: Arc<ProcessGroups>,
-    log_files: Option<LogFiles>,
-    pub(crate) credential_host: CredentialHost,
-}
-
-impl Drop for Inner {
-    /// The last safety net: no process of a server outlives its manager.
-    fn drop(&mut self) {
-        self.groups.kill_all();
-    }
-}
+use crate::supervisor::{STOP_BOUND, STOP_GRACE, supervise};
 
 /// The connection manager. Cheap to clone; clones share everything.
 #[derive(Clone)]
@@ -379,16 +142,65 @@ impl ServerSet {
             *old.label.lock().unwrap_or_else(|p| p.into_inner()) = (spec.title, spec.workspace_id);
             return;
         }
-        let log = old.as_ref().map(|o| o.log.clone()).unwrap_or_else(|| self.new_log(&spec.id));
+        let (log, watch) = match &old {
+            Some(old) => (old.log.clone(), old.status_watch.clone()),
+            None => (self.new_log(&spec.id), Arc::new(tokio::sync::watch::Sender::new(ServerStatus::Stopped))),
+        };
         if let Some(old) = old {
             self.stop_slot(&old);
         }
         let run = spec.registration.enabled;
-        self.start_slot(spec, log, run);
+        self.start_slot(spec, log, watch, run);
     }
 
     fn new_log(&self, id: &str) -> Arc<ServerLog> {
         Arc::new(ServerLog::new(self.inner.log_files.as_ref().map(|f| f.sink(id))))
+    }
+
+    /// Makes sure a stored server is loaded — from the store, when this manager does not know it yet — and past
+    /// `starting`, and returns its state: the one way anyone (the API, the CLI, the relay and its host tools)
+    /// brings a server live. A server that waits for the person's approval, a sign-in, or is disabled stays so.
+    pub async fn ensure_live(&self, id: &str) -> Result<ServerState, McpError> {
+        match self.state(id) {
+            // Known and settled: nothing to read or wait for (this is every tool call's path).
+            Ok(state) if !transitional(&state.status) => return Ok(state),
+            Ok(_) => {}
+            Err(_) => self.upsert(self.load(id).await?),
+        }
+        self.wait_settled(id).await
+    }
+
+    /// As [`ServerSet::ensure_live`], and a stopped server (a disabled one too) is started.
+    pub async fn ensure_started(&self, id: &str) -> Result<ServerState, McpError> {
+        let state = self.ensure_live(id).await?;
+        if state.status != ServerStatus::Stopped {
+            return Ok(state);
+        }
+        self.start(id)?;
+        self.wait_settled(id).await
+    }
+
+    /// A stored server registration, as the manager runs it.
+    async fn load(&self, id: &str) -> Result<ServerSpec, McpError> {
+        let artifact = match self.inner.store.get_artifact(id).await {
+            Ok(artifact) if artifact.content_type == crate::SERVER_CONTENT_TYPE => artifact,
+            Ok(_) | Err(atrium_store::StoreError::NotFound { .. }) => {
+                return Err(McpError::UnknownServer(id.to_owned()));
+            }
+            Err(other) => {
+                return Err(McpError::Failed(Failure::new(
+                    FailureCode::ConfigError,
+                    format!("Cannot read it: {other}."),
+                )));
+            }
+        };
+        ServerSpec::from_artifact(&artifact).map_err(|problems| {
+            let what = problems.iter().map(|p| format!("{}: {}", p.field, p.message)).collect::<Vec<_>>().join(" ");
+            McpError::Failed(Failure::new(
+                FailureCode::ConfigError,
+                format!("{} has an invalid registration: {what}", artifact.title),
+            ))
+        })
     }
 
     /// Reconnects a server and re-reads its tools (a running or enabled one; a stopped, disabled one stays
@@ -431,7 +243,7 @@ impl ServerSet {
     fn replace_slot(&self, old: &Arc<Slot>, run: bool) {
         self.stop_slot(old);
         let spec = ServerSpec { title: old.title(), workspace_id: old.workspace_id(), ..old.spec.clone() };
-        self.start_slot(spec, old.log.clone(), run);
+        self.start_slot(spec, old.log.clone(), old.status_watch.clone(), run);
     }
 
     /// Stops and forgets a server.
@@ -447,9 +259,17 @@ impl ServerSet {
         self.inner.slots.lock().unwrap_or_else(|p| p.into_inner()).keys().cloned().collect()
     }
 
-    fn start_slot(&self, spec: ServerSpec, log: Arc<ServerLog>, run: bool) {
-        // A server to run is `starting` from the moment it is known, so nobody waiting for it sees `stopped`.
+    fn start_slot(
+        &self,
+        spec: ServerSpec,
+        log: Arc<ServerLog>,
+        status_watch: Arc<tokio::sync::watch::Sender<ServerStatus>>,
+        run: bool,
+    ) {
+        // A server to run is `starting` from the moment it is known, so nobody waiting for it sees `stopped` (or
+        // what its previous slot last said).
         let initial = if run { ServerStatus::Starting } else { ServerStatus::Stopped };
+        status_watch.send_replace(initial.clone());
         let (spec_id, auth) = (spec.id.clone(), spec.registration.auth.clone());
         let mask = log.mask().clone();
         let slot = Arc::new(Slot {
@@ -458,6 +278,7 @@ impl ServerSet {
             status: Mutex::new(initial),
             live: Mutex::new(None),
             log,
+            status_watch,
             progress: Arc::new(ProgressRoutes::default()),
             stop: CancellationToken::new(),
             supervisor: Mutex::new(None),
@@ -499,22 +320,15 @@ impl ServerSet {
         Ok(state_of(&slot))
     }
 
-    /// Waits until a server is ready, failed or stopped — at most its connect timeout, plus a second for the
-    /// supervisor to report — and returns its state.
+    /// Waits until a server is past `starting` (ready, failed, stopped, waiting for a sign-in or an approval) — at
+    /// most its connect timeout, plus a second for the supervisor to report — and returns its state. It watches the
+    /// server's status; nothing polls.
     pub async fn wait_settled(&self, id: &str) -> Result<ServerState, McpError> {
-        let limit = self.slot(id)?.spec.registration.timeouts.connect() + Duration::from_secs(1);
-        let deadline = Instant::now() + limit;
-        loop {
-            let state = self.state(id)?;
-            let settled = !matches!(
-                state.status,
-                ServerStatus::Starting | ServerStatus::Installing { .. } | ServerStatus::Degraded { .. }
-            );
-            if settled || Instant::now() >= deadline {
-                return Ok(state);
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
+        let slot = self.slot(id)?;
+        let limit = slot.spec.registration.timeouts.connect() + Duration::from_secs(1);
+        let mut statuses = slot.status_watch.subscribe();
+        let _ = tokio::time::timeout(limit, statuses.wait_for(|status| !transitional(status))).await;
+        self.state(id)
     }
 
     /// A server's recent log.
@@ -746,10 +560,7 @@ impl ServerSet {
         if slot.credentials.endpoint().is_none() {
             slot.credentials.set_endpoint(self.endpoint_of(&slot).await);
         }
-        slot.credentials
-            .sign_in(browser, cancel)
-            .await
-            .map_err(|e| McpError::Failed(Failure::new(FailureCode::AuthError, e.to_string())))?;
+        slot.credentials.sign_in(browser, cancel).await?;
         let auth = slot.credentials.view();
         if slot.spec.registration.enabled && slot.live().is_none() {
             self.refresh(id)?;
@@ -776,10 +587,7 @@ impl ServerSet {
         cancel: &CancellationToken,
     ) -> Result<(), McpError> {
         let credentials = self.authorizer_credentials(authorizer_id);
-        credentials
-            .sign_in(browser, cancel)
-            .await
-            .map_err(|e| McpError::Failed(Failure::new(FailureCode::AuthError, e.to_string())))?;
+        credentials.sign_in(browser, cancel).await?;
         for slot in self.slots_using(authorizer_id) {
             if slot.spec.registration.enabled && slot.live().is_none() {
                 self.refresh(&slot.spec.id)?;
@@ -805,7 +613,7 @@ impl ServerSet {
     }
 
     fn authorizer_credentials(&self, authorizer_id: &str) -> Arc<Credentials> {
-        let auth = serde_json::json!({"type": "oauth2", "authorizer_id": authorizer_id});
+        let auth = crate::registration::Auth::Oauth2 { authorizer_id: authorizer_id.to_owned() };
         Credentials::new(
             &format!("authorizer-{authorizer_id}"),
             Some(&auth),
@@ -918,229 +726,5 @@ fn failed_test(failure: Failure, started: Instant) -> ConnectionTest {
         error_code: Some(failure.code),
         server_info: None,
         duration_ms: u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX),
-    }
-}
-
-fn state_of(slot: &Slot) -> ServerState {
-    let live = slot.live();
-    let tool_count = live
-        .as_ref()
-        .map(|l| {
-            l.tools
-                .lock()
-                .unwrap_or_else(|p| p.into_inner())
-                .iter()
-                .filter(|t| slot.spec.registration.allows(&t.name))
-                .count()
-        })
-        .unwrap_or(0);
-    ServerState {
-        server_id: slot.spec.id.clone(),
-        status: slot.status(),
-        tool_count: u32::try_from(tool_count).unwrap_or(u32::MAX),
-        pid: live.as_ref().and_then(|l| l.pid),
-        server_info: live.and_then(|l| l.server_info.clone()),
-        auth: slot.credentials.view(),
-    }
-}
-
-pub(crate) fn set_status(inner: &Inner, slot: &Slot, status: ServerStatus) {
-    *slot.status.lock().unwrap_or_else(|p| p.into_inner()) = status.clone();
-    // A slot being replaced (refresh, edit) winds down after its successor started: its last words must not
-    // overwrite the successor's status in the window.
-    let current = inner
-        .slots
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .get(&slot.spec.id)
-        .is_some_and(|s| std::ptr::eq(Arc::as_ptr(s), slot));
-    if current {
-        inner.events.status_changed(&slot.spec.id, &status);
-    }
-}
-
-/// Atrium's own line in the server's log (connected, lost, reconnecting …), also in Atrium's log file.
-/// The messages name addresses and codes, never credentials.
-pub(crate) fn note(inner: &Inner, slot: &Slot, message: String) {
-    tracing::info!(server = %slot.spec.id, "{message}");
-    slot.log.push(&inner.events, &slot.spec.id, "atrium", None, message);
-}
-
-fn not_connected(slot: &Slot) -> Failure {
-    let why = match slot.status() {
-        ServerStatus::Stopped if !slot.spec.registration.enabled => "it is disabled: enable it first".to_owned(),
-        ServerStatus::Stopped => "it is stopped".to_owned(),
-        ServerStatus::Starting => "it is still starting: try again in a moment".to_owned(),
-        ServerStatus::Installing { step, .. } => format!("it is being installed ({step}): try again when it is ready"),
-        ServerStatus::Degraded { message, .. } => format!("it lost its connection ({message}) and is reconnecting"),
-        ServerStatus::Failed { message, .. } => format!("it failed: {message}"),
-        ServerStatus::NeedsLogin { .. } => "it needs you to sign in first".to_owned(),
-        ServerStatus::NeedsApproval { .. } => "it waits for your approval of what it would run".to_owned(),
-        ServerStatus::Ready => "it just disconnected".to_owned(),
-    };
-    Failure::new(FailureCode::NotConnected, format!("{} is not connected: {why}.", slot.title()))
-}
-
-pub(crate) fn server_info(peer: &Peer<RoleClient>) -> Option<String> {
-    let info = serde_json::to_value(peer.peer_info()?.as_ref()).ok()?;
-    let implementation = info.get("serverInfo")?;
-    let name = implementation.get("name")?.as_str()?;
-    let version = implementation.get("version").and_then(Value::as_str).unwrap_or("");
-    Some(format!("{name} {version}").trim().to_owned())
-}
-
-pub(crate) async fn bounded<T>(
-    limit: Duration,
-    request: impl Future<Output = Result<T, ServiceError>>,
-) -> Result<T, ServiceError> {
-    tokio::time::timeout(limit, request).await.unwrap_or(Err(ServiceError::Timeout { timeout: limit }))
-}
-
-pub(crate) fn protocol_failure(err: serde_json::Error) -> Failure {
-    Failure::new(FailureCode::ProtocolError, format!("The server's answer is not valid MCP: {err}."))
-}
-
-fn unsupported_round() -> McpError {
-    McpError::Failed(Failure::new(
-        FailureCode::ProtocolError,
-        "The server asked for more input in a way (multi-round requests) Atrium does not support yet.",
-    ))
-}
-
-pub(crate) fn request_failure(err: ServiceError, reach: Reach) -> Failure {
-    match err {
-        ServiceError::McpError(e) => {
-            Failure::new(FailureCode::ServerError, format!("The server refused: {}.", e.message))
-        }
-        ServiceError::Timeout { timeout } => Failure::new(
-            FailureCode::Timeout,
-            format!("No answer within {} s (and no progress). The request was cancelled.", timeout.as_secs_f32()),
-        ),
-        ServiceError::TransportClosed if reach == Reach::Local => {
-            Failure::new(FailureCode::Crashed, "The server process exited during the request.")
-        }
-        ServiceError::TransportClosed | ServiceError::TransportSend(_) => {
-            Failure::new(FailureCode::ConnectionError, "The connection to the server was lost during the request.")
-        }
-        ServiceError::Cancelled { .. } => Failure::new(FailureCode::Cancelled, "The request was cancelled."),
-        other => Failure::new(FailureCode::ProtocolError, format!("The server's answer is not valid MCP: {other}.")),
-    }
-}
-
-/// Removes a running call from the cancellable set when it ends, however it ends.
-struct CallRegistration<'a> {
-    calls: &'a Mutex<HashMap<String, CancellationToken>>,
-    call_id: &'a str,
-}
-impl Drop for CallRegistration<'_> {
-    fn drop(&mut self) {
-        self.calls.lock().unwrap_or_else(|p| p.into_inner()).remove(self.call_id);
-    }
-}
-
-/// Removes a progress route when the call ends, however it ends.
-struct RouteGuard<'a> {
-    routes: &'a ProgressRoutes,
-    token: rmcp::model::ProgressToken,
-}
-impl Drop for RouteGuard<'_> {
-    fn drop(&mut self) {
-        self.routes.remove(&self.token);
-    }
-}
-
-async fn send_cancelled(peer: &Peer<RoleClient>, id: &rmcp::model::RequestId, reason: &str) {
-    let notification = serde_json::from_value(serde_json::json!({
-        "method": "notifications/cancelled",
-        "params": {"requestId": id, "reason": reason},
-    }));
-    match notification {
-        Ok(notification) => {
-            let _ = tokio::time::timeout(Duration::from_secs(1), peer.send_notification(notification)).await;
-        }
-        Err(err) => tracing::error!(%err, "could not build notifications/cancelled"),
-    }
-}
-
-/// Sends `tools/call` and waits for its answer: the call's time limit restarts on every progress notification and
-/// does not run while the server waits for a person's answer to an elicitation; cancelling sends
-/// `notifications/cancelled`.
-async fn run_call(
-    inner: &Inner,
-    slot: &Slot,
-    live: &Live,
-    call: &ToolCall,
-    call_id: &str,
-    cancel: CancellationToken,
-) -> Result<ToolResult, Failure> {
-    let mut params = CallToolRequestParams::new(call.tool.clone());
-    params.arguments = call.arguments.clone();
-    let request = ClientRequest::CallToolRequest(CallToolRequest::new(params));
-    let handle = live
-        .peer
-        .send_request_with_option(request, PeerRequestOptions::no_options())
-        .await
-        .map_err(|e| observe(live, request_failure(e, live.reach)))?;
-    let (id, token, peer) = (handle.id.clone(), handle.progress_token.clone(), handle.peer.clone());
-    let (nudge, mut nudges) = mpsc::channel(8);
-    slot.progress.add(token.clone(), call_id.to_owned(), nudge);
-    let _route = RouteGuard { routes: &slot.progress, token };
-
-    let limit = slot.spec.registration.timeouts.call();
-    let response = handle.await_response();
-    tokio::pin!(response);
-    let deadline = tokio::time::sleep(limit);
-    tokio::pin!(deadline);
-    let answer = loop {
-        tokio::select! {
-            answer = &mut response => break answer,
-            Some(()) = nudges.recv() => deadline.as_mut().reset(tokio::time::Instant::now() + limit),
-            () = &mut deadline => {
-                if inner.elicitations.is_waiting() {
-                    deadline.as_mut().reset(tokio::time::Instant::now() + limit);
-                    continue;
-                }
-                send_cancelled(&peer, &id, "timed out").await;
-                return Err(request_failure(ServiceError::Timeout { timeout: limit }, live.reach));
-            }
-            () = cancel.cancelled() => {
-                send_cancelled(&peer, &id, "cancelled by the user").await;
-                return Err(Failure::new(FailureCode::Cancelled, "Cancelled."));
-            }
-        }
-    };
-    match answer.map_err(|e| observe(live, request_failure(e, live.reach)))? {
-        ServerResult::CallToolResult(result) => Ok(ToolResult::from(result)),
-        _ => Err(Failure::new(
-            FailureCode::ProtocolError,
-            "The server answered tools/call with something that is not a tool result.",
-        )),
-    }
-}
-
-/// A request on `live` failed: when the failure says the connection is gone, have the supervisor reconnect.
-pub(crate) fn observe(live: &Live, failure: Failure) -> Failure {
-    // Refused credentials are not a lost connection: the request fails with what to do, the session stays.
-    if let Some(reason) = live.credentials.needs_login() {
-        return Failure::new(FailureCode::AuthError, reason);
-    }
-    if live.reach == Reach::Remote && failure.code == FailureCode::ConnectionError {
-        live.lost.cancel();
-    }
-    failure
-}
-
-/// A failure whose message (which may quote the server) has the server's secrets masked.
-fn masked_failure(mask: &SecretMask, failure: Failure) -> Failure {
-    Failure { message: mask.text(failure.message), ..failure }
-}
-
-/// What a server answered, its secrets masked, whether it is a value or a failure.
-fn masked<T: Serialize + serde::de::DeserializeOwned>(slot: &Slot, result: Result<T, McpError>) -> Result<T, McpError> {
-    let mask = slot.log.mask();
-    match result {
-        Ok(value) => Ok(mask.value(value)),
-        Err(McpError::Failed(failure)) => Err(McpError::Failed(masked_failure(mask, failure))),
-        Err(other) => Err(other),
     }
 }

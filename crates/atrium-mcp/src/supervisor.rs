@@ -13,15 +13,16 @@ use tokio_util::sync::CancellationToken;
 
 use crate::connection::{self, Host, Reach};
 use crate::error::{Failure, FailureCode};
+use crate::group_signals::Signal;
 use crate::handler::SessionContext;
+use crate::inner::{Inner, note, set_status};
 use crate::install::{self, INSTALL_STEPS};
 use crate::launch::LaunchContext;
 use crate::model::{ToolInfo, convert};
-use crate::process_groups::{ProcessGroup, Signal};
+use crate::process_groups::ProcessGroup;
 use crate::registration::Transport;
-use crate::servers::{
-    Inner, Live, Slot, bounded, note, observe, protocol_failure, request_failure, server_info, set_status,
-};
+use crate::requests::{bounded, observe, protocol_failure, request_failure, server_info};
+use crate::slot::{Live, Slot};
 use crate::status::ServerStatus;
 
 /// How often an idle remote session is pinged, so a server that went away is noticed and reconnected.
@@ -33,31 +34,6 @@ const TERM_GRACE: Duration = Duration::from_secs(2);
 pub(crate) const STOP_GRACE: Duration = Duration::from_secs(3);
 /// The longest a stop can take, all graces included.
 pub(crate) const STOP_BOUND: Duration = Duration::from_secs(4);
-
-/// When to start a server again after its session ended by itself.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RestartPolicy {
-    /// The first wait (then doubling).
-    pub first_delay: Duration,
-    /// The longest wait.
-    pub max_delay: Duration,
-    /// A session that lasted this long resets the backoff (and the count of failures).
-    pub stable_after: Duration,
-    /// A local server that fails this many times in a row is given up (`failed`). Remote servers are retried for
-    /// as long as they are enabled: the network comes back.
-    pub give_up_after: u32,
-}
-
-impl Default for RestartPolicy {
-    fn default() -> Self {
-        RestartPolicy {
-            first_delay: Duration::from_secs(1),
-            max_delay: Duration::from_secs(60),
-            stable_after: Duration::from_secs(300),
-            give_up_after: 5,
-        }
-    }
-}
 
 /// How one session ended.
 enum Ended {

@@ -17,7 +17,7 @@ use std::process::{Child, ChildStdin, Command, ExitCode, Stdio};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use crate::process_groups::{Signal, group_alive, signal_group};
+use crate::group_signals::{Signal, group_alive, signal_group};
 
 /// The argument that turns an Atrium binary into the watchdog (see [`run_watchdog_if_asked`]).
 pub const WATCHDOG_ARG: &str = "--atrium-watchdog";

@@ -357,7 +357,7 @@ impl Account {
         match status {
             200 => {}
             401 | 403 => return Err(PlatformError::Refused("the username or password is wrong.".into())),
-            _ => return Err(crate::mantle::status_error(status, "the password sign-in", &body)),
+            _ => return Err(PlatformError::from_status(status, "the password sign-in", &body)),
         }
         let answer: Value = serde_json::from_str(&body)
             .map_err(|e| PlatformError::Malformed { what: "the password sign-in".into(), reason: e.to_string() })?;
@@ -384,7 +384,7 @@ impl Account {
             return match response.status().as_u16() {
                 200 => Ok(PlatformUser { id: String::new(), name: "API key".into(), email: None }),
                 401 | 403 => Err(PlatformError::Refused("the platform does not accept this API key.".into())),
-                status => Err(crate::mantle::status_error(status, "checking the API key", "")),
+                status => Err(PlatformError::from_status(status, "checking the API key", "")),
             };
         }
         let url = format!("{}/auth/userinfo", urls.origin);

@@ -2,6 +2,7 @@
 
 use atrium_auth::AuthError;
 use atrium_store::StoreError;
+use serde_json::Value;
 
 /// A failure of a platform operation. Transient ones ([`PlatformError::is_transient`]) are retried with backoff;
 /// the others need the person (sign in again, fix a URL).
@@ -68,6 +69,20 @@ pub enum PlatformError {
 }
 
 impl PlatformError {
+    /// The platform's message in an error body (`detail`, `error` or `message`), cut short.
+    pub(crate) fn from_status(status: u16, what: &str, body: &str) -> PlatformError {
+        let parsed: Option<Value> = serde_json::from_str(body).ok();
+        let message = parsed
+            .as_ref()
+            .and_then(|v| v.get("detail").or_else(|| v.get("error")).or_else(|| v.get("message")).cloned())
+            .map(|v| match v {
+                Value::String(s) => s,
+                other => other.to_string(),
+            })
+            .unwrap_or_else(|| "no details".into());
+        PlatformError::Status { status, what: what.to_owned(), message: message.chars().take(300).collect() }
+    }
+
     /// A stable code for the API edge.
     pub fn code(&self) -> &'static str {
         match self {

@@ -26,7 +26,7 @@ pub mod wire;
 pub use account::{Account, AccountInfo, AccountStatus, PlatformUser, SignInMethod, SignInRequest, http_client};
 pub use error::PlatformError;
 pub use mantle::Mantle;
-pub use relay::{EnsureLive, Relay, RelayOptions, RelayReporter, RelayState, RelayStatus};
+pub use relay::{Relay, RelayOptions, RelayReporter, RelayState, RelayStatus};
 pub use sync::{NoReporter, Sync, SyncPhase, SyncProgress, SyncReport, SyncReporter, SyncState, WorkspaceSync};
 pub use urls::PlatformUrls;
 

@@ -11,20 +11,6 @@ use crate::{PlatformError, Result};
 /// How many ids go in one `POST /artifacts/batch`.
 pub const BATCH_SIZE: usize = 200;
 
-/// The platform's message in an error body (`detail`, `error` or `message`), cut short.
-pub(crate) fn status_error(status: u16, what: &str, body: &str) -> PlatformError {
-    let parsed: Option<Value> = serde_json::from_str(body).ok();
-    let message = parsed
-        .as_ref()
-        .and_then(|v| v.get("detail").or_else(|| v.get("error")).or_else(|| v.get("message")).cloned())
-        .map(|v| match v {
-            Value::String(s) => s,
-            other => other.to_string(),
-        })
-        .unwrap_or_else(|| "no details".into());
-    PlatformError::Status { status, what: what.to_owned(), message: message.chars().take(300).collect() }
-}
-
 fn encode(segment: &str) -> String {
     url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
 }
@@ -75,7 +61,7 @@ impl Mantle {
                 404 => return Err(PlatformError::NotFound(what.to_owned())),
                 _ => {
                     let body = response.text().await.unwrap_or_default();
-                    return Err(status_error(status, what, &body));
+                    return Err(PlatformError::from_status(status, what, &body));
                 }
             }
         }
@@ -200,7 +186,7 @@ impl Mantle {
             .await
             .map_err(|e| PlatformError::Unreachable { url: "the content store".into(), reason: without_url(&e) })?;
         if !response.status().is_success() {
-            return Err(status_error(response.status().as_u16(), "the content download", ""));
+            return Err(PlatformError::from_status(response.status().as_u16(), "the content download", ""));
         }
         response
             .text()

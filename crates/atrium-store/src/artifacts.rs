@@ -1,7 +1,7 @@
 use serde_json::Value;
 use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
 
-use crate::store::now;
+use crate::clock::now;
 use crate::validate::{self, Problems};
 use crate::{
     Artifact, ArtifactPatch, ArtifactState, ArtifactSummary, Entity, NewArtifact, Result, Revision, RevisionSummary,

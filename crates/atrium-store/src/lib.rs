@@ -9,6 +9,7 @@
 
 mod artifacts;
 mod audit;
+mod clock;
 mod error;
 mod highlight;
 mod local;

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 
-use crate::store::now;
+use crate::clock::now;
 use crate::{Result, Store};
 
 /// What the store knows about a keychain secret. There is deliberately no field for its value.

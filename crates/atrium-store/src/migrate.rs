@@ -67,7 +67,7 @@ pub(crate) async fn run(conn: &mut SqliteConnection, path: &Path) -> Result<()> 
             .bind(migration.version)
             .bind(migration.name)
             .bind(checksum(migration.sql))
-            .bind(crate::store::now())
+            .bind(crate::clock::now())
             .execute(&mut *tx)
             .await?;
     }

@@ -19,11 +19,6 @@ pub struct Store {
     actor: Arc<str>,
 }
 
-/// Now, as the ISO-8601 UTC text stored in every `*_time` column.
-pub(crate) fn now() -> String {
-    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
 impl Store {
     /// Opens (creating if missing) the database of an Atrium home and brings its schema up to date.
     ///

@@ -8,7 +8,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 use sqlx::{FromRow, SqliteConnection};
 
-use crate::store::now;
+use crate::clock::now;
 use crate::sync_model::{
     ApplyReport, ConflictKind, OutboxEntry, OutboxOp, RemoteVersion, Resolution, SyncConflict, SyncLink,
 };

@@ -126,23 +126,20 @@ pub fn content(content_type: &str, content: &str) -> Result<(), FieldProblem> {
             ),
         ));
     }
-    if is_json_content_type(content_type) {
-        if content.trim().is_empty() {
-            return Err(problem(
+    // No body at all is allowed for any type (a server registration keeps itself in its context, and a new JSON
+    // document may be saved before it is written); a body of a JSON type must be JSON.
+    if is_json_content_type(content_type)
+        && !content.is_empty()
+        && let Err(err) = serde_json::from_str::<serde::de::IgnoredAny>(content)
+    {
+        let at = char_position(content, err.line(), err.column());
+        return Err(FieldProblem {
+            position: Some(at),
+            ..problem(
                 "content",
-                format!("{content_type} content must be JSON: it is empty. Start with {{}} or []."),
-            ));
-        }
-        if let Err(err) = serde_json::from_str::<serde::de::IgnoredAny>(content) {
-            let at = char_position(content, err.line(), err.column());
-            return Err(FieldProblem {
-                position: Some(at),
-                ..problem(
-                    "content",
-                    format!("Not valid JSON at line {}, column {}: {}.", at.line, at.column, json_reason(&err)),
-                )
-            });
-        }
+                format!("Not valid JSON at line {}, column {}: {}.", at.line, at.column, json_reason(&err)),
+            )
+        });
     }
     Ok(())
 }

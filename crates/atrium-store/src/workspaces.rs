@@ -1,6 +1,6 @@
 use sqlx::FromRow;
 
-use crate::store::now;
+use crate::clock::now;
 use crate::validate::{self, Problems};
 use crate::{Entity, NewWorkspace, Result, Store, StoreError, Workspace};
 

@@ -76,7 +76,11 @@ async fn main() {
     let registration = json!({"transport": {"type": "stdio", "command": node.display().to_string(),
         "args": [js.display().to_string(), "--stdio"]}});
     let server = atrium
-        .server_create(NewServer { workspace_id: workspace.id, title: "Basic App".into(), registration })
+        .server_create(NewServer {
+            workspace_id: workspace.id,
+            title: "Basic App".into(),
+            registration: atrium_api::parse_registration(&registration).expect("registration"),
+        })
         .await
         .expect("register");
     let deadline = Instant::now() + Duration::from_secs(30);

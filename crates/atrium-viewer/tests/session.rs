@@ -5,7 +5,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use atrium_viewer::session::{INITIALIZED_GRACE, PROTOCOL_VERSION};
+use atrium_viewer::session::{INITIALIZED_GRACE, PROTOCOL_VERSION, TEARDOWN_WAIT};
 use atrium_viewer::{
     BoxFuture, CspDomains, Refusal, RpcError, ToolAccess, ToolOutcome, ViewBackend, ViewPayload, ViewPermissions,
     ViewSetup, ViewerEvent, ViewerSession,
@@ -550,6 +550,7 @@ async fn close_sends_resource_teardown_and_waits_for_the_answer() {
     silent.handshake().await;
     let started = tokio::time::Instant::now();
     assert!(!silent.session.close().await);
-    assert!(started.elapsed() < Duration::from_secs(1), "{:?}", started.elapsed());
+    // Bounded by the teardown wait (half a second), with slack for a busy machine.
+    assert!(started.elapsed() < TEARDOWN_WAIT * 10, "{:?}", started.elapsed());
     assert!(silent.session.is_closed());
 }

@@ -211,7 +211,7 @@ async serverRemove(id: string) : Promise<Result<null, ApiError>> {
     else return { status: "error", error: e  as any };
 }
 },
-async serverTest(registration: JsonValue) : Promise<Result<ConnectionTest, ApiError>> {
+async serverTest(registration: Registration) : Promise<Result<ConnectionTest, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("server_test", { registration }) };
 } catch (e) {
@@ -1152,6 +1152,32 @@ export type AuditStatus =
  */
 "denied"
 /**
+ * How Atrium authenticates to a server (DESIGN §2). Secrets are keychain references, never values — but for the
+ * seed's `static` shape, whose `value` Atrium accepts on input and moves to the keychain before anything is
+ * stored.
+ */
+export type Auth = 
+/**
+ * A fixed header whose value is a keychain secret (development only).
+ */
+{ type: "static"; header: string; secret_id?: string | null; value?: string | null } | 
+/**
+ * An API key from the keychain, sent in a header.
+ */
+{ type: "api_key"; header: string; secret_id: string } | 
+/**
+ * OAuth 2 through an Authorizer (its connection is shared by every server that uses it).
+ */
+{ type: "oauth2"; authorizer_id: string } | 
+/**
+ * The client credentials grant (machine to machine).
+ */
+{ type: "client_credentials"; token_url?: string | null; client_id: string; secret_id: string; scopes: string[]; auth_method?: TokenAuthMethod | null; signing_alg?: string | null } | 
+/**
+ * MCP authorization with a client registered beforehand (servers without dynamic registration).
+ */
+{ type: "mcp_oauth"; client_id?: string | null; secret_id?: string | null; scopes: string[] }
+/**
  * How a server authenticates (its registration's `auth.type`).
  */
 export type AuthKind = 
@@ -1537,6 +1563,22 @@ message: string;
  */
 requested_schema: JsonValue }
 /**
+ * An environment value: literal text, or a keychain secret resolved when the process starts.
+ */
+export type EnvValue = 
+/**
+ * The value itself.
+ */
+string | 
+/**
+ * A reference to a keychain secret.
+ */
+{ 
+/**
+ * The secret's id.
+ */
+secret_id: string }
+/**
  * A stable, machine-readable error code: the UI and scripts branch on it, never on the message.
  */
 export type ErrorCode = 
@@ -1589,6 +1631,10 @@ export type ErrorCode =
  */
 "platform_failed" | 
 /**
+ * Signing in (to a server, an Authorizer or the platform) did not complete; `details` says why.
+ */
+"sign_in_failed" | 
+/**
  * Stopped on request.
  */
 "cancelled" | 
@@ -1615,7 +1661,15 @@ export type ErrorDetails =
 /**
  * The file involved.
  */
-{ kind: "path"; path: string }
+{ kind: "path"; path: string } | 
+/**
+ * Why a sign-in did not complete.
+ */
+{ kind: "sign_in"; reason: SignInFailure } | 
+/**
+ * What the platform (or its address) had against the request.
+ */
+{ kind: "platform"; reason: PlatformFailure }
 /**
  * A failure: its code and a sentence saying what happened and what to do.
  */
@@ -1883,9 +1937,9 @@ workspace_id: string;
  */
 title: string; 
 /**
- * The registration (DESIGN §2): `{"transport": {...}, "allowed_tools": [...], ...}`.
+ * The registration (DESIGN §2); check what a person types with `server_validate` first.
  */
-registration: JsonValue }
+registration: Registration }
 /**
  * What a new workspace needs.
  */
@@ -2003,6 +2057,26 @@ allowed: boolean;
  * not: it is imported, and refused each time it would start until the cause is fixed.
  */
 refusal: string | null }
+/**
+ * What the platform had against a request, beyond a failed sign-in.
+ */
+export type PlatformFailure = 
+/**
+ * The address is not one Atrium can use.
+ */
+"bad_url" | 
+/**
+ * The username, password or API key was refused.
+ */
+"bad_credentials" | 
+/**
+ * The relay needs a user's sign-in; an API key does not do.
+ */
+"needs_user_token" | 
+/**
+ * The workspace must be on the platform first (publish it).
+ */
+"workspace_not_published"
 /**
  * Where Origin (sign-in), Mantle (artifacts, `/events`) and Chorus (the relay) answer. A deployment that serves
  * them together has one URL for all three.
@@ -2132,6 +2206,30 @@ target: string | null;
  * Why, in words for a person.
  */
 reason: string }
+/**
+ * A server registration, as stored in the artifact's context.
+ */
+export type Registration = { 
+/**
+ * How to reach it.
+ */
+transport: Transport; 
+/**
+ * How to authenticate; absent: none, or MCP authorization when the server asks for it.
+ */
+auth?: Auth | null; 
+/**
+ * When set, only these tools are visible and callable, anywhere.
+ */
+allowed_tools?: string[] | null; 
+/**
+ * Time limits.
+ */
+timeouts?: Timeouts; 
+/**
+ * Whether Atrium keeps a live connection.
+ */
+enabled?: boolean }
 /**
  * Where the relay connection stands.
  */
@@ -2552,7 +2650,7 @@ title?: string | null;
 /**
  * A new registration.
  */
-registration?: JsonValue | null }
+registration?: Registration | null }
 /**
  * A server's state for lists.
  */
@@ -2639,15 +2737,20 @@ title: string;
  */
 version: number; 
 /**
- * The registration as stored (a JSON object), for the form's JSON mode.
+ * The registration, when the stored one is valid.
  */
-registration: JsonValue; 
+registration: Registration | null; 
 /**
- * What is wrong with the stored registration, when it came from elsewhere and is not valid.
+ * The stored registration as it is, only when it is not valid (it came from elsewhere): for the person to
+ * fix in the form's JSON mode.
+ */
+invalid_registration: JsonValue | null; 
+/**
+ * What is wrong with the stored registration, when it is not valid.
  */
 problems: FieldProblem[]; 
 /**
- * `http`, `sse`, `stdio` or `github`.
+ * `http`, `sse`, `stdio` or `github`; empty when invalid.
  */
 transport: string; 
 /**
@@ -2666,6 +2769,90 @@ approval: ServerApprovalState;
  * Its live state.
  */
 state: ServerState }
+/**
+ * Why a sign-in — to a server, an Authorizer or the platform — did not complete.
+ */
+export type SignInFailure = 
+/**
+ * The authorization server (or the platform) could not be reached.
+ */
+"unreachable" | 
+/**
+ * It answered an unexpected HTTP status.
+ */
+"http_status" | 
+/**
+ * It answered something that is not JSON (usually a wrong URL).
+ */
+"not_json" | 
+/**
+ * Its JSON is not the document it should be.
+ */
+"malformed" | 
+/**
+ * It tried to redirect a token request.
+ */
+"redirected" | 
+/**
+ * The grant (a code, a refresh token) was refused: sign in again.
+ */
+"invalid_grant" | 
+/**
+ * Atrium's client (its id or secret) was refused.
+ */
+"invalid_client" | 
+/**
+ * Another refusal of a token request.
+ */
+"refused" | 
+/**
+ * Its metadata names another issuer.
+ */
+"issuer_mismatch" | 
+/**
+ * The protected-resource metadata is for another resource.
+ */
+"resource_mismatch" | 
+/**
+ * It does not support PKCE S256.
+ */
+"no_pkce" | 
+/**
+ * No way to identify Atrium to it: a client id is needed.
+ */
+"no_client" | 
+/**
+ * The answer did not match the request (`state`).
+ */
+"state_mismatch" | 
+/**
+ * The person (or the provider) denied access.
+ */
+"access_denied" | 
+/**
+ * Another denial on the authorization page.
+ */
+"denied" | 
+/**
+ * No answer came back in time.
+ */
+"callback_timeout" | 
+/**
+ * The sign-in was cancelled.
+ */
+"cancelled" | 
+/**
+ * The browser could not be opened.
+ */
+"browser" | 
+/**
+ * The loopback listener could not be started.
+ */
+"listener" | 
+/**
+ * The configuration is unusable.
+ */
+"config"
 /**
  * How a person signs in.
  */
@@ -2839,6 +3026,34 @@ text: string;
  */
 hit: boolean }
 /**
+ * Per-server time limits.
+ */
+export type Timeouts = { 
+/**
+ * Connecting and initializing, in milliseconds.
+ */
+connect_ms?: number; 
+/**
+ * One request without any progress, in milliseconds.
+ */
+call_ms?: number }
+/**
+ * How a client authenticates at a token endpoint when it has a credential (RFC 7591 names).
+ */
+export type TokenAuthMethod = 
+/**
+ * HTTP Basic with the client id and secret.
+ */
+"client_secret_basic" | 
+/**
+ * The client id and secret in the form.
+ */
+"client_secret_post" | 
+/**
+ * A JWT signed with the client's private key (RFC 7523); the key is the keychain secret.
+ */
+"private_key_jwt"
+/**
  * A tool call to make.
  */
 export type ToolCall = { 
@@ -2906,6 +3121,26 @@ structuredContent?: JsonValue | null;
  * The tool reports that it failed (the failure is in `content`).
  */
 isError?: boolean }
+/**
+ * How Atrium reaches a server.
+ */
+export type Transport = 
+/**
+ * Streamable HTTP, at `url` or at the endpoint a discovery document (`well_known`) names. Exactly one is set.
+ */
+{ type: "http"; well_known?: string | null; url?: string | null } | 
+/**
+ * Legacy HTTP+SSE (protocol 2024-11-05): a GET event stream plus POSTs to the endpoint it announces.
+ */
+{ type: "sse"; url: string } | 
+/**
+ * A local process speaking MCP on stdin/stdout.
+ */
+{ type: "stdio"; command: string; args?: string[]; cwd?: string | null; env: Partial<{ [key in string]: EnvValue }> } | 
+/**
+ * A server's source in a git repository, cloned, installed and run as a local server, sandboxed.
+ */
+{ type: "github"; owner_repo: string; ref?: string | null; env: Partial<{ [key in string]: EnvValue }> }
 /**
  * What a view has said that the host keeps (for the window or a later turn).
  */

@@ -8,7 +8,7 @@ use atrium_api::{AuthState, AuthorizerConfig, NewAuthorizer, SecretInput, Server
 use atrium_secrets::{Keychain, SecretId};
 use serde_json::{Value, json};
 
-use crate::peers::{Fixture, Peer, oauth_server};
+use crate::peers::{Fixture, Peer, as_json, oauth_server};
 
 async fn stats(peer: &Peer) -> Value {
     reqwest::get(format!("{}/test/stats", peer.base)).await.expect("stats").json().await.expect("stats json")
@@ -168,7 +168,7 @@ async fn a_refresh_that_fails_sends_the_server_back_to_login_required_and_keeps_
     assert!(!keychain(&fx).is_set(&key).expect("keychain"), "the dead grant is gone");
     // The registration is untouched, and signing in again brings it back.
     let view = fx.atrium.server_get(id.clone()).await.expect("still registered");
-    assert_eq!(view.registration["transport"]["url"], json!(format!("{}/mcp", peer.base)));
+    assert_eq!(as_json(&view.registration)["transport"]["url"], json!(format!("{}/mcp", peer.base)));
     control(&peer, "heal-refresh").await;
     fx.atrium.server_sign_in(id.clone()).await.expect("signed in again");
     fx.ready(&id).await;
@@ -200,7 +200,7 @@ async fn a_static_header_value_moves_to_the_keychain() {
                    "auth": {"type": "static", "header": "X-Api-Key", "value": "dev-only-value-123"}}),
         )
         .await;
-    let auth = &server.registration["auth"];
+    let auth = &as_json(&server.registration)["auth"];
     assert!(auth.get("value").is_none(), "the value left the registration: {auth}");
     let secret_id = auth["secret_id"].as_str().expect("secret id");
     let stored = keychain(&fx).get(&SecretId::parse(secret_id).expect("id")).expect("in the keychain");

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use atrium_api::{FailureCode, ServerStatus};
 
-use crate::peers::{Fixture, everything_http, everything_http_on, fastmcp, free_port};
+use crate::peers::{Fixture, everything_http, everything_http_on, fastmcp, free_port, reg};
 
 fn text(outcome: &atrium_api::CallOutcome) -> String {
     outcome
@@ -98,7 +98,7 @@ async fn fastmcp_registered_by_its_well_known_document() {
     let peer = fastmcp(None);
     let registration =
         json!({"transport": {"type": "http", "well_known": format!("{}/.well-known/mcp.json", peer.base)}});
-    let test = fx.atrium.server_test(registration.clone()).await.expect("test");
+    let test = fx.atrium.server_test(reg(registration.clone())).await.expect("test");
     assert!(test.success, "{test:?}");
     assert_eq!(test.tools, ["greet", "add", "echo_headers"]);
     let server = fx.register("Greeter", registration).await;

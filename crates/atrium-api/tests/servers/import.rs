@@ -3,7 +3,7 @@
 use atrium_api::{ConfigFormat, ErrorCode, ErrorDetails, ImportRequest, ImportSource};
 use serde_json::json;
 
-use crate::peers::{Fixture, repo};
+use crate::peers::{Fixture, as_json, repo};
 
 fn fixture(name: &str) -> ImportSource {
     ImportSource { path: Some(repo().join("tests/fixtures/import").join(name).display().to_string()), text: None }
@@ -43,7 +43,16 @@ async fn each_config_shape_imports_with_its_secrets_in_the_keychain() {
         assert!(report.skipped.is_empty() && report.secrets_missing.is_empty(), "{file}: {report:?}");
     }
     let servers = fx.atrium.server_list(Some(fx.workspace.clone())).await.expect("list");
-    let by = |title: &str| servers.iter().find(|s| s.title == title).expect(title).registration.clone();
+    let by = |title: &str| {
+        servers
+            .iter()
+            .find(|s| s.title == title)
+            .expect(title)
+            .registration
+            .clone()
+            .map(|r| as_json(&r))
+            .unwrap_or_default()
+    };
     assert_eq!(
         by("github")["transport"]["env"],
         json!({"GITHUB_HOST": "github.com", "GITHUB_PERSONAL_ACCESS_TOKEN": {"secret_id": "github.GITHUB_PERSONAL_ACCESS_TOKEN"}})

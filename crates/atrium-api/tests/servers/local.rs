@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use atrium_api::{FailureCode, ImportRequest, ImportSource, SecretInput, ServerStatus, ToolCall};
 use serde_json::json;
 
-use crate::peers::{Fixture, everything_js, node, peer_script, python, repo};
+use crate::peers::{Fixture, everything_js, node, peer_script, python, reg, repo};
 
 fn everything() -> serde_json::Value {
     json!({"transport": {"type": "stdio", "command": node(), "args": [everything_js(), "stdio"]}})
@@ -103,7 +103,7 @@ async fn commands_off_the_allowlist_are_refused_and_nothing_runs() {
         let server = fx.register(title, registration.clone()).await;
         let status = fx.status_when(&server.id, "refused", |s| matches!(s, ServerStatus::Failed { .. })).await;
         assert!(matches!(status, ServerStatus::Failed { code: FailureCode::PolicyDenied, .. }), "{title}: {status:?}");
-        let test = fx.atrium.server_test(registration).await.expect("test");
+        let test = fx.atrium.server_test(reg(registration)).await.expect("test");
         assert_eq!(test.error_code, Some(FailureCode::PolicyDenied), "{title}: {test:?}");
     }
     assert!(!touched.exists(), "a refused command ran");

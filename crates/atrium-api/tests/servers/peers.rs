@@ -54,6 +54,16 @@ impl Drop for Peer {
     }
 }
 
+/// A registration from its JSON, checked as the API checks what a person types.
+pub fn reg(value: Value) -> atrium_api::Registration {
+    atrium_api::parse_registration(&value).expect("a valid registration")
+}
+
+/// A typed value as JSON, to look into.
+pub fn as_json<T: serde::Serialize>(value: &T) -> Value {
+    serde_json::to_value(value).expect("json")
+}
+
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
 }
@@ -228,6 +238,7 @@ impl Fixture {
     }
 
     pub async fn register(&self, title: &str, registration: Value) -> ServerView {
+        let registration = reg(registration);
         self.atrium
             .server_create(NewServer { workspace_id: self.workspace.clone(), title: title.into(), registration })
             .await

@@ -81,8 +81,9 @@ pub async fn call(
                         format!("No published local server {id}."),
                     ));
                 }
+                // Starting loads a server this Atrium has not run yet (one way to bring a server live).
                 let result = if name == "mcp_servers_start_local" {
-                    ctx.servers.start(&id).map_err(|e| e.to_string())
+                    ctx.servers.ensure_started(&id).await.map(|_| ()).map_err(|e| e.to_string())
                 } else {
                     ctx.servers.stop(&id).await.map_err(|e| e.to_string())
                 };

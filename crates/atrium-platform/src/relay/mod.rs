@@ -39,9 +39,6 @@ const PING_EVERY: Duration = Duration::from_secs(25);
 /// How long [`Relay::stop`] waits for the loop.
 const STOP_WAIT: Duration = Duration::from_secs(3);
 
-/// Makes a local server live (registered with the connection manager and settled); the API layer knows how.
-pub type EnsureLive = Arc<dyn Fn(String) -> BoxFuture<'static, std::result::Result<(), String>> + Send + Sync>;
-
 /// How this desktop presents itself and what it shares.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RelayOptions {
@@ -103,7 +100,6 @@ impl RelayReporter for crate::sync::NoReporter {
 pub struct RelayContext {
     servers: ServerSet,
     store: Store,
-    ensure_live: EnsureLive,
     options: RelayOptions,
     authority: String,
 }
@@ -179,19 +175,13 @@ impl std::fmt::Debug for Relay {
 }
 
 impl Relay {
-    /// A relay for `account`, serving `servers` (made live by `ensure_live`).
-    pub fn new(
-        account: Account,
-        servers: ServerSet,
-        ensure_live: EnsureLive,
-        options: RelayOptions,
-        reporter: Arc<dyn RelayReporter>,
-    ) -> Self {
+    /// A relay for `account`, serving `servers`.
+    pub fn new(account: Account, servers: ServerSet, options: RelayOptions, reporter: Arc<dyn RelayReporter>) -> Self {
         let store = account.store().clone();
         let (paused, _) = tokio::sync::watch::channel(false);
         Relay {
             inner: Arc::new(Inner {
-                ctx: Mutex::new(RelayContext { servers, store, ensure_live, options, authority: String::new() }),
+                ctx: Mutex::new(RelayContext { servers, store, options, authority: String::new() }),
                 account,
                 reporter,
                 status: Mutex::new(RelayStatus {
@@ -478,10 +468,18 @@ impl Relay {
                         format!("No local server {id} is published on this desktop."),
                     ));
                 }
-                let live = tokio::time::timeout(deadline, (ctx.ensure_live)(id.clone())).await;
+                // The platform's call starts a published server that was stopped, as the host tools can; one that
+                // waits for the person's approval or a sign-in stays so.
+                let live = tokio::time::timeout(deadline, ctx.servers.ensure_started(&id)).await;
                 match live {
-                    Ok(Ok(())) => {}
-                    Ok(Err(message)) => return Err(RelayFailure::new(RelayErrorCode::ExecutionError, message)),
+                    Ok(Ok(state)) if state.status == atrium_mcp::ServerStatus::Ready => {}
+                    Ok(Ok(state)) => {
+                        return Err(RelayFailure::new(
+                            RelayErrorCode::ExecutionError,
+                            format!("The local server is not ready ({}).", state.status.state_name()),
+                        ));
+                    }
+                    Ok(Err(err)) => return Err(RelayFailure::new(RelayErrorCode::ExecutionError, err.to_string())),
                     Err(_) => {
                         return Err(RelayFailure::new(
                             RelayErrorCode::ExecutionError,

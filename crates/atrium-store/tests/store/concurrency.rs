@@ -1,5 +1,5 @@
-//! Several processes on one file, and a process killed mid-write. Children are this test binary re-run with
-//! `child_entry` selected and a mode in the environment.
+//! Several processes on one file, and a process killed mid-write. Each child is this test binary re-running the
+//! same test, with a mode in the environment that makes the test play the child's part.
 
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
@@ -14,12 +14,12 @@ const WRITES_EACH: usize = 40;
 
 /// The id in a child's "committed <id>" line; libtest may print its own prefix on the same line.
 fn committed_id(line: &str) -> Option<&str> {
-    line.split_once("committed ").map(|(_, id)| id.trim())
+    line.rsplit_once("committed ").map(|(_, id)| id.trim())
 }
 
-fn spawn_child(mode: &str, home: &Path) -> Child {
+fn spawn_child(test: &str, mode: &str, home: &Path) -> Child {
     Command::new(std::env::current_exe().expect("test binary"))
-        .args(["child_entry", "--exact", "--nocapture", "--test-threads=1"])
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
         .env(MODE_ENV, mode)
         .env(HOME_ENV, home)
         .stdout(Stdio::piped())
@@ -28,41 +28,46 @@ fn spawn_child(mode: &str, home: &Path) -> Child {
         .expect("spawn child")
 }
 
-/// Runs in a child process when the mode variable is set; returns at once otherwise.
-pub fn child_main() {
-    let Ok(mode) = std::env::var(MODE_ENV) else { return };
+/// The child's part, when this process is a child (the mode variable is set): `true` when it played it.
+async fn played_child() -> bool {
+    let Ok(mode) = std::env::var(MODE_ENV) else { return false };
     let home = std::env::var_os(HOME_ENV).expect("home");
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
-    runtime.block_on(async move {
-        let store = Store::open(&AtriumPaths::at(&home)).await.expect("child opens the store");
-        let ws = store
-            .create_workspace(NewWorkspace { title: format!("from pid {}", std::process::id()), description: None })
+    let store = Store::open(&AtriumPaths::at(&home)).await.expect("child opens the store");
+    let ws = store
+        .create_workspace(NewWorkspace { title: format!("from pid {}", std::process::id()), description: None })
+        .await
+        .expect("child creates a workspace");
+    let mut out = std::io::stdout().lock();
+    let mut i = 0usize;
+    loop {
+        let a = store
+            .create_artifact(crate::common::note(&ws, &format!("note {i}"), &"words ".repeat(50)))
             .await
-            .expect("child creates a workspace");
-        let mut out = std::io::stdout().lock();
-        let mut i = 0usize;
-        loop {
-            let a = store
-                .create_artifact(crate::common::note(&ws, &format!("note {i}"), &"words ".repeat(50)))
-                .await
-                .expect("child writes");
-            // Reported only after the commit returned: everything printed must survive a kill -9.
-            writeln!(out, "committed {}", a.id).expect("stdout");
-            out.flush().expect("flush");
-            i += 1;
-            if mode == "writer" && i == WRITES_EACH {
-                break;
-            }
+            .expect("child writes");
+        // Reported only after the commit returned: everything printed must survive a kill -9.
+        writeln!(out, "committed {}", a.id).expect("stdout");
+        out.flush().expect("flush");
+        i += 1;
+        if mode == "writer" && i == WRITES_EACH {
+            break;
         }
-        store.close().await;
-    });
+    }
+    store.close().await;
+    true
 }
 
 #[tokio::test]
 async fn several_processes_open_one_fresh_file_and_write_at_once() {
+    if played_child().await {
+        return;
+    }
     let dir = tempfile::tempdir().expect("dir");
     // No database yet: every child races to create and migrate it.
-    let children: Vec<Child> = (0..WRITERS).map(|_| spawn_child("writer", dir.path())).collect();
+    let children: Vec<Child> = (0..WRITERS)
+        .map(|_| {
+            spawn_child("concurrency::several_processes_open_one_fresh_file_and_write_at_once", "writer", dir.path())
+        })
+        .collect();
     for child in children {
         let output = child.wait_with_output().expect("wait");
         assert!(output.status.success(), "a writer failed: {:?}", output.status);
@@ -78,8 +83,11 @@ async fn several_processes_open_one_fresh_file_and_write_at_once() {
 
 #[tokio::test]
 async fn a_kill_9_mid_write_loses_nothing_committed() {
+    if played_child().await {
+        return;
+    }
     let dir = tempfile::tempdir().expect("dir");
-    let mut child = spawn_child("forever", dir.path());
+    let mut child = spawn_child("concurrency::a_kill_9_mid_write_loses_nothing_committed", "forever", dir.path());
     let stdout = child.stdout.take().expect("stdout");
     let mut committed = Vec::new();
     for line in BufReader::new(stdout).lines() {

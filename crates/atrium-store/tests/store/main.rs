@@ -7,9 +7,3 @@ mod crud;
 mod local;
 mod refusals;
 mod search;
-
-/// Entry point for child processes spawned by the concurrency tests; a no-op in a normal run.
-#[test]
-fn child_entry() {
-    concurrency::child_main();
-}

