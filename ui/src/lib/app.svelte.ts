@@ -438,7 +438,7 @@ export class AppState {
   /** `quiet`: a refresh in the background (a server connected, its catalog changed): no busy bar, no error toast. */
   async loadContentTypes(opts: { quiet?: boolean } = {}): Promise<void> {
     try {
-      this.contentTypes = await api.contentTypes(opts);
+      this.contentTypes = await (opts.quiet ? api.quiet : api).contentTypes();
     } catch (e) {
       if (!opts.quiet) toasts.error("Couldn't load the list of content types", e);
     }

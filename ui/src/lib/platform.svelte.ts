@@ -72,7 +72,7 @@ export class PlatformModel {
     const ticket = this.#ticket.next();
     this.loading = true;
     try {
-      const status = await api.platformStatus(opts);
+      const status = await (opts.quiet ? api.quiet : api).platformStatus();
       if (!this.#ticket.isLatest(ticket)) return;
       this.status = status;
       this.relayAt = Date.now();
