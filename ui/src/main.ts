@@ -1,13 +1,13 @@
 import "./app.css";
 import { mount } from "svelte";
 import App from "./App.svelte";
-import { initBackend } from "./lib/api";
+import { hasBackend } from "./lib/api";
+import NoBackend from "./lib/components/NoBackend.svelte";
 import { theme } from "./lib/themeState.svelte";
 
 theme.init();
 
-void initBackend().then((kind) => {
-  const target = document.getElementById("app");
-  if (!target) throw new Error("index.html has no #app element");
-  mount(App, { target, props: { fakeBackend: kind === "fake" } });
-});
+const target = document.getElementById("app");
+if (!target) throw new Error("index.html has no #app element");
+// In a plain browser (`npm run dev` without the desktop app) there is no backend to talk to: say so plainly.
+mount(hasBackend() ? App : NoBackend, { target });
