@@ -107,7 +107,7 @@ export class AuthorizersModel {
       toasts.success(`Connected “${a.title}”`, view.used_by.length > 0 ? "Servers that sign in through it are reconnecting." : "The tokens are in your system keychain.");
     } catch (e) {
       if (!this.#cancelled.has(a.id)) {
-        this.problems = { ...this.problems, [a.id]: signInProblem(toFailure(e).message) };
+        this.problems = { ...this.problems, [a.id]: signInProblem(toFailure(e).error) };
       }
     } finally {
       this.#cancelled.delete(a.id);

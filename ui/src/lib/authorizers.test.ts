@@ -105,7 +105,7 @@ describe("AuthorizersModel", () => {
     let fail: (e: unknown) => void = () => {};
     api.authorizerConnect.mockImplementation(() => new Promise((_r, j) => (fail = j)));
     api.authorizerConnectCancel.mockImplementation(async () => {
-      fail(new ApiFailure({ code: "server_failed", message: "The sign-in was cancelled.", details: null }));
+      fail(new ApiFailure({ code: "cancelled", message: "The sign-in was cancelled.", details: { kind: "sign_in", reason: "cancelled" } }));
       return true;
     });
     const cancelled = m.connect(a);
@@ -113,7 +113,7 @@ describe("AuthorizersModel", () => {
     await cancelled;
     expect(m.problems.a).toBeUndefined();
 
-    api.authorizerConnect.mockRejectedValue(new ApiFailure({ code: "server_failed", message: "No sign-in answer arrived within 300 s.", details: null }));
+    api.authorizerConnect.mockRejectedValue(new ApiFailure({ code: "sign_in_failed", message: "No sign-in answer arrived within 300 s.", details: { kind: "sign_in", reason: "callback_timeout" } }));
     await m.connect(a);
     expect(m.problems.a?.hint).toMatch(/within 5 minutes/);
   });

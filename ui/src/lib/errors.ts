@@ -1,4 +1,4 @@
-import type { ApiError, ErrorCode, FailureCode, FieldProblem, TextPosition } from "./bindings";
+import type { ApiError, ErrorCode, FailureCode, FieldProblem, PlatformFailure, SignInFailure, TextPosition } from "./bindings";
 
 const CODES: readonly ErrorCode[] = [
   "invalid_input",
@@ -13,6 +13,7 @@ const CODES: readonly ErrorCode[] = [
   "signed_out",
   "platform_unavailable",
   "platform_failed",
+  "sign_in_failed",
   "cancelled",
   "internal",
 ];
@@ -30,8 +31,37 @@ const FAILURE_CODES: readonly FailureCode[] = [
   "cancelled",
 ];
 
+const SIGN_IN_FAILURES: readonly SignInFailure[] = [
+  "unreachable",
+  "http_status",
+  "not_json",
+  "malformed",
+  "redirected",
+  "invalid_grant",
+  "invalid_client",
+  "refused",
+  "issuer_mismatch",
+  "resource_mismatch",
+  "no_pkce",
+  "no_client",
+  "state_mismatch",
+  "access_denied",
+  "denied",
+  "callback_timeout",
+  "cancelled",
+  "browser",
+  "listener",
+  "config",
+];
+
+const PLATFORM_FAILURES: readonly PlatformFailure[] = ["bad_url", "bad_credentials", "needs_user_token", "workspace_not_published"];
+
+function oneOf<T extends string>(list: readonly T[], v: unknown): v is T {
+  return typeof v === "string" && (list as readonly string[]).includes(v);
+}
+
 export function isFailureCode(v: unknown): v is FailureCode {
-  return typeof v === "string" && (FAILURE_CODES as readonly string[]).includes(v);
+  return oneOf(FAILURE_CODES, v);
 }
 
 /** A failed backend call, carrying the backend's ApiError so callers can branch on `code`. */
@@ -59,6 +89,16 @@ export function failureCodeOf(error: ApiError): FailureCode | null {
   return error.details?.kind === "server" ? error.details.failure_code : null;
 }
 
+/** Why a sign-in did not complete, when the error says (`details.kind` is "sign_in"). */
+export function signInFailureOf(error: Pick<ApiError, "details">): SignInFailure | null {
+  return error.details?.kind === "sign_in" ? error.details.reason : null;
+}
+
+/** What the platform had against a request, when the error says (`details.kind` is "platform"). */
+export function platformFailureOf(error: Pick<ApiError, "details">): PlatformFailure | null {
+  return error.details?.kind === "platform" ? error.details.reason : null;
+}
+
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null;
 }
@@ -69,8 +109,8 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  */
 export function normalizeApiError(e: unknown): ApiError {
   if (e instanceof ApiFailure) return e.error;
-  if (isRecord(e) && typeof e.message === "string" && typeof e.code === "string" && (CODES as readonly string[]).includes(e.code)) {
-    return { code: e.code as ErrorCode, message: e.message, details: normalizeDetails(e.details) };
+  if (isRecord(e) && typeof e.message === "string" && oneOf(CODES, e.code)) {
+    return { code: e.code, message: e.message, details: normalizeDetails(e.details) };
   }
   let message: string;
   if (typeof e === "string" && e.trim()) message = e;
@@ -96,6 +136,8 @@ function normalizeDetails(d: unknown): ApiError["details"] {
   }
   if (d.kind === "path" && typeof d.path === "string") return { kind: "path", path: d.path };
   if (d.kind === "server" && isFailureCode(d.failure_code)) return { kind: "server", failure_code: d.failure_code };
+  if (d.kind === "sign_in" && oneOf(SIGN_IN_FAILURES, d.reason)) return { kind: "sign_in", reason: d.reason };
+  if (d.kind === "platform" && oneOf(PLATFORM_FAILURES, d.reason)) return { kind: "platform", reason: d.reason };
   return null;
 }
 
@@ -156,6 +198,8 @@ export function nextStep(error: ApiError, logDir?: string | null): string {
       return "Check your network connection. Changes wait on this computer and go to the platform when it is back.";
     case "platform_failed":
       return "Try again in a moment. If it keeps failing, check the platform's address under Platform, or sign in again.";
+    case "sign_in_failed":
+      return "Check the sign-in settings, then sign in again.";
     case "cancelled":
       return "Nothing was changed. Try again when you are ready.";
     case "internal":

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AccountInfo, RemoteWorkspaceView, SyncState, Workspace, WorkspaceSync } from "./bindings";
+import type { AccountInfo, ApiError, ErrorCode, PlatformFailure, RemoteWorkspaceView, SyncState, Workspace, WorkspaceSync } from "./bindings";
 import {
   accountName,
   carriesRelay,
@@ -142,20 +142,22 @@ describe("publishing a server", () => {
   });
 
   it("recognises the refusal that asks to publish the workspace first", () => {
-    const message = 'Put the workspace "Infra" on the platform first (Platform → Publish workspace); the server\'s registration travels with it.';
-    expect(needsWorkspacePublish({ code: "invalid_input", message })).toBe(true);
-    expect(needsWorkspacePublish({ code: "storage_error", message })).toBe(false);
-    expect(needsWorkspacePublish({ code: "invalid_input", message: "Infra is not a server registration." })).toBe(false);
+    const refusal = (reason: PlatformFailure): ApiError => ({ code: "invalid_input", message: "(any wording)", details: { kind: "platform", reason } });
+    expect(needsWorkspacePublish(refusal("workspace_not_published"))).toBe(true);
+    expect(needsWorkspacePublish(refusal("bad_url"))).toBe(false);
+    expect(needsWorkspacePublish({ details: null })).toBe(false);
   });
 });
 
 describe("sign-in hints", () => {
+  const error = (code: ErrorCode, details: ApiError["details"] = null): ApiError => ({ code, message: "(any wording)", details });
   it("says nothing after a cancel and what to do otherwise", () => {
-    expect(signInHintFor({ code: "cancelled", message: "" })).toBeNull();
-    expect(signInHintFor({ code: "platform_unavailable", message: "" })).toMatch(/network/);
-    expect(signInHintFor({ code: "invalid_input", message: "bad url" })).toMatch(/address/);
-    expect(signInHintFor({ code: "invalid_input", message: "The relay needs a user token." })).toMatch(/browser or a password/);
-    expect(signInHintFor({ code: "keychain_unavailable", message: "" })).toMatch(/keychain/);
-    expect(signInHintFor({ code: "internal", message: "" })).toMatch(/Try again/);
+    expect(signInHintFor(error("cancelled", { kind: "sign_in", reason: "cancelled" }))).toBeNull();
+    expect(signInHintFor(error("platform_unavailable"))).toMatch(/network/);
+    expect(signInHintFor(error("invalid_input", { kind: "platform", reason: "bad_url" }))).toMatch(/address/);
+    expect(signInHintFor(error("invalid_input", { kind: "platform", reason: "needs_user_token" }))).toMatch(/browser or a password/);
+    expect(signInHintFor(error("sign_in_failed", { kind: "sign_in", reason: "access_denied" }))).toMatch(/approve/);
+    expect(signInHintFor(error("keychain_unavailable"))).toMatch(/keychain/);
+    expect(signInHintFor(error("internal"))).toMatch(/Try again/);
   });
 });

@@ -15,7 +15,9 @@ import type {
   Workspace,
   WorkspaceSync,
 } from "./bindings";
+import { platformFailureOf, signInFailureOf } from "./errors";
 import { formatBytes, plural } from "./format";
+import { SIGN_IN_HINTS } from "./serverAuth";
 import type { Tone } from "./serverStatus";
 
 export interface Badge<S extends string> {
@@ -157,21 +159,28 @@ export function publishedForRelay(context: JsonValue | null | undefined): boolea
 }
 
 /** Whether a refused publish says the server's workspace must go to the platform first. */
-export function needsWorkspacePublish(error: Pick<ApiError, "code" | "message">): boolean {
-  return error.code === "invalid_input" && /on the platform first|publish(?:ed)? (?:the |its )?workspace/i.test(error.message);
+export function needsWorkspacePublish(error: Pick<ApiError, "details">): boolean {
+  return platformFailureOf(error) === "workspace_not_published";
 }
 
-/** What to do after a failed platform sign-in, by its code; null when there is nothing to show (cancelled). */
-export function signInHintFor(error: Pick<ApiError, "code" | "message">): string | null {
+/** What to do after a failed platform sign-in, by its reason or code; null when there is nothing to show (cancelled). */
+export function signInHintFor(error: ApiError): string | null {
+  if (error.code === "cancelled") return null;
+  switch (platformFailureOf(error)) {
+    case "needs_user_token":
+      return "Sign in with the browser or a password instead.";
+    case "bad_url":
+      return "Check the address (the platform's main address, like https://agience.example.com), then sign in again.";
+    case "bad_credentials":
+      return "Check what you typed (the username and password, or the API key), then sign in again.";
+  }
+  const reason = signInFailureOf(error);
+  if (reason) return SIGN_IN_HINTS[reason];
   switch (error.code) {
-    case "cancelled":
-      return null;
     case "platform_unavailable":
       return "Check the address and your network connection, then sign in again.";
     case "invalid_input":
-      return /user token|api key/i.test(error.message)
-        ? "Sign in with the browser or a password instead."
-        : "Check the address (the platform's main address, like https://agience.example.com) and what you typed, then sign in again.";
+      return "Check the address (the platform's main address, like https://agience.example.com) and what you typed, then sign in again.";
     case "platform_failed":
       return "The platform refused the sign-in or answered something unexpected. Check your credentials, then try again.";
     case "keychain_unavailable":

@@ -2,7 +2,8 @@
  * How a server's authentication is shown: the kind's label, where it stands ("Signed in · expires in 42 min"), which
  * sign-in buttons it offers, and what to do after a failed sign-in.
  */
-import type { JsonValue, ServerAuth } from "./bindings";
+import type { ApiError, JsonValue, ServerAuth, SignInFailure } from "./bindings";
+import { nextStep, signInFailureOf } from "./errors";
 import type { Tone } from "./serverStatus";
 
 /**
@@ -107,12 +108,9 @@ export function showsAuth(transport: string, auth: ServerAuth): boolean {
   return transport === "http" || transport === "sse" || authKindOf(auth.kind) !== "none" || auth.can_sign_in;
 }
 
-/** The `needs_login` banner's text: the backend's sentence, but never a bare HTTP status. */
+/** The `needs_login` banner's text: the backend's sentence (a plain one when it sent none). */
 export function loginMessage(message: string): string {
-  const m = message.trim();
-  if (!m || /^(?:http\s*)?40[13]\b/i.test(m) || /^unauthori[sz]ed\.?$/i.test(m) || /\bstatus(?: code)?:? 40[13]\b/i.test(m))
-    return "The server asks you to sign in before it answers.";
-  return m;
+  return message.trim() || "The server asks you to sign in before it answers.";
 }
 
 /** A failed sign-in as shown: the backend's message and what to do next. */
@@ -121,24 +119,39 @@ export interface SignInProblem {
   hint: string;
 }
 
-export function signInProblem(message: string): SignInProblem {
-  return { message, hint: signInHint(message) };
+export function signInProblem(error: ApiError): SignInProblem {
+  return { message: error.message, hint: signInHint(error) };
 }
 
-/** What to do after a failed sign-in, from the backend's message (denied, wrong state, timeout, cancelled, …). */
-export function signInHint(message: string): string {
-  const m = message.toLowerCase();
-  if (m.includes("cancel")) return "Nothing was changed. Sign in again when you are ready.";
-  if (m.includes("denied")) return "Access was not granted. Sign in again and approve the request, or ask the provider's administrator to allow this app.";
-  if (m.includes("wrong state") || m.includes("did not match")) return "Nothing was stored. Close the old sign-in tabs in your browser, then sign in again.";
-  if (m.includes("within") || m.includes("timed out") || m.includes("timeout")) return "Sign in again and finish in the browser within 5 minutes.";
-  if (m.includes("open the browser")) return "Atrium could not open your browser. Check that a default browser is set, then try again.";
-  if (m.includes("client id") || m.includes("dynamic registration"))
-    return "Edit the server: choose “MCP sign-in with a pre-registered client” and enter the client id registered with its provider.";
-  if (m.includes("refused") || m.includes("invalid_client"))
-    return "The provider refused Atrium's client. Check the client id and secret in the server's or the Authorizer's settings.";
-  if (m.includes("could not reach")) return "Check your network connection and the provider's address, then try again.";
-  return "Try again. If it keeps failing, check the server's authentication settings.";
+/** What to do after a sign-in failed for this reason — to a server, an Authorizer or the platform. */
+export const SIGN_IN_HINTS: Record<SignInFailure, string> = {
+  unreachable: "Check your network connection and the provider's address, then try again.",
+  http_status: "The provider answered with an error. Check its address in the settings, then try again.",
+  not_json: "The address does not lead to a sign-in service (it answered a web page). Check it in the settings.",
+  malformed: "The provider answered something Atrium cannot read. Check its address in the settings.",
+  redirected: "The token address redirects elsewhere, which Atrium does not follow with credentials. Use the final address.",
+  invalid_grant: "The sign-in expired or was already used. Sign in again.",
+  invalid_client: "The provider refused Atrium's client. Check the client id and secret in the server's or the Authorizer's settings.",
+  refused: "The provider refused the request. Check the client id, secret and scopes in the settings, then try again.",
+  issuer_mismatch: "The provider's metadata names another issuer, so Atrium stopped to keep your credentials safe. Check the address.",
+  resource_mismatch: "The server's sign-in metadata is for another address, so Atrium stopped to keep your credentials safe. Check the server's address.",
+  no_pkce: "The provider does not support PKCE (S256), which a browser sign-in needs. Ask its administrator to turn it on.",
+  no_client:
+    "Edit the server: choose “MCP sign-in with a pre-registered client” and enter the client id registered with its provider.",
+  state_mismatch: "Nothing was stored. Close the old sign-in tabs in your browser, then sign in again.",
+  access_denied: "Access was not granted. Sign in again and approve the request, or ask the provider's administrator to allow this app.",
+  denied: "The provider did not let the sign-in through. Sign in again, or ask its administrator.",
+  callback_timeout: "Sign in again and finish in the browser within 5 minutes.",
+  cancelled: "Nothing was changed. Sign in again when you are ready.",
+  browser: "Atrium could not open your browser. Check that a default browser is set, then try again.",
+  listener: "Atrium could not wait for the browser's answer on this computer. Try again; if it keeps failing, restart Atrium.",
+  config: "The sign-in settings are incomplete or wrong. Check them in the server's or the Authorizer's settings.",
+};
+
+/** What to do after a failed sign-in: by its reason when the backend gives one, else by its code. */
+export function signInHint(error: ApiError): string {
+  const reason = signInFailureOf(error);
+  return reason ? SIGN_IN_HINTS[reason] : nextStep(error);
 }
 
 /** What signing out did with the tokens. */

@@ -37,7 +37,7 @@ export class SignInModel {
       toasts.success(`Signed in to “${server.title}”`, "The tokens are in your system keychain.");
     } catch (e) {
       if (!this.#cancelled.has(id)) {
-        this.problems = { ...this.problems, [id]: signInProblem(toFailure(e).message) };
+        this.problems = { ...this.problems, [id]: signInProblem(toFailure(e).error) };
       }
     } finally {
       this.#cancelled.delete(id);

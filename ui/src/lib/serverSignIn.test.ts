@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { ServerAuth, ServerView } from "./bindings";
+import type { ServerAuth, ServerView, SignInFailure } from "./bindings";
 import { ApiFailure } from "./errors";
 import { confirmer, toasts } from "./ui.svelte";
 
@@ -17,7 +17,8 @@ const SIGNED_IN: ServerAuth = { kind: "mcp_oauth", state: { state: "signed_in", 
 const server = (kind = "mcp_oauth") =>
   ({ id: "s1", title: "Linear", state: { auth: { kind, state: { state: "login_required", reason: "" }, can_sign_in: true } } }) as unknown as ServerView;
 
-const authFailure = (message: string) => new ApiFailure({ code: "server_failed", message, details: { kind: "server", failure_code: "auth_error" } });
+const signInFailure = (reason: SignInFailure, message: string) =>
+  new ApiFailure({ code: reason === "cancelled" ? "cancelled" : "sign_in_failed", message, details: { kind: "sign_in", reason } });
 
 beforeEach(() => {
   for (const f of Object.values(api)) f.mockReset();
@@ -43,7 +44,7 @@ describe("SignInModel", () => {
 
   it("keeps the failure with what to do next, until the next attempt", async () => {
     const m = new SignInModel(() => {});
-    api.serverSignIn.mockRejectedValue(authFailure("Sign-in was denied: access_denied."));
+    api.serverSignIn.mockRejectedValue(signInFailure("access_denied", "Sign-in was denied: access_denied."));
     await m.signIn(server());
     expect(m.problems.s1).toEqual({ message: "Sign-in was denied: access_denied.", hint: expect.stringMatching(/approve/) });
     api.serverSignIn.mockResolvedValue(SIGNED_IN);
@@ -56,7 +57,7 @@ describe("SignInModel", () => {
     let fail: (e: unknown) => void = () => {};
     api.serverSignIn.mockImplementation(() => new Promise((_r, j) => (fail = j)));
     api.serverSignInCancel.mockImplementation(async () => {
-      fail(authFailure("The sign-in was cancelled."));
+      fail(signInFailure("cancelled", "The sign-in was cancelled."));
       return true;
     });
     const signingIn = m.signIn(server());
