@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
-  authBlockFromForm,
-  authFormFromBlock,
+  authFormFromAuth,
+  authFromForm,
   emptyAuthForm,
   hasStoredStaticValue,
   hasTypedStaticValue,
@@ -9,64 +9,47 @@ import {
   splitScopes,
   withAuthKind,
 } from "./authForm";
+import type { Auth } from "./bindings";
 
-function read(block: Parameters<typeof authFormFromBlock>[0]) {
-  const f = authFormFromBlock(block);
-  if (!f.ok) throw new Error(f.reason);
-  return f.values;
-}
-
-describe("authFormFromBlock / authBlockFromForm", () => {
-  it("round-trips every kind the form knows", () => {
-    for (const block of [
+describe("authFormFromAuth / authFromForm", () => {
+  it("round-trips every kind", () => {
+    const every: Auth[] = [
       { type: "api_key", header: "X-API-Key", secret_id: "linear-key" },
       { type: "oauth2", authorizer_id: "a1" },
       { type: "client_credentials", client_id: "svc", secret_id: "svc-secret", token_url: "https://id.example.com/token", scopes: ["read", "write"] },
-      { type: "client_credentials", client_id: "svc", secret_id: "svc-secret" },
+      { type: "client_credentials", client_id: "svc", secret_id: "svc-secret", scopes: [], auth_method: "client_secret_post" },
+      { type: "client_credentials", client_id: "svc", secret_id: "svc-key", scopes: [], auth_method: "private_key_jwt", signing_alg: "ES256" },
       { type: "mcp_oauth", client_id: "atrium", secret_id: "s", scopes: ["mcp"] },
-      { type: "mcp_oauth" },
+      { type: "mcp_oauth", scopes: [] },
       { type: "static", header: "Authorization", secret_id: "header.0123456789ab" },
-    ]) {
-      expect(authBlockFromForm(read(block), block)).toEqual(block);
-    }
+    ];
+    for (const auth of every) expect(authFromForm(authFormFromAuth(auth), auth)).toEqual(auth);
   });
 
-  it("reads no block as None and writes None as no block", () => {
-    expect(read(undefined).kind).toBe("none");
-    expect(read(null).kind).toBe("none");
-    expect(authBlockFromForm(emptyAuthForm())).toBeUndefined();
-  });
-
-  it("keeps a block of an unknown type as it is", () => {
-    const block = { type: "kerberos", realm: "X" };
-    const v = read(block);
-    expect(v.kind).toBe("custom");
-    expect(authBlockFromForm(v, block)).toEqual(block);
-  });
-
-  it("refuses what it cannot show", () => {
-    expect(authFormFromBlock("token" as never).ok).toBe(false);
-    expect(authFormFromBlock({ type: "mcp_oauth", scopes: "read" }).ok).toBe(false);
-  });
-
-  it("keeps unknown keys while the kind stays", () => {
-    const block = { type: "oauth2", authorizer_id: "a1", note: "kept" };
-    expect(authBlockFromForm({ ...read(block), authorizerId: "a2" }, block)).toEqual({ type: "oauth2", authorizer_id: "a2", note: "kept" });
-    expect(authBlockFromForm({ ...read(block), kind: "api_key", header: "X", secretId: "k" }, block)).toEqual({ type: "api_key", header: "X", secret_id: "k" });
+  it("reads no auth as None and writes None as no auth", () => {
+    expect(authFormFromAuth(undefined).kind).toBe("none");
+    expect(authFormFromAuth(null).kind).toBe("none");
+    expect(authFromForm(emptyAuthForm())).toBeNull();
   });
 
   it("trims and splits what was typed", () => {
     const v = { ...emptyAuthForm(), kind: "client_credentials" as const, clientId: " svc ", secretId: "s", tokenUrl: " ", scopes: " read, write\nadmin " };
-    expect(authBlockFromForm(v)).toEqual({ type: "client_credentials", client_id: "svc", secret_id: "s", scopes: ["read", "write", "admin"] });
+    expect(authFromForm(v)).toEqual({ type: "client_credentials", client_id: "svc", secret_id: "s", scopes: ["read", "write", "admin"] });
     expect(splitScopes("")).toEqual([]);
+  });
+
+  it("sends a signing algorithm only with a private key", () => {
+    const v = { ...emptyAuthForm(), kind: "client_credentials" as const, clientId: "svc", secretId: "k", signingAlg: "RS256" as const };
+    expect(authFromForm({ ...v, authMethod: "client_secret_basic" })).not.toHaveProperty("signing_alg");
+    expect(authFromForm({ ...v, authMethod: "private_key_jwt" })).toMatchObject({ auth_method: "private_key_jwt", signing_alg: "RS256" });
   });
 });
 
 describe("static header values", () => {
-  const stored = { type: "static", header: "Authorization", secret_id: "header.abc" };
+  const stored: Auth = { type: "static", header: "Authorization", secret_id: "header.abc" };
 
   it("never reads the value into the form", () => {
-    expect(read({ type: "static", header: "X", value: "hunter2" })).toEqual({ ...emptyAuthForm(), kind: "static", header: "X" });
+    expect(authFormFromAuth({ type: "static", header: "X", value: "hunter2" })).toEqual({ ...emptyAuthForm(), kind: "static", header: "X" });
     expect(hasStoredStaticValue(stored)).toBe(true);
     expect(hasStoredStaticValue({ type: "static", header: "X", value: "v" })).toBe(true);
     expect(hasStoredStaticValue({ type: "static", header: "X" })).toBe(false);
@@ -74,13 +57,13 @@ describe("static header values", () => {
   });
 
   it("keeps the stored value unless a new one is typed", () => {
-    const v = read(stored);
-    expect(authBlockFromForm(v, stored)).toEqual(stored);
-    expect(authBlockFromForm({ ...v, staticValue: "new" }, stored)).toEqual({ type: "static", header: "Authorization", value: "new" });
-    const literal = { type: "static", header: "X", value: "old" };
-    expect(authBlockFromForm(read(literal), literal)).toEqual(literal);
-    // Nothing stored and nothing typed: an empty value, which validation names.
-    expect(authBlockFromForm({ ...emptyAuthForm(), kind: "static", header: "X" })).toEqual({ type: "static", header: "X", value: "" });
+    const v = authFormFromAuth(stored);
+    expect(authFromForm(v, stored)).toEqual(stored);
+    expect(authFromForm({ ...v, staticValue: "new" }, stored)).toEqual({ type: "static", header: "Authorization", value: "new" });
+    const literal: Auth = { type: "static", header: "X", value: "old" };
+    expect(authFromForm(authFormFromAuth(literal), literal)).toEqual(literal);
+    // Nothing stored and nothing typed: no value, which validation names.
+    expect(authFromForm({ ...emptyAuthForm(), kind: "static", header: "X" })).toEqual({ type: "static", header: "X" });
   });
 
   it("forgets a typed value when the kind changes", () => {
@@ -95,6 +78,6 @@ describe("static header values", () => {
 
   it("knows its kinds", () => {
     expect(isAuthFormKind("mcp_oauth")).toBe(true);
-    expect(isAuthFormKind("custom")).toBe(false);
+    expect(isAuthFormKind("kerberos")).toBe(false);
   });
 });

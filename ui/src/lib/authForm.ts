@@ -1,16 +1,13 @@
 /**
- * The server form's Authentication part as plain data, and its translation to and from a registration's `auth` block:
- * `{type:"api_key", header, secret_id}`, `{type:"static", header, value | secret_id}`, `{type:"oauth2", authorizer_id}`,
- * `{type:"client_credentials", client_id, secret_id, token_url?, scopes?}`, `{type:"mcp_oauth", client_id?, secret_id?,
- * scopes?}`, or no block. Secrets are referred to by id; the one value typed here (a static header's) goes to the
- * keychain when the server is saved and is never read back.
+ * The server form's Authentication part: its inputs as text, and their translation to and from the registration's
+ * typed `Auth` (none when the form says None). Secrets are referred to by id; the one value typed here (a static
+ * header's) goes to the keychain when the server is saved and is never read back.
  */
-import type { JsonValue } from "./bindings";
+import type { Auth, TokenAuthMethod } from "./bindings";
 
-/** `custom`: a block the form does not know, kept as it is (edit it as JSON). */
-export type AuthFormKind = "none" | "api_key" | "static" | "oauth2" | "client_credentials" | "mcp_oauth" | "custom";
+export type AuthFormKind = "none" | Auth["type"];
 
-export const AUTH_FORM_KINDS: { value: Exclude<AuthFormKind, "custom">; label: string; hint: string }[] = [
+export const AUTH_FORM_KINDS: { value: AuthFormKind; label: string; hint: string }[] = [
   { value: "none", label: "None", hint: "No credentials. If the server asks for a sign-in (MCP authorization), its page offers one." },
   { value: "api_key", label: "API key", hint: "A header whose whole value is a secret from your system keychain, sent with every request." },
   {
@@ -26,7 +23,7 @@ export const AUTH_FORM_KINDS: { value: Exclude<AuthFormKind, "custom">; label: s
   {
     value: "client_credentials",
     label: "Client credentials",
-    hint: "Machine to machine: Atrium gets a token with a client id and secret, without a browser.",
+    hint: "Machine to machine: Atrium gets a token with a client id and a secret (or a private key), without a browser.",
   },
   {
     value: "mcp_oauth",
@@ -35,9 +32,21 @@ export const AUTH_FORM_KINDS: { value: Exclude<AuthFormKind, "custom">; label: s
   },
 ];
 
-export function isAuthFormKind(v: string): v is Exclude<AuthFormKind, "custom"> {
+export function isAuthFormKind(v: string): v is AuthFormKind {
   return AUTH_FORM_KINDS.some((k) => k.value === v);
 }
+
+/** How client credentials authenticate at the token endpoint; "" leaves it to what the endpoint supports. */
+export const TOKEN_AUTH_METHODS: { value: TokenAuthMethod | ""; label: string }[] = [
+  { value: "", label: "What the token endpoint supports" },
+  { value: "client_secret_basic", label: "Client secret, HTTP Basic" },
+  { value: "client_secret_post", label: "Client secret, in the form" },
+  { value: "private_key_jwt", label: "Private key (signed JWT)" },
+];
+
+/** The algorithms a private key may sign with; "" reads it from the key. */
+export const SIGNING_ALGS = ["", "RS256", "ES256"] as const;
+export type SigningAlgChoice = (typeof SIGNING_ALGS)[number];
 
 export interface AuthFormValues {
   kind: AuthFormKind;
@@ -53,23 +62,25 @@ export interface AuthFormValues {
   tokenUrl: string;
   /** Space separated. */
   scopes: string;
+  /** Client credentials: "" lets Atrium pick what the token endpoint supports. */
+  authMethod: TokenAuthMethod | "";
+  /** Client credentials with a private key: "" reads the algorithm from the key. */
+  signingAlg: SigningAlgChoice;
 }
-
-type JsonObject = { [key: string]: JsonValue | undefined };
-
-/** The keys the form reads; others are kept when the kind does not change. */
-const KNOWN_KEYS = ["type", "header", "secret_id", "value", "authorizer_id", "client_id", "token_url", "scopes"];
 
 export function emptyAuthForm(): AuthFormValues {
-  return { kind: "none", header: "", secretId: "", staticValue: "", authorizerId: "", clientId: "", tokenUrl: "", scopes: "" };
-}
-
-function isObject(v: unknown): v is JsonObject {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function str(v: unknown): string {
-  return typeof v === "string" ? v : "";
+  return {
+    kind: "none",
+    header: "",
+    secretId: "",
+    staticValue: "",
+    authorizerId: "",
+    clientId: "",
+    tokenUrl: "",
+    scopes: "",
+    authMethod: "",
+    signingAlg: "",
+  };
 }
 
 /** Scopes from "repo read:org" (spaces, commas or lines between them). */
@@ -77,33 +88,35 @@ export function splitScopes(text: string): string[] {
   return text.split(/[\s,]+/).filter((s) => s !== "");
 }
 
-export type AuthFromBlock = { ok: true; values: AuthFormValues } | { ok: false; reason: string };
+function signingAlgChoice(alg: string | null | undefined): SigningAlgChoice {
+  return SIGNING_ALGS.find((a) => a === alg) ?? "";
+}
 
-/** The form for a registration's `auth` (absent: None). A block of an unknown type is kept as `custom`. */
-export function authFormFromBlock(auth: JsonValue | undefined): AuthFromBlock {
+/** The form for a registration's `auth` (absent: None). */
+export function authFormFromAuth(auth: Auth | null | undefined): AuthFormValues {
   const v = emptyAuthForm();
-  if (auth === undefined || auth === null) return { ok: true, values: v };
-  if (!isObject(auth)) return { ok: false, reason: "\"auth\" is not an object; fix it in JSON." };
-  if (auth.scopes !== undefined && !(Array.isArray(auth.scopes) && auth.scopes.every((s) => typeof s === "string")))
-    return { ok: false, reason: "\"auth.scopes\" is not a list of strings; fix it in JSON." };
-  const scopes = ((auth.scopes as string[] | undefined) ?? []).join(" ");
+  if (!auth) return v;
   switch (auth.type) {
     case "api_key":
-      return { ok: true, values: { ...v, kind: "api_key", header: str(auth.header), secretId: str(auth.secret_id) } };
+      return { ...v, kind: "api_key", header: auth.header, secretId: auth.secret_id };
     case "static":
       // The value (or its keychain id) stays in the registration; the form never shows it.
-      return { ok: true, values: { ...v, kind: "static", header: str(auth.header) } };
+      return { ...v, kind: "static", header: auth.header };
     case "oauth2":
-      return { ok: true, values: { ...v, kind: "oauth2", authorizerId: str(auth.authorizer_id) } };
+      return { ...v, kind: "oauth2", authorizerId: auth.authorizer_id };
     case "client_credentials":
       return {
-        ok: true,
-        values: { ...v, kind: "client_credentials", clientId: str(auth.client_id), secretId: str(auth.secret_id), tokenUrl: str(auth.token_url), scopes },
+        ...v,
+        kind: "client_credentials",
+        clientId: auth.client_id,
+        secretId: auth.secret_id,
+        tokenUrl: auth.token_url ?? "",
+        scopes: (auth.scopes ?? []).join(" "),
+        authMethod: auth.auth_method ?? "",
+        signingAlg: signingAlgChoice(auth.signing_alg),
       };
     case "mcp_oauth":
-      return { ok: true, values: { ...v, kind: "mcp_oauth", clientId: str(auth.client_id), secretId: str(auth.secret_id), scopes } };
-    default:
-      return { ok: true, values: { ...v, kind: "custom" } };
+      return { ...v, kind: "mcp_oauth", clientId: auth.client_id ?? "", secretId: auth.secret_id ?? "", scopes: (auth.scopes ?? []).join(" ") };
   }
 }
 
@@ -113,9 +126,9 @@ export function withAuthKind(v: AuthFormValues, kind: AuthFormKind): AuthFormVal
   return { ...v, kind, staticValue: kind === "static" ? v.staticValue : "" };
 }
 
-/** Whether a stored (or pasted) block already holds a static header's value: in the keychain, or as a literal. */
-export function hasStoredStaticValue(base: JsonValue | undefined): boolean {
-  return isObject(base) && base.type === "static" && (str(base.secret_id) !== "" || str(base.value) !== "");
+/** Whether the stored (or pasted) auth already holds a static header's value: in the keychain, or as a literal. */
+export function hasStoredStaticValue(stored: Auth | null | undefined): boolean {
+  return stored?.type === "static" && !!(stored.secret_id || stored.value);
 }
 
 /** A static header's value was typed and not saved yet (it must not be shown as JSON). */
@@ -123,40 +136,36 @@ export function hasTypedStaticValue(v: AuthFormValues): boolean {
   return v.kind === "static" && v.staticValue !== "";
 }
 
-/** The `auth` block the form describes (undefined: none), on top of the stored one (`base`). */
-export function authBlockFromForm(v: AuthFormValues, base?: JsonValue): JsonObject | undefined {
-  const prev = isObject(base) ? base : {};
-  if (v.kind === "none") return undefined;
-  if (v.kind === "custom") return isObject(base) ? structuredClone(base) : undefined;
-  const out: JsonObject = { type: v.kind };
-  if (prev.type === v.kind) for (const [k, val] of Object.entries(prev)) if (!KNOWN_KEYS.includes(k) && val !== undefined) out[k] = structuredClone(val);
+/** The `auth` the form describes (null: none). `stored` is the registration's, whose static value is kept unless replaced. */
+export function authFromForm(v: AuthFormValues, stored?: Auth | null): Auth | null {
   const scopes = splitScopes(v.scopes);
   switch (v.kind) {
+    case "none":
+      return null;
     case "api_key":
-      out.header = v.header.trim();
-      out.secret_id = v.secretId;
-      break;
-    case "static":
-      out.header = v.header.trim();
-      if (v.staticValue !== "") out.value = v.staticValue;
-      else if (prev.type === "static" && str(prev.secret_id)) out.secret_id = str(prev.secret_id);
-      else if (prev.type === "static" && str(prev.value)) out.value = str(prev.value);
-      else out.value = "";
-      break;
+      return { type: "api_key", header: v.header.trim(), secret_id: v.secretId };
+    case "static": {
+      const auth: Auth = { type: "static", header: v.header.trim() };
+      if (v.staticValue !== "") auth.value = v.staticValue;
+      else if (stored?.type === "static" && stored.secret_id) auth.secret_id = stored.secret_id;
+      else if (stored?.type === "static" && stored.value) auth.value = stored.value;
+      return auth;
+    }
     case "oauth2":
-      out.authorizer_id = v.authorizerId;
-      break;
-    case "client_credentials":
-      out.client_id = v.clientId.trim();
-      out.secret_id = v.secretId;
-      if (v.tokenUrl.trim()) out.token_url = v.tokenUrl.trim();
-      if (scopes.length > 0) out.scopes = scopes;
-      break;
-    case "mcp_oauth":
-      if (v.clientId.trim()) out.client_id = v.clientId.trim();
-      if (v.secretId) out.secret_id = v.secretId;
-      if (scopes.length > 0) out.scopes = scopes;
-      break;
+      return { type: "oauth2", authorizer_id: v.authorizerId };
+    case "client_credentials": {
+      const auth: Auth = { type: "client_credentials", client_id: v.clientId.trim(), secret_id: v.secretId, scopes };
+      if (v.tokenUrl.trim()) auth.token_url = v.tokenUrl.trim();
+      if (v.authMethod) auth.auth_method = v.authMethod;
+      // An algorithm only means something for a private key.
+      if (v.authMethod === "private_key_jwt" && v.signingAlg) auth.signing_alg = v.signingAlg;
+      return auth;
+    }
+    case "mcp_oauth": {
+      const auth: Auth = { type: "mcp_oauth", scopes };
+      if (v.clientId.trim()) auth.client_id = v.clientId.trim();
+      if (v.secretId) auth.secret_id = v.secretId;
+      return auth;
+    }
   }
-  return out;
 }

@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { Artifact, PlatformView, RelayStatus, SyncConflict, WorkspaceSync } from "./bindings";
+import type { Artifact, PlatformView, Registration, RelayStatus, SyncConflict, WorkspaceSync } from "./bindings";
 import { ApiFailure } from "./errors";
 import { emptySignInForm } from "./platformForms";
 import { confirmer, toasts } from "./ui.svelte";
@@ -22,6 +22,8 @@ const api = vi.hoisted(() => ({
   serverPublish: vi.fn(),
   serverUnpublish: vi.fn(),
   artifactGet: vi.fn(),
+  /** The reads in the background, without the busy indicator. */
+  quiet: { platformStatus: vi.fn() },
 }));
 vi.mock("./api", () => ({ api }));
 
@@ -60,7 +62,8 @@ function model() {
 }
 
 beforeEach(() => {
-  for (const f of Object.values(api)) f.mockReset();
+  const { quiet, ...loud } = api;
+  for (const f of [...Object.values(loud), ...Object.values(quiet)]) f.mockReset();
   toasts.items = [];
   confirmer.current?.resolve(false);
 });
@@ -106,10 +109,10 @@ describe("PlatformModel", () => {
     const { m } = model();
     api.platformStatus.mockResolvedValue(signedIn());
     await m.load();
-    api.platformStatus.mockResolvedValue(signedOut("Your session expired."));
+    api.quiet.platformStatus.mockResolvedValue(signedOut("Your session expired."));
     m.onSyncStatus(sync("w1", { state: "signed_out" }));
     await vi.waitFor(() => expect(m.status?.account).toMatchObject({ state: "signed_out", reason: "Your session expired." }));
-    expect(api.platformStatus).toHaveBeenLastCalledWith({ quiet: true });
+    expect(api.quiet.platformStatus).toHaveBeenCalledTimes(1);
   });
 
   it("signs in with the chosen method, then reads everything again", async () => {
@@ -292,13 +295,15 @@ describe("ConflictsModel", () => {
 });
 
 describe("ServerPublishModel", () => {
-  const server = { id: "s1", title: "Files", registration: { transport: { type: "stdio" } } };
+  const registration: Registration = { transport: { type: "stdio", command: "npx", env: {} } };
+  const server = { id: "s1", title: "Files", registration };
 
   it("publishes, says so until the server is read again, and keeps a refusal to show", async () => {
     let refetched = false;
     const m = new ServerPublishModel(async () => refetched);
     expect(m.isPublished(server)).toBe(false);
-    expect(m.isPublished({ ...server, registration: { mcp_server: { kind: "relay" } } })).toBe(true);
+    // The backend sends the platform's `mcp_server` along with the typed registration.
+    expect(m.isPublished({ ...server, registration: { ...registration, mcp_server: { kind: "relay" } } as Registration })).toBe(true);
     api.serverPublish.mockResolvedValue({ context: { mcp_server: { kind: "relay" } } });
     expect(await m.set(server, true)).toBe(true);
     expect(m.isPublished(server)).toBe(true);
@@ -308,9 +313,10 @@ describe("ServerPublishModel", () => {
     expect(await m.set(server, false)).toBe(true);
     expect(m.isPublished(server)).toBe(false);
 
-    api.serverPublish.mockRejectedValue(failure("invalid_input", 'Put the workspace "Infra" on the platform first.'));
+    const refusal = new ApiFailure({ code: "invalid_input", message: "Publish the workspace first.", details: { kind: "platform", reason: "workspace_not_published" } });
+    api.serverPublish.mockRejectedValue(refusal);
     expect(await m.set(server, true)).toBe(false);
-    expect(m.problems.s1?.message).toMatch(/on the platform first/);
+    expect(m.problems.s1?.error.details).toEqual({ kind: "platform", reason: "workspace_not_published" });
     m.dismiss("s1");
     expect(m.problems.s1).toBeUndefined();
     expect(m.busy).toEqual({});

@@ -1,11 +1,11 @@
 /**
- * The add/edit server form as plain data, and its translation to and from a registration (DESIGN §2):
- * `{"transport": {...}, "auth": {...}, "allowed_tools": [...], "timeouts": {...}, "enabled": true}`. Everything the form
- * has no field for (notes, the platform's keys, a static header's stored value) is carried through untouched. The
- * `auth` block's part is in authForm.ts.
+ * The add/edit server form: its inputs as text (what people type), and their translation to and from the typed
+ * `Registration` the backend takes (DESIGN §2). The form has no rules of its own about registrations — the backend
+ * checks them (`serverValidate`) — only about its inputs (a time limit is a number, a new secret needs a value).
+ * The `auth` part is in authForm.ts.
  */
-import { authBlockFromForm, authFormFromBlock, emptyAuthForm, type AuthFormValues } from "./authForm";
-import type { FieldProblem, JsonValue } from "./bindings";
+import { authFormFromAuth, authFromForm, emptyAuthForm, type AuthFormValues } from "./authForm";
+import type { EnvValue, FieldProblem, JsonValue, Registration, Timeouts, Transport } from "./bindings";
 import { jsonProblemText } from "./jsonError";
 import { secretIdProblem } from "./secrets";
 
@@ -23,12 +23,17 @@ export const TRANSPORT_KINDS: { value: TransportKind; label: string; hint: strin
   {
     value: "github",
     label: "Git repository (local install)",
-    hint: "A server's source on GitHub or any git host. Atrium clones it into its home folder, installs it (npm, or a Python virtual environment) and runs it as a local server, under the same command allowlist.",
+    hint: "A server's source on GitHub or any git host. Atrium clones it into its home folder, installs it (npm, or a Python virtual environment) and runs it as a local server, sandboxed, under the same command allowlist.",
   },
 ];
 
 export function isTransportKind(v: string): v is TransportKind {
   return TRANSPORT_KINDS.some((k) => k.value === v);
+}
+
+/** The transports that run a program here, and so take environment variables. */
+export function runsLocally(kind: TransportKind): kind is "stdio" | "github" {
+  return kind === "stdio" || kind === "github";
 }
 
 /** What the secret picker's "New secret…" option stands for (never a valid id: ids start with a letter or digit). */
@@ -63,6 +68,7 @@ export interface ServerFormValues {
   /** One argument per line. */
   args: string;
   cwd: string;
+  /** A local program's environment (stdio and git repository). */
   env: EnvRow[];
   /** GitHub transport: `owner/repo` or a git URL. */
   ownerRepo: string;
@@ -76,8 +82,6 @@ export interface ServerFormValues {
   callMs: string;
   enabled: boolean;
 }
-
-type JsonObject = { [key: string]: JsonValue | undefined };
 
 export const DEFAULT_CONNECT_MS = 10_000;
 export const DEFAULT_CALL_MS = 30_000;
@@ -102,14 +106,6 @@ export function emptyServerForm(): ServerFormValues {
   };
 }
 
-function isObject(v: unknown): v is JsonObject {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-function str(v: unknown): string {
-  return typeof v === "string" ? v : "";
-}
-
 /** Lines of a textarea, without the empty ones (and without a Windows `\r`). */
 export function splitLines(text: string): string[] {
   return text
@@ -126,139 +122,113 @@ export function splitList(text: string): string[] {
     .filter((s) => s !== "");
 }
 
-/** A whole number as a number; anything else as typed, so that validation names the field; empty as absent. */
-function msValue(text: string): JsonValue | undefined {
+/** A time limit typed in the form: a whole number, or null (empty means the default; the form names anything else). */
+function milliseconds(text: string): number | null {
   const t = text.trim();
-  if (t === "") return undefined;
-  return /^\d+$/.test(t) ? Number(t) : t;
+  return /^\d+$/.test(t) ? Number(t) : null;
 }
 
-export type FormFromRegistration =
-  | { ok: true; values: ServerFormValues; base: JsonObject }
-  | { ok: false; reason: string };
+function envRows(env: Partial<Record<string, EnvValue>> | undefined): EnvRow[] {
+  const rows: EnvRow[] = [];
+  for (const [name, value] of Object.entries(env ?? {})) {
+    if (value === undefined) continue;
+    rows.push(typeof value === "string" ? { name, value, secretId: null } : { name, value: "", secretId: value.secret_id });
+  }
+  return rows;
+}
 
-/**
- * The form for a stored (or pasted) registration. `base` keeps the whole object so fields without a form control
- * survive a save. Registrations the form cannot show (GitHub transport, malformed transport) are refused with a
- * reason, and the editor stays in JSON mode.
- */
-export function formFromRegistration(title: string, registration: JsonValue): FormFromRegistration {
-  if (!isObject(registration)) return { ok: false, reason: "A registration is a JSON object, like {\"transport\": {…}}." };
-  const t = registration.transport;
-  if (!isObject(t)) return { ok: false, reason: "The registration has no \"transport\" object; edit it as JSON." };
+/** The form for a stored (or pasted, and valid) registration. */
+export function formFromRegistration(title: string, registration: Registration): ServerFormValues {
   const v = emptyServerForm();
   v.title = title;
+  const t = registration.transport;
   switch (t.type) {
     case "http":
-      if (t.well_known !== undefined && t.url !== undefined)
-        return { ok: false, reason: "The transport has both \"url\" and \"well_known\"; keep one, in JSON." };
-      if (t.well_known !== undefined) {
+      if (t.well_known != null) {
         v.kind = "well_known";
-        v.wellKnown = str(t.well_known);
+        v.wellKnown = t.well_known;
       } else {
         v.kind = "http";
-        v.url = str(t.url);
+        v.url = t.url ?? "";
       }
       break;
     case "sse":
       v.kind = "sse";
-      v.url = str(t.url);
+      v.url = t.url;
       break;
-    case "stdio": {
+    case "stdio":
       v.kind = "stdio";
-      v.command = str(t.command);
-      if (t.args !== undefined && !(Array.isArray(t.args) && t.args.every((a) => typeof a === "string")))
-        return { ok: false, reason: "\"args\" is not a list of strings; fix it in JSON." };
-      v.args = ((t.args as string[] | undefined) ?? []).join("\n");
-      v.cwd = str(t.cwd);
-      if (t.env !== undefined) {
-        if (!isObject(t.env)) return { ok: false, reason: "\"env\" is not an object of NAME: value; fix it in JSON." };
-        for (const [name, value] of Object.entries(t.env)) {
-          if (typeof value === "string") v.env.push({ name, value, secretId: null });
-          else if (isObject(value) && typeof value.secret_id === "string") v.env.push({ name, value: "", secretId: value.secret_id });
-          else return { ok: false, reason: `The value of ${name} is neither text nor a secret; fix it in JSON.` };
-        }
-      }
+      v.command = t.command;
+      v.args = (t.args ?? []).join("\n");
+      v.cwd = t.cwd ?? "";
+      // The backend leaves an empty `env` out of what it sends.
+      v.env = envRows(t.env);
       break;
-    }
     case "github":
       v.kind = "github";
-      v.ownerRepo = str(t.owner_repo);
-      v.gitRef = str(t.ref);
+      v.ownerRepo = t.owner_repo;
+      v.gitRef = t.ref ?? "";
+      v.env = envRows(t.env);
       break;
-    default:
-      return { ok: false, reason: "The transport type is not one the form knows; edit it as JSON." };
   }
-  const auth = authFormFromBlock(registration.auth);
-  if (!auth.ok) return auth;
-  v.auth = auth.values;
-  const tools = registration.allowed_tools;
-  if (tools !== undefined && tools !== null) {
-    if (!Array.isArray(tools) || !tools.every((x) => typeof x === "string"))
-      return { ok: false, reason: "\"allowed_tools\" is not a list of names; fix it in JSON." };
-    v.allowedTools = tools.join(", ");
-  }
-  const timeouts = registration.timeouts;
-  if (timeouts !== undefined) {
-    if (!isObject(timeouts)) return { ok: false, reason: "\"timeouts\" is not an object; fix it in JSON." };
-    if (timeouts.connect_ms !== undefined) v.connectMs = String(timeouts.connect_ms);
-    if (timeouts.call_ms !== undefined) v.callMs = String(timeouts.call_ms);
-  }
-  if (registration.enabled !== undefined) {
-    if (typeof registration.enabled !== "boolean") return { ok: false, reason: "\"enabled\" is not true or false; fix it in JSON." };
-    v.enabled = registration.enabled;
-  }
-  return { ok: true, values: v, base: structuredClone(registration) };
+  v.auth = authFormFromAuth(registration.auth);
+  v.allowedTools = (registration.allowed_tools ?? []).join(", ");
+  v.connectMs = String(registration.timeouts?.connect_ms ?? DEFAULT_CONNECT_MS);
+  v.callMs = String(registration.timeouts?.call_ms ?? DEFAULT_CALL_MS);
+  v.enabled = registration.enabled ?? true;
+  return v;
 }
 
-/** The registration the form describes, on top of `base` (the fields the form does not show). */
-export function registrationFromForm(v: ServerFormValues, base: JsonObject = {}): JsonObject {
-  const out: JsonObject = {};
-  for (const [k, val] of Object.entries(base)) {
-    if (!["transport", "auth", "allowed_tools", "timeouts", "enabled"].includes(k) && val !== undefined) out[k] = structuredClone(val);
+function envFromRows(rows: readonly EnvRow[]): Partial<Record<string, EnvValue>> {
+  const env: Partial<Record<string, EnvValue>> = {};
+  for (const row of rows) {
+    const name = row.name.trim();
+    if (!name && isBlankEnvRow(row)) continue;
+    env[name] = envValue(row);
   }
+  return env;
+}
+
+function transportFromForm(v: ServerFormValues): Transport {
   switch (v.kind) {
     case "http":
-      out.transport = { type: "http", url: v.url.trim() };
-      break;
+      return { type: "http", url: v.url.trim() };
     case "well_known":
-      out.transport = { type: "http", well_known: v.wellKnown.trim() };
-      break;
+      return { type: "http", well_known: v.wellKnown.trim() };
     case "sse":
-      out.transport = { type: "sse", url: v.url.trim() };
-      break;
+      return { type: "sse", url: v.url.trim() };
     case "stdio": {
-      const t: JsonObject = { type: "stdio", command: v.command.trim(), args: splitLines(v.args) };
+      const t: Transport = { type: "stdio", command: v.command.trim(), args: splitLines(v.args), env: envFromRows(v.env) };
       if (v.cwd.trim()) t.cwd = v.cwd.trim();
-      const env: JsonObject = {};
-      for (const row of v.env) {
-        const name = row.name.trim();
-        if (!name && isBlankEnvRow(row)) continue;
-        env[name] = envValue(row);
-      }
-      if (Object.keys(env).length > 0) t.env = env;
-      out.transport = t;
-      break;
+      return t;
     }
     case "github": {
-      const t: JsonObject = { type: "github", owner_repo: v.ownerRepo.trim() };
+      const t: Transport = { type: "github", owner_repo: v.ownerRepo.trim(), env: envFromRows(v.env) };
       if (v.gitRef.trim()) t.ref = v.gitRef.trim();
-      out.transport = t;
-      break;
+      return t;
     }
   }
-  const auth = authBlockFromForm(v.auth, base.auth);
-  if (auth) out.auth = auth;
+}
+
+/**
+ * The registration the form describes. `base` is the one it was opened with: what it carries beyond the form's
+ * fields (a note, the platform's `mcp_server`, a static header's stored secret) is kept.
+ */
+export function registrationFromForm(v: ServerFormValues, base: Registration | null = null): Registration {
+  const registration: Registration = { ...base, transport: transportFromForm(v), enabled: v.enabled };
+  const timeouts: Timeouts = {};
+  const connect = milliseconds(v.connectMs);
+  const call = milliseconds(v.callMs);
+  if (connect !== null) timeouts.connect_ms = connect;
+  if (call !== null) timeouts.call_ms = call;
+  registration.timeouts = timeouts;
+  const auth = authFromForm(v.auth, base?.auth);
+  if (auth) registration.auth = auth;
+  else delete registration.auth;
   const tools = splitList(v.allowedTools);
-  if (tools.length > 0) out.allowed_tools = tools;
-  const timeouts: JsonObject = {};
-  const connect = msValue(v.connectMs);
-  const call = msValue(v.callMs);
-  if (connect !== undefined) timeouts.connect_ms = connect;
-  if (call !== undefined) timeouts.call_ms = call;
-  out.timeouts = timeouts;
-  out.enabled = v.enabled;
-  return out;
+  if (tools.length > 0) registration.allowed_tools = tools;
+  else delete registration.allowed_tools;
+  return registration;
 }
 
 // ---- environment values: text or a keychain secret --------------------------------------------------------------
@@ -286,7 +256,7 @@ export function envSecretRef(row: EnvRow): string | null {
 }
 
 /** A row's value in the registration: text, or `{"secret_id": …}`. */
-export function envValue(row: EnvRow): JsonValue {
+export function envValue(row: EnvRow): EnvValue {
   const ref = envSecretRef(row);
   return ref === null ? row.value : { secret_id: ref };
 }
@@ -386,32 +356,40 @@ export function problemsByFormField(problems: readonly FieldProblem[], kind: Tra
   return out;
 }
 
+/** A time limit's input that is not a whole number (empty is fine: the default). */
+function notMilliseconds(text: string): boolean {
+  return text.trim() !== "" && milliseconds(text) === null;
+}
+
 /**
- * Problems the form finds itself, before asking the backend (which does not see the title, nor secrets still to be
- * stored). In JSON mode only the title is the form's.
+ * Problems with the form's own inputs, before asking the backend (which does not see the title, nor secrets still to
+ * be stored, nor a time limit that is not a number yet). In JSON mode only the title is the form's.
  */
 export function localProblems(v: ServerFormValues, jsonMode = false): FieldProblem[] {
   const out: FieldProblem[] = [];
   const title = v.title.trim();
   if (!title) out.push({ field: "title", message: "Give the server a name, like “GitHub tools”." });
   else if ([...title].length > 200) out.push({ field: "title", message: "The name must be at most 200 characters." });
-  if (!jsonMode && v.kind === "stdio") out.push(...envProblems(v.env));
+  if (jsonMode) return out;
+  if (runsLocally(v.kind)) out.push(...envProblems(v.env));
+  const wholeNumber = "Type a whole number of milliseconds, like 30000.";
+  if (notMilliseconds(v.connectMs)) out.push({ field: "timeouts.connect_ms", message: wholeNumber });
+  if (notMilliseconds(v.callMs)) out.push({ field: "timeouts.call_ms", message: wholeNumber });
   return out;
 }
 
-/** The registration as the JSON editor shows it. */
-export function registrationText(registration: JsonValue): string {
+/** The registration (or the stored JSON the form cannot read) as the JSON editor shows it. */
+export function registrationText(registration: Registration | JsonValue): string {
   return JSON.stringify(registration, null, 2);
 }
 
 export type ParsedJson = { ok: true; value: JsonValue } | { ok: false; message: string };
 
+/** The JSON editor's text as a value to check with `serverValidate`; the backend says what is wrong with it. */
 export function parseRegistrationText(text: string): ParsedJson {
   if (!text.trim()) return { ok: false, message: "Paste or type a registration, like {\"transport\": {\"type\": \"http\", \"url\": \"…\"}}." };
   try {
-    const value = JSON.parse(text) as JsonValue;
-    if (!isObject(value)) return { ok: false, message: "A registration is a JSON object, like {\"transport\": {…}}." };
-    return { ok: true, value };
+    return { ok: true, value: JSON.parse(text) as JsonValue };
   } catch (e) {
     return { ok: false, message: `This is not valid JSON: ${jsonProblemText(text, e instanceof Error ? e.message : String(e))}.` };
   }

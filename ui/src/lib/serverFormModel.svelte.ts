@@ -4,7 +4,7 @@
  */
 import { api } from "./api";
 import { hasTypedStaticValue } from "./authForm";
-import type { ConnectionTest, FieldProblem, JsonValue, ServerView } from "./bindings";
+import type { ConnectionTest, FieldProblem, JsonValue, Registration, ServerView } from "./bindings";
 import { debounce, latestOnly } from "./debounce";
 import { ApiFailure, toFailure } from "./errors";
 import { secrets } from "./secrets.svelte";
@@ -18,12 +18,11 @@ import {
   problemsByFormField,
   registrationFromForm,
   registrationText,
+  runsLocally,
   settleNewSecrets,
   type FormField,
   type ServerFormValues,
 } from "./serverForm";
-
-type JsonObject = { [key: string]: JsonValue | undefined };
 
 export class ServerFormModel {
   readonly mode: "new" | "edit";
@@ -32,11 +31,11 @@ export class ServerFormModel {
   version: number;
 
   values = $state<ServerFormValues>(emptyServerForm());
-  /** The stored registration: what the form has no field for is kept from here. */
-  base = $state.raw<JsonObject>({});
+  /** The registration the form was opened with (or last read from JSON): what it has no field for is kept from here. */
+  base = $state.raw<Registration | null>(null);
   jsonMode = $state(false);
   jsonText = $state("");
-  /** Why the JSON cannot be shown as fields (or is not JSON at all). */
+  /** Why the JSON cannot be shown as fields (or the fields as JSON). */
   jsonError = $state<string | null>(null);
   /** What the backend says is wrong with the registration as typed. */
   problems = $state<FieldProblem[]>([]);
@@ -73,23 +72,28 @@ export class ServerFormModel {
       this.workspaceId = s.workspace_id;
       this.serverId = s.id;
       this.version = s.version;
-      const f = formFromRegistration(s.title, s.registration);
-      if (f.ok) {
-        this.values = f.values;
-        this.base = f.base;
-      } else {
-        // Shown as JSON: the form cannot represent it (GitHub transport, or broken).
-        this.values = { ...emptyServerForm(), title: s.title };
-        this.jsonMode = true;
-        this.jsonText = registrationText(s.registration);
-        this.jsonError = f.reason;
-        this.base = typeof s.registration === "object" && s.registration !== null && !Array.isArray(s.registration) ? s.registration : {};
-      }
-      this.problems = s.problems;
-      this.showAll = s.problems.length > 0;
+      this.#show(s);
     }
     this.#initial = structuredClone($state.snapshot(this.values));
     this.#initialJson = this.jsonText;
+  }
+
+  /** A stored server in the form: its fields, or — when what is stored is not a valid registration — its JSON. */
+  #show(s: ServerView): void {
+    this.problems = s.problems;
+    this.showAll = s.problems.length > 0;
+    if (s.registration) {
+      this.values = formFromRegistration(s.title, s.registration);
+      this.base = s.registration;
+      this.jsonMode = false;
+      this.jsonError = null;
+    } else {
+      this.values = { ...emptyServerForm(), title: s.title };
+      this.base = null;
+      this.jsonMode = true;
+      this.jsonText = registrationText(s.invalid_registration);
+      this.jsonError = "The stored registration has problems, named below: fix them here.";
+    }
   }
 
   get dirty(): boolean {
@@ -97,11 +101,23 @@ export class ServerFormModel {
     return formsDiffer($state.snapshot(this.values), this.#initial);
   }
 
-  /** The registration as it stands, or null when the JSON does not parse. */
-  registration(): JsonObject | null {
+  /** What the form describes, to check with `serverValidate`; null when the JSON text does not parse. */
+  draft(): JsonValue | null {
     if (!this.jsonMode) return registrationFromForm($state.snapshot(this.values), this.base);
     const p = parseRegistrationText(this.jsonText);
-    return p.ok ? (p.value as JsonObject) : null;
+    return p.ok ? p.value : null;
+  }
+
+  /**
+   * The registration to save or test, once nothing is known to be wrong with it: the form's fields build one, and
+   * JSON the backend found no problem with is one. (The title is not part of it: a test needs none.)
+   */
+  #checked(): Registration | null {
+    const own = localProblems(this.values, this.jsonMode).filter((p) => p.field !== "title");
+    if (own.length > 0 || this.problems.length > 0) return null;
+    if (!this.jsonMode) return registrationFromForm($state.snapshot(this.values), this.base);
+    const p = parseRegistrationText(this.jsonText);
+    return p.ok ? (p.value as Registration) : null;
   }
 
   /** Every problem, mapped to form fields (local title checks first). */
@@ -138,8 +154,8 @@ export class ServerFormModel {
   async validateNow(): Promise<void> {
     this.#validator.cancel();
     const ticket = this.#validateTicket.next();
-    const reg = this.registration();
-    if (reg === null) {
+    const draft = this.draft();
+    if (draft === null) {
       // Not JSON: the parse error is shown; nothing to ask the backend.
       this.problems = [];
       this.validating = false;
@@ -147,7 +163,7 @@ export class ServerFormModel {
     }
     this.validating = true;
     try {
-      const problems = await api.serverValidate(reg as JsonValue);
+      const problems = await api.serverValidate(draft);
       if (this.#validateTicket.isLatest(ticket)) this.problems = problems;
     } catch {
       // Advisory only: save validates again.
@@ -157,10 +173,13 @@ export class ServerFormModel {
     }
   }
 
-  /** Switches between fields and JSON; false (with `jsonError` set) when the JSON cannot become fields. */
-  setJsonMode(on: boolean): boolean {
+  /**
+   * Switches between fields and JSON; false (with `jsonError` set) when it cannot: a typed secret must not show as
+   * JSON, and only a registration without problems can become fields.
+   */
+  async setJsonMode(on: boolean): Promise<boolean> {
     if (on === this.jsonMode) return true;
-    if (on && this.values.kind === "stdio" && pendingSecrets(this.values.env).length > 0) {
+    if (on && runsLocally(this.values.kind) && pendingSecrets(this.values.env).length > 0) {
       this.jsonError = "A new secret's value cannot be shown as JSON: save the server first (it goes to the keychain), or pick an existing secret.";
       return false;
     }
@@ -169,7 +188,7 @@ export class ServerFormModel {
       return false;
     }
     if (on) {
-      this.jsonText = registrationText(registrationFromForm($state.snapshot(this.values), this.base) as JsonValue);
+      this.jsonText = registrationText(registrationFromForm($state.snapshot(this.values), this.base));
       this.jsonError = null;
       this.jsonMode = true;
       return true;
@@ -179,13 +198,16 @@ export class ServerFormModel {
       this.jsonError = p.message;
       return false;
     }
-    const f = formFromRegistration(this.values.title, p.value);
-    if (!f.ok) {
-      this.jsonError = f.reason;
+    await this.validateNow();
+    if (this.problems.length > 0) {
+      this.showAll = true;
+      this.jsonError = "Fix the problems named below first: the form can show only a registration without problems.";
       return false;
     }
-    this.values = f.values;
-    this.base = f.base;
+    // Checked by the backend just now: it is a registration.
+    const registration = p.value as Registration;
+    this.values = { ...formFromRegistration(this.values.title, registration), title: this.values.title };
+    this.base = registration;
     this.jsonError = null;
     this.jsonMode = false;
     return true;
@@ -193,17 +215,16 @@ export class ServerFormModel {
 
   /** The shown test result describes other settings than the ones now in the form. */
   get testStale(): boolean {
-    return this.testedFor !== null && !this.testing && JSON.stringify(this.registration()) !== this.testedFor;
+    return this.testedFor !== null && !this.testing && JSON.stringify(this.draft()) !== this.testedFor;
   }
 
   async runTest(): Promise<void> {
     this.showAll = true;
     // The problems must describe what is typed now, not a moment ago (a validation may still be waiting).
     if (this.validating) await this.validateNow();
-    const reg = this.registration();
-    if (reg === null) return;
-    // Known problems are already next to their fields: point at the first one rather than ask the backend.
-    if (this.problems.length > 0) {
+    const registration = this.#checked();
+    if (registration === null) {
+      // Known problems are already next to their fields: point at the first one rather than ask the backend.
       const first = this.firstInvalidField("title");
       if (first) this.focus(first);
       return;
@@ -212,9 +233,9 @@ export class ServerFormModel {
     this.testing = true;
     this.test = null;
     this.testFailure = null;
-    this.testedFor = JSON.stringify(reg);
+    this.testedFor = JSON.stringify(this.draft());
     try {
-      const result = await api.serverTest(reg as JsonValue);
+      const result = await api.serverTest(registration);
       if (this.#testTicket.isLatest(ticket)) this.test = result;
     } catch (e) {
       if (!this.#testTicket.isLatest(ticket)) return;
@@ -244,8 +265,8 @@ export class ServerFormModel {
     this.saving = true;
     try {
       await this.validateNow();
-      const reg = this.registration();
-      if (reg === null || this.invalid) {
+      const registration = this.#checked();
+      if (registration === null || this.invalid) {
         const first = this.firstInvalidField();
         if (first && !this.jsonMode) this.focus(first);
         else if (first === "title") this.focus("title");
@@ -254,10 +275,10 @@ export class ServerFormModel {
       const title = this.values.title.trim();
       if (!(await this.#storeNewSecrets(title))) return null;
       if (this.mode === "new") {
-        return await api.serverCreate({ workspace_id: this.workspaceId, title, registration: reg as JsonValue });
+        return await api.serverCreate({ workspace_id: this.workspaceId, title, registration });
       }
       const id = this.serverId as string;
-      return await api.serverUpdate(id, { expected_version: this.version, title, registration: reg as JsonValue });
+      return await api.serverUpdate(id, { expected_version: this.version, title, registration });
     } catch (e) {
       const f = toFailure(e);
       if (f.code === "version_conflict") {
@@ -282,7 +303,7 @@ export class ServerFormModel {
    * rows then refer to them by id and their values leave the form. False (with the problem shown) when one is refused.
    */
   async #storeNewSecrets(title: string): Promise<boolean> {
-    if (this.jsonMode || this.values.kind !== "stdio") return true;
+    if (this.jsonMode || !runsLocally(this.values.kind)) return true;
     const pending = pendingSecrets(this.values.env);
     for (const p of pending) {
       const r = await secrets.save({ id: p.id, description: `${p.name || "Environment variable"} for ${title}`, value: p.value });
@@ -303,20 +324,9 @@ export class ServerFormModel {
 
   /** After a conflict: take the stored version, dropping what was typed. */
   reload(fresh: ServerView): void {
-    const server = $state.snapshot(fresh as unknown) as ServerView;
-    const f = formFromRegistration(server.title, server.registration);
-    this.version = server.version;
+    this.version = fresh.version;
     this.conflict = false;
-    if (f.ok) {
-      this.values = f.values;
-      this.base = f.base;
-      this.jsonMode = false;
-    } else {
-      this.values = { ...emptyServerForm(), title: server.title };
-      this.jsonMode = true;
-      this.jsonText = registrationText(server.registration);
-      this.jsonError = f.reason;
-    }
+    this.#show($state.snapshot(fresh as unknown) as ServerView);
     this.#initial = structuredClone($state.snapshot(this.values));
     this.#initialJson = this.jsonText;
     void this.validateNow();

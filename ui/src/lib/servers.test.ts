@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { ServerAuth, ServerView } from "./bindings";
+import type { Registration, ServerAuth, ServerView } from "./bindings";
 import { ApiFailure } from "./errors";
 import { confirmer } from "./ui.svelte";
 
@@ -33,7 +33,8 @@ const view = (id: string, title: string, over: Partial<ServerView> = {}): Server
   workspace_id: "w1",
   title,
   version: 1,
-  registration: { transport: { type: "stdio", command: "node", args: ["x.js"] }, timeouts: { connect_ms: 10000, call_ms: 30000 }, enabled: true },
+  registration: { transport: { type: "stdio", command: "node", args: ["x.js"], env: {} }, timeouts: { connect_ms: 10000, call_ms: 30000 }, enabled: true },
+  invalid_registration: null,
   problems: [],
   transport: "stdio",
   target: "node x.js",
@@ -96,7 +97,7 @@ describe("ServersModel", () => {
       workspace_id: "w1",
       title: "Everything",
       registration: {
-        transport: { type: "stdio", command: "node", args: ["/abs/index.js", "stdio"] },
+        transport: { type: "stdio", command: "node", args: ["/abs/index.js", "stdio"], env: {} },
         timeouts: { connect_ms: 10000, call_ms: 30000 },
         enabled: true,
       },
@@ -116,15 +117,17 @@ describe("ServersModel", () => {
     expect(m.form?.shown("title")[0]).toMatch(/name/);
   });
 
-  it("edits a server from the (reactive) list", async () => {
-    api.serverList.mockResolvedValue([view("a", "A", { registration: { transport: { type: "sse", url: "http://h/sse" }, notes: "kept", enabled: true } })]);
+  it("edits a server from the (reactive) list, keeping what the form does not show", async () => {
+    // The backend sends a registration's other keys (a note, the platform's) along with the typed ones.
+    const registration = { transport: { type: "sse", url: "http://h/sse" }, notes: "kept", enabled: true } as Registration;
+    api.serverList.mockResolvedValue([view("a", "A", { registration })]);
     const m = new ServersModel();
     await m.load("w1");
     await m.startEdit(m.list[0]);
     expect(m.form?.mode).toBe("edit");
     expect(m.form?.values).toMatchObject({ title: "A", kind: "sse", url: "http://h/sse" });
-    expect(m.form?.registration()).toMatchObject({ notes: "kept" });
-    expect(m.form?.setJsonMode(true)).toBe(true);
+    expect(m.form?.draft()).toMatchObject({ notes: "kept" });
+    expect(await m.form?.setJsonMode(true)).toBe(true);
   });
 
   it("starts, stops and restarts, showing the action while it runs", async () => {
@@ -194,7 +197,7 @@ describe("ServersModel", () => {
 
 describe("ServerFormModel", () => {
   it("edits a stored server, tracks changes and sends the expected version", async () => {
-    const s = view("a", "A", { version: 4, registration: { transport: { type: "http", url: "http://h/mcp" }, auth: { type: "static", header: "X", value: "y" }, timeouts: { connect_ms: 10000, call_ms: 30000 }, enabled: true } });
+    const s = view("a", "A", { version: 4, registration: { transport: { type: "http", url: "http://h/mcp" }, auth: { type: "static", header: "X", secret_id: "header.1" }, timeouts: { connect_ms: 10000, call_ms: 30000 }, enabled: true } });
     const f = new ServerFormModel({ mode: "edit", server: s });
     expect(f.dirty).toBe(false);
     f.values.url = "http://h2/mcp";
@@ -204,7 +207,7 @@ describe("ServerFormModel", () => {
     expect(api.serverUpdate).toHaveBeenCalledWith("a", {
       expected_version: 4,
       title: "A",
-      registration: { transport: { type: "http", url: "http://h2/mcp" }, auth: { type: "static", header: "X", value: "y" }, timeouts: { connect_ms: 10000, call_ms: 30000 }, enabled: true },
+      registration: { transport: { type: "http", url: "http://h2/mcp" }, auth: { type: "static", header: "X", secret_id: "header.1" }, timeouts: { connect_ms: 10000, call_ms: 30000 }, enabled: true },
     });
   });
 
@@ -216,37 +219,53 @@ describe("ServerFormModel", () => {
     expect(f.conflict).toBe(true);
   });
 
-  it("switches to JSON and back, and refuses JSON the form cannot show", () => {
+  it("switches to JSON and back once the backend finds no problem in it", async () => {
     const f = new ServerFormModel({ mode: "new", workspaceId: "w1" });
     f.values.url = "http://h/mcp";
-    expect(f.setJsonMode(true)).toBe(true);
+    expect(await f.setJsonMode(true)).toBe(true);
     expect(JSON.parse(f.jsonText).transport).toEqual({ type: "http", url: "http://h/mcp" });
     f.jsonText = '{"transport": {"type": "sse", "url": "http://h/sse"}, "allowed_tools": ["echo"]}';
-    expect(f.setJsonMode(false)).toBe(true);
+    expect(await f.setJsonMode(false)).toBe(true);
+    expect(api.serverValidate).toHaveBeenLastCalledWith({ transport: { type: "sse", url: "http://h/sse" }, allowed_tools: ["echo"] });
     expect(f.values).toMatchObject({ kind: "sse", url: "http://h/sse", allowedTools: "echo" });
-    f.setJsonMode(true);
+
+    await f.setJsonMode(true);
     f.jsonText = '{"transport": {"type": "websocket", "url": "ws://h"}}';
-    expect(f.setJsonMode(false)).toBe(false);
-    expect(f.jsonError).toMatch(/transport type/);
+    api.serverValidate.mockResolvedValue([{ field: "transport.type", message: "\"websocket\" is not a transport." }]);
+    expect(await f.setJsonMode(false)).toBe(false);
+    expect(f.jsonError).toMatch(/problems named below/);
     expect(f.jsonMode).toBe(true);
     f.jsonText = "{";
     expect(f.jsonParseError).toMatch(/not valid JSON/);
-    expect(f.registration()).toBeNull();
+    expect(f.draft()).toBeNull();
   });
 
-  it("opens a registration the form cannot show in JSON mode", () => {
-    const f = new ServerFormModel({ mode: "edit", server: view("x", "X", { registration: { transport: { type: "websocket", url: "ws://h" } }, transport: "" }) });
+  it("opens a stored registration that has problems in JSON mode, with them", () => {
+    const stored = { transport: { type: "websocket", url: "ws://h" } };
+    const problems = [{ field: "transport.type", message: "\"websocket\" is not a transport." }];
+    const f = new ServerFormModel({ mode: "edit", server: view("x", "X", { registration: null, invalid_registration: stored, problems, transport: "" }) });
     expect(f.jsonMode).toBe(true);
-    expect(f.jsonError).toMatch(/transport type/);
-    expect(JSON.parse(f.jsonText)).toEqual({ transport: { type: "websocket", url: "ws://h" } });
+    expect(f.problems).toEqual(problems);
+    expect(JSON.parse(f.jsonText)).toEqual(stored);
   });
 
-  it("edits a GitHub server in the form", () => {
-    const f = new ServerFormModel({ mode: "edit", server: view("g", "G", { registration: { transport: { type: "github", owner_repo: "o/r", ref: "v1" } }, transport: "github" }) });
+  it("saves JSON the backend accepts as the registration", async () => {
+    const f = new ServerFormModel({ mode: "new", workspaceId: "w1" });
+    f.values.title = "Pasted";
+    await f.setJsonMode(true);
+    f.jsonText = '{"transport": {"type": "http", "url": "http://h/mcp"}, "notes": "from elsewhere"}';
+    api.serverCreate.mockImplementation(async (input) => view("n1", input.title, { registration: input.registration }));
+    expect((await f.save())?.id).toBe("n1");
+    expect(api.serverCreate).toHaveBeenCalledWith({ workspace_id: "w1", title: "Pasted", registration: { transport: { type: "http", url: "http://h/mcp" }, notes: "from elsewhere" } });
+  });
+
+  it("edits a GitHub server in the form, environment included", () => {
+    const registration: Registration = { transport: { type: "github", owner_repo: "o/r", ref: "v1", env: { TOKEN: { secret_id: "gh" } } } };
+    const f = new ServerFormModel({ mode: "edit", server: view("g", "G", { registration, transport: "github" }) });
     expect(f.jsonMode).toBe(false);
-    expect(f.values).toMatchObject({ kind: "github", ownerRepo: "o/r", gitRef: "v1" });
+    expect(f.values).toMatchObject({ kind: "github", ownerRepo: "o/r", gitRef: "v1", env: [{ name: "TOKEN", secretId: "gh" }] });
     f.values.gitRef = "";
-    expect(f.registration()?.transport).toEqual({ type: "github", owner_repo: "o/r" });
+    expect(f.draft()).toMatchObject({ transport: { type: "github", owner_repo: "o/r", env: { TOKEN: { secret_id: "gh" } } } });
   });
 
   it("stores a new secret in the keychain before the registration that refers to it, and forgets its value", async () => {
@@ -267,7 +286,7 @@ describe("ServerFormModel", () => {
       order.push("server");
       return view("n1", input.title, { registration: input.registration });
     });
-    expect(f.setJsonMode(true)).toBe(false); // the value cannot be shown as JSON
+    expect(await f.setJsonMode(true)).toBe(false); // the value cannot be shown as JSON
     const saved = await f.save();
     expect(saved?.id).toBe("n1");
     expect(order).toEqual(["secret", "server"]);
@@ -276,16 +295,16 @@ describe("ServerFormModel", () => {
     expect(JSON.stringify(f.values)).not.toContain("s3cret");
   });
 
-  it("keeps a typed static header value out of the JSON view", () => {
+  it("keeps a typed static header value out of the JSON view", async () => {
     const f = new ServerFormModel({ mode: "new", workspaceId: "w1" });
     f.values.url = "http://h/mcp";
     f.values.auth = { ...f.values.auth, kind: "static", header: "Authorization", staticValue: "Bearer dev" };
-    expect(f.setJsonMode(true)).toBe(false);
+    expect(await f.setJsonMode(true)).toBe(false);
     expect(f.jsonError).toMatch(/static header/);
     f.values.auth.staticValue = "";
     f.scheduleValidate(); // what the form does on every change
     expect(f.jsonError).toBeNull();
-    expect(f.setJsonMode(true)).toBe(true);
+    expect(await f.setJsonMode(true)).toBe(true);
     f.dispose();
   });
 
