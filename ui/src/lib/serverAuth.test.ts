@@ -1,22 +1,16 @@
 import { describe, expect, it } from "vitest";
 import type { ApiError, AuthState, ServerAuth, SignInFailure } from "./bindings";
-import { authorizerIdOf, authKindLabel, authKindOf, authStateLine, expiresIn, loginMessage, showsAuth, signInActions, signInHint, signInProblem, signOutResult } from "./serverAuth";
+import { authorizerIdOf, authKindLabel, authStateLine, expiresIn, loginMessage, showsAuth, signInActions, signInHint, signInProblem, signOutResult } from "./serverAuth";
 
 const auth = (state: AuthState, can_sign_in = true, kind: ServerAuth["kind"] = "mcp_oauth"): ServerAuth => ({ kind, state, can_sign_in });
 const NOW = 1_700_000_000_000;
 
 describe("auth kinds", () => {
-  it("reads both spellings of OAuth 2", () => {
-    expect(authKindOf("oauth2")).toBe("oauth2");
-    expect(authKindOf("oauth_2")).toBe("oauth2");
-    expect(authKindOf("api_key")).toBe("api_key");
-    expect(authKindOf("something new")).toBe("none");
-  });
   it("labels each kind, naming the Authorizer", () => {
     expect(authKindLabel("none")).toBe("None");
     expect(authKindLabel("api_key")).toBe("API key");
     expect(authKindLabel("static")).toBe("Static header (development only)");
-    expect(authKindLabel("oauth_2", "GitHub")).toBe("OAuth 2 via GitHub");
+    expect(authKindLabel("oauth2", "GitHub")).toBe("OAuth 2 via GitHub");
     expect(authKindLabel("oauth2")).toBe("OAuth 2 via an Authorizer");
     expect(authKindLabel("client_credentials")).toBe("Client credentials");
     expect(authKindLabel("mcp_oauth")).toBe("MCP sign-in");
@@ -25,11 +19,12 @@ describe("auth kinds", () => {
 
 describe("authorizerIdOf", () => {
   it("reads the Authorizer of an OAuth 2 registration", () => {
-    expect(authorizerIdOf({ auth: { type: "oauth2", authorizer_id: "a1" } })).toBe("a1");
-    expect(authorizerIdOf({ auth: { type: "api_key", authorizer_id: "a1" } })).toBeNull();
-    expect(authorizerIdOf({ auth: { type: "oauth2", authorizer_id: "" } })).toBeNull();
-    expect(authorizerIdOf({})).toBeNull();
-    expect(authorizerIdOf([])).toBeNull();
+    const transport = { type: "sse" as const, url: "http://h/sse" };
+    expect(authorizerIdOf({ transport, auth: { type: "oauth2", authorizer_id: "a1" } })).toBe("a1");
+    expect(authorizerIdOf({ transport, auth: { type: "api_key", header: "X", secret_id: "k" } })).toBeNull();
+    expect(authorizerIdOf({ transport, auth: { type: "oauth2", authorizer_id: "" } })).toBeNull();
+    expect(authorizerIdOf({ transport })).toBeNull();
+    expect(authorizerIdOf(null)).toBeNull();
   });
 });
 

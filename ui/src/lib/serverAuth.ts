@@ -2,34 +2,13 @@
  * How a server's authentication is shown: the kind's label, where it stands ("Signed in · expires in 42 min"), which
  * sign-in buttons it offers, and what to do after a failed sign-in.
  */
-import type { ApiError, JsonValue, ServerAuth, SignInFailure } from "./bindings";
+import type { ApiError, AuthKind, Registration, ServerAuth, SignInFailure } from "./bindings";
 import { nextStep, signInFailureOf } from "./errors";
 import type { Tone } from "./serverStatus";
 
-/**
- * The kinds, as a registration's `auth.type` names them. The generated `AuthKind` spells OAuth 2 `oauth_2` while the
- * backend sends `oauth2` (serde's snake case), so both are read through `authKindOf`.
- */
-export type AuthKindName = "none" | "static" | "api_key" | "oauth2" | "client_credentials" | "mcp_oauth";
-
-export function authKindOf(kind: string): AuthKindName {
-  switch (kind) {
-    case "static":
-    case "api_key":
-    case "client_credentials":
-    case "mcp_oauth":
-      return kind;
-    case "oauth2":
-    case "oauth_2":
-      return "oauth2";
-    default:
-      return "none";
-  }
-}
-
 /** The kind in words; OAuth 2 names its Authorizer when it is known. */
-export function authKindLabel(kind: string, authorizerTitle: string | null = null): string {
-  switch (authKindOf(kind)) {
+export function authKindLabel(kind: AuthKind, authorizerTitle: string | null = null): string {
+  switch (kind) {
     case "none":
       return "None";
     case "api_key":
@@ -95,17 +74,15 @@ export function signInActions(auth: ServerAuth): SignInActions {
   return { signIn: holding ? "reconnect" : "sign_in", signOut: holding };
 }
 
-/** The Authorizer a registration signs in through (`auth.authorizer_id`), if any. */
-export function authorizerIdOf(registration: JsonValue): string | null {
-  if (typeof registration !== "object" || registration === null || Array.isArray(registration)) return null;
-  const auth = registration.auth;
-  if (typeof auth !== "object" || auth === null || Array.isArray(auth) || auth.type !== "oauth2") return null;
-  return typeof auth.authorizer_id === "string" && auth.authorizer_id ? auth.authorizer_id : null;
+/** The Authorizer a registration signs in through, if any. */
+export function authorizerIdOf(registration: Registration | null): string | null {
+  const auth = registration?.auth;
+  return auth?.type === "oauth2" && auth.authorizer_id ? auth.authorizer_id : null;
 }
 
 /** Whether a server's page shows its Authentication section: remote servers, and any server with credentials. */
 export function showsAuth(transport: string, auth: ServerAuth): boolean {
-  return transport === "http" || transport === "sse" || authKindOf(auth.kind) !== "none" || auth.can_sign_in;
+  return transport === "http" || transport === "sse" || auth.kind !== "none" || auth.can_sign_in;
 }
 
 /** The `needs_login` banner's text: the backend's sentence (a plain one when it sent none). */

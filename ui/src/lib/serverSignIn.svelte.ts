@@ -5,7 +5,7 @@
 import { api } from "./api";
 import type { ServerAuth, ServerView } from "./bindings";
 import { toFailure } from "./errors";
-import { authKindOf, signInProblem, signOutResult, type SignInProblem } from "./serverAuth";
+import { signInProblem, signOutResult, type SignInProblem } from "./serverAuth";
 import { servers } from "./servers.svelte";
 import { confirmer, toasts } from "./ui.svelte";
 
@@ -62,7 +62,7 @@ export class SignInModel {
   async signOut(server: ServerView, authorizerTitle: string | null = null): Promise<boolean> {
     const id = server.id;
     if (this.signingOut[id]) return false;
-    const viaAuthorizer = authKindOf(server.state.auth.kind) === "oauth2";
+    const viaAuthorizer = server.state.auth.kind === "oauth2";
     const ok = await confirmer.ask({
       title: `Sign out of “${server.title}”?`,
       message: "Atrium revokes the tokens where the provider allows it and deletes them from your keychain. The server then asks you to sign in again.",
