@@ -146,12 +146,12 @@ export class EditorModel {
   async #runValidate(draft: ArtifactDraft, ticket: number): Promise<void> {
     try {
       const problems = await api.artifactValidate(draft);
-      if (this.#validateTicket.isLatest(ticket)) this.problems = problems;
+      if (this.#validateTicket.isCurrent(ticket)) this.problems = problems;
     } catch {
       // Validation is advisory; the save itself is validated again by the backend.
-      if (this.#validateTicket.isLatest(ticket)) this.problems = [];
+      if (this.#validateTicket.isCurrent(ticket)) this.problems = [];
     } finally {
-      if (this.#validateTicket.isLatest(ticket)) this.validating = false;
+      if (this.#validateTicket.isCurrent(ticket)) this.validating = false;
     }
   }
 
@@ -211,15 +211,15 @@ export class EditorModel {
     this.loading = true;
     try {
       const a = await api.artifactGet(id);
-      if (!this.#loadTicket.isLatest(ticket)) return;
+      if (!this.#loadTicket.isCurrent(ticket)) return;
       this.#setLoaded(a);
       if (this.tab === "history") void this.loadHistory();
     } catch (e) {
-      if (!this.#loadTicket.isLatest(ticket)) return;
+      if (!this.#loadTicket.isCurrent(ticket)) return;
       this.close();
       await this.#app.reportArtifactError("Couldn't open the artifact", e);
     } finally {
-      if (this.#loadTicket.isLatest(ticket)) this.loading = false;
+      if (this.#loadTicket.isCurrent(ticket)) this.loading = false;
     }
   }
 
@@ -297,7 +297,7 @@ export class EditorModel {
   }
 
   /** After a conflict: fetch the latest version, dropping local edits. */
-  async reloadLatest(): Promise<void> {
+  async reloadStored(): Promise<void> {
     const id = this.loaded?.id;
     if (!id) return;
     await this.open(id);
@@ -320,13 +320,13 @@ export class EditorModel {
     this.historyLoading = true;
     try {
       const list = await api.artifactHistory(id);
-      if (!this.#historyTicket.isLatest(ticket)) return;
+      if (!this.#historyTicket.isCurrent(ticket)) return;
       this.history = [...list].sort((a, b) => b.version - a.version);
       if (this.revision && !this.history.some((r) => r.version === this.revision?.version)) this.revision = null;
     } catch (e) {
-      if (this.#historyTicket.isLatest(ticket)) toasts.error("Couldn't load the history", e);
+      if (this.#historyTicket.isCurrent(ticket)) toasts.error("Couldn't load the history", e);
     } finally {
-      if (this.#historyTicket.isLatest(ticket)) this.historyLoading = false;
+      if (this.#historyTicket.isCurrent(ticket)) this.historyLoading = false;
     }
   }
 
@@ -483,13 +483,13 @@ export class AppState {
     this.artifactsLoading = true;
     try {
       const list = await api.artifactList(workspaceId);
-      if (!this.#artifactsTicket.isLatest(ticket) || this.selectedWorkspaceId !== workspaceId) return;
+      if (!this.#artifactsTicket.isCurrent(ticket) || this.selectedWorkspaceId !== workspaceId) return;
       this.artifacts = list;
       this.artifactsWorkspaceId = workspaceId;
       if (this.cursorId && !list.some((a) => a.id === this.cursorId)) this.cursorId = null;
       if (this.typeFilter && !list.some((a) => a.content_type.toLowerCase() === this.typeFilter)) this.typeFilter = "";
     } catch (e) {
-      if (!this.#artifactsTicket.isLatest(ticket)) return;
+      if (!this.#artifactsTicket.isCurrent(ticket)) return;
       const f = toFailure(e);
       if (f.code === "not_found") {
         toasts.error("That workspace no longer exists", f);
@@ -498,7 +498,7 @@ export class AppState {
         toasts.error("Couldn't load the artifacts", f);
       }
     } finally {
-      if (this.#artifactsTicket.isLatest(ticket)) this.artifactsLoading = false;
+      if (this.#artifactsTicket.isCurrent(ticket)) this.artifactsLoading = false;
     }
   }
 

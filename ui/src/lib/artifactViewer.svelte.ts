@@ -74,7 +74,7 @@ export class ArtifactViewer {
     void this.#loadChoices(target, ticket);
     try {
       const r = await api.viewerOpenArtifact(target.artifactId, viewerEnvironment());
-      if (!this.#ticket.isLatest(ticket)) {
+      if (!this.#ticket.isCurrent(ticket)) {
         if (r.kind === "opened") void api.viewerClose(r.view.view_id).catch(() => {});
         return;
       }
@@ -84,7 +84,7 @@ export class ArtifactViewer {
         this.shown = { kind: "unavailable", serverId: r.server_id, serverTitle: r.server_title, message: r.message, ...target };
       else this.shown = { kind: "built_in", ...target };
     } catch (e) {
-      if (!this.#ticket.isLatest(ticket)) return;
+      if (!this.#ticket.isCurrent(ticket)) return;
       this.shown = { kind: "none" };
       toasts.error("Couldn't open the artifact's view", e);
     } finally {
@@ -95,7 +95,7 @@ export class ArtifactViewer {
   async #loadChoices(target: Target, ticket: number): Promise<void> {
     try {
       const choices = await api.viewerChoices(target.contentType);
-      if (!this.#ticket.isLatest(ticket)) return;
+      if (!this.#ticket.isCurrent(ticket)) return;
       this.choices = choices;
       // A server's view is on its way: show the panel's loading state rather than nothing.
       if (this.#pending === ticket && this.shown.kind === "none" && effectiveChoice(choices)?.kind === "server") {

@@ -29,14 +29,14 @@ class AuditLog {
     this.loading = true;
     try {
       const rows = await api.auditList(toAuditFilter(this.filter, workspaceId, AUDIT_PAGE));
-      if (!this.#ticket.isLatest(ticket)) return;
+      if (!this.#ticket.isCurrent(ticket)) return;
       this.entries = rows;
       this.hasMore = rows.length === AUDIT_PAGE;
       this.loaded = true;
     } catch (e) {
-      if (this.#ticket.isLatest(ticket)) toasts.error("Couldn't load the audit log", e);
+      if (this.#ticket.isCurrent(ticket)) toasts.error("Couldn't load the audit log", e);
     } finally {
-      if (this.#ticket.isLatest(ticket)) this.loading = false;
+      if (this.#ticket.isCurrent(ticket)) this.loading = false;
     }
   }
 
@@ -47,12 +47,12 @@ class AuditLog {
     this.loadingMore = true;
     try {
       const rows = await api.auditList(toAuditFilter(this.filter, this.workspaceId, AUDIT_PAGE, last.id));
-      if (!this.#ticket.isLatest(ticket)) return;
+      if (!this.#ticket.isCurrent(ticket)) return;
       const known = new Set(this.entries.map((e) => e.id));
       this.entries = [...this.entries, ...rows.filter((r) => !known.has(r.id))];
       this.hasMore = rows.length === AUDIT_PAGE;
     } catch (e) {
-      if (this.#ticket.isLatest(ticket)) toasts.error("Couldn't load older calls", e);
+      if (this.#ticket.isCurrent(ticket)) toasts.error("Couldn't load older calls", e);
     } finally {
       this.loadingMore = false;
     }
@@ -70,7 +70,7 @@ class AuditLog {
     const ticket = this.#ticket.next();
     try {
       const rows = await api.auditList(toAuditFilter(this.filter, this.workspaceId, AUDIT_PAGE));
-      if (!this.#ticket.isLatest(ticket)) return;
+      if (!this.#ticket.isCurrent(ticket)) return;
       const merged = mergeNewer(rows, this.entries);
       this.entries = merged.entries;
       if (merged.replaced) this.hasMore = rows.length === AUDIT_PAGE;

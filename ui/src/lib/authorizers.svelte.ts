@@ -36,14 +36,14 @@ export class AuthorizersModel {
     this.loading = true;
     try {
       const list = await api.authorizerList(workspaceId);
-      if (!this.#ticket.isLatest(ticket)) return;
+      if (!this.#ticket.isCurrent(ticket)) return;
       this.list = sortAuthorizers(list);
       this.workspaceId = workspaceId;
       this.failure = null;
     } catch (e) {
-      if (this.#ticket.isLatest(ticket)) this.failure = toFailure(e);
+      if (this.#ticket.isCurrent(ticket)) this.failure = toFailure(e);
     } finally {
-      if (this.#ticket.isLatest(ticket)) this.loading = false;
+      if (this.#ticket.isCurrent(ticket)) this.loading = false;
     }
   }
 

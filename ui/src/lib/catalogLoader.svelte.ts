@@ -36,13 +36,13 @@ export class CatalogLoader<T> {
     this.loading = true;
     try {
       const items = await this.#fetch();
-      if (!this.#ticket.isLatest(t)) return;
+      if (!this.#ticket.isCurrent(t)) return;
       this.items = items;
       this.failure = null;
     } catch (e) {
-      if (this.#ticket.isLatest(t)) this.failure = toFailure(e);
+      if (this.#ticket.isCurrent(t)) this.failure = toFailure(e);
     } finally {
-      if (this.#ticket.isLatest(t)) {
+      if (this.#ticket.isCurrent(t)) {
         this.loading = false;
         this.loaded = true;
       }

@@ -39,9 +39,9 @@ describe("latestOnly", () => {
     const l = latestOnly();
     const a = l.next();
     const b = l.next();
-    expect(l.isLatest(a)).toBe(false);
-    expect(l.isLatest(b)).toBe(true);
+    expect(l.isCurrent(a)).toBe(false);
+    expect(l.isCurrent(b)).toBe(true);
     l.invalidate();
-    expect(l.isLatest(b)).toBe(false);
+    expect(l.isCurrent(b)).toBe(false);
   });
 });

@@ -31,13 +31,13 @@ export function debounce<A extends unknown[]>(fn: (...args: A) => void, ms: numb
 
 /**
  * Guards against out-of-order async answers: take a ticket before a call, and only apply its
- * result if `isLatest(ticket)` is still true when it arrives.
+ * result if `isCurrent(ticket)` is still true when it arrives.
  */
 export function latestOnly() {
   let counter = 0;
   return {
     next: () => ++counter,
-    isLatest: (ticket: number) => ticket === counter,
+    isCurrent: (ticket: number) => ticket === counter,
     invalidate: () => void ++counter,
   };
 }

@@ -73,7 +73,7 @@ export class PlatformModel {
     this.loading = true;
     try {
       const status = await (opts.quiet ? api.quiet : api).platformStatus();
-      if (!this.#ticket.isLatest(ticket)) return;
+      if (!this.#ticket.isCurrent(ticket)) return;
       this.status = status;
       this.relayAt = Date.now();
       this.failure = null;
@@ -82,9 +82,9 @@ export class PlatformModel {
         this.remotesLoaded = false;
       }
     } catch (e) {
-      if (this.#ticket.isLatest(ticket)) this.failure = toFailure(e);
+      if (this.#ticket.isCurrent(ticket)) this.failure = toFailure(e);
     } finally {
-      if (this.#ticket.isLatest(ticket)) this.loading = false;
+      if (this.#ticket.isCurrent(ticket)) this.loading = false;
     }
   }
 
@@ -94,12 +94,12 @@ export class PlatformModel {
     if (!this.signedIn) return;
     try {
       const list = await api.platformWorkspaces();
-      if (!this.#remotesTicket.isLatest(ticket)) return;
+      if (!this.#remotesTicket.isCurrent(ticket)) return;
       this.remotes = list;
       this.remotesLoaded = true;
       this.remotesFailure = null;
     } catch (e) {
-      if (this.#remotesTicket.isLatest(ticket)) this.remotesFailure = toFailure(e);
+      if (this.#remotesTicket.isCurrent(ticket)) this.remotesFailure = toFailure(e);
     }
   }
 

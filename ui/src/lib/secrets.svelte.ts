@@ -28,14 +28,14 @@ export class SecretsModel {
     this.loading = true;
     try {
       const list = await api.secretList();
-      if (!this.#ticket.isLatest(ticket)) return;
+      if (!this.#ticket.isCurrent(ticket)) return;
       this.list = sortSecrets(list);
       this.failure = null;
       this.loaded = true;
     } catch (e) {
-      if (this.#ticket.isLatest(ticket)) this.failure = toFailure(e);
+      if (this.#ticket.isCurrent(ticket)) this.failure = toFailure(e);
     } finally {
-      if (this.#ticket.isLatest(ticket)) this.loading = false;
+      if (this.#ticket.isCurrent(ticket)) this.loading = false;
     }
   }
 

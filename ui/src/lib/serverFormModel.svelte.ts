@@ -164,12 +164,12 @@ export class ServerFormModel {
     this.validating = true;
     try {
       const problems = await api.serverValidate(draft);
-      if (this.#validateTicket.isLatest(ticket)) this.problems = problems;
+      if (this.#validateTicket.isCurrent(ticket)) this.problems = problems;
     } catch {
       // Advisory only: save validates again.
-      if (this.#validateTicket.isLatest(ticket)) this.problems = [];
+      if (this.#validateTicket.isCurrent(ticket)) this.problems = [];
     } finally {
-      if (this.#validateTicket.isLatest(ticket)) this.validating = false;
+      if (this.#validateTicket.isCurrent(ticket)) this.validating = false;
     }
   }
 
@@ -218,7 +218,7 @@ export class ServerFormModel {
     return this.testedFor !== null && !this.testing && JSON.stringify(this.draft()) !== this.testedFor;
   }
 
-  async runTest(): Promise<void> {
+  async testConnection(): Promise<void> {
     this.showAll = true;
     // The problems must describe what is typed now, not a moment ago (a validation may still be waiting).
     if (this.validating) await this.validateNow();
@@ -236,14 +236,14 @@ export class ServerFormModel {
     this.testedFor = JSON.stringify(this.draft());
     try {
       const result = await api.serverTest(registration);
-      if (this.#testTicket.isLatest(ticket)) this.test = result;
+      if (this.#testTicket.isCurrent(ticket)) this.test = result;
     } catch (e) {
-      if (!this.#testTicket.isLatest(ticket)) return;
+      if (!this.#testTicket.isCurrent(ticket)) return;
       const f = toFailure(e);
       if (f.code === "invalid_input" && f.problems.length > 0) this.problems = f.problems;
       this.testFailure = f;
     } finally {
-      if (this.#testTicket.isLatest(ticket)) this.testing = false;
+      if (this.#testTicket.isCurrent(ticket)) this.testing = false;
     }
   }
 

@@ -64,15 +64,15 @@ export class ServersModel {
     this.loading = true;
     try {
       const list = await api.serverList(workspaceId);
-      if (!this.#ticket.isLatest(ticket)) return;
+      if (!this.#ticket.isCurrent(ticket)) return;
       this.list = sortServers(list);
       this.workspaceId = workspaceId;
       if (this.selectedId && !list.some((s) => s.id === this.selectedId)) this.selectedId = null;
       this.#schedulePoll();
     } catch (e) {
-      if (this.#ticket.isLatest(ticket)) toasts.error("Couldn't load the servers", e);
+      if (this.#ticket.isCurrent(ticket)) toasts.error("Couldn't load the servers", e);
     } finally {
-      if (this.#ticket.isLatest(ticket)) this.loading = false;
+      if (this.#ticket.isCurrent(ticket)) this.loading = false;
     }
   }
 

@@ -324,10 +324,10 @@ describe("ServerFormModel", () => {
     const f = new ServerFormModel({ mode: "new", workspaceId: "w1" });
     f.values.url = "http://h/mcp";
     api.serverTest.mockResolvedValue({ success: true, tool_count: 1, tools: ["echo"], error: null, error_code: null, server_info: null, duration_ms: 5 });
-    await f.runTest();
+    await f.testConnection();
     expect(f.test?.tools).toEqual(["echo"]);
     api.serverTest.mockRejectedValue(new ApiFailure({ code: "invalid_input", message: "bad", details: { kind: "fields", problems: [{ field: "transport.url", message: "Bad." }] } }));
-    await f.runTest();
+    await f.testConnection();
     expect(f.test).toBeNull();
     expect(f.testFailure?.code).toBe("invalid_input");
     expect(f.shown("url")).toEqual(["Bad."]);
@@ -337,7 +337,7 @@ describe("ServerFormModel", () => {
     const f = new ServerFormModel({ mode: "new", workspaceId: "w1" });
     f.values.url = "http://h/mcp";
     api.serverTest.mockResolvedValue({ success: true, tool_count: 0, tools: [], error: null, error_code: null, server_info: null, duration_ms: 5 });
-    await f.runTest();
+    await f.testConnection();
     expect(f.testStale).toBe(false);
     f.values.title = "Only the name";
     expect(f.testStale).toBe(false);
@@ -352,7 +352,7 @@ describe("ServerFormModel", () => {
     f.scheduleValidate();
     api.serverValidate.mockResolvedValue([]);
     api.serverTest.mockResolvedValue({ success: true, tool_count: 0, tools: [], error: null, error_code: null, server_info: null, duration_ms: 5 });
-    await f.runTest();
+    await f.testConnection();
     expect(api.serverTest).toHaveBeenCalledTimes(1);
     expect(f.test?.success).toBe(true);
     f.dispose();
@@ -362,7 +362,7 @@ describe("ServerFormModel", () => {
     const f = new ServerFormModel({ mode: "new", workspaceId: "w1" });
     f.problems = [{ field: "transport.url", message: "The address must start with http:// or https://." }];
     const before = f.focusRequest.n;
-    await f.runTest();
+    await f.testConnection();
     expect(api.serverTest).not.toHaveBeenCalled();
     expect(f.focusRequest).toEqual({ field: "url", n: before + 1 });
     expect(f.shown("url")).toHaveLength(1);

@@ -56,16 +56,16 @@ export class ConflictsModel {
     this.loading = true;
     try {
       const list = await api.syncConflicts(workspaceId);
-      if (!this.#ticket.isLatest(ticket)) return;
+      if (!this.#ticket.isCurrent(ticket)) return;
       this.list = list;
       this.loaded = true;
       this.failure = null;
       const keep = list.some((c) => c.artifact_id === this.selectedId) ? this.selectedId : (list[0]?.artifact_id ?? null);
       if (keep !== this.selectedId || (keep && this.local?.artifactId !== keep)) await this.select(keep);
     } catch (e) {
-      if (this.#ticket.isLatest(ticket)) this.failure = toFailure(e);
+      if (this.#ticket.isCurrent(ticket)) this.failure = toFailure(e);
     } finally {
-      if (this.#ticket.isLatest(ticket)) this.loading = false;
+      if (this.#ticket.isCurrent(ticket)) this.loading = false;
     }
   }
 
@@ -81,9 +81,9 @@ export class ConflictsModel {
     this.local = { artifactId: c.artifact_id, loading: true, artifact: null, failure: null };
     try {
       const artifact = await api.artifactGet(c.artifact_id);
-      if (this.#localTicket.isLatest(ticket)) this.local = { artifactId: c.artifact_id, loading: false, artifact, failure: null };
+      if (this.#localTicket.isCurrent(ticket)) this.local = { artifactId: c.artifact_id, loading: false, artifact, failure: null };
     } catch (e) {
-      if (this.#localTicket.isLatest(ticket)) this.local = { artifactId: c.artifact_id, loading: false, artifact: null, failure: toFailure(e) };
+      if (this.#localTicket.isCurrent(ticket)) this.local = { artifactId: c.artifact_id, loading: false, artifact: null, failure: toFailure(e) };
     }
   }
 
