@@ -82,17 +82,17 @@ export class ServerFormModel {
   #show(s: ServerView): void {
     this.problems = s.problems;
     this.showAll = s.problems.length > 0;
+    this.jsonError = null;
     if (s.registration) {
       this.values = formFromRegistration(s.title, s.registration);
       this.base = s.registration;
       this.jsonMode = false;
-      this.jsonError = null;
     } else {
       this.values = { ...emptyServerForm(), title: s.title };
       this.base = null;
       this.jsonMode = true;
+      // Its problems show under the JSON: fixed there, it can become fields again.
       this.jsonText = registrationText(s.invalid_registration);
-      this.jsonError = "The stored registration has problems, named below: fix them here.";
     }
   }
 
@@ -145,8 +145,8 @@ export class ServerFormModel {
   }
 
   scheduleValidate(): void {
-    // Why the fields could not be shown as JSON described the fields as they were: they changed.
-    if (!this.jsonMode) this.jsonError = null;
+    // Why the form could not switch to JSON (or back) described what was typed then: it changed.
+    this.jsonError = null;
     this.validating = true;
     this.#validator.schedule();
   }
