@@ -215,20 +215,21 @@ function transportFromForm(v: ServerFormValues): Transport {
  * fields (a note, the platform's `mcp_server`, a static header's stored secret) is kept.
  */
 export function registrationFromForm(v: ServerFormValues, base: Registration | null = null): Registration {
-  const registration: Registration = { ...base, transport: transportFromForm(v), enabled: v.enabled };
+  const registration: Registration = { transport: transportFromForm(v) };
+  const auth = authFromForm(v.auth, base?.auth);
+  if (auth) registration.auth = auth;
+  const tools = splitList(v.allowedTools);
+  if (tools.length > 0) registration.allowed_tools = tools;
   const timeouts: Timeouts = {};
   const connect = milliseconds(v.connectMs);
   const call = milliseconds(v.callMs);
   if (connect !== null) timeouts.connect_ms = connect;
   if (call !== null) timeouts.call_ms = call;
   registration.timeouts = timeouts;
-  const auth = authFromForm(v.auth, base?.auth);
-  if (auth) registration.auth = auth;
-  else delete registration.auth;
-  const tools = splitList(v.allowedTools);
-  if (tools.length > 0) registration.allowed_tools = tools;
-  else delete registration.allowed_tools;
-  return registration;
+  registration.enabled = v.enabled;
+  // What the backend sent beyond the typed fields comes after them, untouched.
+  const { transport: _transport, auth: _auth, allowed_tools: _tools, timeouts: _timeouts, enabled: _enabled, ...carried } = base ?? ({} as Partial<Registration>);
+  return { ...registration, ...carried };
 }
 
 // ---- environment values: text or a keychain secret --------------------------------------------------------------
