@@ -54,7 +54,7 @@ export class ServerFormModel {
   /** Bumped to ask the view to focus a field. */
   focusRequest = $state<{ field: FormField; n: number }>({ field: "title", n: 0 });
 
-  #initial: ServerFormValues;
+  #initial: ServerFormValues = emptyServerForm();
   #initialJson = "";
   #validateTicket = latestOnly();
   #testTicket = latestOnly();
@@ -74,8 +74,13 @@ export class ServerFormModel {
       this.version = s.version;
       this.#show(s);
     }
+    this.#remember();
+  }
+
+  /** What the form holds now is what "changed" is measured against: its fields, and its registration as JSON. */
+  #remember(): void {
     this.#initial = structuredClone($state.snapshot(this.values));
-    this.#initialJson = this.jsonText;
+    this.#initialJson = this.jsonMode ? this.jsonText : registrationText(registrationFromForm(this.#initial, this.base));
   }
 
   /** A stored server in the form: its fields, or — when what is stored is not a valid registration — its JSON. */
@@ -327,8 +332,7 @@ export class ServerFormModel {
     this.version = fresh.version;
     this.conflict = false;
     this.#show($state.snapshot(fresh as unknown) as ServerView);
-    this.#initial = structuredClone($state.snapshot(this.values));
-    this.#initialJson = this.jsonText;
+    this.#remember();
     void this.validateNow();
   }
 

@@ -200,6 +200,9 @@ describe("ServerFormModel", () => {
     const s = view("a", "A", { version: 4, registration: { transport: { type: "http", url: "http://h/mcp" }, auth: { type: "static", header: "X", secret_id: "header.1" }, timeouts: { connect_ms: 10000, call_ms: 30000 }, enabled: true } });
     const f = new ServerFormModel({ mode: "edit", server: s });
     expect(f.dirty).toBe(false);
+    expect(await f.setJsonMode(true)).toBe(true);
+    expect(f.dirty).toBe(false); // the same registration, only shown as JSON
+    expect(await f.setJsonMode(false)).toBe(true);
     f.values.url = "http://h2/mcp";
     expect(f.dirty).toBe(true);
     api.serverUpdate.mockResolvedValue(s);
