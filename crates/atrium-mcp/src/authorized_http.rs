@@ -3,8 +3,10 @@
 //! may renew the token or sign in again before the request is retried.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
+use futures::StreamExt;
+use futures::future::BoxFuture;
 use futures::stream::BoxStream;
 use reqwest::header::{HeaderName, HeaderValue};
 use rmcp::model::ClientJsonRpcMessage;
@@ -13,7 +15,15 @@ use rmcp::transport::streamable_http_client::{
 };
 use sse_stream::Sse;
 
+use serde_json::Value;
+
 use crate::credentials::{Credentials, Verdict};
+use crate::discovery::root_cause;
+use crate::error::{Failure, FailureCode};
+use crate::raw::{RawSender, RawSide};
+
+/// The header naming the protocol revision of the session (sent on every request after `initialize`).
+const PROTOCOL_VERSION: HeaderName = HeaderName::from_static("mcp-protocol-version");
 
 /// At most this many tries per request: the first, a retry after a renewal, and one after a sign-in.
 const MAX_TRIES: u32 = 4;
@@ -26,6 +36,121 @@ type HttpResult<T> = Result<T, StreamableHttpError<reqwest::Error>>;
 pub(crate) struct AuthorizedHttp {
     pub(crate) inner: reqwest::Client,
     pub(crate) credentials: Arc<Credentials>,
+    /// The session as rmcp runs it (its id and protocol version), for raw requests on the same session.
+    pub(crate) session: Arc<Mutex<HttpSession>>,
+}
+
+/// What a raw request needs to join rmcp's session.
+#[derive(Debug, Default)]
+pub(crate) struct HttpSession {
+    endpoint: Option<Arc<str>>,
+    id: Option<Arc<str>>,
+    protocol_version: Option<HeaderValue>,
+}
+
+impl AuthorizedHttp {
+    /// A client for one server's session.
+    pub(crate) fn new(inner: reqwest::Client, credentials: Arc<Credentials>) -> Self {
+        AuthorizedHttp { inner, credentials, session: Arc::default() }
+    }
+
+    /// Notes what rmcp sends with each request, so raw requests can join its session.
+    fn note_session(&self, uri: &Arc<str>, session_id: &Option<Arc<str>>, custom: &Headers) {
+        let mut session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+        session.endpoint = Some(uri.clone());
+        if session_id.is_some() {
+            session.id = session_id.clone();
+        }
+        if let Some(version) = custom.get(&PROTOCOL_VERSION) {
+            session.protocol_version = Some(version.clone());
+        }
+    }
+
+    /// A raw JSON-RPC message on rmcp's session: the answer when the server sent it in reply (JSON, or the matching
+    /// message of an event stream, whose other messages go to `raw`), `None` for an accepted notification.
+    async fn post_raw(&self, message: Value, raw: &RawSide) -> Result<Option<Value>, Failure> {
+        let (endpoint, id, version) = {
+            let session = self.session.lock().unwrap_or_else(|p| p.into_inner());
+            (session.endpoint.clone(), session.id.clone(), session.protocol_version.clone())
+        };
+        let endpoint =
+            endpoint.ok_or_else(|| Failure::new(FailureCode::NotConnected, "The session is not open yet."))?;
+        let mut custom = Headers::new();
+        if let Some(id) = id {
+            if let Ok(value) = HeaderValue::from_str(&id) {
+                custom.insert(HeaderName::from_static("mcp-session-id"), value);
+            }
+        }
+        if let Some(version) = version {
+            custom.insert(PROTOCOL_VERSION, version);
+        }
+        let lost = |e: reqwest::Error| {
+            Failure::new(
+                FailureCode::ConnectionError,
+                format!("The request did not reach the server: {}.", root_cause(&e)),
+            )
+        };
+        let (headers, _) = self.headers(&custom).await.map_err(|_| {
+            Failure::new(FailureCode::AuthError, "The server's credentials could not be renewed: sign in again.")
+        })?;
+        let mut request = self
+            .inner
+            .post(endpoint.as_ref())
+            .header(reqwest::header::ACCEPT, "application/json, text/event-stream")
+            .header(reqwest::header::CONTENT_TYPE, "application/json");
+        for (name, value) in headers {
+            request = request.header(name, value);
+        }
+        let response = request.body(message.to_string()).send().await.map_err(lost)?;
+        let status = response.status();
+        if status == reqwest::StatusCode::ACCEPTED || status == reqwest::StatusCode::NO_CONTENT {
+            return Ok(None);
+        }
+        if !status.is_success() {
+            return Err(Failure::new(FailureCode::ConnectionError, format!("The server answered HTTP {status}.")));
+        }
+        let is_events = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|ct| ct.starts_with("text/event-stream"));
+        let wanted = message.get("id").cloned();
+        if !is_events {
+            let body = response.bytes().await.map_err(lost)?;
+            let value: Value = serde_json::from_slice(&body).map_err(|e| {
+                Failure::new(FailureCode::ProtocolError, format!("The server's answer is not JSON: {e}."))
+            })?;
+            return Ok(Some(value));
+        }
+        // An event stream: the other messages (progress, …) go where every server message goes; it ends with ours.
+        let mut events = sse_stream::SseStream::from_bytes_stream(response.bytes_stream());
+        while let Some(event) = events.next().await {
+            let Ok(event) = event else { break };
+            let Some(data) = event.data else { continue };
+            let Ok(value) = serde_json::from_str::<Value>(&data) else { continue };
+            if wanted.is_some() && value.get("id") == wanted.as_ref() && value.get("method").is_none() {
+                return Ok(Some(value));
+            }
+            let _ = raw.incoming(value);
+        }
+        Err(Failure::new(FailureCode::ConnectionError, "The server ended its answer before answering."))
+    }
+}
+
+/// Raw messages posted on rmcp's session.
+pub(crate) struct HttpRawSender {
+    pub(crate) http: AuthorizedHttp,
+    pub(crate) raw: std::sync::Weak<RawSide>,
+}
+
+impl RawSender for HttpRawSender {
+    fn send(&self, message: Value) -> BoxFuture<'_, Result<Option<Value>, Failure>> {
+        Box::pin(async move {
+            let raw =
+                self.raw.upgrade().ok_or_else(|| Failure::new(FailureCode::NotConnected, "The session has ended."))?;
+            self.http.post_raw(message, &raw).await
+        })
+    }
 }
 
 impl AuthorizedHttp {
@@ -87,6 +212,7 @@ impl StreamableHttpClient for AuthorizedHttp {
         _auth_header: Option<String>,
         custom_headers: Headers,
     ) -> HttpResult<StreamableHttpPostResponse> {
+        self.note_session(&uri, &session_id, &custom_headers);
         self.with_credentials(&custom_headers, |headers| {
             self.inner.post_message(uri.clone(), message.clone(), session_id.clone(), None, headers)
         })
@@ -102,6 +228,7 @@ impl StreamableHttpClient for AuthorizedHttp {
         custom_headers: Headers,
         max_sse_event_size: usize,
     ) -> HttpResult<StreamableHttpPostResponse> {
+        self.note_session(&uri, &session_id, &custom_headers);
         self.with_credentials(&custom_headers, |headers| {
             self.inner.post_message_with_max_sse_event_size(
                 uri.clone(),

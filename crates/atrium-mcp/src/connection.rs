@@ -8,13 +8,14 @@ use rmcp::transport::StreamableHttpClientTransport;
 use rmcp::transport::streamable_http_client::{StreamableHttpClientTransportConfig, StreamableHttpError};
 use tokio::io::AsyncBufReadExt;
 
-use crate::authorized_http::AuthorizedHttp;
+use crate::authorized_http::{AuthorizedHttp, HttpRawSender};
 use crate::credentials::Credentials;
 use crate::discovery::{self, error_chain, root_cause};
 use crate::error::{Failure, FailureCode};
 use crate::handler::{AtriumClient, SessionContext};
 use crate::launch::{self, Launch, LaunchContext};
 use crate::process_groups::{ProcessGroup, ProcessGroups};
+use crate::raw::RawSide;
 use crate::registration::{Registration, Transport};
 use crate::sse::LegacySse;
 
@@ -69,6 +70,8 @@ pub(crate) struct Host<'a> {
 pub(crate) struct Opened {
     pub(crate) session: Session,
     pub(crate) process: Option<ProcessGroup>,
+    /// Requests forwarded for others, answered exactly as the server wrote them.
+    pub(crate) raw: Arc<RawSide>,
 }
 
 /// Connects and initializes, all within the registration's connect timeout.
@@ -99,10 +102,11 @@ async fn open_unbounded(
 ) -> Result<Opened, Failure> {
     let client = AtriumClient { cx: cx.clone() };
     let http = host.http;
+    let raw = Arc::new(RawSide::default());
     match &registration.transport {
         Transport::Stdio { command, args, cwd, env } => {
             let launch = launch::prepare(command, args, cwd.as_deref(), env, &host.launch).await?;
-            run_local(client, &launch, cx, host).await
+            run_local(client, &launch, cx, host, raw).await
         }
         Transport::Http { well_known, url } => {
             let (endpoint, discovered) = match (well_known, url) {
@@ -114,13 +118,14 @@ async fn open_unbounded(
             };
             host.credentials.prepare(Some(&endpoint)).await?;
             let config = StreamableHttpClientTransportConfig::with_uri(endpoint.clone());
-            let authorized = AuthorizedHttp { inner: http.get().clone(), credentials: host.credentials.clone() };
+            let authorized = AuthorizedHttp::new(http.get().clone(), host.credentials.clone());
+            raw.connect(Box::new(HttpRawSender { http: authorized.clone(), raw: Arc::downgrade(&raw) }));
             let transport = StreamableHttpClientTransport::with_client(authorized, config);
             let session = client
                 .serve(transport)
                 .await
                 .map_err(|err| init_failure(err, Some(&endpoint), discovered, Reach::Remote, &cx, host.credentials))?;
-            Ok(Opened { session, process: None })
+            Ok(Opened { session, process: None, raw })
         }
         Transport::Sse { url } => {
             host.credentials.prepare(Some(url)).await?;
@@ -130,19 +135,20 @@ async fn open_unbounded(
                 headers.insert(name, value);
             }
             let transport =
-                LegacySse::connect(http.get().clone(), url, headers, registration.timeouts.connect()).await?;
+                LegacySse::connect(http.get().clone(), url, headers, registration.timeouts.connect(), raw.clone())
+                    .await?;
             let session = client
                 .serve(transport)
                 .await
                 .map_err(|err| init_failure(err, Some(url), false, Reach::Remote, &cx, host.credentials))?;
-            Ok(Opened { session, process: None })
+            Ok(Opened { session, process: None, raw })
         }
         Transport::Github { owner_repo, env, .. } => match &host.installed {
             Some(installed) => {
                 // Inside its sandbox it gets only the variables its registration names (secrets read now).
                 let (env, secrets) = launch::resolve_env(env, host.launch.keychain).await?;
                 let launch = Launch { env, secrets, ..installed.clone() };
-                run_local(client, &launch, cx, host).await
+                run_local(client, &launch, cx, host, raw).await
             }
             None => Err(Failure::new(FailureCode::ConfigError, format!("{owner_repo} is not installed yet."))),
         },
@@ -156,9 +162,10 @@ async fn run_local(
     launch: &Launch,
     cx: Arc<SessionContext>,
     host: &Host<'_>,
+    raw: Arc<RawSide>,
 ) -> Result<Opened, Failure> {
     cx.log.mask().learn_all(&launch.secrets);
-    let (transport, stderr, process) = launch::spawn(launch, host.groups)?;
+    let (transport, stderr, process) = launch::spawn(launch, host.groups, raw.clone())?;
     if let Some(stderr) = stderr {
         let cx = cx.clone();
         tokio::spawn(async move {
@@ -169,7 +176,7 @@ async fn run_local(
         });
     }
     match client.serve(transport).await {
-        Ok(session) => Ok(Opened { session, process: Some(process) }),
+        Ok(session) => Ok(Opened { session, process: Some(process), raw }),
         Err(err) => {
             // Its last words explain the failure: give the stderr reader a moment to pass them on.
             tokio::time::sleep(std::time::Duration::from_millis(100)).await;

@@ -43,6 +43,8 @@ pub(crate) struct Inner {
     /// The store: audit rows, Authorizers, and the person's approvals of what servers run.
     pub(crate) store: Store,
     pub(crate) slots: Mutex<HashMap<String, Arc<Slot>>>,
+    /// Requests forwarded for others, by the caller's id (to pass a cancellation on).
+    pub(crate) in_flight: crate::forwarding::InFlight,
     pub(crate) calls: Mutex<HashMap<String, CancellationToken>>,
     pub(crate) events: Events,
     pub(crate) http: LazyHttp,

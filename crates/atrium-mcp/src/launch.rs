@@ -8,14 +8,15 @@ use std::process::Stdio;
 use std::sync::Arc;
 
 use atrium_secrets::{Keychain, SecretError, SecretId, Sensitive};
-use rmcp::transport::TokioChildProcess;
 use tokio::process::ChildStderr;
 
 use crate::error::{Failure, FailureCode};
 use crate::policy::{CommandPolicy, SearchPath, inherited_env, refused_env_name};
 use crate::process_groups::{ProcessGroup, ProcessGroups};
+use crate::raw::RawSide;
 use crate::registration::EnvValue;
 use crate::sandbox::Sandbox;
+use crate::stdio_transport::StdioTransport;
 
 /// A program to run, resolved and allowed.
 #[derive(Clone)]
@@ -127,11 +128,13 @@ pub(crate) async fn resolve_env(
     Ok((resolved, secrets))
 }
 
-/// Starts the process in a new process group, with a scrubbed environment, stdio piped.
+/// Starts the process in a new process group, with a scrubbed environment, stdio piped, and the session's
+/// transport over its stdin and stdout (raw requests share it).
 pub(crate) fn spawn(
     launch: &Launch,
     groups: &Arc<ProcessGroups>,
-) -> Result<(TokioChildProcess, Option<ChildStderr>, ProcessGroup), Failure> {
+    raw: Arc<RawSide>,
+) -> Result<(StdioTransport, Option<ChildStderr>, ProcessGroup), Failure> {
     let mut cmd = match &launch.sandbox {
         Some(sandbox) => {
             let cwd = launch.cwd.clone().unwrap_or_else(|| sandbox.home());
@@ -156,12 +159,18 @@ pub(crate) fn spawn(
     }
     #[cfg(unix)]
     cmd.process_group(0);
-    let (transport, stderr) = TokioChildProcess::builder(cmd)
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|err| spawn_failure(&launch.program, &err))?;
-    let process = groups.started(transport.id().unwrap_or_default());
-    Ok((transport, stderr, process))
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().map_err(|err| spawn_failure(&launch.program, &err))?;
+    let process = groups.started(child.id().unwrap_or_default());
+    let (Some(stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+        return Err(Failure::new(FailureCode::ConnectionError, "The server's stdio could not be opened."));
+    };
+    let stderr = child.stderr.take();
+    // Reaped when it exits, however that happens (the process group's guard is what kills it).
+    tokio::spawn(async move {
+        let _ = child.wait().await;
+    });
+    Ok((StdioTransport::start(stdin, stdout, raw), stderr, process))
 }
 
 fn spawn_failure(program: &Path, err: &std::io::Error) -> Failure {

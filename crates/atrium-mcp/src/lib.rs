@@ -13,6 +13,7 @@ mod credentials;
 pub mod discovery;
 mod error;
 mod events;
+mod forwarding;
 mod group_record;
 mod group_signals;
 mod handler;
@@ -23,6 +24,7 @@ mod launch;
 mod model;
 pub mod policy;
 mod process_groups;
+mod raw;
 pub mod registration;
 mod requests;
 mod sandbox;
@@ -33,6 +35,7 @@ mod servers;
 mod slot;
 mod sse;
 mod status;
+mod stdio_transport;
 mod supervisor;
 mod watchdog;
 
@@ -47,6 +50,7 @@ pub use error::{Failure, FailureCode, McpError};
 pub use events::{
     ElicitationAction, ElicitationAnswer, ElicitationPolicy, ElicitationRequest, NoEvents, ServerEvents, apply_defaults,
 };
+pub use forwarding::CallerScope;
 pub use model::{
     CallProgress, ContentItem, LogLine, PromptArgumentInfo, PromptInfo, PromptMessage, PromptResult, ResourceCatalog,
     ResourceContent, ResourceInfo, ResourceTemplateInfo, ToolInfo, ToolResult,

@@ -38,7 +38,7 @@ use crate::supervisor::{STOP_BOUND, STOP_GRACE, supervise};
 /// The connection manager. Cheap to clone; clones share everything.
 #[derive(Clone)]
 pub struct ServerSet {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 impl std::fmt::Debug for ServerSet {
@@ -69,6 +69,7 @@ impl ServerSet {
             inner: Arc::new(Inner {
                 store: store.clone(),
                 slots: Mutex::new(HashMap::new()),
+                in_flight: Default::default(),
                 calls: Mutex::new(HashMap::new()),
                 http: LazyHttp::default(),
                 audit: AuditRecorder::start(store.clone(), events.clone()),
@@ -341,7 +342,7 @@ impl ServerSet {
         self.inner.elicitations.answer(id, answer)
     }
 
-    fn connected(&self, id: &str) -> Result<(Arc<Slot>, Arc<Live>), McpError> {
+    pub(crate) fn connected(&self, id: &str) -> Result<(Arc<Slot>, Arc<Live>), McpError> {
         let slot = self.slot(id)?;
         match slot.live() {
             Some(live) => Ok((slot, live)),
@@ -687,7 +688,7 @@ impl ServerSet {
             credentials: &credentials,
         };
         let result = async {
-            let connection::Opened { session, process } = connection::open(registration, cx.clone(), &host).await?;
+            let connection::Opened { session, process, .. } = connection::open(registration, cx.clone(), &host).await?;
             let info = server_info(session.peer());
             let listed = bounded(registration.timeouts.call(), session.peer().list_all_tools()).await;
             let _ = tokio::time::timeout(STOP_GRACE, session.cancel()).await;

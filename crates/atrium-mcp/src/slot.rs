@@ -30,6 +30,8 @@ pub(crate) struct Live {
     pub(crate) pid: Option<u32>,
     /// The server's credentials (to tell an auth refusal from a lost connection).
     pub(crate) credentials: Arc<Credentials>,
+    /// Requests forwarded for others (the relay), answered exactly as the server wrote them.
+    pub(crate) raw: Arc<crate::raw::RawSide>,
 }
 
 /// One registered server: its spec, status, session and log. Owns its locks; none is held across an await.

@@ -2,9 +2,11 @@
 //! whose first `endpoint` event names the URL to `POST` each client message to; server messages arrive as
 //! `message` events on the stream.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
+use futures::future::BoxFuture;
 use rmcp::RoleClient;
 use rmcp::service::{RxJsonRpcMessage, TxJsonRpcMessage};
 use rmcp::transport::Transport;
@@ -13,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::discovery::{error_chain, request_failure, shown_url};
 use crate::error::{Failure, FailureCode};
+use crate::raw::{RawSender, RawSide};
 
 /// Why sending over the legacy SSE transport failed.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +44,7 @@ impl LegacySse {
         url: &str,
         headers: reqwest::header::HeaderMap,
         timeout: Duration,
+        raw: Arc<RawSide>,
     ) -> Result<Self, Failure> {
         let shown = shown_url(url);
         let base = url::Url::parse(url)
@@ -90,6 +94,7 @@ impl LegacySse {
         .map_err(|_| Failure::new(FailureCode::Timeout, format!("{shown} never sent its endpoint event.")))??;
 
         let (tx, incoming) = mpsc::channel(64);
+        let raw_reader = raw.clone();
         let reader = CancellationToken::new();
         let stop = reader.clone();
         tokio::spawn(async move {
@@ -103,7 +108,12 @@ impl LegacySse {
                     continue;
                 }
                 let Some(data) = event.data else { continue };
-                match serde_json::from_str::<RxJsonRpcMessage<RoleClient>>(&data) {
+                let Ok(value) = serde_json::from_str::<serde_json::Value>(&data) else {
+                    tracing::warn!("ignoring an SSE message that is not JSON");
+                    continue;
+                };
+                let Some(value) = raw.incoming(value) else { continue };
+                match serde_json::from_value::<RxJsonRpcMessage<RoleClient>>(value) {
                     Ok(message) => {
                         if tx.send(message).await.is_err() {
                             break;
@@ -113,7 +123,44 @@ impl LegacySse {
                 }
             }
         });
+        raw_reader.connect(Box::new(SsePoster {
+            http: http.clone(),
+            post_url: post_url.clone(),
+            headers: headers.clone(),
+        }));
         Ok(LegacySse { http, post_url, headers, incoming, reader })
+    }
+}
+
+/// Raw messages posted to the legacy endpoint; their answers arrive on the event stream.
+struct SsePoster {
+    http: reqwest::Client,
+    post_url: url::Url,
+    headers: reqwest::header::HeaderMap,
+}
+
+impl RawSender for SsePoster {
+    fn send(&self, message: serde_json::Value) -> BoxFuture<'_, Result<Option<serde_json::Value>, Failure>> {
+        Box::pin(async move {
+            let response = self
+                .http
+                .post(self.post_url.clone())
+                .headers(self.headers.clone())
+                .json(&message)
+                .send()
+                .await
+                .map_err(|e| {
+                    Failure::new(FailureCode::ConnectionError, format!("Posting failed: {}.", error_chain(&e)))
+                })?;
+            if response.status().is_success() {
+                Ok(None)
+            } else {
+                Err(Failure::new(
+                    FailureCode::ConnectionError,
+                    format!("The SSE endpoint answered {}.", response.status()),
+                ))
+            }
+        })
     }
 }
 

@@ -226,6 +226,7 @@ async fn run_once(inner: &Arc<Inner>, slot: &Arc<Slot>, reach: Reach) -> Ended {
         server_info: server_info(session.peer()),
         pid: process.as_ref().map(ProcessGroup::pid),
         credentials: slot.credentials.clone(),
+        raw: opened.raw,
     });
     match list_tools(slot, &live).await {
         Ok(tools) => *live.tools.lock().unwrap_or_else(|p| p.into_inner()) = tools,

@@ -1,11 +1,12 @@
-//! Answering one relayed JSON-RPC message as a full MCP server would (streamable HTTP, JSON responses):
-//! `initialize` and `ping` here, notifications with an empty 202, tools, resources and prompts forwarded to the
-//! local server's persistent, supervised session. Every tool call goes through the connection manager, so it
-//! obeys `allowed_tools` and lands in the audit log with origin `relay`.
+//! Answering one relayed JSON-RPC message as a full MCP server would (streamable HTTP, JSON responses). For a
+//! published local server, every message goes to its persistent, supervised session as it came, and the server's
+//! answer comes back as it wrote it (no field added, dropped or set to null): `initialize` is answered with the
+//! server's own result; notifications (a cancellation among them) are passed on and answered with an empty 202.
+//! The connection manager applies `allowed_tools`, masks the server's secrets and audits each tool call with
+//! origin `relay`. Without a server, the built-in host tools answer.
 
 use std::time::Duration;
 
-use atrium_mcp::ToolCall;
 use atrium_store::AuditOrigin;
 use serde_json::{Map, Value, json};
 
@@ -18,7 +19,6 @@ const PROTOCOL_VERSIONS: [&str; 4] = ["2025-11-25", "2025-06-18", "2025-03-26", 
 
 /// JSON-RPC error codes.
 const METHOD_NOT_FOUND: i64 = -32601;
-const INVALID_PARAMS: i64 = -32602;
 const INTERNAL_ERROR: i64 = -32603;
 /// The request's deadline passed before the local server answered.
 const TIMED_OUT: i64 = -32001;
@@ -47,27 +47,27 @@ pub async fn serve(
     let batch = messages.len() > 1;
     let mut answers = Vec::new();
     for message in messages {
-        let method = message.get("method").and_then(Value::as_str).map(str::to_owned);
-        let Some(method) = method else {
+        let Some(method) = message.get("method").and_then(Value::as_str).map(str::to_owned) else {
             return Err(RelayFailure::new(RelayErrorCode::BadRequest, "The JSON-RPC message has no method."));
         };
-        let Some(id) = message.get("id").cloned().filter(|id| !id.is_null()) else {
-            // A notification: nothing to answer (cancellations reach the call through its deadline).
-            continue;
+        let id = message.get("id").cloned().filter(|id| !id.is_null());
+        let reply = match target {
+            Target::Server(server) => forward(ctx, server, &method, &message, deadline).await,
+            Target::Host => match id {
+                // A notification: nothing to answer.
+                None => None,
+                Some(id) => {
+                    let params = message.get("params").and_then(Value::as_object).cloned().unwrap_or_default();
+                    Some(match tokio::time::timeout(deadline, host(ctx, &method, params)).await {
+                        Ok(Ok(Ok(result))) => json!({"jsonrpc": "2.0", "id": id, "result": result}),
+                        Ok(Ok(Err((code, message)))) => error(&id, code, &message),
+                        Ok(Err(failure)) => return Err(failure),
+                        Err(_) => error(&id, TIMED_OUT, "The desktop host's deadline passed before it answered."),
+                    })
+                }
+            },
         };
-        let params = message.get("params").and_then(Value::as_object).cloned().unwrap_or_default();
-        let outcome = tokio::time::timeout(deadline, answer(ctx, target, &method, params)).await;
-        let reply = match outcome {
-            Ok(Ok(Ok(result))) => json!({"jsonrpc": "2.0", "id": id, "result": result}),
-            Ok(Ok(Err((code, message)))) => {
-                json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
-            }
-            Ok(Err(failure)) => return Err(failure),
-            Err(_) => {
-                json!({"jsonrpc": "2.0", "id": id, "error": {"code": TIMED_OUT, "message": "The desktop host's deadline passed before the local server answered."}})
-            }
-        };
-        answers.push(reply);
+        answers.extend(reply);
     }
     if answers.is_empty() {
         return Ok(HttpAnswer { status: 202, body: Vec::new() });
@@ -76,14 +76,40 @@ pub async fn serve(
     Ok(HttpAnswer { status: 200, body: body.to_string().into_bytes() })
 }
 
-type Answer = Result<Result<Value, (i64, String)>, RelayFailure>;
+fn error(id: &Value, code: i64, message: &str) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "error": {"code": code, "message": message}})
+}
 
-async fn answer(ctx: &RelayContext, target: &Target, method: &str, params: Map<String, Value>) -> Answer {
-    match target {
-        Target::Host => host(ctx, method, params).await,
-        Target::Server(id) => server(ctx, id, method, params).await,
+/// One message for a published local server: forwarded as it came; the answer, if it is a request.
+async fn forward(ctx: &RelayContext, server: &str, method: &str, message: &Value, deadline: Duration) -> Option<Value> {
+    let id = message.get("id").cloned().filter(|id| !id.is_null());
+    if method == "initialize" {
+        let id = id?;
+        return Some(match ctx.servers.initialize_result(server) {
+            Ok(mut result) => {
+                // The server's own capabilities and identity; the revision is the caller's when Atrium speaks it
+                // (the session to the server is Atrium's, already negotiated).
+                let asked = message.pointer("/params/protocolVersion").and_then(Value::as_str).unwrap_or_default();
+                if let Some(known) = PROTOCOL_VERSIONS.iter().find(|v| **v == asked) {
+                    result["protocolVersion"] = json!(known);
+                }
+                json!({"jsonrpc": "2.0", "id": id, "result": result})
+            }
+            Err(err) => error(&id, INTERNAL_ERROR, &err.to_string()),
+        });
+    }
+    match ctx.servers.forward(server, message, AuditOrigin::Relay, "relay", deadline).await {
+        Ok(answer) => answer,
+        Err(err) => {
+            let timed_out =
+                matches!(&err, atrium_mcp::McpError::Failed(f) if f.code == atrium_mcp::FailureCode::Timeout);
+            let code = if timed_out { TIMED_OUT } else { INTERNAL_ERROR };
+            id.map(|id| error(&id, code, &err.to_string()))
+        }
     }
 }
+
+type Answer = Result<Result<Value, (i64, String)>, RelayFailure>;
 
 fn negotiated(params: &Map<String, Value>) -> &'static str {
     let asked = params.get("protocolVersion").and_then(Value::as_str).unwrap_or_default();
@@ -119,72 +145,6 @@ async fn host(ctx: &RelayContext, method: &str, params: Map<String, Value>) -> A
                 RelayErrorCode::NotImplemented,
                 format!("{other} is not offered by the desktop host."),
             ));
-        }
-        other => return Ok(Err((METHOD_NOT_FOUND, format!("Method not found: {other}")))),
-    }))
-}
-
-async fn server(ctx: &RelayContext, id: &str, method: &str, params: Map<String, Value>) -> Answer {
-    let servers = &ctx.servers;
-    let failed = |e: atrium_mcp::McpError| Ok(Err((INTERNAL_ERROR, e.to_string())));
-    let text = |key: &str| params.get(key).and_then(Value::as_str).map(str::to_owned);
-    Ok(Ok(match method {
-        "initialize" => {
-            let info = servers.state(id).ok().and_then(|s| s.server_info).unwrap_or_else(|| id.to_owned());
-            json!({
-                "protocolVersion": negotiated(&params),
-                "capabilities": {"tools": {"listChanged": false}, "resources": {}, "prompts": {}},
-                "serverInfo": {"name": info, "version": env!("CARGO_PKG_VERSION")},
-                "instructions": "Served by Atrium's Desktop Host Relay from the person's computer.",
-            })
-        }
-        "ping" => json!({}),
-        "tools/list" => match servers.tools(id) {
-            Ok(tools) => json!({"tools": tools}),
-            Err(e) => return failed(e),
-        },
-        "tools/call" => {
-            let Some(tool) = text("name") else { return Ok(Err((INVALID_PARAMS, "tools/call needs a name.".into()))) };
-            let arguments = params.get("arguments").and_then(Value::as_object).cloned();
-            let call = ToolCall { server_id: id.to_owned(), tool, arguments, call_id: None };
-            match servers.call_tool(call, AuditOrigin::Relay).await {
-                Ok(outcome) => match (outcome.result, outcome.error) {
-                    (Some(result), _) => serde_json::to_value(result).unwrap_or_default(),
-                    (None, Some(failure)) if failure.code == atrium_mcp::FailureCode::PolicyDenied => {
-                        return Ok(Err((INVALID_PARAMS, failure.message)));
-                    }
-                    (None, Some(failure)) => return Ok(Err((INTERNAL_ERROR, failure.message))),
-                    (None, None) => return Ok(Err((INTERNAL_ERROR, "The call ended without a result.".into()))),
-                },
-                Err(e) => return failed(e),
-            }
-        }
-        "resources/list" => match servers.resources(id).await {
-            Ok(catalog) => json!({"resources": catalog.resources}),
-            Err(e) => return failed(e),
-        },
-        "resources/templates/list" => match servers.resources(id).await {
-            Ok(catalog) => json!({"resourceTemplates": catalog.templates}),
-            Err(e) => return failed(e),
-        },
-        "resources/read" => {
-            let Some(uri) = text("uri") else { return Ok(Err((INVALID_PARAMS, "resources/read needs a uri.".into()))) };
-            match servers.read_resource(id, &uri).await {
-                Ok(contents) => json!({"contents": contents}),
-                Err(e) => return failed(e),
-            }
-        }
-        "prompts/list" => match servers.prompts(id).await {
-            Ok(prompts) => json!({"prompts": prompts}),
-            Err(e) => return failed(e),
-        },
-        "prompts/get" => {
-            let Some(name) = text("name") else { return Ok(Err((INVALID_PARAMS, "prompts/get needs a name.".into()))) };
-            let arguments = params.get("arguments").and_then(Value::as_object).cloned().unwrap_or_default();
-            match servers.get_prompt(id, &name, arguments).await {
-                Ok(result) => serde_json::to_value(result).unwrap_or_default(),
-                Err(e) => return failed(e),
-            }
         }
         other => return Ok(Err((METHOD_NOT_FOUND, format!("Method not found: {other}")))),
     }))

@@ -1,0 +1,161 @@
+//! Forwarding a client's JSON-RPC message to a server as it came, and its answer back as the server wrote it: the
+//! relay's cloud callers (and, later, the agents' gateway) reach a local server through Atrium without Atrium's or
+//! rmcp's models in the way. Atrium's rules still hold on the way: `allowed_tools` hides and refuses every other
+//! tool, a tool call is audited with its origin, secrets the server was given are masked in what it answers, and a
+//! caller's cancellation reaches the request it names.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use atrium_store::AuditOrigin;
+use serde_json::{Value, json};
+
+use crate::error::{Failure, FailureCode, McpError};
+use crate::model::ToolResult;
+use crate::server_records::RequestRecord;
+use crate::servers::ServerSet;
+
+/// JSON-RPC's code for invalid params: a tool the registration does not allow is refused with it.
+const INVALID_PARAMS: i64 = -32602;
+
+/// Who forwards (the relay, an agent's session): a caller's request ids are its own, so cancellations are matched
+/// within one caller.
+pub type CallerScope<'a> = &'a str;
+
+/// The raw requests in flight, by the caller's own id: `(scope, caller id)` → the id the server saw.
+#[derive(Debug, Default)]
+pub(crate) struct InFlight(Mutex<HashMap<(String, String), String>>);
+
+impl InFlight {
+    fn begin(&self, key: (String, String), raw_id: String) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(key, raw_id);
+    }
+    fn end(&self, key: &(String, String)) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
+    }
+    fn raw_id(&self, key: &(String, String)) -> Option<String> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).get(key).cloned()
+    }
+}
+
+/// The id of a JSON-RPC message, as text (for the in-flight table).
+fn id_key(id: &Value) -> String {
+    id.to_string()
+}
+
+impl ServerSet {
+    /// The server's `initialize` result: exactly as it sent it where the transport saw it (stdio, legacy SSE), else
+    /// as the session decoded it (streamable HTTP).
+    pub fn initialize_result(&self, id: &str) -> Result<Value, McpError> {
+        let (_, live) = self.connected(id)?;
+        if let Some(raw) = live.raw.initialize_result() {
+            return Ok(raw.clone());
+        }
+        Ok(live.peer.peer_info().and_then(|info| serde_json::to_value(info.as_ref()).ok()).unwrap_or(Value::Null))
+    }
+
+    /// Forwards one JSON-RPC message from `caller` (`scope` keeps its request ids apart from other callers'),
+    /// within `limit`. A request's answer is the server's own response object with the caller's id put back; a
+    /// notification has none. `initialize` is the caller's business (see [`ServerSet::initialize_result`]).
+    pub async fn forward(
+        &self,
+        id: &str,
+        message: &Value,
+        origin: AuditOrigin,
+        scope: CallerScope<'_>,
+        limit: Duration,
+    ) -> Result<Option<Value>, McpError> {
+        let (slot, live) = self.connected(id)?;
+        let method = message.get("method").and_then(Value::as_str).unwrap_or_default();
+        let params = message.get("params");
+        let Some(caller_id) = message.get("id").filter(|id| !id.is_null()).cloned() else {
+            // A notification. A cancellation names the caller's request id: the server knows it by another.
+            let mut params = params.cloned();
+            if method == "notifications/cancelled"
+                && let Some(p) = params.as_mut()
+                && let Some(named) = p.get("requestId").map(id_key)
+                && let Some(raw_id) = self.inner.in_flight.raw_id(&(scope.to_owned(), named))
+            {
+                p["requestId"] = Value::String(raw_id);
+            }
+            live.raw.notify(method, params.as_ref()).await?;
+            return Ok(None);
+        };
+        let tool = (method == "tools/call").then(|| params.and_then(|p| p.get("name")).and_then(Value::as_str));
+        if let Some(tool) = tool {
+            let name = tool.unwrap_or_default().to_owned();
+            if !slot.spec.registration.allows(&name) {
+                let refused =
+                    Failure::new(FailureCode::PolicyDenied, format!("{name} is not in this server's allowed_tools."));
+                self.audit_forwarded(id, origin, &name, params, Err(refused.clone()), Duration::ZERO).await;
+                return Ok(Some(json!({"jsonrpc": "2.0", "id": caller_id,
+                    "error": {"code": INVALID_PARAMS, "message": refused.message}})));
+            }
+        }
+        let raw_id = live.raw.next_id();
+        let key = (scope.to_owned(), id_key(&caller_id));
+        self.inner.in_flight.begin(key.clone(), raw_id.clone());
+        let started = Instant::now();
+        let answered = live.raw.request_with_id(raw_id, method, params, limit).await;
+        self.inner.in_flight.end(&key);
+        let mut answer = match answered {
+            Ok(answer) => answer,
+            Err(failure) => {
+                let failure = crate::requests::observe(&live, failure);
+                if let Some(tool) = tool {
+                    let name = tool.unwrap_or_default().to_owned();
+                    self.audit_forwarded(id, origin, &name, params, Err(failure.clone()), started.elapsed()).await;
+                }
+                return Err(McpError::Failed(failure));
+            }
+        };
+        answer["id"] = caller_id;
+        // What the registration hides stays hidden here too.
+        if method == "tools/list"
+            && let Some(tools) = answer.pointer_mut("/result/tools").and_then(Value::as_array_mut)
+        {
+            tools.retain(|t| t.get("name").and_then(Value::as_str).is_some_and(|n| slot.spec.registration.allows(n)));
+        }
+        let answer = slot.log.mask().value(answer);
+        if let Some(tool) = tool {
+            let outcome = match (answer.get("result"), answer.get("error")) {
+                (Some(result), _) => serde_json::from_value::<ToolResult>(result.clone()).map_err(|e| {
+                    Failure::new(FailureCode::ProtocolError, format!("The server's answer is not a tool result: {e}."))
+                }),
+                (None, error) => Err(Failure::new(
+                    FailureCode::ServerError,
+                    format!(
+                        "The server refused: {}.",
+                        error.and_then(|e| e.get("message")).and_then(Value::as_str).unwrap_or("no reason given")
+                    ),
+                )),
+            };
+            let name = tool.unwrap_or_default().to_owned();
+            self.audit_forwarded(id, origin, &name, params, outcome, started.elapsed()).await;
+        }
+        Ok(Some(answer))
+    }
+
+    async fn audit_forwarded(
+        &self,
+        id: &str,
+        origin: AuditOrigin,
+        tool: &str,
+        params: Option<&Value>,
+        outcome: Result<ToolResult, Failure>,
+        took: Duration,
+    ) {
+        let record = RequestRecord {
+            server_id: id.to_owned(),
+            origin,
+            name: tool.to_owned(),
+            arguments: params.and_then(|p| p.get("arguments")).cloned().unwrap_or(Value::Object(Default::default())),
+            outcome,
+            duration_ms: u32::try_from(took.as_millis()).unwrap_or(u32::MAX),
+        };
+        if let Err(err) = self.record_request(record).await {
+            tracing::warn!(%err, "a forwarded call went unrecorded");
+        }
+    }
+}

@@ -1,0 +1,195 @@
+//! The raw side of a live session: requests Atrium forwards for someone else (the relay's cloud callers, later the
+//! agents' gateway) travel as JSON-RPC over the same supervised session, and their answers come back exactly as the
+//! server wrote them — never decoded into Atrium's or rmcp's models, so no field is dropped, added, or set to null
+//! on the way (rmcp's models know only the fields of the spec revision they were written for).
+//!
+//! Every transport hands each message it receives to [`RawSide::incoming`] first: answers to raw requests (their ids
+//! are Atrium's own strings, `atrium-raw-<n>`, which rmcp never uses) stop there; everything else continues to rmcp.
+//! The server's own `initialize` answer is kept as it came, for callers that need the server's exact capabilities.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, OnceLock};
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+
+use crate::error::{Failure, FailureCode};
+
+/// The prefix of the ids raw requests carry.
+const RAW_ID_PREFIX: &str = "atrium-raw-";
+
+/// How a transport sends a raw message to the server. An answer that the transport receives in reply to this very
+/// send (a streamable HTTP `POST` answered with JSON) is returned; others arrive through [`RawSide::incoming`].
+pub(crate) trait RawSender: Send + Sync {
+    /// Sends one JSON-RPC message.
+    fn send(&self, message: Value) -> BoxFuture<'_, Result<Option<Value>, Failure>>;
+}
+
+/// One session's raw side.
+#[derive(Default)]
+pub(crate) struct RawSide {
+    next: AtomicU64,
+    pending: Mutex<HashMap<String, oneshot::Sender<Value>>>,
+    initialize: OnceLock<Value>,
+    sender: OnceLock<Box<dyn RawSender>>,
+}
+
+impl std::fmt::Debug for RawSide {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RawSide").field("initialized", &self.initialize.get().is_some()).finish_non_exhaustive()
+    }
+}
+
+/// Removes a raw request's pending entry however the request ends (answered, timed out, dropped).
+struct PendingGuard<'a> {
+    side: &'a RawSide,
+    id: String,
+}
+
+impl Drop for PendingGuard<'_> {
+    fn drop(&mut self) {
+        self.side.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.id);
+    }
+}
+
+impl RawSide {
+    /// Sets how raw messages reach the server (once, when the transport is made).
+    pub(crate) fn connect(&self, sender: Box<dyn RawSender>) {
+        let _ = self.sender.set(sender);
+    }
+
+    /// A message from the server, before rmcp sees it: `None` when it was the answer to a raw request (delivered to
+    /// its caller), else the message, to pass on.
+    pub(crate) fn incoming(&self, message: Value) -> Option<Value> {
+        if let Some(id) = message.get("id").and_then(Value::as_str).filter(|id| id.starts_with(RAW_ID_PREFIX))
+            && message.get("method").is_none()
+        {
+            let waiting = self.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
+            if let Some(waiting) = waiting {
+                let _ = waiting.send(message);
+            }
+            return None;
+        }
+        // The server's answer to `initialize`, as it came (the first answer that has its serverInfo).
+        if self.initialize.get().is_none()
+            && let Some(result) = message.get("result").filter(|r| r.get("serverInfo").is_some())
+        {
+            let _ = self.initialize.set(result.clone());
+        }
+        Some(message)
+    }
+
+    /// The server's `initialize` result exactly as it sent it, once the session is initialized.
+    pub(crate) fn initialize_result(&self) -> Option<&Value> {
+        self.initialize.get()
+    }
+
+    fn sender(&self) -> Result<&dyn RawSender, Failure> {
+        self.sender.get().map(|s| s.as_ref()).ok_or_else(|| {
+            Failure::new(FailureCode::NotConnected, "The session cannot forward requests (it is not connected yet).")
+        })
+    }
+
+    /// A fresh id for a raw request (one that rmcp never uses).
+    pub(crate) fn next_id(&self) -> String {
+        format!("{RAW_ID_PREFIX}{}", self.next.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// Sends a request with an id from [`RawSide::next_id`] (named before it is answered, so it can be cancelled)
+    /// and returns the server's whole response object (`{jsonrpc, id, result}` or `{…, error}`), its `id` being
+    /// Atrium's own (the caller puts its id back); at most `limit` waiting.
+    pub(crate) async fn request_with_id(
+        &self,
+        id: String,
+        method: &str,
+        params: Option<&Value>,
+        limit: Duration,
+    ) -> Result<Value, Failure> {
+        let (tx, rx) = oneshot::channel();
+        self.pending.lock().unwrap_or_else(|p| p.into_inner()).insert(id.clone(), tx);
+        let _guard = PendingGuard { side: self, id: id.clone() };
+        let mut message = json!({"jsonrpc": "2.0", "id": id, "method": method});
+        if let Some(params) = params {
+            message["params"] = params.clone();
+        }
+        let answered = async {
+            if let Some(answer) = self.sender()?.send(message).await? {
+                // A transport that gets the answer in reply to its send hands it back directly.
+                return Ok(answer);
+            }
+            rx.await.map_err(|_| Failure::new(FailureCode::ConnectionError, "The connection ended before the answer."))
+        };
+        match tokio::time::timeout(limit, answered).await {
+            Ok(answer) => answer,
+            Err(_) => {
+                // Tell the server to stop working on it.
+                let cancelled = json!({"jsonrpc": "2.0", "method": "notifications/cancelled",
+                    "params": {"requestId": id, "reason": "timed out"}});
+                let _ = tokio::time::timeout(Duration::from_secs(1), self.notify_value(cancelled)).await;
+                Err(Failure::new(
+                    FailureCode::Timeout,
+                    format!("No answer within {} s. The request was cancelled.", limit.as_secs_f32()),
+                ))
+            }
+        }
+    }
+
+    /// Sends a notification.
+    pub(crate) async fn notify(&self, method: &str, params: Option<&Value>) -> Result<(), Failure> {
+        let mut message = json!({"jsonrpc": "2.0", "method": method});
+        if let Some(params) = params {
+            message["params"] = params.clone();
+        }
+        self.notify_value(message).await
+    }
+
+    async fn notify_value(&self, message: Value) -> Result<(), Failure> {
+        self.sender()?.send(message).await.map(|_| ())
+    }
+
+    /// Fails every request still waiting (the connection is gone).
+    pub(crate) fn close(&self) {
+        self.pending.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    /// A sender that answers every request with what the test scripted, through `incoming`, as a stdio server would.
+    struct Echo(Arc<RawSide>);
+    impl RawSender for Echo {
+        fn send(&self, message: Value) -> BoxFuture<'_, Result<Option<Value>, Failure>> {
+            let side = self.0.clone();
+            Box::pin(async move {
+                if let Some(id) = message.get("id").cloned() {
+                    let answer = json!({"jsonrpc": "2.0", "id": id, "result": {"tools": [{"name": "t",
+                        "inputSchema": {"type": "object"}, "execution": {"taskSupport": "optional"}}]}});
+                    tokio::spawn(async move { side.incoming(answer) });
+                }
+                Ok(None)
+            })
+        }
+    }
+
+    #[tokio::test]
+    async fn answers_come_back_as_the_server_wrote_them() {
+        let side = Arc::new(RawSide::default());
+        side.connect(Box::new(Echo(side.clone())));
+        let answer =
+            side.request_with_id(side.next_id(), "tools/list", None, Duration::from_secs(5)).await.expect("answer");
+        // A field rmcp's models do not know survives, and nothing was added.
+        assert_eq!(answer["result"]["tools"][0]["execution"]["taskSupport"], "optional");
+        assert_eq!(answer["result"]["tools"][0].as_object().map(|o| o.len()), Some(3));
+        assert!(side.pending.lock().expect("lock").is_empty());
+        // rmcp's own messages pass through, and the first initialize answer is kept.
+        let init = json!({"jsonrpc": "2.0", "id": 0, "result": {"serverInfo": {"name": "s", "version": "1"}, "x": 1}});
+        assert_eq!(side.incoming(init.clone()), Some(init));
+        assert_eq!(side.initialize_result().and_then(|r| r.get("x")), Some(&json!(1)));
+    }
+}
