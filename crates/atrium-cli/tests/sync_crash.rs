@@ -108,7 +108,7 @@ async fn a_sync_killed_half_way_loses_nothing_and_completes_after_restart() {
         .await
         .expect("tokens");
     let children: Vec<Value> = http
-        .get(format!("{}/artifacts/{container}/children", url))
+        .get(format!("{}/artifacts/{container}/children", double.mantle_url()))
         .bearer_auth(login["access_token"].as_str().expect("token"))
         .send()
         .await

@@ -78,7 +78,7 @@ async fn the_platform_calls_a_local_stdio_server_through_the_relay() {
     // A full MCP client, through the platform's gateway and the relay.
     let mut config = StreamableHttpClientTransportConfig::with_uri(format!(
         "{}/{}/mcp",
-        double.url(),
+        double.chorus_url(),
         published["id"].as_str().expect("id")
     ));
     config.auth_header = Some(double.access_token(&user));

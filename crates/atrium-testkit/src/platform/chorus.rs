@@ -1,13 +1,11 @@
-//! Chorus: the Desktop Host Relay WebSocket (`/relay/v1/connect`) and the universal gateway `/{uuid}/mcp`,
-//! which forwards calls to `kind: relay` MCP-server artifacts over the caller's relay session as `mcp_request`
-//! envelopes and rebuilds the HTTP response from the `mcp_response`.
+//! Chorus: its discovery document (`/.well-known/mcp`), the Desktop Host Relay WebSocket (`/relay/v1/connect`)
+//! and the universal gateway `/{uuid}/mcp`, which forwards calls to `kind: relay` MCP-server artifacts over the
+//! caller's relay session as `mcp_request` envelopes and rebuilds the HTTP response from the `mcp_response`.
 
-use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::sync::Arc;
 
 use axum::body::Bytes;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
@@ -16,65 +14,20 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use futures::{SinkExt as _, StreamExt as _};
 use serde_json::{Value, json};
-use tokio::sync::{mpsc, oneshot};
 
-use super::RelayFailure;
-use super::http::{bearer, json_response};
-use super::state::{Shared, lock, unverified_sub};
+use super::error::{ApiResult, json_response, ok};
+use super::http::bearer;
+use super::model::RelayFailure;
+use super::state::{Shared, unverified_sub};
+use super::util::lock;
 
-type Pending = Arc<Mutex<HashMap<String, oneshot::Sender<Value>>>>;
-
-struct Session {
-    id: u64,
-    tx: mpsc::UnboundedSender<String>,
-    pending: Pending,
-}
-
-/// Open relay sessions by user (newest last).
-#[derive(Default)]
-pub(crate) struct RelayHub {
-    sessions: Mutex<HashMap<String, Vec<Session>>>,
-    next_id: AtomicU64,
-}
-
-impl RelayHub {
-    pub(crate) fn count(&self) -> usize {
-        lock(&self.sessions).values().map(Vec::len).sum()
-    }
-
-    /// Sends an `mcp_request` carrying `payload` to the user's newest session and waits for the `mcp_response`
-    /// with the same envelope id.
-    pub(crate) async fn request(
-        &self,
-        user_id: &str,
-        payload: Value,
-        timeout: Duration,
-    ) -> Result<Value, RelayFailure> {
-        let request_id = uuid::Uuid::new_v4().to_string();
-        let (tx, rx) = oneshot::channel();
-        let pending = {
-            let sessions = lock(&self.sessions);
-            let session = sessions.get(user_id).and_then(|s| s.last()).ok_or(RelayFailure::NoSession)?;
-            let envelope = json!({
-                "type": "mcp_request", "v": 1, "id": request_id,
-                "ts": chrono::Utc::now().timestamp(), "payload": payload,
-            });
-            lock(&session.pending).insert(request_id.clone(), tx);
-            if session.tx.send(envelope.to_string()).is_err() {
-                lock(&session.pending).remove(&request_id);
-                return Err(RelayFailure::Disconnected);
-            }
-            session.pending.clone()
-        };
-        let result = match tokio::time::timeout(timeout, rx).await {
-            Ok(Ok(envelope)) => Ok(envelope),
-            // The session went away: its pending senders were dropped.
-            Ok(Err(_)) => Err(RelayFailure::Disconnected),
-            Err(_) => Err(RelayFailure::Timeout),
-        };
-        lock(&pending).remove(&request_id);
-        result
-    }
+/// `GET /.well-known/mcp`: what Chorus says about itself. The double serves no personas.
+pub(crate) async fn well_known_mcp() -> ApiResult {
+    ok(&json!({
+        "service": "chorus",
+        "transport": "streamable-http",
+        "discovery": { "personas": [], "uuid_routing_enabled": true },
+    }))
 }
 
 /// `GET /relay/v1/connect`: a user access JWT is required; anything else is refused with HTTP 403 before the
@@ -82,7 +35,7 @@ impl RelayHub {
 pub(crate) async fn relay_connect(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
-    ws: Result<WebSocketUpgrade, axum::extract::ws::rejection::WebSocketUpgradeRejection>,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     let user = bearer(&headers).filter(|t| !t.starts_with("agc_")).and_then(|t| shared.verify_access(t));
     let Some(user) = user else {
@@ -95,10 +48,7 @@ pub(crate) async fn relay_connect(
 }
 
 async fn run(shared: Arc<Shared>, socket: WebSocket, user_id: String) {
-    let (tx, mut rx) = mpsc::unbounded_channel::<String>();
-    let pending: Pending = Arc::default();
-    let id = shared.relay.next_id.fetch_add(1, Ordering::Relaxed);
-    lock(&shared.relay.sessions).entry(user_id.clone()).or_default().push(Session { id, tx, pending: pending.clone() });
+    let mut session = shared.relay.open(&user_id);
     let mut drops = shared.faults.drop_signal();
     let (mut sink, mut stream) = socket.split();
     loop {
@@ -109,41 +59,20 @@ async fn run(shared: Arc<Shared>, socket: WebSocket, user_id: String) {
                 break;
             }
             _ = drops.changed() => break,
-            out = rx.recv() => {
+            out = session.outbox.recv() => {
                 let Some(text) = out else { break };
                 if sink.send(Message::Text(text.into())).await.is_err() {
                     break;
                 }
             }
             incoming = stream.next() => match incoming {
-                Some(Ok(Message::Text(text))) => resolve(&pending, text.as_str()),
+                Some(Ok(Message::Text(text))) => session.resolve(text.as_str()),
                 Some(Ok(Message::Close(_)) | Err(_)) | None => break,
                 Some(Ok(_)) => {}
             },
         }
     }
-    let mut sessions = lock(&shared.relay.sessions);
-    if let Some(list) = sessions.get_mut(&user_id) {
-        list.retain(|s| s.id != id);
-        if list.is_empty() {
-            sessions.remove(&user_id);
-        }
-    }
-    drop(sessions);
-    // Dropping the senders fails every in-flight request at once.
-    lock(&pending).clear();
-}
-
-/// Hands an `mcp_response` to its waiter; anything else (other types, unknown or late ids) is ignored.
-fn resolve(pending: &Pending, text: &str) {
-    let Ok(envelope) = serde_json::from_str::<Value>(text) else { return };
-    if envelope.get("type").and_then(Value::as_str) != Some("mcp_response") {
-        return;
-    }
-    let Some(id) = envelope.get("id").and_then(Value::as_str) else { return };
-    if let Some(waiter) = lock(pending).remove(id) {
-        let _ = waiter.send(envelope);
-    }
+    shared.relay.close(&session);
 }
 
 fn error(status: StatusCode, message: String) -> Response {

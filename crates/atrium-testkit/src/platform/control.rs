@@ -1,5 +1,5 @@
-//! The double's own control surface under `/_double/` (no auth), for the standalone mode: faults, stats,
-//! seeding and concurrent remote edits. Not part of the platform.
+//! The double's own control surface under `/_double/` (no auth, on every listener), for the standalone mode:
+//! faults, stats, seeding and concurrent remote edits. Not part of the platform.
 
 use std::sync::Arc;
 
@@ -9,8 +9,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::Remote;
-use super::http::{ApiError, ApiResult, ok, str_field};
+use super::error::{ApiError, ApiResult, ok};
+use super::http::str_field;
+use super::remote::Remote;
 use super::state::Shared;
 
 fn body_object(bytes: &[u8]) -> Result<Value, ApiError> {

@@ -1,189 +1,38 @@
-//! Mantle's `/events` WebSocket: filtered, ACL-checked live artifact events, no replay.
+//! Mantle's `/events` WebSocket: auth at the upgrade, then the socket's loop between the client and the bus.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use futures::{SinkExt as _, StreamExt as _};
-use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
 use super::http::bearer;
-use super::state::{Shared, bump, epoch_secs, lock};
+use super::state::{Shared, bump};
 
-/// One bus event: what subscribers see (`name`, `payload`) and what filters and the ACL look at.
-#[derive(Clone, Debug)]
-pub(crate) struct Event {
-    pub name: &'static str,
-    pub payload: Value,
-    pub container_id: String,
-    pub artifact_id: String,
-    pub content_type: Option<String>,
-    pub actor_id: String,
-    /// Readers of the container are exactly its owner in the double.
-    pub container_owner: String,
-}
-
-/// A subscription filter; an absent field matches anything, `event_names` are fnmatch globs.
-#[derive(Clone, Debug, Default)]
-struct Filter {
-    container_id: Option<String>,
-    artifact_id: Option<String>,
-    content_type: Option<String>,
-    event_names: Option<Vec<String>>,
-}
-
-impl Filter {
-    fn parse(raw: Option<&Value>) -> Filter {
-        let field =
-            |k: &str| raw.and_then(|r| r.get(k)).and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_owned);
-        let event_names = raw
-            .and_then(|r| r.get("event_names"))
-            .and_then(Value::as_array)
-            .map(|names| names.iter().filter_map(Value::as_str).map(str::to_owned).collect());
-        Filter {
-            container_id: field("container_id"),
-            artifact_id: field("artifact_id"),
-            content_type: field("content_type"),
-            event_names,
-        }
-    }
-
-    fn matches(&self, ev: &Event) -> bool {
-        let eq = |want: &Option<String>, have: Option<&str>| want.as_deref().is_none_or(|w| Some(w) == have);
-        eq(&self.container_id, Some(&ev.container_id))
-            && eq(&self.artifact_id, Some(&ev.artifact_id))
-            && eq(&self.content_type, ev.content_type.as_deref())
-            && self
-                .event_names
-                .as_ref()
-                .is_none_or(|names| names.is_empty() || names.iter().any(|p| glob(p.as_bytes(), ev.name.as_bytes())))
-    }
-}
-
-/// fnmatch-style `*` and `?` matching (case-sensitive, like `fnmatchcase`).
-fn glob(pattern: &[u8], text: &[u8]) -> bool {
-    match (pattern.first(), text.first()) {
-        (None, None) => true,
-        (Some(b'*'), _) => glob(&pattern[1..], text) || (!text.is_empty() && glob(pattern, &text[1..])),
-        (Some(b'?'), Some(_)) => glob(&pattern[1..], &text[1..]),
-        (Some(p), Some(t)) if p == t => glob(&pattern[1..], &text[1..]),
-        _ => false,
-    }
-}
-
-struct Socket {
-    user_id: String,
-    subs: HashMap<String, Filter>,
-    tx: mpsc::UnboundedSender<String>,
-}
-
-/// Open `/events` sockets and their subscriptions.
-#[derive(Default)]
-pub(crate) struct EventsHub {
-    sockets: Mutex<HashMap<u64, Socket>>,
-    next_id: AtomicU64,
-}
-
-impl EventsHub {
-    /// Fans an event out to every matching subscription of every socket whose user may see it.
-    pub(crate) fn emit(&self, ev: Event) {
-        let ts = epoch_secs();
-        let event_id = uuid::Uuid::new_v4().simple().to_string();
-        let sockets = lock(&self.sockets);
-        for socket in sockets.values() {
-            if socket.user_id != ev.actor_id && socket.user_id != ev.container_owner {
-                continue;
-            }
-            for (sub_id, filter) in &socket.subs {
-                if filter.matches(&ev) {
-                    let msg = json!({
-                        "event": ev.name, "payload": ev.payload, "sub_id": sub_id, "ts": ts, "event_id": event_id,
-                    });
-                    let _ = socket.tx.send(msg.to_string());
-                }
-            }
-        }
-    }
-
-    fn register(&self, user_id: String, tx: mpsc::UnboundedSender<String>) -> u64 {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        lock(&self.sockets).insert(id, Socket { user_id, subs: HashMap::new(), tx });
-        id
-    }
-
-    fn unregister(&self, id: u64) {
-        lock(&self.sockets).remove(&id);
-    }
-
-    /// Handles one client message; the reply to send, if any.
-    fn handle(&self, socket_id: u64, text: &str) -> Option<Value> {
-        let Ok(message) = serde_json::from_str::<Value>(text) else {
-            return Some(json!({ "error": "invalid JSON" }));
-        };
-        // The platform skips any message that is not a JSON object.
-        let obj = message.as_object()?;
-        let op = obj.get("op");
-        let id = match obj.get("id") {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Null) | None => String::new(),
-            Some(other) => other.to_string(),
-        };
-        let mut sockets = lock(&self.sockets);
-        let socket = sockets.get_mut(&socket_id)?;
-        match op.and_then(Value::as_str) {
-            Some("ping") => Some(json!({ "pong": true })),
-            Some("subscribe") if id.is_empty() => Some(json!({ "error": "subscribe requires id" })),
-            Some("subscribe") if socket.subs.contains_key(&id) => {
-                Some(json!({ "error": format!("sub {id} already exists") }))
-            }
-            Some("subscribe") => {
-                socket.subs.insert(id.clone(), Filter::parse(obj.get("filter")));
-                Some(json!({ "ack": id }))
-            }
-            Some("unsubscribe") => {
-                socket.subs.remove(&id);
-                Some(json!({ "unack": id }))
-            }
-            _ => {
-                // Python's repr of the op: 'x' for a string, None when absent.
-                let shown = match op {
-                    Some(Value::String(s)) => format!("'{s}'"),
-                    None | Some(Value::Null) => "None".to_owned(),
-                    Some(other) => other.to_string(),
-                };
-                Some(json!({ "error": format!("unknown op {shown}") }))
-            }
-        }
-    }
-}
-
-/// `GET /events` (WebSocket): auth by header or `?access_token=`; a bad token is accepted then closed 4401.
+/// `GET /events` (WebSocket): auth by header or `?access_token=` (an access JWT or an `agc_` key). Anything else
+/// is refused with HTTP 403 before the upgrade: Mantle closes the socket before accepting it, which Starlette
+/// answers with 403.
 pub(crate) async fn events_ws(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
     Query(query): Query<HashMap<String, String>>,
-    ws: WebSocketUpgrade,
+    ws: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Response {
     let token = bearer(&headers).map(str::to_owned).or_else(|| query.get("access_token").cloned());
-    let user = token.as_deref().and_then(|t| shared.resolve_bearer(t));
-    let reason = if token.is_none() { "Missing bearer token" } else { "Invalid token" };
-    ws.on_upgrade(move |socket| async move {
-        match user {
-            Some(user) => run(shared, socket, user.id).await,
-            None => close_with(socket, 4401, reason).await,
-        }
-    })
-}
-
-async fn close_with(mut socket: WebSocket, code: u16, reason: &str) {
-    let frame = CloseFrame { code, reason: reason.into() };
-    let _ = socket.send(Message::Close(Some(frame))).await;
+    let Some(user) = token.as_deref().and_then(|t| shared.resolve_bearer(t)) else {
+        return StatusCode::FORBIDDEN.into_response();
+    };
+    match ws {
+        Ok(ws) => ws.on_upgrade(move |socket| run(shared, socket, user.id)),
+        Err(rejection) => rejection.into_response(),
+    }
 }
 
 async fn run(shared: Arc<Shared>, socket: WebSocket, user_id: String) {
@@ -227,17 +76,4 @@ async fn run(shared: Arc<Shared>, socket: WebSocket, user_id: String) {
     }
     shared.events.unregister(id);
     let _ = shared.counters.events_sockets.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
-}
-
-#[cfg(test)]
-mod tests {
-    use super::glob;
-
-    #[test]
-    fn globs() {
-        assert!(glob(b"artifact.*", b"artifact.updated"));
-        assert!(glob(b"artifact.invoke.*", b"artifact.invoke.started"));
-        assert!(!glob(b"artifact.invoke.*", b"artifact.updated"));
-        assert!(glob(b"artifact.?pdated", b"artifact.updated"));
-    }
 }

@@ -1,21 +1,9 @@
-//! Injected faults (failures, malformed bodies, latency, dropped sockets, expired tokens) and the middleware
-//! that applies them and counts requests.
+//! Injected faults: failures, malformed bodies, latency, dropped sockets and expired tokens. The fault layer
+//! (`fault_layer.rs`) and the sockets read them on every request.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
-use std::time::Duration;
 
-use axum::body::Body;
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{StatusCode, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use serde_json::json;
 use tokio::sync::watch;
-
-use super::http::json_response;
-use super::routes::{RouteKind, route_kind};
-use super::state::{Shared, bump};
 
 /// Faults to inject into the double. All methods take `&self`; the double reads them on every request.
 pub struct Faults {
@@ -48,11 +36,6 @@ impl std::fmt::Debug for Faults {
             .field("latency_ms", &self.latency_ms.load(Ordering::Relaxed))
             .finish_non_exhaustive()
     }
-}
-
-/// Takes one from a counter if it is above zero.
-fn take(counter: &AtomicU32) -> bool {
-    counter.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1)).is_ok()
 }
 
 impl Faults {
@@ -100,49 +83,29 @@ impl Faults {
         self.injected.load(Ordering::Relaxed)
     }
 
+    /// Whether this request is to fail (one pending failure taken and counted).
+    pub(crate) fn take_failure(&self) -> bool {
+        self.take(&self.fail_next)
+    }
+
+    /// Whether this response is to be cut off (one pending malformed body taken and counted).
+    pub(crate) fn take_malformed(&self) -> bool {
+        self.take(&self.malformed_next)
+    }
+
+    /// Takes one from a counter if it is above zero, counting it as injected.
+    fn take(&self, counter: &AtomicU32) -> bool {
+        let taken = counter.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1)).is_ok();
+        if taken {
+            self.injected.fetch_add(1, Ordering::Relaxed);
+        }
+        taken
+    }
+
     /// A receiver that changes when `drop_sockets` is called (sockets opened later ignore earlier drops).
     pub(crate) fn drop_signal(&self) -> watch::Receiver<u64> {
         let mut rx = self.drops.subscribe();
         rx.mark_unchanged();
         rx
     }
-}
-
-/// Counts requests and applies latency, failures and truncation by the route's kind.
-pub(crate) async fn layer(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
-    let kind = request.extensions().get::<MatchedPath>().map_or(RouteKind::Platform, |p| route_kind(p.as_str()));
-    if kind == RouteKind::Control {
-        return next.run(request).await;
-    }
-    bump(&shared.counters.requests);
-    if kind == RouteKind::WebSocket {
-        return next.run(request).await;
-    }
-    let faults = &shared.faults;
-    let latency = faults.latency_ms();
-    if latency > 0 {
-        tokio::time::sleep(Duration::from_millis(latency)).await;
-    }
-    if kind != RouteKind::Platform {
-        return next.run(request).await;
-    }
-    if take(&faults.fail_next) {
-        bump(&faults.injected);
-        return json_response(StatusCode::INTERNAL_SERVER_ERROR, &json!({ "detail": "Internal Server Error" }));
-    }
-    let response = next.run(request).await;
-    let is_json = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/json"));
-    if !is_json || !take(&faults.malformed_next) {
-        return response;
-    }
-    bump(&faults.injected);
-    let (mut parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
-    let cut = bytes.slice(..bytes.len() / 2);
-    parts.headers.remove(header::CONTENT_LENGTH);
-    (parts, Body::from(cut)).into_response()
 }

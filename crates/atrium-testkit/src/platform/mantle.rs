@@ -1,5 +1,6 @@
-//! Mantle's artifact REST surface. Every route needs `Authorization: Bearer <access JWT | agc_ key>`;
-//! no-access and not-found are both 404.
+//! Mantle's REST surface: its root document, and the artifact routes, which need
+//! `Authorization: Bearer <access JWT | agc_ key>` and answer no-access and not-found alike with 404. Also the
+//! single-use content links that stand in for presigned S3 URLs.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,10 +11,24 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::http::{ApiError, ApiResult, caller, json_body, json_response, ok, str_field};
+use super::error::{ApiError, ApiResult, json_response, ok};
+use super::http::{caller, json_body, str_field};
+use super::openapi::openapi_document;
 use super::ops::{self, Patch};
-use super::state::{Shared, bump, lock, random_hex};
+use super::state::{Shared, bump};
 use super::store::{WORKSPACE_CT, child_out};
+use super::util::{lock, random_hex};
+
+/// `GET /`: Mantle's root document (no auth). Its `version` is the platform's, as the OpenAPI fixture names it.
+pub(crate) async fn root() -> ApiResult {
+    let version = openapi_document().pointer("/info/version").and_then(Value::as_str).unwrap_or("0.0.0");
+    ok(&json!({
+        "status": "ok",
+        "version": version,
+        "server_time": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, false),
+        "links": { "self": "/", "service-doc": "/docs", "service-desc": "/openapi.json" },
+    }))
+}
 
 /// `GET /artifacts/visible?content_type=&action=`: every readable artifact as one array (no pagination).
 pub(crate) async fn visible(
@@ -150,7 +165,9 @@ pub(crate) async fn batch(State(shared): State<Arc<Shared>>, headers: HeaderMap,
     ok(&json!({ "artifacts": out }))
 }
 
-/// `GET /artifacts/{id}/content-url` → `{url}`: a single-use, unauthenticated link like a presigned S3 GET.
+/// `GET /artifacts/{id}/content-url` → `{url}`: a single-use, unauthenticated link like a presigned S3 GET. It
+/// is absolute and points at Mantle's own listener, as a presigned URL points at the store whatever way the
+/// client reached Mantle.
 pub(crate) async fn content_url(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
@@ -170,7 +187,7 @@ pub(crate) async fn content_url(
     };
     let token = random_hex(24);
     lock(&shared.content_tokens).insert(token.clone(), (content, media));
-    ok(&json!({ "url": format!("{}/_content/{token}", shared.base) }))
+    ok(&json!({ "url": format!("{}/_content/{token}", shared.urls.mantle) }))
 }
 
 /// `GET /_content/{token}`: the stored bytes, once per token (the stand-in for S3).

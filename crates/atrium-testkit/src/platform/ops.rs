@@ -1,15 +1,16 @@
 //! Mantle's write and read paths (`workspace_service` and the artifacts router), shared by the REST handlers,
-//! [`super::Remote`] and the control surface, so a remote edit emits exactly what a REST edit emits.
+//! `Remote` and the control surface, so a remote edit emits exactly what a REST edit emits.
 
 use std::sync::Arc;
 
 use axum::http::StatusCode;
 use serde_json::{Map, Value, json};
 
-use super::events::Event;
-use super::http::ApiError;
-use super::state::{Shared, bump, iso_from_micros, lock};
-use super::store::{ArtState, Row, WORKSPACE_CT, py_dumps};
+use super::bus::Event;
+use super::error::ApiError;
+use super::state::{Shared, bump};
+use super::store::{ArtState, Row, Store, WORKSPACE_CT, py_dumps};
+use super::util::{iso_from_micros, lock};
 
 /// A partial update (`UpdateArtifactRequest`).
 #[derive(Default, Debug)]
@@ -243,7 +244,7 @@ pub(crate) fn update(shared: &Shared, user_id: &str, id: &str, patch: Patch) -> 
 
 fn update_child(
     shared: &Shared,
-    store: &mut super::store::Store,
+    store: &mut Store,
     user_id: &str,
     owner: &str,
     id: &str,

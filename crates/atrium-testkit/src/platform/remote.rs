@@ -6,8 +6,9 @@ use std::sync::Arc;
 use serde_json::{Value, json};
 
 use super::ops::{self, Patch};
-use super::state::{Shared, lock};
+use super::state::Shared;
 use super::store::{WORKSPACE_CT, child_out, py_dumps};
+use super::util::lock;
 
 /// Acts as "another client of the same user" (the default user). Cheap to clone.
 #[derive(Clone)]
@@ -17,7 +18,7 @@ pub struct Remote {
 
 impl std::fmt::Debug for Remote {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Remote").field("base", &self.shared.base).finish()
+        f.debug_struct("Remote").field("platform", &self.shared.urls.platform()).finish()
     }
 }
 

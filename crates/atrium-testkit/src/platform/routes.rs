@@ -1,109 +1,63 @@
-//! The one route table: it builds the router, drives the fault layer and is what the OpenAPI test reads.
+//! The routers of the double's listeners, built from the route table: each service's own listener serves its
+//! routes at their own paths; the front listener composes them the way the shipped Caddy front does.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::http::StatusCode;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter, any, on};
 use serde_json::json;
 
-use super::http::json_response;
+use super::error::json_response;
 use super::state::Shared;
-use super::{chorus, control, events, faults, mantle, origin};
+use super::table::{Handler, ROUTES, RouteSpec, Service};
+use super::{chorus, control, events, fault_layer, grants, mantle, origin};
 
-/// What a route is, which decides how faults apply to it and whether the OpenAPI document must list it.
+/// Which listener a router is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RouteKind {
-    /// An Origin or Mantle REST route; it must exist in the platform's OpenAPI document.
-    Platform,
-    /// A WebSocket endpoint (`/events`, `/relay/v1/connect`).
-    WebSocket,
-    /// Chorus's universal MCP gateway (`/{server_id}/mcp`, any method).
-    Gateway,
-    /// The single-use content links that stand in for presigned S3 URLs.
-    Content,
-    /// The double's own control surface under `/_double/` (not part of the platform).
-    Control,
+pub(crate) enum Listener {
+    /// A service's own listener (Origin, Mantle or Chorus), with no prefixes.
+    Own(Service),
+    /// The front of the front layout.
+    Front {
+        /// Whether `/relay/*` reaches Chorus (a self-host that followed Atrium's README) or the web app.
+        relay_routed: bool,
+    },
 }
 
-/// One served route: method, path template (OpenAPI syntax) and kind.
-#[derive(Clone, Copy, Debug)]
-pub struct RouteSpec {
-    /// HTTP method; `*` for any.
-    pub method: &'static str,
-    /// Path template, e.g. `/artifacts/{artifact_id}`.
-    pub path: &'static str,
-    /// What the route is.
-    pub kind: RouteKind,
-    handler: H,
+/// The web app's `index.html`, which the front serves for every path it routes to no service.
+const SPA_INDEX: &str =
+    "<!doctype html><html><head><title>Agience</title></head><body><div id=\"app\"></div></body></html>";
+
+/// Where a route is mounted on a listener, if at all. The front follows the shipped Caddyfile: Origin's
+/// `/auth/*`, `/setup/*` and `/.well-known/*` with their paths kept, `handle_path /api/*` to Mantle (so Mantle's
+/// `/` is `/api/` there), `/.well-known/mcp*` to Chorus, `/relay/*` to Chorus only when routed; Chorus's gateway
+/// is not routed. The control surface is everywhere, for standalone use.
+fn mount(spec: &RouteSpec, listener: Listener) -> Option<Cow<'static, str>> {
+    let path = spec.path;
+    match (listener, spec.service) {
+        (_, Service::Double) => Some(Cow::Borrowed(path)),
+        (Listener::Own(own), service) => (own == service).then_some(Cow::Borrowed(path)),
+        (Listener::Front { .. }, Service::Origin) => Some(Cow::Borrowed(path)),
+        (Listener::Front { .. }, Service::Mantle) => Some(Cow::Owned(format!("/api{path}"))),
+        (Listener::Front { relay_routed }, Service::Chorus) => {
+            let routed = path.starts_with("/.well-known/mcp") || (relay_routed && path.starts_with("/relay/"));
+            routed.then_some(Cow::Borrowed(path))
+        }
+    }
 }
 
-#[derive(Clone, Copy, Debug)]
-enum H {
-    OpenId,
-    Providers,
-    Authorize,
-    Token,
-    PasswordLogin,
-    UserInfo,
-    CreateKey,
-    Visible,
-    Create,
-    Batch,
-    Read,
-    Update,
-    Delete,
-    Children,
-    ContentUrl,
-    Events,
-    Relay,
-    Gateway,
-    Content,
-    Faults,
-    Stats,
-    Seed,
-    Edit,
-    RemoteDelete,
-}
-
-const fn r(method: &'static str, path: &'static str, kind: RouteKind, handler: H) -> RouteSpec {
-    RouteSpec { method, path, kind, handler }
-}
-
-use RouteKind::{Content, Control, Gateway, Platform, WebSocket};
-
-/// Every route the double serves.
-pub const ROUTES: &[RouteSpec] = &[
-    r("GET", "/.well-known/openid-configuration", Platform, H::OpenId),
-    r("GET", "/auth/providers", Platform, H::Providers),
-    r("GET", "/auth/authorize", Platform, H::Authorize),
-    r("POST", "/auth/token", Platform, H::Token),
-    r("POST", "/auth/password/login", Platform, H::PasswordLogin),
-    r("GET", "/auth/userinfo", Platform, H::UserInfo),
-    r("POST", "/auth/keys", Platform, H::CreateKey),
-    r("GET", "/artifacts/visible", Platform, H::Visible),
-    r("POST", "/artifacts", Platform, H::Create),
-    r("POST", "/artifacts/batch", Platform, H::Batch),
-    r("GET", "/artifacts/{artifact_id}", Platform, H::Read),
-    r("PATCH", "/artifacts/{artifact_id}", Platform, H::Update),
-    r("DELETE", "/artifacts/{artifact_id}", Platform, H::Delete),
-    r("GET", "/artifacts/{artifact_id}/children", Platform, H::Children),
-    r("GET", "/artifacts/{artifact_id}/content-url", Platform, H::ContentUrl),
-    r("GET", "/events", WebSocket, H::Events),
-    r("GET", "/relay/v1/connect", WebSocket, H::Relay),
-    r("*", "/{server_id}/mcp", Gateway, H::Gateway),
-    r("GET", "/_content/{token}", Content, H::Content),
-    r("POST", "/_double/faults", Control, H::Faults),
-    r("GET", "/_double/stats", Control, H::Stats),
-    r("POST", "/_double/seed", Control, H::Seed),
-    r("POST", "/_double/edit", Control, H::Edit),
-    r("POST", "/_double/delete", Control, H::RemoteDelete),
-];
-
-/// The kind of a matched path template (unknown templates count as platform routes).
-pub(crate) fn route_kind(template: &str) -> RouteKind {
-    ROUTES.iter().find(|spec| spec.path == template).map_or(Platform, |spec| spec.kind)
+/// The front's path prefixes that reach a service: a path under one that no route matches gets that service's
+/// 404, not the web app.
+fn front_prefixes(relay_routed: bool) -> Vec<&'static str> {
+    let mut prefixes = vec!["/auth/", "/setup/", "/.well-known/", "/api/"];
+    if relay_routed {
+        prefixes.push("/relay/");
+    }
+    prefixes
 }
 
 fn filter(method: &str) -> MethodFilter {
@@ -116,48 +70,78 @@ fn filter(method: &str) -> MethodFilter {
     }
 }
 
-fn method_router(spec: &RouteSpec) -> MethodRouter<Arc<Shared>> {
+fn handler(spec: &RouteSpec) -> MethodRouter<Arc<Shared>> {
     let f = filter(spec.method);
     match spec.handler {
-        H::OpenId => on(f, origin::openid_configuration),
-        H::Providers => on(f, origin::providers),
-        H::Authorize => on(f, origin::authorize),
-        H::Token => on(f, origin::token),
-        H::PasswordLogin => on(f, origin::password_login),
-        H::UserInfo => on(f, origin::userinfo),
-        H::CreateKey => on(f, origin::create_key),
-        H::Visible => on(f, mantle::visible),
-        H::Create => on(f, mantle::create),
-        H::Batch => on(f, mantle::batch),
-        H::Read => on(f, mantle::read),
-        H::Update => on(f, mantle::update),
-        H::Delete => on(f, mantle::delete),
-        H::Children => on(f, mantle::children),
-        H::ContentUrl => on(f, mantle::content_url),
-        H::Events => on(f, events::events_ws),
-        H::Relay => on(f, chorus::relay_connect),
-        H::Gateway => any(chorus::gateway),
-        H::Content => on(f, mantle::content),
-        H::Faults => on(f, control::faults),
-        H::Stats => on(f, control::stats),
-        H::Seed => on(f, control::seed),
-        H::Edit => on(f, control::edit),
-        H::RemoteDelete => on(f, control::delete),
+        Handler::OpenId => on(f, origin::openid_configuration),
+        Handler::Providers => on(f, origin::providers),
+        Handler::SetupStatus => on(f, origin::setup_status),
+        Handler::Authorize => on(f, origin::authorize),
+        Handler::Token => on(f, grants::token),
+        Handler::PasswordLogin => on(f, grants::password_login),
+        Handler::UserInfo => on(f, grants::userinfo),
+        Handler::CreateKey => on(f, grants::create_key),
+        Handler::MantleRoot => on(f, mantle::root),
+        Handler::Visible => on(f, mantle::visible),
+        Handler::Create => on(f, mantle::create),
+        Handler::Batch => on(f, mantle::batch),
+        Handler::Read => on(f, mantle::read),
+        Handler::Update => on(f, mantle::update),
+        Handler::Delete => on(f, mantle::delete),
+        Handler::Children => on(f, mantle::children),
+        Handler::ContentUrl => on(f, mantle::content_url),
+        Handler::Events => on(f, events::events_ws),
+        Handler::Content => on(f, mantle::content),
+        Handler::ChorusDiscovery => on(f, chorus::well_known_mcp),
+        Handler::Relay => on(f, chorus::relay_connect),
+        Handler::Gateway => any(chorus::gateway),
+        Handler::Faults => on(f, control::faults),
+        Handler::Stats => on(f, control::stats),
+        Handler::Seed => on(f, control::seed),
+        Handler::Edit => on(f, control::edit),
+        Handler::RemoteDelete => on(f, control::delete),
     }
 }
 
-/// The whole app: the table's routes, FastAPI-shaped 404/405, the fault layer and a generous body limit.
-pub(crate) fn router(shared: Arc<Shared>) -> Router {
+async fn not_found() -> Response {
+    json_response(StatusCode::NOT_FOUND, &json!({ "detail": "Not Found" }))
+}
+
+/// The web app behind the front (nginx serving a single-page app): `index.html` for any GET or HEAD, a
+/// WebSocket upgrade included; nginx's static handler refuses other methods with 405.
+async fn spa(method: Method) -> Response {
+    let html = HeaderValue::from_static("text/html");
+    if method == Method::GET || method == Method::HEAD {
+        return (StatusCode::OK, [(header::CONTENT_TYPE, html)], SPA_INDEX).into_response();
+    }
+    let body = "<html><head><title>405 Not Allowed</title></head><body><center><h1>405 Not Allowed</h1></center>\
+                <hr><center>nginx</center></body></html>";
+    (StatusCode::METHOD_NOT_ALLOWED, [(header::CONTENT_TYPE, html)], body).into_response()
+}
+
+/// A listener's router: its routes (each behind the fault layer, which knows the route's kind), FastAPI-shaped
+/// 404/405 (the web app for unrouted paths at the front) and a generous body limit.
+pub(crate) fn router(shared: Arc<Shared>, listener: Listener) -> Router {
     let mut router = Router::new();
     for spec in ROUTES {
-        router = router.route(spec.path, method_router(spec));
+        if let Some(path) = mount(spec, listener) {
+            let layer = axum::middleware::from_fn_with_state((shared.clone(), spec.kind), fault_layer::layer);
+            router = router.route(&path, handler(spec).layer(layer));
+        }
     }
+    router = match listener {
+        Listener::Own(_) => router.fallback(not_found),
+        Listener::Front { relay_routed } => {
+            for prefix in front_prefixes(relay_routed) {
+                router = router.route(&format!("{prefix}{{*rest}}"), any(not_found));
+            }
+            router.fallback(spa)
+        }
+    };
     router
-        .fallback(|| async { json_response(StatusCode::NOT_FOUND, &json!({ "detail": "Not Found" })) })
         .method_not_allowed_fallback(|| async {
             json_response(StatusCode::METHOD_NOT_ALLOWED, &json!({ "detail": "Method Not Allowed" }))
         })
-        .layer(axum::middleware::from_fn_with_state(shared.clone(), faults::layer))
         .layer(DefaultBodyLimit::max(256 * 1024 * 1024))
         .with_state(shared)
 }

@@ -1,92 +1,39 @@
-//! The double's shared state: users, issued tokens and keys, the artifact store, counters and the clock.
+//! The double's shared state: one for all its listeners, so a user, a token, an artifact or a relay session is
+//! the same whichever URL a request came in on. Users, issued tokens and keys, the artifact store, the event
+//! bus, relay sessions, counters, faults and the clock.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
-use super::chorus::RelayHub;
-use super::events::EventsHub;
+use super::bus::EventsHub;
 use super::faults::Faults;
+use super::model::{DoubleStats, DoubleUser};
+use super::options::DoubleOptions;
+use super::relay::RelayHub;
 use super::store::Store;
-use super::{DoubleStats, DoubleUser};
+use super::urls::Urls;
+use super::util::{Clock, epoch_secs, lock, random_bytes, random_hex};
 
-/// Locks a mutex, shrugging off poisoning: a panicking test must not take every later request down with it.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
+/// Codes (and their PKCE state) live this long, like Origin's in-memory cache.
+pub(crate) const CODE_TTL: Duration = Duration::from_secs(600);
 
-/// `n` random bytes (OS randomness; UUIDv4 bytes if the OS source ever fails).
-pub(crate) fn random_bytes(n: usize) -> Vec<u8> {
-    let mut buf = vec![0u8; n];
-    if getrandom::fill(&mut buf).is_err() {
-        for chunk in buf.chunks_mut(16) {
-            let bytes = uuid::Uuid::new_v4().into_bytes();
-            chunk.copy_from_slice(&bytes[..chunk.len()]);
-        }
-    }
-    buf
-}
-
-/// `n` random characters from `[A-Za-z0-9]`, like authlib's `generate_token(n)` (authorization codes).
-pub(crate) fn random_token(n: usize) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    random_bytes(n).into_iter().map(|b| ALPHABET[usize::from(b) % ALPHABET.len()] as char).collect()
-}
-
-/// Lower-case hex of `n` random bytes.
-pub(crate) fn random_hex(n: usize) -> String {
-    random_bytes(n).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Seconds since the epoch as a float, the way Python's `time.time()` reports it.
-pub(crate) fn epoch_secs() -> f64 {
-    let now = chrono::Utc::now();
-    now.timestamp() as f64 + f64::from(now.timestamp_subsec_micros()) / 1e6
-}
-
-/// Hands out ISO-8601 UTC timestamps in Python's `isoformat()` shape, strictly increasing even within one
-/// microsecond, so that last-write-wins by `modified_time` is decidable in tests.
-#[derive(Default)]
-pub(crate) struct Clock {
-    last_us: Mutex<i64>,
-}
-
-impl Clock {
-    /// The next timestamp: (microseconds since the epoch, ISO string).
-    pub(crate) fn tick(&self) -> (i64, String) {
-        let mut last = lock(&self.last_us);
-        let now = chrono::Utc::now().timestamp_micros().max(*last + 1);
-        *last = now;
-        (now, iso_from_micros(now))
-    }
-}
-
-impl Clock {
-    /// Reserves `n` consecutive microsecond stamps at once (bulk seeding); returns the first.
-    pub(crate) fn reserve(&self, n: usize) -> i64 {
-        let mut last = lock(&self.last_us);
-        let first = chrono::Utc::now().timestamp_micros().max(*last + 1);
-        *last = first + i64::try_from(n).unwrap_or(i64::MAX / 2).max(1) - 1;
-        first
-    }
-}
-
-/// Python's `datetime.isoformat()`: the fraction is left out when it is zero, as Python does.
-pub(crate) fn iso_from_micros(us: i64) -> String {
-    let Some(t) = chrono::DateTime::from_timestamp_micros(us) else {
-        return String::new();
-    };
-    if us.rem_euclid(1_000_000) == 0 {
-        t.format("%Y-%m-%dT%H:%M:%S+00:00").to_string()
-    } else {
-        t.format("%Y-%m-%dT%H:%M:%S%.6f+00:00").to_string()
-    }
+/// A pending authorization code: issued by `/auth/authorize`, redeemed once at `/auth/token`.
+#[derive(Clone, Debug)]
+pub(crate) struct AuthCode {
+    pub user_id: String,
+    pub client_id: String,
+    pub redirect_uri: String,
+    pub scope: String,
+    /// PKCE: (challenge, method).
+    pub challenge: Option<(String, String)>,
+    pub issued: Instant,
 }
 
 /// One issued JWT-shaped token. The double verifies tokens by looking them up here (no signatures).
@@ -114,6 +61,7 @@ pub(crate) struct Counters {
     pub content_url_fetches: AtomicU64,
     pub events_sockets: AtomicU64,
     pub grants_by_type: Mutex<BTreeMap<String, u64>>,
+    pub authorize_providers: Mutex<BTreeMap<String, u64>>,
 }
 
 /// Adds one to a counter.
@@ -123,11 +71,13 @@ pub(crate) fn bump(c: &AtomicU64) {
 
 /// Everything the handlers, the control surface and the test-facing handles share.
 pub(crate) struct Shared {
-    pub base: String,
+    pub urls: Urls,
+    /// How the double was started (its port aside): sign-in providers, passwords, discovery hints.
+    pub options: DoubleOptions,
     pub users: Mutex<Vec<DoubleUser>>,
     pub tokens: Mutex<HashMap<String, TokenRecord>>,
     pub api_keys: Mutex<HashMap<String, String>>,
-    pub codes: Mutex<HashMap<String, super::origin::AuthCode>>,
+    pub codes: Mutex<HashMap<String, AuthCode>>,
     pub content_tokens: Mutex<HashMap<String, (Arc<str>, String)>>,
     pub store: Mutex<Store>,
     pub clock: Clock,
@@ -151,9 +101,10 @@ pub(crate) fn default_user() -> DoubleUser {
 }
 
 impl Shared {
-    pub(crate) fn new(base: String) -> Shared {
+    pub(crate) fn new(urls: Urls, options: DoubleOptions) -> Shared {
         Shared {
-            base,
+            urls,
+            options,
             users: Mutex::new(vec![default_user()]),
             tokens: Mutex::default(),
             api_keys: Mutex::default(),
@@ -187,7 +138,7 @@ impl Shared {
     pub(crate) fn mint(&self, user: &DoubleUser, client_id: &str, refresh: bool) -> (String, TokenRecord) {
         let mut claims = json!({
             "sub": user.id, "email": user.email, "name": user.username, "picture": null,
-            "roles": [], "client_id": client_id, "aud": self.base,
+            "roles": [], "client_id": client_id, "aud": self.urls.platform(),
         });
         self.mint_claims(&user.id, &mut claims, refresh)
     }
@@ -200,7 +151,7 @@ impl Shared {
         if let Some(obj) = claims.as_object_mut() {
             obj.insert("iat".into(), json!(iat));
             obj.insert("exp".into(), json!(exp));
-            obj.insert("iss".into(), json!(self.base));
+            obj.insert("iss".into(), json!(self.urls.platform()));
             if refresh {
                 obj.insert("token_type".into(), json!("refresh"));
             }
@@ -268,7 +219,13 @@ impl Shared {
             events_sockets: get(&c.events_sockets),
             faults_injected: self.faults.injected(),
             grants_by_type: lock(&c.grants_by_type).clone(),
+            authorize_providers: lock(&c.authorize_providers).clone(),
         }
+    }
+
+    /// Counts one `/auth/authorize` that went on to the named sign-in provider.
+    pub(crate) fn count_authorize(&self, provider: &str) {
+        *lock(&self.counters.authorize_providers).entry(provider.to_owned()).or_default() += 1;
     }
 
     /// Counts one successful token grant of a kind (`authorization_code`, `refresh_token`, `password`).

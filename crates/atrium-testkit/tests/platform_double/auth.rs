@@ -1,4 +1,5 @@
-//! Origin: authorization code + PKCE, password login, refresh without rotation, expired tokens.
+//! Origin: authorization code + PKCE, sign-in providers, password login (and off), refresh without rotation,
+//! expired tokens.
 
 use crate::support::*;
 
@@ -20,7 +21,7 @@ async fn authorize(api: &Client, redirect: &str, challenge: &str, extra: &str) -
             ("code_challenge_method", "S256"),
         ])
         .finish();
-    let resp = api.http.get(format!("{}/auth/authorize?{q}{extra}", api.base)).send().await.expect("authorize");
+    let resp = api.http.get(format!("{}/auth/authorize?{q}{extra}", api.origin)).send().await.expect("authorize");
     let status = resp.status();
     let location = resp.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     if location.is_empty() {
@@ -37,8 +38,6 @@ async fn authorization_code_with_pkce() {
     assert_eq!(discovery["issuer"], double.url().as_str());
     assert_eq!(discovery["token_endpoint"], format!("{}/auth/token", double.url()));
     assert_eq!(discovery["code_challenge_methods_supported"], json!(["S256", "plain"]));
-    let (_, providers) = api.get("/auth/providers", "/auth/providers").await;
-    assert_eq!(providers["providers"][0]["name"], "double");
 
     let redirect = "http://127.0.0.1:53123/callback";
     let (verifier, challenge) = pkce();
@@ -90,9 +89,6 @@ async fn authorization_code_with_pkce() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (status, _) = authorize(&api, redirect, "too-short", "").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    let (status, body) = authorize(&api, redirect, &challenge, "&provider=google").await;
-    assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body.contains("Unknown or unconfigured provider"));
 
     let (status, body) =
         api.form(&[("grant_type", "client_credentials"), ("client_id", "x"), ("client_secret", "y")]).await;
@@ -141,5 +137,83 @@ async fn refresh_has_no_rotation_and_outlives_expired_access_tokens() {
     tokio::time::sleep(Duration::from_millis(1100)).await;
     assert_eq!(short.get("/artifacts/visible", "/artifacts/visible").await.0, StatusCode::UNAUTHORIZED);
     assert_eq!(double.stats().refreshes, 1);
+    double.shutdown().await;
+}
+
+/// An authorization request as a desktop client makes it, plus `extra` query text: (status, location or body).
+async fn authorize_with(double: &PlatformDouble, extra: &str) -> (StatusCode, String) {
+    let api = Client::new(double);
+    let (_, challenge) = pkce();
+    authorize(&api, "http://127.0.0.1:53123/callback", &challenge, extra).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn providers_are_listed_and_authorize_defaults_to_google() {
+    let double = PlatformDouble::start().await.expect("start");
+    let api = Client::new(&double);
+    let (status, providers) = api.get("/auth/providers", "/auth/providers").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        providers,
+        json!({
+            "providers": [
+                { "name": "google", "label": "Google", "type": "oidc" },
+                { "name": "entra", "label": "Microsoft", "type": "oidc" },
+            ],
+            "password": true,
+            "otp": false,
+        })
+    );
+    // No provider named: Origin's default, google.
+    let (status, location) = authorize_with(&double, "").await;
+    assert_eq!(status, StatusCode::FOUND, "{location}");
+    assert!(location.contains("code="), "{location}");
+    let (status, _) = authorize_with(&double, "&provider=entra").await;
+    assert_eq!(status, StatusCode::FOUND);
+    let (status, body) = authorize_with(&double, "&provider=github").await;
+    assert_eq!(
+        (status, serde_json::from_str::<Value>(&body).expect("json")),
+        (StatusCode::BAD_REQUEST, json!({ "detail": "Unknown or unconfigured provider: github" }))
+    );
+    // The checks before the provider's still come first.
+    let (status, _) = authorize(&api, "https://evil.example/cb", &pkce().1, "&provider=github").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let used = double.stats().authorize_providers;
+    assert_eq!(used, [("entra".to_owned(), 1), ("google".to_owned(), 1)].into_iter().collect());
+    double.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_install_without_google_or_passwords() {
+    let options = DoubleOptions {
+        providers: vec![DoubleProvider::new("entra", "Microsoft"), DoubleProvider::new("apple", "Apple")],
+        password_enabled: false,
+        ..DoubleOptions::default()
+    };
+    let double = PlatformDouble::start_with(options).await.expect("start");
+    let api = Client::new(&double);
+    let (_, providers) = api.get("/auth/providers", "/auth/providers").await;
+    let names: Vec<&str> =
+        providers["providers"].as_array().expect("list").iter().filter_map(|p| p["name"].as_str()).collect();
+    assert_eq!(names, ["apple", "entra"], "sorted by label");
+    assert_eq!((providers["password"].clone(), providers["otp"].clone()), (json!(false), json!(false)));
+
+    // A client that names no provider gets Origin's default, which this install does not have.
+    let (status, body) = authorize_with(&double, "").await;
+    assert_eq!(
+        (status, serde_json::from_str::<Value>(&body).expect("json")),
+        (StatusCode::BAD_REQUEST, json!({ "detail": "Unknown or unconfigured provider: google" }))
+    );
+    let (status, _) = authorize_with(&double, "&provider=entra").await;
+    assert_eq!(status, StatusCode::FOUND);
+    assert_eq!(double.stats().authorize_providers.get("entra"), Some(&1));
+    assert_eq!(double.stats().authorize_providers.get("google"), None);
+
+    let (status, body) = api.login("ada", "correct-horse-battery").await;
+    assert_eq!((status, body), (StatusCode::NOT_FOUND, json!({ "detail": "Password auth is disabled" })));
+    // FastAPI validates the body before the handler looks at the setting.
+    let (status, _) = api.raw(Method::POST, "/auth/password/login", Some(r#"{"identifier":"ada"}"#.into())).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(double.stats().token_grants, 0);
     double.shutdown().await;
 }

@@ -17,7 +17,7 @@ async fn faults_fail_then_recover_and_truncate_json() {
     double.faults().malformed_next(1);
     let resp = api
         .http
-        .get(format!("{}/artifacts/visible", api.base))
+        .get(format!("{}/artifacts/visible", api.mantle))
         .bearer_auth(api.token.as_deref().unwrap_or_default())
         .send()
         .await
@@ -51,12 +51,18 @@ async fn faults_fail_then_recover_and_truncate_json() {
 fn every_platform_route_exists_in_the_openapi_document() {
     let paths = &openapi_document()["paths"];
     let platform: Vec<_> = ROUTES.iter().filter(|r| r.kind == RouteKind::Platform).collect();
-    assert!(platform.len() >= 15);
+    assert!(platform.len() >= 16);
     for route in platform {
         let op = &paths[route.path][route.method.to_ascii_lowercase()];
         assert!(op.is_object(), "{} {} is not in the platform's OpenAPI document", route.method, route.path);
     }
-    for route in ROUTES.iter().filter(|r| r.kind != RouteKind::Platform) {
+    // A discovery route is real but undocumented; once the document lists it, it is a platform route.
+    let discovery: Vec<_> = ROUTES.iter().filter(|r| r.kind == RouteKind::Discovery).map(|r| r.path).collect();
+    assert_eq!(discovery, ["/", "/.well-known/mcp"]);
+    for path in discovery {
+        assert!(paths[path].is_null(), "{path} is in the OpenAPI document: make it a Platform route");
+    }
+    for route in ROUTES.iter().filter(|r| !matches!(r.kind, RouteKind::Platform | RouteKind::Discovery)) {
         let own = route.path.starts_with("/_double/") || route.path.starts_with("/_content/");
         let ws_or_gateway = matches!(route.kind, RouteKind::WebSocket | RouteKind::Gateway);
         assert!(
@@ -64,5 +70,22 @@ fn every_platform_route_exists_in_the_openapi_document() {
             "{} is exempt from the OpenAPI check without being WS/gateway/_double/_content",
             route.path
         );
+    }
+}
+
+#[test]
+fn every_route_lives_where_the_front_sends_its_service() {
+    // The shipped front sends /auth, /setup and /.well-known to Origin with the path kept, so Origin's routes
+    // must live there; the control surface is the double's own.
+    for route in ROUTES {
+        let origin_path = ["/auth/", "/setup/", "/.well-known/"].iter().any(|p| route.path.starts_with(p));
+        match route.service {
+            Service::Origin => assert!(origin_path && route.path != "/.well-known/mcp", "{}", route.path),
+            Service::Double => assert!(route.path.starts_with("/_double/"), "{}", route.path),
+            Service::Mantle => assert!(!origin_path, "{}", route.path),
+            Service::Chorus => {
+                assert!(!origin_path || route.path.starts_with("/.well-known/mcp"), "{}", route.path);
+            }
+        }
     }
 }

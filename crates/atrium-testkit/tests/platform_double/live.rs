@@ -10,7 +10,7 @@ async fn events_subscribe_deliver_ping_and_reject_bad_tokens() {
     let child_id = id(&api.create_child(&ws_id, "Watched", "v1").await);
     let token = api.token.clone().expect("token");
 
-    let mut events = ws_connect(&ws_url(&double, "/events"), Some(&token)).await.expect("events");
+    let mut events = ws_connect(&ws_url(&double.mantle_url(), "/events"), Some(&token)).await.expect("events");
     send_json(&mut events, json!({ "op": "subscribe", "id": "s1", "filter": { "container_id": ws_id } })).await;
     assert_eq!(next_json(&mut events).await, json!({ "ack": "s1" }));
     send_json(&mut events, json!({ "op": "ping" })).await;
@@ -18,9 +18,10 @@ async fn events_subscribe_deliver_ping_and_reject_bad_tokens() {
 
     // Another user's socket sees nothing of ada's workspace.
     let bob = double.add_user("bob", "bob-password-123");
-    let mut bobs = ws_connect(&ws_url(&double, &format!("/events?access_token={}", double.access_token(&bob))), None)
-        .await
-        .expect("bob");
+    let mut bobs =
+        ws_connect(&ws_url(&double.mantle_url(), &format!("/events?access_token={}", double.access_token(&bob))), None)
+            .await
+            .expect("bob");
     send_json(&mut bobs, json!({ "op": "subscribe", "id": "b" })).await;
     assert_eq!(next_json(&mut bobs).await, json!({ "ack": "b" }));
 
@@ -69,11 +70,14 @@ async fn events_subscribe_deliver_ping_and_reject_bad_tokens() {
     assert_eq!(next_json(&mut events).await, json!({ "pong": true }), "no event after unsubscribe");
     assert_eq!(double.stats().events_sockets, 2);
 
-    let mut bad = ws_connect(&ws_url(&double, "/events"), Some("not-a-token")).await.expect("accepted first");
-    let frame = tokio::time::timeout(Duration::from_secs(5), bad.next()).await.expect("close in time");
-    match frame.expect("frame").expect("ok") {
-        Message::Close(Some(close)) => assert_eq!(u16::from(close.code), 4401),
-        other => panic!("expected a 4401 close, got {other:?}"),
+    // Mantle closes before accepting a bad bearer: HTTP 403 at the upgrade, header or query alike.
+    let events_url = ws_url(&double.mantle_url(), "/events");
+    for (url, bearer) in [
+        (events_url.clone(), None),
+        (events_url.clone(), Some("not-a-token")),
+        (format!("{events_url}?access_token=not-a-token"), None),
+    ] {
+        assert_eq!(refused_upgrade(&url, bearer).await.0, StatusCode::FORBIDDEN, "{url} {bearer:?}");
     }
     double.shutdown().await;
 }
@@ -81,12 +85,9 @@ async fn events_subscribe_deliver_ping_and_reject_bad_tokens() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn relay_upgrade_auth_and_relay_request_round_trip() {
     let double = PlatformDouble::start().await.expect("start");
-    let url = ws_url(&double, "/relay/v1/connect");
+    let url = ws_url(&double.chorus_url(), "/relay/v1/connect");
     for bearer in [None, Some(double.api_key(&double.user())), Some("garbage".to_owned())] {
-        match ws_connect(&url, bearer.as_deref()).await {
-            Err(tungstenite::Error::Http(resp)) => assert_eq!(resp.status(), StatusCode::FORBIDDEN),
-            other => panic!("expected HTTP 403 at the upgrade, got {:?}", other.map(|_| ())),
-        }
+        assert_eq!(refused_upgrade(&url, bearer.as_deref()).await.0, StatusCode::FORBIDDEN, "{bearer:?}");
     }
     let user = double.user();
     assert_eq!(double.relay_request(&user, json!({}), Duration::from_millis(100)).await, Err(RelayFailure::NoSession));
@@ -145,11 +146,11 @@ async fn gateway_forwards_the_exact_envelope_and_maps_failures() {
         json!({ "container_id": ws, "content_type": "application/vnd.agience.mcp-server+json", "context": context });
     let (_, server) = api.send(Method::POST, "/artifacts", "/artifacts", Some(body)).await;
     let server_id = id(&server);
-    let mut relay = ws_connect(&ws_url(&double, "/relay/v1/connect"), Some(&token)).await.expect("relay");
+    let mut relay = ws_connect(&ws_url(&double.chorus_url(), "/relay/v1/connect"), Some(&token)).await.expect("relay");
 
     let rpc = r#"{"jsonrpc":"2.0","id":1,"method":"tools/list"}"#;
     let call = |auth: Option<String>| {
-        let url = format!("{}/{server_id}/mcp?x=1", double.url());
+        let url = format!("{}/{server_id}/mcp?x=1", double.chorus_url());
         let http = api.http.clone();
         async move {
             let mut req = http.post(url).header("content-type", "application/json").header("X-Trace", "t-9").body(rpc);
@@ -220,7 +221,7 @@ async fn gateway_forwards_the_exact_envelope_and_maps_failures() {
         (status, text.as_str()),
         (StatusCode::BAD_GATEWAY, r#"{"error":"No active relay session for this user"}"#)
     );
-    let unknown = format!("{}/{}/mcp", double.url(), uuid::Uuid::new_v4());
+    let unknown = format!("{}/{}/mcp", double.chorus_url(), uuid::Uuid::new_v4());
     assert_eq!(api.http.post(unknown).body("{}").send().await.expect("send").status(), StatusCode::NOT_FOUND);
     double.shutdown().await;
 }
@@ -229,16 +230,17 @@ async fn gateway_forwards_the_exact_envelope_and_maps_failures() {
 async fn drop_sockets_and_shutdown_close_everything() {
     let double = PlatformDouble::start().await.expect("start");
     let token = double.access_token(&double.user());
-    let mut events = ws_connect(&ws_url(&double, "/events"), Some(&token)).await.expect("events");
-    let mut relay = ws_connect(&ws_url(&double, "/relay/v1/connect"), Some(&token)).await.expect("relay");
+    let mut events = ws_connect(&ws_url(&double.mantle_url(), "/events"), Some(&token)).await.expect("events");
+    let mut relay = ws_connect(&ws_url(&double.chorus_url(), "/relay/v1/connect"), Some(&token)).await.expect("relay");
     send_json(&mut events, json!({ "op": "ping" })).await;
     assert_eq!(next_json(&mut events).await, json!({ "pong": true }));
     double.faults().drop_sockets();
     assert!(ends_within(&mut events, Duration::from_secs(2)).await);
     assert!(ends_within(&mut relay, Duration::from_secs(2)).await);
 
-    let mut events = ws_connect(&ws_url(&double, "/events"), Some(&token)).await.expect("events again");
-    let mut relay = ws_connect(&ws_url(&double, "/relay/v1/connect"), Some(&token)).await.expect("relay again");
+    let mut events = ws_connect(&ws_url(&double.mantle_url(), "/events"), Some(&token)).await.expect("events again");
+    let mut relay =
+        ws_connect(&ws_url(&double.chorus_url(), "/relay/v1/connect"), Some(&token)).await.expect("relay again");
     send_json(&mut events, json!({ "op": "ping" })).await;
     assert_eq!(next_json(&mut events).await, json!({ "pong": true }), "new sockets are not hit by an old drop");
     // Bounded: the double's shutdown does not wait for its clients.

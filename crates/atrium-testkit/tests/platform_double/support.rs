@@ -3,7 +3,8 @@
 pub(crate) use std::time::{Duration, Instant};
 
 pub(crate) use atrium_testkit::platform::{
-    INLINE_LIMIT, PlatformDouble, ROUTES, RelayFailure, RouteKind, openapi_document, validate_request_body,
+    DoubleLayout, DoubleOptions, DoubleProvider, INLINE_LIMIT, PlatformDouble, ROUTES, RelayFailure, RouteKind,
+    Service, openapi_document, validate_request_body,
 };
 pub(crate) use base64::Engine as _;
 pub(crate) use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
@@ -21,17 +22,28 @@ pub(crate) type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
 pub(crate) const WORKSPACE_CT: &str = "application/vnd.agience.workspace+json";
 
-/// A client of the double that checks every JSON body it sends against the platform's OpenAPI schema.
+/// A client of the double that checks every JSON body it sends against the platform's OpenAPI schema. Origin's
+/// paths (`/auth/…`, `/setup/…`, `/.well-known/…`) go to the platform URL, as a client is given it; every other
+/// path is Mantle's and goes to Mantle's own listener.
 pub(crate) struct Client {
     pub(crate) http: reqwest::Client,
-    pub(crate) base: String,
+    /// The platform URL (the front in the front layout), where Origin answers.
+    pub(crate) origin: String,
+    /// Mantle's own listener.
+    pub(crate) mantle: String,
     pub(crate) token: Option<String>,
 }
 
 impl Client {
     pub(crate) fn new(double: &PlatformDouble) -> Client {
         let http = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Client { http, base: double.url(), token: None }
+        Client { http, origin: double.url(), mantle: double.mantle_url(), token: None }
+    }
+
+    /// The base URL that serves a path.
+    pub(crate) fn base_for(&self, path: &str) -> &str {
+        let origin = ["/auth/", "/setup/", "/.well-known/"].iter().any(|p| path.starts_with(p));
+        if origin { &self.origin } else { &self.mantle }
     }
 
     pub(crate) fn with_token(double: &PlatformDouble, token: &str) -> Client {
@@ -55,7 +67,7 @@ impl Client {
 
     /// Sends a raw body (for deliberately invalid requests).
     pub(crate) async fn raw(&self, method: Method, path: &str, body: Option<String>) -> (StatusCode, Value) {
-        let mut req = self.http.request(method, format!("{}{path}", self.base));
+        let mut req = self.http.request(method, format!("{}{path}", self.base_for(path)));
         if let Some(token) = &self.token {
             req = req.bearer_auth(token);
         }
@@ -78,7 +90,7 @@ impl Client {
         let body = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
         let resp = self
             .http
-            .post(format!("{}/auth/token", self.base))
+            .post(format!("{}/auth/token", self.origin))
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body)
             .send()
@@ -123,8 +135,29 @@ pub(crate) fn id(v: &Value) -> String {
     v["id"].as_str().expect("id").to_owned()
 }
 
-pub(crate) fn ws_url(double: &PlatformDouble, path: &str) -> String {
-    format!("{}{path}", double.url().replacen("http://", "ws://", 1))
+/// A WebSocket URL: `base` (a listener's URL) with `ws://` and the path.
+pub(crate) fn ws_url(base: &str, path: &str) -> String {
+    format!("{}{path}", base.replacen("http://", "ws://", 1))
+}
+
+/// What a WebSocket upgrade was answered with, when it was not accepted: (status, content type).
+pub(crate) async fn refused_upgrade(url: &str, bearer: Option<&str>) -> (StatusCode, String) {
+    match ws_connect(url, bearer).await {
+        Err(tungstenite::Error::Http(resp)) => {
+            let ct = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+            (StatusCode::from_u16(resp.status().as_u16()).expect("status"), ct)
+        }
+        Err(other) => panic!("{url}: expected an HTTP answer to the upgrade, got {other}"),
+        Ok(_) => panic!("{url}: the upgrade was accepted"),
+    }
+}
+
+/// A plain GET: (status, content type, body).
+pub(crate) async fn fetch(url: &str) -> (StatusCode, String, String) {
+    let resp = reqwest::get(url).await.expect("get");
+    let status = resp.status();
+    let ct = resp.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    (status, ct, resp.text().await.expect("body"))
 }
 
 pub(crate) async fn ws_connect(url: &str, bearer: Option<&str>) -> Result<Ws, tungstenite::Error> {
