@@ -3,13 +3,13 @@
 
 use atrium_api::{
     AccountInfo, ApiError, AppEvent, Artifact, ArtifactDraft, ArtifactPatch, ArtifactSummary, AuditEntry, AuditFilter,
-    AuthorizerConfig, AuthorizerView, CallOutcome, CatalogTool, ConnectionTest, ContentTypeInfo, ElicitationAnswer,
-    FieldProblem, ImportPreview, ImportReport, ImportRequest, ImportSource, LocalSettings, LogLine, NewArtifact,
-    NewAuthorizer, NewServer, NewWorkspace, PlatformView, PromptInfo, PromptResult, Registration, RelayStatus,
-    RemoteWorkspaceView, Resolution, ResourceCatalog, ResourceContent, Revision, RevisionSummary, SearchHit,
-    SearchQuery, SecretInput, SecretView, ServerAuth, ServerExport, ServerPatch, ServerState, ServerView,
-    SignInRequest, StartupStatus, SyncConflict, SyncLink, ToolCall, ToolInfo, ViewNotes, ViewerChoice, ViewerChoices,
-    ViewerEnvironment, ViewerOpening, Workspace, WorkspaceSync,
+    AuthorizerConfig, AuthorizerView, CallOutcome, CatalogTool, ConnectionReport, ConnectionTest, ContentTypeInfo,
+    ElicitationAnswer, FieldProblem, ImportPreview, ImportReport, ImportRequest, ImportSource, LocalSettings, LogLine,
+    NewArtifact, NewAuthorizer, NewServer, NewWorkspace, PlatformAddress, PlatformView, PromptInfo, PromptResult,
+    Registration, RelayStatus, RemoteWorkspaceView, Resolution, ResourceCatalog, ResourceContent, Revision,
+    RevisionSummary, SearchHit, SearchQuery, SecretInput, SecretView, ServerAuth, ServerExport, ServerPatch,
+    ServerState, ServerView, SignInRequest, StartupStatus, SyncConflict, SyncLink, ToolCall, ToolInfo, ViewNotes,
+    ViewerChoice, ViewerChoices, ViewerEnvironment, ViewerOpening, Workspace, WorkspaceSync,
 };
 use serde_json::{Map, Value};
 use tauri::State;
@@ -85,7 +85,8 @@ registry! {
     authorizer_disconnect(id: String) -> bool;
     authorizer_connect_cancel(id: String) -> bool;
     platform_status() -> PlatformView;
-    platform_sign_in(url: String, request: SignInRequest) -> AccountInfo;
+    platform_check(address: PlatformAddress) -> ConnectionReport;
+    platform_sign_in(address: PlatformAddress, request: SignInRequest) -> AccountInfo;
     platform_sign_in_cancel() -> bool;
     platform_sign_out() -> ();
     platform_workspaces() -> Vec<RemoteWorkspaceView>;

@@ -15,8 +15,9 @@ use crate::ApiResult;
 use crate::error::{ApiError, ErrorCode};
 use crate::{Atrium, SERVER_CONTENT_TYPE};
 
-/// Opens authorization pages in the system browser.
-pub(crate) struct SystemBrowser;
+/// Opens authorization pages in the system browser (`$BROWSER` when set).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemBrowser;
 
 impl Browser for SystemBrowser {
     fn open<'a>(&'a self, url: &'a str) -> BoxFuture<'a, Result<(), AuthError>> {

@@ -189,6 +189,10 @@ impl From<atrium_auth::AuthError> for ApiError {
 pub enum PlatformFailure {
     /// The address is not one Atrium can use.
     BadUrl,
+    /// Nothing at the address answers as the platform's sign-in service (Origin).
+    OriginNotFound,
+    /// The platform's workspace service (Mantle) was not found: give its URL.
+    MantleNotFound,
     /// The username, password or API key was refused.
     BadCredentials,
     /// The relay needs a user's sign-in; an API key does not do.

@@ -31,7 +31,7 @@ use atrium_store::{Store, validate};
 use serde::{Deserialize, Serialize};
 
 pub use approval_state::{ApprovalReason, ServerApprovalState};
-pub use atrium_auth::{Browser, HeadlessBrowser};
+pub use atrium_auth::{AuthError, Browser, HeadlessBrowser};
 pub use atrium_mcp::import::{ConfigFormat, ConfigInput};
 pub use atrium_mcp::log_file_name as server_log_file_name;
 pub use atrium_mcp::{Auth, EnvValue, LocalEffects, Registration, Timeouts, TokenAuthMethod, Transport};
@@ -42,10 +42,12 @@ pub use atrium_mcp::{
     ResourceCatalog, ResourceContent, ResourceInfo, ResourceTemplateInfo, RestartPolicy as ServerRestartPolicy,
     SERVER_CONTENT_TYPE, ServerState, ServerStatus, ToolCall, ToolInfo, ToolResult,
 };
+pub use atrium_platform::discovery::{FoundBy, Probe, ProbeAnswer, ServiceCheck, ServiceNote};
 pub use atrium_platform::wire::RemoteWorkspace;
 pub use atrium_platform::{
-    AccountInfo, AccountStatus, PlatformUrls, PlatformUser, RelayState, RelayStatus, SignInMethod, SignInRequest,
-    SyncPhase, SyncProgress, SyncState, WorkspaceSync,
+    AccountInfo, AccountStatus, ConnectionReport, PlatformAddress, PlatformService, PlatformUrls, PlatformUser,
+    RelayReason, RelayState, RelayStatus, SignInMethod, SignInOptions, SignInProvider, SignInRequest, SyncPhase,
+    SyncProgress, SyncState, WorkspaceSync,
 };
 pub use atrium_store::AtriumPaths;
 pub use atrium_store::{
@@ -55,7 +57,7 @@ pub use atrium_store::{
 pub use atrium_store::{AuditEntry, AuditFilter, AuditOrigin, AuditStatus};
 pub use atrium_store::{ConflictKind, Resolution, SyncConflict, SyncLink};
 pub use atrium_viewer::{Refusal as ViewerRefusal, ViewNotes, ViewerEvent};
-pub use auth::{AuthorizerConfig, AuthorizerView, NewAuthorizer};
+pub use auth::{AuthorizerConfig, AuthorizerView, NewAuthorizer, SystemBrowser};
 pub use content_registry::{ViewerCandidate, ViewerChoice, ViewerChoices};
 pub use content_types::ContentTypeInfo;
 pub use error::{ApiError, ErrorCode, ErrorDetails, PlatformFailure, SignInFailure};

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use atrium_platform::wire::RemoteWorkspace;
 use atrium_platform::{
-    Account, AccountInfo, AccountStatus, PlatformError, PlatformUrls, Relay, RelayOptions, RelayReporter, RelayStatus,
-    SignInRequest, Sync, SyncProgress, SyncReporter, WorkspaceSync,
+    Account, AccountInfo, AccountStatus, ConnectionReport, PlatformAddress, PlatformError, PlatformService, Relay,
+    RelayOptions, RelayReporter, RelayStatus, SignInRequest, Sync, SyncProgress, SyncReporter, WorkspaceSync,
 };
 use atrium_store::{Resolution, SyncConflict, SyncLink, Workspace};
 use serde::{Deserialize, Serialize};
@@ -34,6 +34,14 @@ impl From<PlatformError> for ApiError {
             PlatformError::Store(e) => e.into(),
             PlatformError::Auth(e) => e.into(),
             PlatformError::BadUrl { .. } => platform(ErrorCode::InvalidInput, PlatformFailure::BadUrl),
+            PlatformError::ServiceNotFound { service, .. } => platform(
+                ErrorCode::PlatformUnavailable,
+                match service {
+                    PlatformService::Mantle => PlatformFailure::MantleNotFound,
+                    // Chorus is never required to sign in; Origin is the address itself.
+                    PlatformService::Origin | PlatformService::Chorus => PlatformFailure::OriginNotFound,
+                },
+            ),
             PlatformError::Refused(_) => platform(ErrorCode::InvalidInput, PlatformFailure::BadCredentials),
             PlatformError::NeedsUserToken(_) => platform(ErrorCode::InvalidInput, PlatformFailure::NeedsUserToken),
             PlatformError::SignedOut => ApiError::new(ErrorCode::SignedOut, message),
@@ -176,15 +184,30 @@ impl Atrium {
         Ok(PlatformView {
             account: self.platform.account.status(),
             workspaces: self.platform.sync.statuses().await?,
-            relay: self.platform.relay.status(),
+            relay: self.relay_status().await,
             allowed_roots: allowed_roots(&self.store).await?.iter().map(|p| p.display().to_string()).collect(),
         })
     }
 
-    /// Signs in to the platform at `url` (Origin, or one URL serving all three services; the others are
-    /// discovered from its OpenID configuration).
-    pub async fn platform_sign_in(&self, url: String, request: SignInRequest) -> ApiResult<AccountInfo> {
-        let urls = PlatformUrls::discover(&atrium_platform::http_client(), &url).await?;
+    /// The relay as this process serves it, or as another process (`atrium relay`, the window) reports it.
+    async fn relay_status(&self) -> RelayStatus {
+        let own = self.platform.relay.status();
+        if own.state != atrium_platform::RelayState::Off {
+            return own;
+        }
+        atrium_platform::relay::status::shared(&self.store).await.unwrap_or(own)
+    }
+
+    /// Finds the platform's services at `address` and says what each answered, and how people sign in there.
+    pub async fn platform_check(&self, address: PlatformAddress) -> ApiResult<ConnectionReport> {
+        Ok(atrium_platform::discovery::check(&atrium_platform::http_client(), &address).await?)
+    }
+
+    /// Signs in to the platform at `address` (its front URL, or Origin's; Mantle's and Chorus's when discovery
+    /// cannot find them).
+    pub async fn platform_sign_in(&self, address: PlatformAddress, request: SignInRequest) -> ApiResult<AccountInfo> {
+        let report = atrium_platform::discovery::check(&atrium_platform::http_client(), &address).await?;
+        let urls = report.urls()?;
         let cancel = CancellationToken::new();
         if let Some(previous) = self.platform.sign_in.lock().unwrap_or_else(|p| p.into_inner()).replace(cancel.clone())
         {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use atrium_auth::HeadlessBrowser;
-use atrium_platform::{Account, NoReporter, PlatformUrls, SignInRequest, Sync};
+use atrium_platform::{Account, NoReporter, PlatformAddress, SignInRequest, Sync};
 use atrium_secrets::Keychain;
 use atrium_store::{ArtifactPatch, AtriumPaths, NewArtifact, NewWorkspace, Store};
 use serde_json::{Value, json};
@@ -28,7 +28,9 @@ async fn signed_in(url: &str, home: &Path) -> (Store, Sync) {
     let paths = AtriumPaths::at(home);
     let store = Store::open(&paths).await.expect("store");
     let account = Account::load(store.clone(), Some(Keychain::new(paths.keychain_namespace()))).await.expect("account");
-    let urls = PlatformUrls::discover(&reqwest::Client::new(), url).await.expect("discover");
+    let report =
+        atrium_platform::discovery::check(&reqwest::Client::new(), &PlatformAddress::new(url)).await.expect("check");
+    let urls = report.urls().expect("Origin and Mantle found");
     let request = SignInRequest::Password { identifier: "ada".into(), password: "correct-horse-battery".into() };
     account.sign_in(urls, request, &HeadlessBrowser::new(), &CancellationToken::new()).await.expect("sign in");
     (store, Sync::new(account, Arc::new(NoReporter)))

@@ -9,12 +9,14 @@
 #[macro_use]
 mod output;
 mod args;
+mod browser;
 mod conformance;
 mod failure;
 mod local;
 mod pick;
 mod platform;
 mod platform_args;
+mod platform_report;
 mod prompt;
 mod run;
 mod server_args;

@@ -2,7 +2,7 @@
 
 use std::io::Read;
 
-use atrium_api::{AccountStatus, Atrium, Resolution, SignInRequest};
+use atrium_api::{AccountStatus, Atrium, RelayReason, Resolution, SignInRequest};
 
 use crate::failure::{Failure, invalid};
 use crate::output::{Printer, print_json};
@@ -23,19 +23,33 @@ fn secret_from_stdin(what: &str) -> Result<String, Failure> {
 
 pub async fn platform(atrium: &Atrium, out: &Printer, command: &PlatformCommand) -> Result<(), Failure> {
     match command {
-        PlatformCommand::SignIn { url, user, api_key_stdin } => {
+        PlatformCommand::SignIn { address, user, api_key_stdin, provider } => {
             let request = match (user, api_key_stdin) {
                 (Some(user), _) => {
                     SignInRequest::Password { identifier: user.clone(), password: secret_from_stdin("password")? }
                 }
                 (None, true) => SignInRequest::ApiKey { key: secret_from_stdin("API key")? },
-                (None, false) => SignInRequest::Browser,
+                (None, false) => SignInRequest::Browser { provider: provider.clone() },
             };
-            let info = atrium.platform_sign_in(url.clone(), request).await?;
+            let info = atrium.platform_sign_in(address.address(), request).await?;
             if out.json() {
                 print_json(&info);
             } else {
                 say!("signed in to {} as {}", info.urls.origin, info.user.name);
+                if info.urls.chorus.is_none() {
+                    say!("{}", RelayReason::NoChorus.explain());
+                }
+            }
+        }
+        PlatformCommand::Check { address } => {
+            let report = atrium.platform_check(address.address()).await?;
+            if out.json() {
+                print_json(&report);
+            } else {
+                crate::platform_report::print_report(&report);
+            }
+            if report.urls().is_err() {
+                return Err(Failure::Quiet(atrium_api::ErrorCode::PlatformUnavailable.exit_code()));
             }
         }
         PlatformCommand::SignOut => {
@@ -67,7 +81,7 @@ pub async fn platform(atrium: &Atrium, out: &Printer, command: &PlatformCommand)
                         ws.message.as_ref().map(|m| format!("  ({m})")).unwrap_or_default()
                     );
                 }
-                say!("relay: {:?}", view.relay.state);
+                crate::platform_report::print_relay(&view.relay);
             }
         }
         PlatformCommand::Workspaces => {
@@ -149,10 +163,26 @@ pub async fn sync(atrium: &Atrium, out: &Printer, workspace: &Option<String>, wa
 }
 
 /// `atrium relay`: sync and the Desktop Host Relay, headless, with the same store and keychain, until Ctrl-C.
+/// Every change of the relay's state is printed, with why it is not connected and what to do.
 pub async fn relay(atrium: &Atrium) -> Result<(), Failure> {
     let quit = atrium_api::QuitSignals::install();
+    let mut status = atrium.platform_relay().watch();
     atrium.platform_start(true);
-    eprintln!("relay running; Ctrl-C stops it");
-    quit.recv().await;
-    Ok(())
+    eprintln!("relay starting; Ctrl-C stops it");
+    let mut last = None;
+    let quit = quit.recv();
+    tokio::pin!(quit);
+    loop {
+        let now = status.borrow_and_update().clone();
+        // The retry countdown and request counters change often; the state and the reason are what to tell.
+        let shown = (now.state, now.reason.clone());
+        if last.as_ref() != Some(&shown) {
+            crate::platform_report::print_relay_to_stderr(&now);
+            last = Some(shown);
+        }
+        tokio::select! {
+            _ = &mut quit => return Ok(()),
+            changed = status.changed() => if changed.is_err() { return Ok(()) },
+        }
+    }
 }

@@ -2,18 +2,50 @@
 
 use clap::{Subcommand, ValueEnum};
 
+/// Where the platform is.
+#[derive(Debug, clap::Args)]
+pub struct AddressArgs {
+    /// The platform's address (the one you open in the browser), or Origin's own URL.
+    pub url: String,
+    /// Mantle's URL, when it is not found from the address (e.g. `https://agience.example.com/api`).
+    #[arg(long)]
+    pub mantle_url: Option<String>,
+    /// Chorus's URL (where `/relay/v1/connect` answers), when it is not found from the address.
+    #[arg(long)]
+    pub chorus_url: Option<String>,
+}
+
+impl AddressArgs {
+    /// As the API takes it.
+    pub fn address(&self) -> atrium_api::PlatformAddress {
+        atrium_api::PlatformAddress {
+            url: self.url.clone(),
+            mantle_url: self.mantle_url.clone(),
+            chorus_url: self.chorus_url.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 pub enum PlatformCommand {
     /// Sign in: with the browser (default), a password (read from stdin) or an API key (read from stdin).
     SignIn {
-        /// The platform (Origin, or one URL serving all of it).
-        url: String,
+        #[command(flatten)]
+        address: AddressArgs,
         /// Username or email: sign in with a password read from stdin.
         #[arg(long, conflicts_with = "api_key_stdin")]
         user: Option<String>,
         /// Read an agc_… API key from stdin (workspaces only; the relay needs a user sign-in).
         #[arg(long)]
         api_key_stdin: bool,
+        /// The identity provider for the browser sign-in (`google`, `entra`, …; `platform check` lists them).
+        #[arg(long, conflicts_with_all = ["user", "api_key_stdin"])]
+        provider: Option<String>,
+    },
+    /// Find the platform's services at an address and say what each answered, and how people sign in there.
+    Check {
+        #[command(flatten)]
+        address: AddressArgs,
     },
     /// Sign out (local copies and pending changes stay).
     SignOut,

@@ -41,7 +41,12 @@ pub async fn run(paths: AtriumPaths, cli: &Cli) -> Result<(), Failure> {
     if let Command::ConformanceClient { url } = &cli.command {
         return crate::conformance::run(paths, url).await;
     }
-    let options = OpenOptions { elicitation: elicitation_policy(cli), watchdog: true, ..OpenOptions::default() };
+    let options = OpenOptions {
+        elicitation: elicitation_policy(cli),
+        watchdog: true,
+        browser: Some(std::sync::Arc::new(crate::browser::TerminalBrowser)),
+        ..OpenOptions::default()
+    };
     let atrium = Atrium::open_with(paths.clone(), options).await?;
     let out = Printer::new(cli.json);
     let result = dispatch(&atrium, &paths, &out, &cli.command).await;

@@ -76,10 +76,8 @@ impl AuthorizedHttp {
         let endpoint =
             endpoint.ok_or_else(|| Failure::new(FailureCode::NotConnected, "The session is not open yet."))?;
         let mut custom = Headers::new();
-        if let Some(id) = id {
-            if let Ok(value) = HeaderValue::from_str(&id) {
-                custom.insert(HeaderName::from_static("mcp-session-id"), value);
-            }
+        if let Some(value) = id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+            custom.insert(HeaderName::from_static("mcp-session-id"), value);
         }
         if let Some(version) = version {
             custom.insert(PROTOCOL_VERSION, version);

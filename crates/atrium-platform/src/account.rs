@@ -45,7 +45,11 @@ pub enum SignInMethod {
 #[serde(tag = "method", rename_all = "snake_case")]
 pub enum SignInRequest {
     /// Open the platform's sign-in page.
-    Browser,
+    Browser {
+        /// The identity provider to use (`google`, `entra`, … from the platform's list); the platform's default
+        /// (`google`) when none is named.
+        provider: Option<String>,
+    },
     /// Username/email and password.
     Password {
         /// Username or email.
@@ -198,6 +202,8 @@ impl Account {
         let info: Option<AccountInfo> = saved.as_ref().and_then(|v| serde_json::from_value(v["account"].clone()).ok());
         let last_urls: Option<PlatformUrls> =
             saved.as_ref().and_then(|v| serde_json::from_value(v["last_urls"].clone()).ok());
+        // Why the last session ended, as the process that ended it wrote it.
+        let ended = saved.as_ref().and_then(|v| v["ended"].as_str()).map(str::to_owned);
         let stored = match (&info, account.inner.keychain.clone()) {
             (Some(_), Some(keychain)) => tokio::task::spawn_blocking(move || keychain.get(&session_id()))
                 .await
@@ -206,7 +212,7 @@ impl Account {
                 .and_then(|text| serde_json::from_str::<Value>(text.expose()).ok()),
             _ => None,
         };
-        let mut session = Session { last_urls, ..Session::default() };
+        let mut session = Session { last_urls, ended, ..Session::default() };
         match (info, stored) {
             (Some(info), Some(stored)) => {
                 if let Some(key) = stored.get("api_key").and_then(Value::as_str) {
@@ -266,8 +272,9 @@ impl Account {
         cancel: &CancellationToken,
     ) -> Result<AccountInfo> {
         let (method, tokens, api_key) = match request {
-            SignInRequest::Browser => {
-                (SignInMethod::Browser, Some(self.browser_sign_in(&urls, browser, cancel).await?), None)
+            SignInRequest::Browser { provider } => {
+                let provider = provider.as_deref().map(str::trim).filter(|p| !p.is_empty());
+                (SignInMethod::Browser, Some(self.browser_sign_in(&urls, provider, browser, cancel).await?), None)
             }
             SignInRequest::Password { identifier, password } => {
                 (SignInMethod::Password, Some(self.password_sign_in(&urls, &identifier, password).await?), None)
@@ -309,14 +316,17 @@ impl Account {
     async fn browser_sign_in(
         &self,
         urls: &PlatformUrls,
+        provider: Option<&str>,
         browser: &dyn Browser,
         cancel: &CancellationToken,
     ) -> Result<TokenSet> {
-        let endpoints = Endpoints::explicit(
-            &format!("{}/auth/authorize", urls.origin),
-            &format!("{}/auth/token", urls.origin),
-            None,
-        )?;
+        // Origin has no sign-in page of its own: `provider` picks the identity provider it bounces to.
+        let mut authorize = url::Url::parse(&format!("{}/auth/authorize", urls.origin))
+            .map_err(|e| PlatformError::BadUrl { url: urls.origin.clone(), reason: e.to_string() })?;
+        if let Some(provider) = provider {
+            authorize.query_pairs_mut().append_pair("provider", provider);
+        }
+        let endpoints = Endpoints::explicit(authorize.as_str(), &format!("{}/auth/token", urls.origin), None)?;
         let client = OAuthClient::public(CLIENT_ID);
         let listener = CallbackListener::bind(None).await?;
         let request = AuthorizationRequest {
@@ -364,9 +374,14 @@ impl Account {
         Ok(TokenSet::from_answer(&url, &answer, token::now())?)
     }
 
-    /// Who the bearer belongs to: Origin's userinfo for a user token (the token's own claims if that fails), and
-    /// for an API key a check that Mantle accepts it at all.
+    /// Who the bearer belongs to: Origin's userinfo (the token's own claims if that fails), and for an API key
+    /// also a check that Mantle accepts it, since workspaces are all a key is for.
     async fn who(&self, urls: &PlatformUrls, bearer: &str, method: SignInMethod) -> Result<PlatformUser> {
+        let url = format!("{}/auth/userinfo", urls.origin);
+        let info = match self.inner.http.get(&url).bearer_auth(bearer).send().await {
+            Ok(r) if r.status().is_success() => r.json::<Value>().await.ok(),
+            _ => None,
+        };
         if method == SignInMethod::ApiKey {
             let url = format!(
                 "{}/artifacts/visible?content_type={}",
@@ -382,16 +397,20 @@ impl Account {
                 .await
                 .map_err(|e| PlatformError::Unreachable { url: urls.mantle.clone(), reason: e.to_string() })?;
             return match response.status().as_u16() {
-                200 => Ok(PlatformUser { id: String::new(), name: "API key".into(), email: None }),
+                200 => Ok(info.map(|v| user_from(&v)).unwrap_or_else(|| PlatformUser {
+                    id: String::new(),
+                    name: "API key".into(),
+                    email: None,
+                })),
+                401 | 403 if info.is_some() => Err(PlatformError::Refused(
+                    "Origin knows this API key but Mantle refuses it, so workspaces cannot sync with it; sign in \
+                     with a password or the browser instead."
+                        .into(),
+                )),
                 401 | 403 => Err(PlatformError::Refused("the platform does not accept this API key.".into())),
                 status => Err(PlatformError::from_status(status, "checking the API key", "")),
             };
         }
-        let url = format!("{}/auth/userinfo", urls.origin);
-        let info = match self.inner.http.get(&url).bearer_auth(bearer).send().await {
-            Ok(r) if r.status().is_success() => r.json::<Value>().await.ok(),
-            _ => None,
-        };
         Ok(info.or_else(|| jwt_claims(bearer)).map(|v| user_from(&v)).unwrap_or_default())
     }
 
@@ -416,7 +435,7 @@ impl Account {
             let mut session = self.lock();
             let urls = session.info.take().map(|i| i.urls).or_else(|| session.last_urls.clone());
             session.api_key = None;
-            session.ended = reason;
+            session.ended = reason.clone();
             session.last_urls = urls.clone();
             urls
         };
@@ -424,7 +443,10 @@ impl Account {
         if let Some(keychain) = self.inner.keychain.clone() {
             let _ = tokio::task::spawn_blocking(move || keychain.delete(&session_id())).await;
         }
-        self.inner.store.set_setting(ACCOUNT_SETTING, &json!({"account": null, "last_urls": last_urls})).await?;
+        self.inner
+            .store
+            .set_setting(ACCOUNT_SETTING, &json!({"account": null, "last_urls": last_urls, "ended": reason}))
+            .await?;
         self.inner.changes.send_modify(|n| *n += 1);
         Ok(())
     }

@@ -16,6 +16,14 @@ pub enum PlatformError {
         /// Why.
         reason: String,
     },
+    /// Discovery did not find a service the operation needs.
+    #[error("Atrium cannot find the platform's {service}. Tried: {tried}. Give its URL by hand.")]
+    ServiceNotFound {
+        /// Which service.
+        service: crate::PlatformService,
+        /// Each URL tried and its answer.
+        tried: String,
+    },
     /// Nobody is signed in, or the session ended (its refresh was refused).
     #[error("Not signed in to the platform. Sign in again on the Platform screen.")]
     SignedOut,
@@ -87,6 +95,7 @@ impl PlatformError {
     pub fn code(&self) -> &'static str {
         match self {
             PlatformError::BadUrl { .. } => "config_error",
+            PlatformError::ServiceNotFound { .. } => "not_found",
             PlatformError::SignedOut => "signed_out",
             PlatformError::Refused(_) | PlatformError::NeedsUserToken(_) => "auth_error",
             PlatformError::Unreachable { .. } => "connection_error",

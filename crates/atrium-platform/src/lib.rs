@@ -1,7 +1,7 @@
 //! Atrium's side of an Agience platform.
 //!
-//! - [`PlatformUrls`]: the three services (Origin for sign-in, Mantle for artifacts and `/events`, Chorus for the
-//!   relay), from one URL or discovered from Origin.
+//! - [`discovery`]: the three services (Origin for sign-in, Mantle for artifacts and `/events`, Chorus for the
+//!   relay) found from the address a person gives, with a report of what each answered; [`PlatformUrls`] holds them.
 //! - [`Account`]: signing in (browser with PKCE as `desktop-host`, password, or an `agc_…` API key), the tokens in
 //!   the keychain, refreshed ahead of expiry one exchange at a time, and a plain "signed out" when that fails.
 //! - [`Mantle`]: the artifact REST calls sync uses, each failure a typed [`PlatformError`].
@@ -14,6 +14,7 @@
 
 mod account;
 mod backoff;
+pub mod discovery;
 mod error;
 mod events;
 mod json_stream;
@@ -24,9 +25,10 @@ mod urls;
 pub mod wire;
 
 pub use account::{Account, AccountInfo, AccountStatus, PlatformUser, SignInMethod, SignInRequest, http_client};
+pub use discovery::{ConnectionReport, PlatformAddress, PlatformService, SignInOptions, SignInProvider};
 pub use error::PlatformError;
 pub use mantle::Mantle;
-pub use relay::{Relay, RelayOptions, RelayReporter, RelayState, RelayStatus};
+pub use relay::{Relay, RelayOptions, RelayReason, RelayReporter, RelayState, RelayStatus};
 pub use sync::{NoReporter, Sync, SyncPhase, SyncProgress, SyncReport, SyncReporter, SyncState, WorkspaceSync};
 pub use urls::PlatformUrls;
 

@@ -1,12 +1,11 @@
 //! The platform's three services and where they live.
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::{PlatformError, Result};
 
-/// Where Origin (sign-in), Mantle (artifacts, `/events`) and Chorus (the relay) answer. A deployment that serves
-/// them together has one URL for all three.
+/// Where Origin (sign-in), Mantle (artifacts, `/events`) and Chorus (the relay) answer, as
+/// [`crate::discovery::check`] found them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PlatformUrls {
@@ -14,8 +13,8 @@ pub struct PlatformUrls {
     pub origin: String,
     /// Mantle: `/artifacts/*`, `/events`.
     pub mantle: String,
-    /// Chorus: `/relay/v1/connect`.
-    pub chorus: String,
+    /// Chorus: `/relay/v1/connect`; none when it was not found (the relay then says so).
+    pub chorus: Option<String>,
 }
 
 /// Checks and normalises one base URL: http(s), no query or fragment, no trailing slash. Plain http is only
@@ -51,38 +50,12 @@ impl PlatformUrls {
     /// One URL serving all three services.
     pub fn single(base: &str) -> Result<Self> {
         let base = normalise(base)?;
-        Ok(PlatformUrls { origin: base.clone(), mantle: base.clone(), chorus: base })
+        Ok(PlatformUrls { origin: base.clone(), mantle: base.clone(), chorus: Some(base) })
     }
 
     /// Three explicit URLs.
     pub fn explicit(origin: &str, mantle: &str, chorus: &str) -> Result<Self> {
-        Ok(PlatformUrls { origin: normalise(origin)?, mantle: normalise(mantle)?, chorus: normalise(chorus)? })
-    }
-
-    /// Asks Origin at `base` for its OpenID configuration: the issuer is Origin; `mantle_uri` and `chorus_uri`,
-    /// when a deployment publishes them, place the other two; otherwise they are served at `base` too.
-    pub async fn discover(http: &reqwest::Client, base: &str) -> Result<Self> {
-        let base = normalise(base)?;
-        let url = format!("{base}/.well-known/openid-configuration");
-        let unreachable = |e: reqwest::Error| PlatformError::Unreachable { url: base.clone(), reason: e.to_string() };
-        let response = http.get(&url).send().await.map_err(unreachable)?;
-        if !response.status().is_success() {
-            return Err(PlatformError::Status {
-                status: response.status().as_u16(),
-                what: "the OpenID configuration".into(),
-                message: "is this an Agience platform URL?".into(),
-            });
-        }
-        let text = response.text().await.map_err(unreachable)?;
-        let doc: Value = serde_json::from_str(&text)
-            .map_err(|e| PlatformError::Malformed { what: "the OpenID configuration".into(), reason: e.to_string() })?;
-        let field = |name: &str| doc.get(name).and_then(Value::as_str).map(normalise).transpose();
-        let origin = field("issuer")?.unwrap_or_else(|| base.clone());
-        Ok(PlatformUrls {
-            mantle: field("mantle_uri")?.unwrap_or_else(|| base.clone()),
-            chorus: field("chorus_uri")?.unwrap_or_else(|| base.clone()),
-            origin,
-        })
+        Ok(PlatformUrls { origin: normalise(origin)?, mantle: normalise(mantle)?, chorus: Some(normalise(chorus)?) })
     }
 
     /// The `/events` WebSocket on Mantle.
@@ -90,13 +63,13 @@ impl PlatformUrls {
         format!("{}/events", ws_base(&self.mantle))
     }
 
-    /// The relay WebSocket on Chorus.
-    pub fn relay_ws(&self) -> String {
-        format!("{}/relay/v1/connect", ws_base(&self.chorus))
+    /// The relay WebSocket on Chorus, when Chorus is known.
+    pub fn relay_ws(&self) -> Option<String> {
+        self.chorus.as_ref().map(|chorus| format!("{}/relay/v1/connect", ws_base(chorus)))
     }
 }
 
-fn ws_base(http: &str) -> String {
+pub(crate) fn ws_base(http: &str) -> String {
     if let Some(rest) = http.strip_prefix("https://") {
         format!("wss://{rest}")
     } else if let Some(rest) = http.strip_prefix("http://") {
@@ -114,7 +87,7 @@ mod tests {
     fn one_url_serves_all_three_and_maps_to_websockets() {
         let urls = PlatformUrls::single("https://agience.example.com/").expect("valid");
         assert_eq!(urls.mantle, "https://agience.example.com");
-        assert_eq!(urls.relay_ws(), "wss://agience.example.com/relay/v1/connect");
+        assert_eq!(urls.relay_ws().as_deref(), Some("wss://agience.example.com/relay/v1/connect"));
         let local = PlatformUrls::single("http://127.0.0.1:8081").expect("loopback http");
         assert_eq!(local.events_ws(), "ws://127.0.0.1:8081/events");
     }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use atrium_auth::HeadlessBrowser;
-use atrium_platform::{Account, NoReporter, PlatformUrls, SignInRequest, Sync, SyncState};
+use atrium_platform::{Account, NoReporter, PlatformAddress, SignInRequest, Sync, SyncState};
 use atrium_secrets::Keychain;
 use atrium_store::{ArtifactPatch, AtriumPaths, NewArtifact, NewWorkspace, Resolution, Store};
 use atrium_testkit::platform::PlatformDouble;
@@ -25,7 +25,10 @@ async fn signed_in(double: &PlatformDouble) -> Side {
     let store = Store::open(&paths).await.expect("store");
     let account = Account::load(store.clone(), Some(Keychain::new(paths.keychain_namespace()))).await.expect("account");
     let user = double.user();
-    let urls = PlatformUrls::discover(&reqwest::Client::new(), &double.url()).await.expect("discover");
+    let report = atrium_platform::discovery::check(&reqwest::Client::new(), &PlatformAddress::new(double.url()))
+        .await
+        .expect("check");
+    let urls = report.urls().expect("Origin and Mantle found");
     account
         .sign_in(
             urls,

@@ -403,9 +403,17 @@ async platformStatus() : Promise<Result<PlatformView, ApiError>> {
     else return { status: "error", error: e  as any };
 }
 },
-async platformSignIn(url: string, request: SignInRequest) : Promise<Result<AccountInfo, ApiError>> {
+async platformCheck(address: PlatformAddress) : Promise<Result<ConnectionReport, ApiError>> {
     try {
-    return { status: "ok", data: await TAURI_INVOKE("platform_sign_in", { url, request }) };
+    return { status: "ok", data: await TAURI_INVOKE("platform_check", { address }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async platformSignIn(address: PlatformAddress, request: SignInRequest) : Promise<Result<AccountInfo, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("platform_sign_in", { address, request }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -1427,6 +1435,26 @@ export type ConflictKind =
  */
 "deleted_here_edited_there"
 /**
+ * What a connection check found: each service, and the sign-in choices.
+ */
+export type ConnectionReport = { 
+/**
+ * Sign-in.
+ */
+origin: ServiceCheck; 
+/**
+ * Workspaces.
+ */
+mantle: ServiceCheck; 
+/**
+ * The relay.
+ */
+chorus: ServiceCheck; 
+/**
+ * How people sign in, when Origin lists it.
+ */
+sign_in: SignInOptions | null }
+/**
  * What *test connection* found, without touching the live session.
  */
 export type ConnectionTest = { 
@@ -1743,6 +1771,30 @@ message: string;
  */
 position?: TextPosition | null }
 /**
+ * How a service's URL was learned.
+ */
+export type FoundBy = 
+/**
+ * The person gave it.
+ */
+"given" | 
+/**
+ * Origin's OpenID configuration advertises it.
+ */
+"advertised" | 
+/**
+ * The shipped front layout (Mantle under `/api`, the relay at the front).
+ */
+"front_layout" | 
+/**
+ * The front's `config.js` names it.
+ */
+"front_config" | 
+/**
+ * It answers at the URL given (services served together).
+ */
+"same_url"
+/**
  * What an import would do.
  */
 export type ImportPreview = { 
@@ -2058,6 +2110,22 @@ allowed: boolean;
  */
 refusal: string | null }
 /**
+ * Where a person says the platform is: its front URL (or Origin's), and Mantle's and Chorus's when they know them.
+ */
+export type PlatformAddress = { 
+/**
+ * The address people open in the browser (one front URL), or Origin's own.
+ */
+url: string; 
+/**
+ * Mantle's base URL, when discovery cannot find it.
+ */
+mantle_url: string | null; 
+/**
+ * Chorus's base URL (where `/relay/v1/connect` answers), when discovery cannot find it.
+ */
+chorus_url: string | null }
+/**
  * What the platform had against a request, beyond a failed sign-in.
  */
 export type PlatformFailure = 
@@ -2065,6 +2133,14 @@ export type PlatformFailure =
  * The address is not one Atrium can use.
  */
 "bad_url" | 
+/**
+ * Nothing at the address answers as the platform's sign-in service (Origin).
+ */
+"origin_not_found" | 
+/**
+ * The platform's workspace service (Mantle) was not found: give its URL.
+ */
+"mantle_not_found" | 
 /**
  * The username, password or API key was refused.
  */
@@ -2078,8 +2154,24 @@ export type PlatformFailure =
  */
 "workspace_not_published"
 /**
- * Where Origin (sign-in), Mantle (artifacts, `/events`) and Chorus (the relay) answer. A deployment that serves
- * them together has one URL for all three.
+ * One of the platform's services.
+ */
+export type PlatformService = 
+/**
+ * Sign-in.
+ */
+"origin" | 
+/**
+ * Artifacts and `/events`.
+ */
+"mantle" | 
+/**
+ * The Desktop Host Relay.
+ */
+"chorus"
+/**
+ * Where Origin (sign-in), Mantle (artifacts, `/events`) and Chorus (the relay) answer, as
+ * [`crate::discovery::check`] found them.
  */
 export type PlatformUrls = { 
 /**
@@ -2091,9 +2183,9 @@ origin: string;
  */
 mantle: string; 
 /**
- * Chorus: `/relay/v1/connect`.
+ * Chorus: `/relay/v1/connect`; none when it was not found (the relay then says so).
  */
-chorus: string }
+chorus: string | null }
 /**
  * Who is signed in.
  */
@@ -2130,6 +2222,42 @@ relay: RelayStatus;
  * The folders the relay's file tools may read.
  */
 allowed_roots: string[] }
+/**
+ * One URL tried and what it answered.
+ */
+export type Probe = { 
+/**
+ * The URL requested.
+ */
+url: string; 
+/**
+ * What came back.
+ */
+answer: ProbeAnswer }
+/**
+ * What one probe saw.
+ */
+export type ProbeAnswer = 
+/**
+ * The service answered as itself.
+ */
+{ kind: "service" } | 
+/**
+ * Nothing answered.
+ */
+{ kind: "unreachable"; reason: string } | 
+/**
+ * An HTTP status that is not this service's answer.
+ */
+{ kind: "status"; status: number } | 
+/**
+ * A web page (the platform's web app answers every path it does not route).
+ */
+{ kind: "web_page" } | 
+/**
+ * An answer that is not this service's document.
+ */
+{ kind: "not_the_service"; reason: string }
 /**
  * One argument of a prompt.
  */
@@ -2231,6 +2359,42 @@ timeouts?: Timeouts;
  */
 enabled?: boolean }
 /**
+ * Why the relay is not connected, as a fact the window and the CLI each put in their own words.
+ */
+export type RelayReason = 
+/**
+ * The person paused it.
+ */
+{ kind: "paused" } | 
+/**
+ * Nobody is signed in (or the session ended).
+ */
+{ kind: "signed_out" } | 
+/**
+ * Signed in with an API key, which Chorus does not accept.
+ */
+{ kind: "api_key" } | 
+/**
+ * Discovery did not find Chorus: sign in again giving its URL.
+ */
+{ kind: "no_chorus" } | 
+/**
+ * Chorus refused the connection (HTTP 401/403) even with a freshly refreshed token.
+ */
+{ kind: "refused"; status: number } | 
+/**
+ * Something other than Chorus answered at the relay URL (a web page: the install does not route `/relay`).
+ */
+{ kind: "not_the_relay"; url: string; status: number } | 
+/**
+ * The relay URL did not answer.
+ */
+{ kind: "unreachable"; url: string; error: string } | 
+/**
+ * An open connection dropped or the platform closed it.
+ */
+{ kind: "dropped"; error: string }
+/**
  * Where the relay connection stands.
  */
 export type RelayState = 
@@ -2257,7 +2421,11 @@ export type RelayState =
 /**
  * Needs a sign-in (with the browser or a password: an API key cannot carry the relay).
  */
-"signed_out"
+"signed_out" | 
+/**
+ * Cannot connect until something is configured (see the reason).
+ */
+"unavailable"
 /**
  * The relay's status, for the badge.
  */
@@ -2267,11 +2435,15 @@ export type RelayStatus = {
  */
 state: RelayState; 
 /**
- * Why (when not connected), in words that say what to do.
+ * Why it is not connected.
+ */
+reason: RelayReason | null; 
+/**
+ * The reason in words that say what to do.
  */
 message: string | null; 
 /**
- * Requests answered since Atrium started.
+ * Requests answered since the relay started.
  */
 requests_served: number; 
 /**
@@ -2281,7 +2453,11 @@ last_request_at: string | null;
 /**
  * When the next connection attempt starts, when offline.
  */
-retry_in_ms: number | null }
+retry_in_ms: number | null; 
+/**
+ * The process serving the relay, when it is not this one (`atrium relay` in a terminal, or the window).
+ */
+served_by: number | null }
 /**
  * A platform workspace, as listed.
  */
@@ -2770,6 +2946,42 @@ approval: ServerApprovalState;
  */
 state: ServerState }
 /**
+ * What discovery found for one service.
+ */
+export type ServiceCheck = { 
+/**
+ * Which service.
+ */
+service: PlatformService; 
+/**
+ * Its base URL, when found.
+ */
+url: string | null; 
+/**
+ * How it was found.
+ */
+found_by: FoundBy | null; 
+/**
+ * Every probe, in order (the last one found it, when it was found).
+ */
+tried: Probe[]; 
+/**
+ * Anything the person should know.
+ */
+note: ServiceNote | null }
+/**
+ * Something worth knowing about a service that was found.
+ */
+export type ServiceNote = 
+/**
+ * Mantle says the platform's setup is not finished (an administrator must finish it in the web app).
+ */
+"setup_required" | 
+/**
+ * Chorus answers at the front (`/.well-known/mcp`) but the front does not route `/relay` to it.
+ */
+"relay_not_routed"
+/**
  * Why a sign-in — to a server, an Authorizer or the platform — did not complete.
  */
 export type SignInFailure = 
@@ -2870,13 +3082,41 @@ export type SignInMethod =
  */
 "api_key"
 /**
+ * How the platform lets people sign in (Origin's `/auth/providers`).
+ */
+export type SignInOptions = { 
+/**
+ * The identity providers the browser sign-in can use; empty when none is configured.
+ */
+providers: SignInProvider[]; 
+/**
+ * Whether username/password sign-in is on.
+ */
+password: boolean; 
+/**
+ * Whether one-time codes by email are on (Atrium does not offer them).
+ */
+otp: boolean }
+/**
+ * A way to sign in with the browser that the platform offers.
+ */
+export type SignInProvider = { 
+/**
+ * What `/auth/authorize` takes as `provider` (`google`, `entra`, …).
+ */
+name: string; 
+/**
+ * What people see (`Google`, `Microsoft`, …).
+ */
+label: string }
+/**
  * A sign-in as the person asks for it. The password or key is used once and kept only in the keychain.
  */
 export type SignInRequest = 
 /**
  * Open the platform's sign-in page.
  */
-{ method: "browser" } | 
+{ method: "browser"; provider: string | null } | 
 /**
  * Username/email and password.
  */

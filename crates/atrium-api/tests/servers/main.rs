@@ -11,6 +11,7 @@ mod local;
 mod masking;
 mod peers;
 mod relay;
+mod relay_fidelity;
 mod stdio;
 mod trust;
 mod viewer;

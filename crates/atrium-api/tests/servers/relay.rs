@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use atrium_api::{AuditFilter, AuditOrigin, ErrorCode, SignInRequest};
+use atrium_api::{AuditFilter, AuditOrigin, ErrorCode, PlatformAddress, SignInRequest};
 use atrium_testkit::platform::PlatformDouble;
 use base64::Engine;
 use rmcp::ServiceExt;
@@ -43,7 +43,7 @@ async fn the_platform_calls_a_local_stdio_server_through_the_relay() {
     let signed_in = fx
         .atrium
         .platform_sign_in(
-            double.url(),
+            PlatformAddress::new(double.url()),
             SignInRequest::Password { identifier: user.username.clone(), password: user.password.clone() },
         )
         .await

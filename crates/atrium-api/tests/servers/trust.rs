@@ -6,8 +6,8 @@
 use std::time::{Duration, Instant};
 
 use atrium_api::{
-    ApprovalReason, Atrium, AtriumPaths, AuditOrigin, OpenOptions, SERVER_CONTENT_TYPE, ServerApprovalState,
-    ServerStatus, SignInRequest, ToolCall,
+    ApprovalReason, Atrium, AtriumPaths, AuditOrigin, OpenOptions, PlatformAddress, SERVER_CONTENT_TYPE,
+    ServerApprovalState, ServerStatus, SignInRequest, ToolCall,
 };
 use atrium_testkit::platform::PlatformDouble;
 use base64::Engine;
@@ -64,7 +64,7 @@ async fn a_registration_from_the_platform_runs_only_once_approved_here() {
     let user = double.user();
     fx.atrium
         .platform_sign_in(
-            double.url(),
+            PlatformAddress::new(double.url()),
             SignInRequest::Password { identifier: user.username.clone(), password: user.password.clone() },
         )
         .await

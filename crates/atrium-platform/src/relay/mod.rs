@@ -9,6 +9,7 @@
 pub mod envelope;
 pub mod host_tools;
 pub mod mcp;
+pub mod status;
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -29,6 +30,7 @@ use crate::account::Account;
 use crate::{PlatformError, Result};
 use envelope::{HttpAnswer, RelayErrorCode, RelayFailure};
 use mcp::Target;
+pub use status::{RelayReason, RelayState, RelayStatus};
 
 /// Default deadline of a request that names none (the platform's own timeout).
 const DEFAULT_DEADLINE: Duration = Duration::from_secs(30);
@@ -48,41 +50,6 @@ pub struct RelayOptions {
     pub display_name: String,
     /// The folders the built-in file tools may read (nothing when empty).
     pub allowed_roots: Vec<PathBuf>,
-}
-
-/// Where the relay connection stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "snake_case")]
-pub enum RelayState {
-    /// Not started.
-    Off,
-    /// Paused by the person.
-    Paused,
-    /// Connecting.
-    Connecting,
-    /// Connected: the platform can reach the published servers.
-    Connected,
-    /// Not connected; retrying after a pause.
-    Offline,
-    /// Needs a sign-in (with the browser or a password: an API key cannot carry the relay).
-    SignedOut,
-}
-
-/// The relay's status, for the badge.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct RelayStatus {
-    /// Where it stands.
-    pub state: RelayState,
-    /// Why (when not connected), in words that say what to do.
-    pub message: Option<String>,
-    /// Requests answered since Atrium started.
-    pub requests_served: u32,
-    /// When the last one came.
-    pub last_request_at: Option<String>,
-    /// When the next connection attempt starts, when offline.
-    pub retry_in_ms: Option<u32>,
 }
 
 /// Where the relay reports its status.
@@ -156,7 +123,8 @@ struct Inner {
     account: Account,
     ctx: Mutex<RelayContext>,
     reporter: Arc<dyn RelayReporter>,
-    status: Mutex<RelayStatus>,
+    /// The status; a watch, so the task that shares it with other processes sees every change.
+    status: tokio::sync::watch::Sender<RelayStatus>,
     paused: tokio::sync::watch::Sender<bool>,
     cancel: CancellationToken,
     task: Mutex<Option<JoinHandle<()>>>,
@@ -184,13 +152,7 @@ impl Relay {
                 ctx: Mutex::new(RelayContext { servers, store, options, authority: String::new() }),
                 account,
                 reporter,
-                status: Mutex::new(RelayStatus {
-                    state: RelayState::Off,
-                    message: None,
-                    requests_served: 0,
-                    last_request_at: None,
-                    retry_in_ms: None,
-                }),
+                status: tokio::sync::watch::channel(RelayStatus::off()).0,
                 paused,
                 cancel: CancellationToken::new(),
                 task: Mutex::new(None),
@@ -200,7 +162,12 @@ impl Relay {
 
     /// The current status.
     pub fn status(&self) -> RelayStatus {
-        self.inner.status.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        self.inner.status.borrow().clone()
+    }
+
+    /// Every status change, for a terminal that follows the relay.
+    pub fn watch(&self) -> tokio::sync::watch::Receiver<RelayStatus> {
+        self.inner.status.subscribe()
     }
 
     /// Replaces the folders the built-in file tools may read.
@@ -209,20 +176,34 @@ impl Relay {
     }
 
     fn update(&self, change: impl FnOnce(&mut RelayStatus)) {
-        let status = {
-            let mut status = self.inner.status.lock().unwrap_or_else(|p| p.into_inner());
-            change(&mut status);
-            status.clone()
-        };
+        self.inner.status.send_modify(change);
+        let status = self.status();
         self.inner.reporter.status(&status);
     }
 
-    fn set_state(&self, state: RelayState, message: Option<String>, retry: Option<Duration>) {
+    fn set_state(&self, state: RelayState, reason: Option<RelayReason>, retry: Option<Duration>) {
         self.update(|s| {
             s.state = state;
-            s.message = message;
+            s.message = reason.as_ref().map(RelayReason::explain);
+            s.reason = reason;
             s.retry_in_ms = retry.map(|d| u32::try_from(d.as_millis()).unwrap_or(u32::MAX));
         });
+    }
+
+    /// Keeps the shared record current: on every change, and on a heartbeat so readers can tell it is alive.
+    async fn share_status(self) {
+        let store = self.inner.account.store().clone();
+        let mut changes = self.inner.status.subscribe();
+        let cancel = self.inner.cancel.clone();
+        loop {
+            let current = changes.borrow_and_update().clone();
+            status::publish(&store, &current).await;
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                changed = changes.changed() => if changed.is_err() { return },
+                _ = tokio::time::sleep(status::HEARTBEAT) => {}
+            }
+        }
     }
 
     /// Starts the relay loop (once).
@@ -232,7 +213,11 @@ impl Relay {
             return;
         }
         let relay = self.clone();
-        *task = Some(tokio::spawn(async move { relay.run().await }));
+        *task = Some(tokio::spawn(async move {
+            let sharing = tokio::spawn(relay.clone().share_status());
+            relay.run().await;
+            let _ = sharing.await;
+        }));
     }
 
     /// Pauses: the connection closes and stays closed until [`Relay::resume`].
@@ -249,6 +234,7 @@ impl Relay {
     pub async fn stop(&self) {
         self.inner.cancel.cancel();
         let task = self.inner.task.lock().unwrap_or_else(|p| p.into_inner()).take();
+        let was_running = task.is_some();
         if let Some(task) = task {
             let abort = task.abort_handle();
             if tokio::time::timeout(STOP_WAIT, task).await.is_err() {
@@ -256,6 +242,10 @@ impl Relay {
             }
         }
         self.set_state(RelayState::Off, None, None);
+        if was_running {
+            // Others stop reading this process's status at once rather than when its heartbeat goes stale.
+            let _ = tokio::time::timeout(STOP_WAIT, status::publish(self.inner.account.store(), &self.status())).await;
+        }
     }
 
     async fn run(&self) {
@@ -266,11 +256,7 @@ impl Relay {
         let mut refreshed = false;
         while !cancel.is_cancelled() {
             if *paused.borrow_and_update() {
-                self.set_state(
-                    RelayState::Paused,
-                    Some("Paused: the platform cannot reach your local servers.".into()),
-                    None,
-                );
+                self.set_state(RelayState::Paused, Some(RelayReason::Paused), None);
                 tokio::select! {
                     _ = cancel.cancelled() => return,
                     _ = paused.changed() => {}
@@ -284,8 +270,9 @@ impl Relay {
                     refreshed = false;
                     continue;
                 }
-                Err(Failure::SignedOut(message)) => {
-                    self.set_state(RelayState::SignedOut, Some(message), None);
+                Err(Failure::Waiting(state, reason)) => {
+                    // Nothing changes until the person signs in again (or pauses).
+                    self.set_state(state, Some(reason), None);
                     tokio::select! {
                         _ = cancel.cancelled() => return,
                         _ = account.changed() => {}
@@ -293,26 +280,24 @@ impl Relay {
                     }
                     continue;
                 }
-                Err(Failure::Refused(token)) if !refreshed => {
+                Err(Failure::Refused { token, .. }) if !refreshed => {
                     // The token may just have expired: refresh it and try again at once.
                     self.inner.account.reject(&token);
                     refreshed = true;
                     continue;
                 }
-                Err(Failure::Refused(_)) => {
+                Err(Failure::Refused { status, .. }) => {
                     failures += 1;
-                    (
-                        crate::backoff::reconnect_delay(failures),
-                        "The platform refused the relay connection (HTTP 403).".to_owned(),
-                    )
+                    (crate::backoff::reconnect_delay(failures), RelayReason::Refused { status })
                 }
-                Err(Failure::Network(message)) => {
+                Err(Failure::Retry(reason)) => {
                     failures += 1;
-                    (crate::backoff::reconnect_delay(failures), message)
+                    (crate::backoff::reconnect_delay(failures), reason)
                 }
             };
-            let (delay, message) = wait;
-            self.set_state(RelayState::Offline, Some(message), Some(delay));
+            let (delay, reason) = wait;
+            tracing::info!(reason = %reason.explain(), "relay not connected");
+            self.set_state(RelayState::Offline, Some(reason), Some(delay));
             tokio::select! {
                 _ = cancel.cancelled() => return,
                 _ = tokio::time::sleep(delay) => {}
@@ -328,34 +313,40 @@ impl Relay {
         paused: &mut tokio::sync::watch::Receiver<bool>,
         account: &mut tokio::sync::watch::Receiver<u64>,
     ) -> std::result::Result<(), Failure> {
-        let info = self.inner.account.info().ok_or_else(|| Failure::SignedOut("Sign in to the platform.".into()))?;
+        let signed_out = || Failure::Waiting(RelayState::SignedOut, RelayReason::SignedOut);
+        let info = self.inner.account.info().ok_or_else(signed_out)?;
+        let Some(url) = info.urls.relay_ws() else {
+            return Err(Failure::Waiting(RelayState::Unavailable, RelayReason::NoChorus));
+        };
         let token = match self.inner.account.user_token().await {
             Ok(token) => token,
-            Err(e @ (PlatformError::SignedOut | PlatformError::NeedsUserToken(_))) => {
-                return Err(Failure::SignedOut(e.to_string()));
+            Err(PlatformError::SignedOut) => return Err(signed_out()),
+            Err(PlatformError::NeedsUserToken(_)) => {
+                return Err(Failure::Waiting(RelayState::SignedOut, RelayReason::ApiKey));
             }
-            Err(e) => return Err(Failure::Network(e.to_string())),
+            Err(e) => return Err(Failure::Retry(RelayReason::Unreachable { url: url.clone(), error: e.to_string() })),
         };
         self.set_state(RelayState::Connecting, None, None);
-        let url = info.urls.relay_ws();
         let ctx = {
             let mut ctx = self.inner.ctx.lock().unwrap_or_else(|p| p.into_inner());
             ctx.authority = info.urls.origin.clone();
             ctx.clone()
         };
-        let mut request =
-            crate::events::ws_request(&url, token.expose()).map_err(|e| Failure::Network(e.to_string()))?;
+        let mut request = crate::events::ws_request(&url, token.expose())
+            .map_err(|e| Failure::Retry(RelayReason::Unreachable { url: url.clone(), error: e.to_string() }))?;
         if let Ok(device) = HeaderValue::from_str(&ctx.options.device_id) {
             request.headers_mut().insert("x-device-id", device);
         }
         let socket = match tokio_tungstenite::connect_async(request).await {
             Ok((socket, _)) => socket,
-            Err(tokio_tungstenite::tungstenite::Error::Http(response))
-                if matches!(response.status().as_u16(), 401 | 403) =>
-            {
-                return Err(Failure::Refused(token.expose().clone()));
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => {
+                let status = response.status().as_u16();
+                return Err(match status {
+                    401 | 403 => Failure::Refused { token: token.expose().clone(), status },
+                    _ => Failure::Retry(RelayReason::NotTheRelay { url, status }),
+                });
             }
-            Err(e) => return Err(Failure::Network(format!("The relay at {url} cannot be reached: {e}"))),
+            Err(e) => return Err(Failure::Retry(RelayReason::Unreachable { url, error: e.to_string() })),
         };
         tracing::info!("relay connected");
         self.set_state(RelayState::Connected, None, None);
@@ -372,12 +363,12 @@ impl Relay {
                 _ = account.changed() => break Ok(()),
                 Some(reply) = outbox.recv() => {
                     if let Err(e) = sink.send(Message::Text(reply.to_string().into())).await {
-                        break Err(Failure::Network(format!("The relay connection dropped: {e}")));
+                        break Err(dropped(e));
                     }
                 }
                 _ = ping.tick() => {
                     if let Err(e) = sink.send(Message::Ping(Vec::new().into())).await {
-                        break Err(Failure::Network(format!("The relay connection dropped: {e}")));
+                        break Err(dropped(e));
                     }
                 }
                 Some(_) = handlers.join_next(), if !handlers.is_empty() => {}
@@ -393,8 +384,8 @@ impl Relay {
                             });
                         }
                     }
-                    Some(Ok(Message::Close(_))) | None => break Err(Failure::Network("The platform closed the relay connection.".into())),
-                    Some(Err(e)) => break Err(Failure::Network(format!("The relay connection dropped: {e}"))),
+                    Some(Ok(Message::Close(_))) | None => break Err(dropped("the platform closed it")),
+                    Some(Err(e)) => break Err(dropped(e)),
                     Some(Ok(_)) => {}
                 },
             }
@@ -534,8 +525,14 @@ fn result_of(answer: HttpAnswer) -> std::result::Result<Value, RelayFailure> {
 
 /// Why a connection attempt or session ended.
 enum Failure {
-    SignedOut(String),
+    /// Nothing to do until the account changes.
+    Waiting(RelayState, RelayReason),
     /// 401/403 at the upgrade, with the token that was refused.
-    Refused(String),
-    Network(String),
+    Refused { token: String, status: u16 },
+    /// Try again after a pause.
+    Retry(RelayReason),
+}
+
+fn dropped(error: impl std::fmt::Display) -> Failure {
+    Failure::Retry(RelayReason::Dropped { error: error.to_string() })
 }
