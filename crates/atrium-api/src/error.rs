@@ -193,6 +193,8 @@ pub enum PlatformFailure {
     OriginNotFound,
     /// The platform's workspace service (Mantle) was not found: give its URL.
     MantleNotFound,
+    /// The browser sign-in needs an identity provider the platform offers (the message lists them).
+    UnknownProvider,
     /// The username, password or API key was refused.
     BadCredentials,
     /// The relay needs a user's sign-in; an API key does not do.

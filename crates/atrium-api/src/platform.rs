@@ -43,6 +43,9 @@ impl From<PlatformError> for ApiError {
                 },
             ),
             PlatformError::Refused(_) => platform(ErrorCode::InvalidInput, PlatformFailure::BadCredentials),
+            PlatformError::UnknownProvider { .. } => {
+                platform(ErrorCode::InvalidInput, PlatformFailure::UnknownProvider)
+            }
             PlatformError::NeedsUserToken(_) => platform(ErrorCode::InvalidInput, PlatformFailure::NeedsUserToken),
             PlatformError::SignedOut => ApiError::new(ErrorCode::SignedOut, message),
             PlatformError::NotFound(_) => ApiError::new(ErrorCode::NotFound, message),

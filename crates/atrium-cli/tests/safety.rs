@@ -7,71 +7,23 @@
 
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+mod support;
+
+use support::{Home, everything_js, peer, repo, signal, wait_until};
+
+/// Five local servers and `server start --all` over them.
+trait ServerHome {
+    fn five_servers(&self);
+    fn start_all(&self, count: usize) -> (Child, BTreeSet<u32>);
 }
 
-/// The node and python that setup installs for the tests.
-fn runtimes_path() -> String {
-    let node = repo().join(".tools/node22/node_modules/.bin");
-    let python = repo().join(".tools/py/bin");
-    format!("{}:{}:{}", node.display(), python.display(), std::env::var("PATH").unwrap_or_default())
-}
-
-fn everything_js() -> String {
-    let path = repo().join("tests/peers/node_modules/@modelcontextprotocol/server-everything/dist/index.js");
-    assert!(path.exists(), "{} is missing: run `make setup-test`", path.display());
-    path.display().to_string()
-}
-
-fn peer(name: &str) -> String {
-    repo().join("tests/peers").join(name).display().to_string()
-}
-
-struct Home {
-    dir: tempfile::TempDir,
-}
-
-impl Home {
-    fn new() -> Self {
-        Home { dir: tempfile::tempdir().expect("home") }
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_atrium"));
-        command
-            .arg("--home")
-            .arg(self.dir.path())
-            .args(args)
-            .env_remove("ATRIUM_HOME")
-            .env("ATRIUM_STDIO_PATH", runtimes_path());
-        command
-    }
-
-    fn run(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("atrium");
-        child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("stdin");
-        child.wait_with_output().expect("wait")
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args, "");
-        assert!(out.status.success(), "atrium {args:?}: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
+impl ServerHome for Home {
     /// Five local servers: three server-everything, one that ignores the end of its stdin, one with a child.
     fn five_servers(&self) {
         self.ok(&["workspace", "create", "Lab"]);
@@ -147,18 +99,6 @@ fn watchdog_of(atrium: u32) -> Option<u32> {
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
         stat.rsplit_once(')').and_then(|(_, r)| r.split_whitespace().nth(1)?.parse::<u32>().ok()) == Some(atrium)
     })
-}
-
-fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
-    let deadline = Instant::now() + limit;
-    while !done() {
-        assert!(Instant::now() < deadline, "{what} within {limit:?}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn signal(pid: u32, name: &str) {
-    assert!(Command::new("kill").args([&format!("-{name}"), &pid.to_string()]).status().expect("kill").success());
 }
 
 #[test]

@@ -273,8 +273,9 @@ impl Account {
     ) -> Result<AccountInfo> {
         let (method, tokens, api_key) = match request {
             SignInRequest::Browser { provider } => {
-                let provider = provider.as_deref().map(str::trim).filter(|p| !p.is_empty());
-                (SignInMethod::Browser, Some(self.browser_sign_in(&urls, provider, browser, cancel).await?), None)
+                let provider = self.choose_provider(&urls, provider.as_deref()).await?;
+                let tokens = self.browser_sign_in(&urls, provider.as_deref(), browser, cancel).await?;
+                (SignInMethod::Browser, Some(tokens), None)
             }
             SignInRequest::Password { identifier, password } => {
                 (SignInMethod::Password, Some(self.password_sign_in(&urls, &identifier, password).await?), None)
@@ -311,6 +312,30 @@ impl Account {
         self.inner.changes.send_modify(|n| *n += 1);
         tracing::info!(method = ?method, "signed in to the platform");
         Ok(info)
+    }
+
+    /// The provider to name at `/auth/authorize`, checked against Origin's list before the browser opens: a
+    /// provider Origin does not know ends on its 400 page and the sign-in would wait for nothing.
+    async fn choose_provider(&self, urls: &PlatformUrls, asked: Option<&str>) -> Result<Option<String>> {
+        let asked = asked.map(str::trim).filter(|p| !p.is_empty());
+        let Some(options) = crate::discovery::sign_in_options(&self.inner.http, &urls.origin).await else {
+            // No list to check against: as asked (the platform's default when nothing is).
+            return Ok(asked.map(str::to_owned));
+        };
+        let names: Vec<&str> = options.providers.iter().map(|p| p.name.as_str()).collect();
+        let chosen = match asked {
+            Some(name) => names.contains(&name).then_some(name),
+            // Origin's own default, when it offers it; the only one, when there is one.
+            None if names.contains(&"google") => Some("google"),
+            None => match names.as_slice() {
+                [only] => Some(*only),
+                _ => None,
+            },
+        };
+        chosen.map(|name| Some(name.to_owned())).ok_or_else(|| PlatformError::UnknownProvider {
+            asked: asked.map(str::to_owned),
+            offered: options.providers.iter().map(|p| format!("{} ({})", p.name, p.label)).collect(),
+        })
     }
 
     async fn browser_sign_in(

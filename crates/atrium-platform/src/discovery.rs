@@ -239,7 +239,12 @@ pub async fn check(http: &reqwest::Client, address: &PlatformAddress) -> Result<
     let (mantle, chorus, sign_in) = tokio::join!(
         check_mantle(http, &front, given_mantle, mantle_hint),
         check_chorus(http, &front, given_chorus, chorus_hint),
-        sign_in_options(http, &front, origin.url.is_some()),
+        async {
+            match origin.url.is_some() {
+                true => sign_in_options(http, &front).await,
+                false => None,
+            }
+        },
     );
     let report = ConnectionReport { origin, mantle, chorus, sign_in };
     for check in report.services() {
@@ -399,11 +404,9 @@ async fn probe_relay(base: &str, check: &mut ServiceCheck) -> bool {
     found
 }
 
-async fn sign_in_options(http: &reqwest::Client, front: &str, origin_found: bool) -> Option<SignInOptions> {
-    if !origin_found {
-        return None;
-    }
-    let doc = get_json(http, &format!("{front}/auth/providers")).await.ok()?;
+/// How people sign in at Origin (`/auth/providers`), when it says.
+pub(crate) async fn sign_in_options(http: &reqwest::Client, origin: &str) -> Option<SignInOptions> {
+    let doc = get_json(http, &format!("{origin}/auth/providers")).await.ok()?;
     let providers = doc
         .get("providers")?
         .as_array()?

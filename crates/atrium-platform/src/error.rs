@@ -24,6 +24,15 @@ pub enum PlatformError {
         /// Each URL tried and its answer.
         tried: String,
     },
+    /// The browser sign-in cannot use the identity provider asked for (or none was named and the platform has
+    /// several, or none).
+    #[error("{}", unknown_provider_message(asked.as_deref(), offered))]
+    UnknownProvider {
+        /// The provider named, if any.
+        asked: Option<String>,
+        /// What the platform offers (`name (label)`).
+        offered: Vec<String>,
+    },
     /// Nobody is signed in, or the session ended (its refresh was refused).
     #[error("Not signed in to the platform. Sign in again on the Platform screen.")]
     SignedOut,
@@ -76,6 +85,16 @@ pub enum PlatformError {
     Cancelled,
 }
 
+fn unknown_provider_message(asked: Option<&str>, offered: &[String]) -> String {
+    match (asked, offered) {
+        (_, []) => "This platform has no browser sign-in configured: sign in with a password or an API key.".into(),
+        (Some(asked), offered) => {
+            format!("The platform offers no browser sign-in with \"{asked}\"; choose one of: {}.", offered.join(", "))
+        }
+        (None, offered) => format!("Choose the identity provider to sign in with: {}.", offered.join(", ")),
+    }
+}
+
 impl PlatformError {
     /// The platform's message in an error body (`detail`, `error` or `message`), cut short.
     pub(crate) fn from_status(status: u16, what: &str, body: &str) -> PlatformError {
@@ -96,6 +115,7 @@ impl PlatformError {
         match self {
             PlatformError::BadUrl { .. } => "config_error",
             PlatformError::ServiceNotFound { .. } => "not_found",
+            PlatformError::UnknownProvider { .. } => "config_error",
             PlatformError::SignedOut => "signed_out",
             PlatformError::Refused(_) | PlatformError::NeedsUserToken(_) => "auth_error",
             PlatformError::Unreachable { .. } => "connection_error",

@@ -246,6 +246,12 @@ impl PlatformDouble {
         self.shared.access_ttl.store(secs, Ordering::Relaxed);
     }
 
+    /// Ends every session: all issued access and refresh tokens stop working (a refresh token's 30 days ran out,
+    /// or an administrator signed everyone out). API keys still work.
+    pub fn end_sessions(&self) {
+        lock(&self.shared.tokens).clear();
+    }
+
     /// Sets how long the gateway waits for a relay response (default 30 s; also the envelope's `deadline_ms`).
     pub fn set_relay_timeout(&self, timeout: Duration) {
         let ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
