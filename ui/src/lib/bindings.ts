@@ -2142,6 +2142,10 @@ export type PlatformFailure =
  */
 "mantle_not_found" | 
 /**
+ * The browser sign-in needs an identity provider the platform offers (the message lists them).
+ */
+"unknown_provider" | 
+/**
  * The username, password or API key was refused.
  */
 "bad_credentials" | 
