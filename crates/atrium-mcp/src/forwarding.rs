@@ -57,7 +57,9 @@ impl ServerSet {
 
     /// Forwards one JSON-RPC message from `caller` (`scope` keeps its request ids apart from other callers'),
     /// within `limit`. A request's answer is the server's own response object with the caller's id put back; a
-    /// notification has none. `initialize` is the caller's business (see [`ServerSet::initialize_result`]).
+    /// notification has none. The server's progress on the request (when the caller gave a progress token) goes
+    /// to `progress` as it came, masked like the answer. `initialize` is the caller's business (see
+    /// [`ServerSet::initialize_result`]).
     pub async fn forward(
         &self,
         id: &str,
@@ -65,6 +67,7 @@ impl ServerSet {
         origin: AuditOrigin,
         scope: CallerScope<'_>,
         limit: Duration,
+        progress: Option<tokio::sync::mpsc::UnboundedSender<Value>>,
     ) -> Result<Option<Value>, McpError> {
         let (slot, live) = self.connected(id)?;
         let method = message.get("method").and_then(Value::as_str).unwrap_or_default();
@@ -72,14 +75,19 @@ impl ServerSet {
         let Some(caller_id) = message.get("id").filter(|id| !id.is_null()).cloned() else {
             // A notification. A cancellation names the caller's request id: the server knows it by another.
             let mut params = params.cloned();
+            let mut cancelled = None;
             if method == "notifications/cancelled"
                 && let Some(p) = params.as_mut()
                 && let Some(named) = p.get("requestId").map(id_key)
                 && let Some(raw_id) = self.inner.in_flight.raw_id(&(scope.to_owned(), named))
             {
-                p["requestId"] = Value::String(raw_id);
+                p["requestId"] = Value::String(raw_id.clone());
+                cancelled = Some(raw_id);
             }
             live.raw.notify(method, params.as_ref()).await?;
+            if let Some(raw_id) = cancelled {
+                live.raw.cancelled(&raw_id);
+            }
             return Ok(None);
         };
         let tool = (method == "tools/call").then(|| params.and_then(|p| p.get("name")).and_then(Value::as_str));
@@ -97,7 +105,20 @@ impl ServerSet {
         let key = (scope.to_owned(), id_key(&caller_id));
         self.inner.in_flight.begin(key.clone(), raw_id.clone());
         let started = Instant::now();
-        let answered = live.raw.request_with_id(raw_id, method, params, limit).await;
+        // The progress passes through the mask, as the answer does.
+        let progress = progress.map(|caller| {
+            let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Value>();
+            let mask = slot.log.mask().clone();
+            tokio::spawn(async move {
+                while let Some(note) = rx.recv().await {
+                    if caller.send(mask.value(note)).is_err() {
+                        return;
+                    }
+                }
+            });
+            tx
+        });
+        let answered = live.raw.request_with_id(raw_id, method, params, limit, progress).await;
         self.inner.in_flight.end(&key);
         let mut answer = match answered {
             Ok(answer) => answer,

@@ -14,12 +14,14 @@ use std::time::Duration;
 
 use futures::future::BoxFuture;
 use serde_json::{Value, json};
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::error::{Failure, FailureCode};
 
 /// The prefix of the ids raw requests carry.
 const RAW_ID_PREFIX: &str = "atrium-raw-";
+/// JSON-RPC's code for a request its caller cancelled (as the MCP SDKs use it).
+const REQUEST_CANCELLED: i64 = -32800;
 
 /// How a transport sends a raw message to the server. An answer that the transport receives in reply to this very
 /// send (a streamable HTTP `POST` answered with JSON) is returned; others arrive through [`RawSide::incoming`].
@@ -33,6 +35,8 @@ pub(crate) trait RawSender: Send + Sync {
 pub(crate) struct RawSide {
     next: AtomicU64,
     pending: Mutex<HashMap<String, oneshot::Sender<Value>>>,
+    /// Where the progress of raw requests goes, by their progress token (as JSON text).
+    progress: Mutex<HashMap<String, mpsc::UnboundedSender<Value>>>,
     initialize: OnceLock<Value>,
     sender: OnceLock<Box<dyn RawSender>>,
 }
@@ -43,16 +47,26 @@ impl std::fmt::Debug for RawSide {
     }
 }
 
-/// Removes a raw request's pending entry however the request ends (answered, timed out, dropped).
+/// Removes a raw request's pending entry (and its progress route) however the request ends (answered, timed out,
+/// dropped).
 struct PendingGuard<'a> {
     side: &'a RawSide,
     id: String,
+    progress_token: Option<String>,
 }
 
 impl Drop for PendingGuard<'_> {
     fn drop(&mut self) {
         self.side.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.id);
+        if let Some(token) = &self.progress_token {
+            self.side.progress.lock().unwrap_or_else(|p| p.into_inner()).remove(token);
+        }
     }
+}
+
+/// The progress token a request's params carry (`_meta.progressToken`), as JSON text.
+fn progress_token(params: Option<&Value>) -> Option<String> {
+    params.and_then(|p| p.pointer("/_meta/progressToken")).filter(|t| !t.is_null()).map(Value::to_string)
 }
 
 impl RawSide {
@@ -72,6 +86,16 @@ impl RawSide {
                 let _ = waiting.send(message);
             }
             return None;
+        }
+        // Progress of a raw request goes to its caller, as it came.
+        if message.get("method").and_then(Value::as_str) == Some("notifications/progress")
+            && let Some(token) = message.pointer("/params/progressToken").map(Value::to_string)
+        {
+            let route = self.progress.lock().unwrap_or_else(|p| p.into_inner()).get(&token).cloned();
+            if let Some(route) = route {
+                let _ = route.send(message);
+                return None;
+            }
         }
         // The server's answer to `initialize`, as it came (the first answer that has its serverInfo).
         if self.initialize.get().is_none()
@@ -100,17 +124,24 @@ impl RawSide {
 
     /// Sends a request with an id from [`RawSide::next_id`] (named before it is answered, so it can be cancelled)
     /// and returns the server's whole response object (`{jsonrpc, id, result}` or `{…, error}`), its `id` being
-    /// Atrium's own (the caller puts its id back); at most `limit` waiting.
+    /// Atrium's own (the caller puts its id back); at most `limit` waiting. The server's progress notifications for
+    /// the request's progress token go to `progress` as they come.
     pub(crate) async fn request_with_id(
         &self,
         id: String,
         method: &str,
         params: Option<&Value>,
         limit: Duration,
+        progress: Option<mpsc::UnboundedSender<Value>>,
     ) -> Result<Value, Failure> {
         let (tx, rx) = oneshot::channel();
         self.pending.lock().unwrap_or_else(|p| p.into_inner()).insert(id.clone(), tx);
-        let _guard = PendingGuard { side: self, id: id.clone() };
+        let token = progress.and_then(|route| {
+            let token = progress_token(params)?;
+            self.progress.lock().unwrap_or_else(|p| p.into_inner()).insert(token.clone(), route);
+            Some(token)
+        });
+        let _guard = PendingGuard { side: self, id: id.clone(), progress_token: token };
         let mut message = json!({"jsonrpc": "2.0", "id": id, "method": method});
         if let Some(params) = params {
             message["params"] = params.clone();
@@ -150,9 +181,20 @@ impl RawSide {
         self.sender()?.send(message).await.map(|_| ())
     }
 
+    /// Ends a raw request its caller cancelled: the server was told and should not answer (MCP says it need not), so
+    /// the caller's request is answered here, at once, with JSON-RPC's "request cancelled".
+    pub(crate) fn cancelled(&self, id: &str) {
+        let waiting = self.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(id);
+        if let Some(waiting) = waiting {
+            let _ = waiting.send(json!({"jsonrpc": "2.0", "id": id,
+                "error": {"code": REQUEST_CANCELLED, "message": "The request was cancelled."}}));
+        }
+    }
+
     /// Fails every request still waiting (the connection is gone).
     pub(crate) fn close(&self) {
         self.pending.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.progress.lock().unwrap_or_else(|p| p.into_inner()).clear();
     }
 }
 
@@ -181,8 +223,10 @@ mod tests {
     async fn answers_come_back_as_the_server_wrote_them() {
         let side = Arc::new(RawSide::default());
         side.connect(Box::new(Echo(side.clone())));
-        let answer =
-            side.request_with_id(side.next_id(), "tools/list", None, Duration::from_secs(5)).await.expect("answer");
+        let answer = side
+            .request_with_id(side.next_id(), "tools/list", None, Duration::from_secs(5), None)
+            .await
+            .expect("answer");
         // A field rmcp's models do not know survives, and nothing was added.
         assert_eq!(answer["result"]["tools"][0]["execution"]["taskSupport"], "optional");
         assert_eq!(answer["result"]["tools"][0].as_object().map(|o| o.len()), Some(3));

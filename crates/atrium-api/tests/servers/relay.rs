@@ -97,6 +97,43 @@ async fn the_platform_calls_a_local_stdio_server_through_the_relay() {
     let audited = fx.audit_rows(&AuditFilter { origin: Some(AuditOrigin::Relay), ..Default::default() }, 1).await;
     assert!(audited.iter().any(|row| row.tool == "echo" && row.server_id == server.id), "{audited:?}");
 
+    // Progress travels with the answer to a caller that accepts an event stream.
+    let mut long = request(
+        Some(&server.id),
+        &json!({"jsonrpc": "2.0", "id": 41, "method": "tools/call", "params": {"name": "trigger-long-running-operation",
+            "arguments": {"duration": 1, "steps": 3}, "_meta": {"progressToken": "p-41"}}}),
+    );
+    long["headers"]["accept"] = json!("application/json, text/event-stream");
+    let reply = double.relay_request(&user, long, Duration::from_secs(15)).await.expect("reply");
+    assert_eq!(reply["payload"]["headers"]["content-type"], "text/event-stream", "{reply}");
+    let events = events_of(&reply);
+    let progress: Vec<&Value> = events.iter().filter(|m| m["method"] == "notifications/progress").collect();
+    assert_eq!(progress.len(), 3, "{events:?}");
+    assert!(progress.iter().all(|m| m["params"]["progressToken"] == "p-41"), "{progress:?}");
+    let last = events.last().expect("the answer");
+    assert_eq!((last["id"].clone(), last["result"]["isError"].clone()), (json!(41), Value::Null), "{last}");
+
+    // A caller's cancellation reaches the server's request by the caller's own id, and ends it at once.
+    let slow = request(
+        Some(&server.id),
+        &json!({"jsonrpc": "2.0", "id": 42, "method": "tools/call", "params": {"name": "trigger-long-running-operation",
+            "arguments": {"duration": 20, "steps": 4}}}),
+    );
+    let started = std::time::Instant::now();
+    let (answer, ()) = tokio::join!(double.relay_request(&user, slow, Duration::from_secs(30)), async {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let cancel = request(
+            Some(&server.id),
+            &json!({"jsonrpc": "2.0", "method": "notifications/cancelled", "params": {"requestId": 42, "reason": "enough"}}),
+        );
+        let reply = double.relay_request(&user, cancel, Duration::from_secs(10)).await.expect("reply");
+        assert_eq!(reply["payload"]["status"], 202, "{reply}");
+    });
+    let answer = decode(&answer.expect("reply"));
+    assert_eq!(answer["id"], 42);
+    assert_eq!(answer["error"]["code"], -32800, "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(10), "the cancelled call ended early: {:?}", started.elapsed());
+
     // An unknown (or unpublished) server, and a garbled body: the reference host's codes.
     let reply = double
         .relay_request(
@@ -146,6 +183,20 @@ async fn the_platform_calls_a_local_stdio_server_through_the_relay() {
     assert_eq!(double.relay_sessions(), 0);
     fx.atrium.close().await;
     double.shutdown().await;
+}
+
+/// The JSON-RPC messages of an event-stream answer, in order.
+fn events_of(reply: &Value) -> Vec<Value> {
+    assert_eq!(reply["payload"]["ok"], true, "{reply}");
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(reply["payload"]["body"].as_str().expect("body"))
+        .expect("base64");
+    String::from_utf8(bytes)
+        .expect("text")
+        .split("\n\n")
+        .filter_map(|event| event.lines().find_map(|line| line.strip_prefix("data: ")))
+        .map(|data| serde_json::from_str(data).expect("json-rpc"))
+        .collect()
 }
 
 fn decode(reply: &Value) -> Value {

@@ -49,10 +49,19 @@ impl RelayFailure {
 /// An HTTP-shaped answer to one `mcp_request`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpAnswer {
-    /// The status (200 with a JSON body, 202 for notifications).
+    /// The status (200 with a body, 202 for notifications).
     pub status: u16,
+    /// `application/json`, or `text/event-stream` when the server's progress goes along with the answer.
+    pub content_type: &'static str,
     /// The body (empty for 202).
     pub body: Vec<u8>,
+}
+
+impl HttpAnswer {
+    /// An answer without a body.
+    pub fn empty(status: u16) -> Self {
+        HttpAnswer { status, content_type: "application/json", body: Vec::new() }
+    }
 }
 
 fn now_s() -> i64 {
@@ -65,7 +74,7 @@ pub fn response(id: &str, outcome: &Result<HttpAnswer, RelayFailure>) -> Value {
         Ok(answer) => json!({
             "ok": true,
             "status": answer.status,
-            "headers": {"content-type": "application/json"},
+            "headers": {"content-type": answer.content_type},
             "body": base64::engine::general_purpose::STANDARD.encode(&answer.body),
         }),
         Err(failure) => json!({

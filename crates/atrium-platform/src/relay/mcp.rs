@@ -3,7 +3,9 @@
 //! answer comes back as it wrote it (no field added, dropped or set to null): `initialize` is answered with the
 //! server's own result; notifications (a cancellation among them) are passed on and answered with an empty 202.
 //! The connection manager applies `allowed_tools`, masks the server's secrets and audits each tool call with
-//! origin `relay`. Without a server, the built-in host tools answer.
+//! origin `relay`. A caller that accepts an event stream and gave a progress token gets the server's progress
+//! ahead of the answer, in one `text/event-stream` body (the relay carries whole answers, so it arrives with the
+//! answer). Without a server, the built-in host tools answer.
 
 use std::time::Duration;
 
@@ -32,12 +34,14 @@ pub enum Target {
     Host,
 }
 
-/// Serves one decoded body (a message or a batch) for `target` within `deadline`.
+/// Serves one decoded body (a message or a batch) for `target` within `deadline`; `accepts_events` when the
+/// caller's `Accept` allows an event stream.
 pub async fn serve(
     ctx: &RelayContext,
     target: &Target,
     body: Value,
     deadline: Duration,
+    accepts_events: bool,
 ) -> Result<HttpAnswer, RelayFailure> {
     let messages = match body {
         Value::Array(items) if !items.is_empty() => items,
@@ -46,13 +50,17 @@ pub async fn serve(
     };
     let batch = messages.len() > 1;
     let mut answers = Vec::new();
+    let (progress, mut progressed) = tokio::sync::mpsc::unbounded_channel();
     for message in messages {
         let Some(method) = message.get("method").and_then(Value::as_str).map(str::to_owned) else {
             return Err(RelayFailure::new(RelayErrorCode::BadRequest, "The JSON-RPC message has no method."));
         };
         let id = message.get("id").cloned().filter(|id| !id.is_null());
         let reply = match target {
-            Target::Server(server) => forward(ctx, server, &method, &message, deadline).await,
+            Target::Server(server) => {
+                let progress = accepts_events.then(|| progress.clone());
+                forward(ctx, server, &method, &message, deadline, progress).await
+            }
             Target::Host => match id {
                 // A notification: nothing to answer.
                 None => None,
@@ -69,11 +77,23 @@ pub async fn serve(
         };
         answers.extend(reply);
     }
+    // Every sender is gone once the requests ended (the masking on the way drains first): this ends promptly.
+    drop(progress);
+    let mut notes = Vec::new();
+    while let Some(note) = progressed.recv().await {
+        notes.push(note);
+    }
     if answers.is_empty() {
-        return Ok(HttpAnswer { status: 202, body: Vec::new() });
+        return Ok(HttpAnswer::empty(202));
+    }
+    if !notes.is_empty() {
+        // One event per message, the progress first, then the answers, as a streamable-HTTP server would send.
+        let body: String =
+            notes.iter().chain(&answers).map(|message| format!("event: message\ndata: {message}\n\n")).collect();
+        return Ok(HttpAnswer { status: 200, content_type: "text/event-stream", body: body.into_bytes() });
     }
     let body = if batch { Value::Array(answers) } else { answers.remove(0) };
-    Ok(HttpAnswer { status: 200, body: body.to_string().into_bytes() })
+    Ok(HttpAnswer { status: 200, content_type: "application/json", body: body.to_string().into_bytes() })
 }
 
 fn error(id: &Value, code: i64, message: &str) -> Value {
@@ -81,7 +101,14 @@ fn error(id: &Value, code: i64, message: &str) -> Value {
 }
 
 /// One message for a published local server: forwarded as it came; the answer, if it is a request.
-async fn forward(ctx: &RelayContext, server: &str, method: &str, message: &Value, deadline: Duration) -> Option<Value> {
+async fn forward(
+    ctx: &RelayContext,
+    server: &str,
+    method: &str,
+    message: &Value,
+    deadline: Duration,
+    progress: Option<tokio::sync::mpsc::UnboundedSender<Value>>,
+) -> Option<Value> {
     let id = message.get("id").cloned().filter(|id| !id.is_null());
     if method == "initialize" {
         let id = id?;
@@ -98,7 +125,7 @@ async fn forward(ctx: &RelayContext, server: &str, method: &str, message: &Value
             Err(err) => error(&id, INTERNAL_ERROR, &err.to_string()),
         });
     }
-    match ctx.servers.forward(server, message, AuditOrigin::Relay, "relay", deadline).await {
+    match ctx.servers.forward(server, message, AuditOrigin::Relay, "relay", deadline, progress).await {
         Ok(answer) => answer,
         Err(err) => {
             let timed_out =

@@ -447,7 +447,7 @@ impl Relay {
         // here: the relay carries whole JSON answers only.
         let method = payload.get("method").and_then(Value::as_str).unwrap_or("POST");
         if !method.eq_ignore_ascii_case("POST") {
-            return Ok(HttpAnswer { status: 405, body: Vec::new() });
+            return Ok(HttpAnswer::empty(405));
         }
         let body = envelope::decode_body(payload)?;
         let target = match local {
@@ -482,7 +482,11 @@ impl Relay {
             }
         };
         let left = deadline.saturating_sub(started.elapsed());
-        mcp::serve(ctx, &target, body, left).await
+        let accepts_events = payload
+            .pointer("/headers/accept")
+            .and_then(Value::as_str)
+            .is_some_and(|accept| accept.contains("text/event-stream"));
+        mcp::serve(ctx, &target, body, left, accepts_events).await
     }
 
     /// The legacy `invoke_tool` path the reference host still answers.
