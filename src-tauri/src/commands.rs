@@ -99,8 +99,8 @@ registry! {
     relay_pause() -> RelayStatus;
     relay_resume() -> RelayStatus;
     relay_set_roots(roots: Vec<String>) -> Vec<String>;
-    server_publish(server_id: String) -> Artifact;
-    server_unpublish(server_id: String) -> Artifact;
+    server_publish(server_id: String) -> ServerView;
+    server_unpublish(server_id: String) -> ServerView;
     secret_list() -> Vec<SecretView>;
     secret_set(input: SecretInput) -> SecretView;
     secret_delete(id: String) -> ();

@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use atrium_mcp::Registration;
 use atrium_mcp::SERVER_CONTENT_TYPE;
 use atrium_mcp::import::{
     ConfigError, ConfigFormat, ConfigInput, ImportedConfig, SecretValue, export_entry, parse_config,
@@ -9,7 +10,7 @@ use atrium_mcp::import::{
 use atrium_secrets::{SecretId, Sensitive};
 use atrium_store::{FieldProblem, TextPosition};
 use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::error::{ApiError, ErrorCode, ErrorDetails};
 use crate::secrets::keychain_call;
@@ -56,8 +57,9 @@ pub struct PlannedServer {
     pub transport: String,
     /// The command line or address.
     pub target: String,
-    /// The registration that will be stored (secrets as references only).
-    pub registration: Value,
+    /// The registration that will be stored (secrets as references only); none when it cannot be imported (see
+    /// `problem`).
+    pub registration: Option<Registration>,
     /// The secrets that go to the keychain.
     pub secrets: Vec<PlannedSecret>,
     /// What is not carried over or needs attention.
@@ -185,12 +187,14 @@ impl Atrium {
             .iter()
             .map(|server| {
                 let parsed = atrium_mcp::registration::parse(&server.registration).ok();
-                let command = server.registration["transport"]["command"].as_str();
+                let command = match parsed.as_ref().map(|r| &r.transport) {
+                    Some(atrium_mcp::Transport::Stdio { command, .. }) => Some(command.as_str()),
+                    _ => None,
+                };
                 PlannedServer {
                     name: server.name.clone(),
-                    transport: server.registration["transport"]["type"].as_str().unwrap_or_default().to_owned(),
+                    transport: parsed.as_ref().map(|r| r.transport_name().to_owned()).unwrap_or_default(),
                     target: parsed.as_ref().map(|r| r.target()).unwrap_or_default(),
-                    registration: server.registration.clone(),
                     secrets: server
                         .secrets
                         .iter()
@@ -208,6 +212,7 @@ impl Atrium {
                     problem: server.problem.clone(),
                     allowed: command.is_none_or(|c| allowed.iter().any(|a| a == c)),
                     refusal: parsed.as_ref().and_then(|r| self.servers.launch_refusal(r)),
+                    registration: parsed,
                 }
             })
             .collect();

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use tokio_util::sync::CancellationToken;
 
 use crate::events::{AppEvent, EventSink};
-use crate::{ApiError, ApiResult, Atrium, ErrorCode, ErrorDetails, PlatformFailure, SERVER_CONTENT_TYPE};
+use crate::{ApiError, ApiResult, Atrium, ErrorCode, ErrorDetails, PlatformFailure};
 
 /// The local setting listing the folders the relay's file tools may read.
 const ROOTS_SETTING: &str = "relay.allowed_roots";
@@ -321,14 +321,8 @@ impl Atrium {
     /// Publishes a local server to the platform for the relay: its registration gets
     /// `mcp_server {kind: "relay", local_server_id, name}`, and sync creates it on the platform in its
     /// workspace's container (so the workspace must be linked).
-    pub async fn server_publish(&self, server_id: String) -> ApiResult<crate::Artifact> {
-        let artifact = self.store.get_artifact(&server_id).await?;
-        if artifact.content_type != SERVER_CONTENT_TYPE {
-            return Err(ApiError::new(
-                ErrorCode::NotFound,
-                format!("{} is not a server registration.", artifact.title),
-            ));
-        }
+    pub async fn server_publish(&self, server_id: String) -> ApiResult<crate::ServerView> {
+        let artifact = self.server_artifact(&server_id).await?;
         let linked = self.store.sync_links().await?.into_iter().any(|l| l.workspace_id == artifact.workspace_id);
         if !linked {
             let workspace = self.store.get_workspace(&artifact.workspace_id).await?;
@@ -348,18 +342,20 @@ impl Atrium {
         let patch = atrium_store::ArtifactPatch { context: Some(context), ..Default::default() };
         let updated = self.store.update_artifact(&server_id, patch).await?;
         self.platform.sync.wake();
-        Ok(updated)
+        self.server_view_of(&updated).await
     }
 
     /// Stops offering a local server to the platform (its platform artifact stays, the relay refuses it).
-    pub async fn server_unpublish(&self, server_id: String) -> ApiResult<crate::Artifact> {
-        let artifact = self.store.get_artifact(&server_id).await?;
+    pub async fn server_unpublish(&self, server_id: String) -> ApiResult<crate::ServerView> {
+        let artifact = self.server_artifact(&server_id).await?;
         let mut context = artifact.context.clone();
         if let Some(map) = context.as_object_mut() {
             map.remove("mcp_server");
         }
         let patch = atrium_store::ArtifactPatch { context: Some(context), ..Default::default() };
-        Ok(self.store.update_artifact(&server_id, patch).await?)
+        let updated = self.store.update_artifact(&server_id, patch).await?;
+        self.platform.sync.wake();
+        self.server_view_of(&updated).await
     }
 
     /// Starts the live sync loop and the relay (the desktop app does at open; `atrium relay` does).

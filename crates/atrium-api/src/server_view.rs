@@ -33,6 +33,8 @@ pub struct ServerView {
     pub target: String,
     /// Whether Atrium keeps it connected.
     pub enabled: bool,
+    /// Whether it is published for the platform's relay (its registration carries `mcp_server.kind: "relay"`).
+    pub published: bool,
     /// Whether the person approved what it runs on this computer (or uses of its credentials).
     pub approval: ServerApprovalState,
     /// Its live state.
@@ -67,6 +69,8 @@ impl Atrium {
             transport: registration.as_ref().map(|r| r.transport_name().to_owned()).unwrap_or_default(),
             target: registration.as_ref().map(Registration::target).unwrap_or_default(),
             enabled: registration.as_ref().is_some_and(|r| r.enabled),
+            published: artifact.context.pointer("/mcp_server/kind").and_then(serde_json::Value::as_str)
+                == Some("relay"),
             registration,
             invalid_registration,
             problems,

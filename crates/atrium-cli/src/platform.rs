@@ -128,8 +128,12 @@ pub async fn platform(atrium: &Atrium, out: &Printer, command: &PlatformCommand)
         }
         PlatformCommand::PublishServer { server } => {
             let server_id = resolve_server(atrium, server).await?.id;
-            let artifact = atrium.server_publish(server_id).await?;
-            out.artifact(&artifact);
+            let view = atrium.server_publish(server_id).await?;
+            if out.json() {
+                print_json(&view);
+            } else {
+                say!("{} is published: the platform can call it through the relay once sync has run", view.title);
+            }
         }
         PlatformCommand::Roots { folders } => {
             let roots = atrium.relay_set_roots(folders.clone()).await?;

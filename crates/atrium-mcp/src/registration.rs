@@ -41,7 +41,8 @@ pub enum Transport {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         cwd: Option<String>,
         /// Extra environment variables.
-        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        // `default` after `skip_serializing_if`: specta then marks the field optional in TypeScript.
+        #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
         env: BTreeMap<String, EnvValue>,
     },
     /// A server's source in a git repository, cloned, installed and run as a local server, sandboxed.
@@ -52,7 +53,8 @@ pub enum Transport {
         #[serde(default, rename = "ref", skip_serializing_if = "Option::is_none")]
         git_ref: Option<String>,
         /// Environment variables for the server (the only way a secret reaches it inside its sandbox).
-        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        // `default` after `skip_serializing_if`: specta then marks the field optional in TypeScript.
+        #[serde(skip_serializing_if = "BTreeMap::is_empty", default)]
         env: BTreeMap<String, EnvValue>,
     },
 }
@@ -125,7 +127,8 @@ pub enum Auth {
         /// The keychain secret: the client secret, or the private key (PEM) for `private_key_jwt`.
         secret_id: String,
         /// The scopes to ask for.
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        // `default` after `skip_serializing_if`: specta then marks the field optional in TypeScript.
+        #[serde(skip_serializing_if = "Vec::is_empty", default)]
         scopes: Vec<String>,
         /// How to authenticate at the token endpoint; what its metadata supports when absent.
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -143,7 +146,8 @@ pub enum Auth {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         secret_id: Option<String>,
         /// The scopes to ask for when the server names none.
-        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        // `default` after `skip_serializing_if`: specta then marks the field optional in TypeScript.
+        #[serde(skip_serializing_if = "Vec::is_empty", default)]
         scopes: Vec<String>,
     },
 }

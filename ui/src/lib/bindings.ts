@@ -515,7 +515,7 @@ async relaySetRoots(roots: string[]) : Promise<Result<string[], ApiError>> {
     else return { status: "error", error: e  as any };
 }
 },
-async serverPublish(serverId: string) : Promise<Result<Artifact, ApiError>> {
+async serverPublish(serverId: string) : Promise<Result<ServerView, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("server_publish", { serverId }) };
 } catch (e) {
@@ -523,7 +523,7 @@ async serverPublish(serverId: string) : Promise<Result<Artifact, ApiError>> {
     else return { status: "error", error: e  as any };
 }
 },
-async serverUnpublish(serverId: string) : Promise<Result<Artifact, ApiError>> {
+async serverUnpublish(serverId: string) : Promise<Result<ServerView, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("server_unpublish", { serverId }) };
 } catch (e) {
@@ -1180,11 +1180,11 @@ export type Auth =
 /**
  * The client credentials grant (machine to machine).
  */
-{ type: "client_credentials"; token_url?: string | null; client_id: string; secret_id: string; scopes: string[]; auth_method?: TokenAuthMethod | null; signing_alg?: string | null } | 
+{ type: "client_credentials"; token_url?: string | null; client_id: string; secret_id: string; scopes?: string[]; auth_method?: TokenAuthMethod | null; signing_alg?: string | null } | 
 /**
  * MCP authorization with a client registered beforehand (servers without dynamic registration).
  */
-{ type: "mcp_oauth"; client_id?: string | null; secret_id?: string | null; scopes: string[] }
+{ type: "mcp_oauth"; client_id?: string | null; secret_id?: string | null; scopes?: string[] }
 /**
  * How a server authenticates (its registration's `auth.type`).
  */
@@ -2085,9 +2085,10 @@ transport: string;
  */
 target: string; 
 /**
- * The registration that will be stored (secrets as references only).
+ * The registration that will be stored (secrets as references only); none when it cannot be imported (see
+ * `problem`).
  */
-registration: JsonValue; 
+registration: Registration | null; 
 /**
  * The secrets that go to the keychain.
  */
@@ -2942,6 +2943,10 @@ target: string;
  */
 enabled: boolean; 
 /**
+ * Whether it is published for the platform's relay (its registration carries `mcp_server.kind: "relay"`).
+ */
+published: boolean; 
+/**
  * Whether the person approved what it runs on this computer (or uses of its credentials).
  */
 approval: ServerApprovalState; 
@@ -3380,11 +3385,11 @@ export type Transport =
 /**
  * A local process speaking MCP on stdin/stdout.
  */
-{ type: "stdio"; command: string; args?: string[]; cwd?: string | null; env: Partial<{ [key in string]: EnvValue }> } | 
+{ type: "stdio"; command: string; args?: string[]; cwd?: string | null; env?: Partial<{ [key in string]: EnvValue }> } | 
 /**
  * A server's source in a git repository, cloned, installed and run as a local server, sandboxed.
  */
-{ type: "github"; owner_repo: string; ref?: string | null; env: Partial<{ [key in string]: EnvValue }> }
+{ type: "github"; owner_repo: string; ref?: string | null; env?: Partial<{ [key in string]: EnvValue }> }
 /**
  * What a view has said that the host keeps (for the window or a later turn).
  */

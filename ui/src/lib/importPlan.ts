@@ -50,11 +50,8 @@ export function inputValues(needed: readonly ConfigInput[], typed: Record<string
 
 /** The program a stdio server runs, from its planned registration. */
 export function commandOf(s: PlannedServer): string | null {
-  const r = s.registration;
-  if (typeof r !== "object" || r === null || Array.isArray(r)) return null;
-  const t = r.transport;
-  if (typeof t !== "object" || t === null || Array.isArray(t)) return null;
-  return typeof t.command === "string" && t.command ? t.command : null;
+  const t = s.registration?.transport;
+  return t?.type === "stdio" && t.command ? t.command : null;
 }
 
 /** The warning for a server that will not start once imported (a command off the allowlist, a refused variable):

@@ -6,13 +6,12 @@
 import { api } from "./api";
 import type { ServerView } from "./bindings";
 import { toFailure, type ApiFailure } from "./errors";
-import { publishedForRelay } from "./platform";
 import { servers } from "./servers.svelte";
 import { toasts } from "./ui.svelte";
 
 export class ServerPublishModel {
   busy = $state<Record<string, boolean>>({});
-  /** What the artifact said after a publish or unpublish, until the server is read again. */
+  /** What the backend said after a publish or unpublish, until the server is read again. */
   #said = $state<Record<string, boolean>>({});
   problems = $state<Record<string, ApiFailure>>({});
 
@@ -22,8 +21,8 @@ export class ServerPublishModel {
     this.#refetch = refetch;
   }
 
-  isPublished(server: Pick<ServerView, "id" | "registration">): boolean {
-    return this.#said[server.id] ?? publishedForRelay(server.registration);
+  isPublished(server: Pick<ServerView, "id" | "published">): boolean {
+    return this.#said[server.id] ?? server.published;
   }
 
   async set(server: Pick<ServerView, "id" | "title">, publish: boolean): Promise<boolean> {
@@ -32,8 +31,8 @@ export class ServerPublishModel {
     this.busy = { ...this.busy, [id]: true };
     this.dismiss(id);
     try {
-      const artifact = publish ? await api.serverPublish(id) : await api.serverUnpublish(id);
-      this.#said = { ...this.#said, [id]: publishedForRelay(artifact.context) };
+      const view = publish ? await api.serverPublish(id) : await api.serverUnpublish(id);
+      this.#said = { ...this.#said, [id]: view.published };
       toasts.success(
         publish ? `Published “${server.title}”` : `Stopped publishing “${server.title}”`,
         publish ? "The platform can use it through the relay while Atrium runs." : "The platform can no longer reach it through the relay.",

@@ -39,6 +39,7 @@ const view = (id: string, title: string, over: Partial<ServerView> = {}): Server
   transport: "stdio",
   target: "node x.js",
   enabled: true,
+  published: false,
   approval: { state: "not_needed" },
   state: { server_id: id, status: { state: "starting" }, tool_count: 0, server_info: null, pid: null, auth: NO_AUTH },
   ...over,
