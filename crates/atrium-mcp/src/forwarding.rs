@@ -4,8 +4,6 @@
 //! tool, a tool call is audited with its origin, secrets the server was given are masked in what it answers, and a
 //! caller's cancellation reaches the request it names.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use atrium_store::AuditOrigin;
@@ -22,22 +20,6 @@ const INVALID_PARAMS: i64 = -32602;
 /// Who forwards (the relay, an agent's session): a caller's request ids are its own, so cancellations are matched
 /// within one caller.
 pub type CallerScope<'a> = &'a str;
-
-/// The raw requests in flight, by the caller's own id: `(scope, caller id)` → the id the server saw.
-#[derive(Debug, Default)]
-pub(crate) struct InFlight(Mutex<HashMap<(String, String), String>>);
-
-impl InFlight {
-    fn begin(&self, key: (String, String), raw_id: String) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(key, raw_id);
-    }
-    fn end(&self, key: &(String, String)) {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(key);
-    }
-    fn raw_id(&self, key: &(String, String)) -> Option<String> {
-        self.0.lock().unwrap_or_else(|p| p.into_inner()).get(key).cloned()
-    }
-}
 
 /// The id of a JSON-RPC message, as text (for the in-flight table).
 fn id_key(id: &Value) -> String {
@@ -102,7 +84,7 @@ impl ServerSet {
             }
         }
         let raw_id = live.raw.next_id();
-        let key = (scope.to_owned(), id_key(&caller_id));
+        let key: crate::in_flight::InFlightKey = (scope.to_owned(), id_key(&caller_id));
         self.inner.in_flight.begin(key.clone(), raw_id.clone());
         let started = Instant::now();
         // The progress passes through the mask, as the answer does.

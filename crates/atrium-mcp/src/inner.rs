@@ -44,7 +44,7 @@ pub(crate) struct Inner {
     pub(crate) store: Store,
     pub(crate) slots: Mutex<HashMap<String, Arc<Slot>>>,
     /// Requests forwarded for others, by the caller's id (to pass a cancellation on).
-    pub(crate) in_flight: crate::forwarding::InFlight,
+    pub(crate) in_flight: crate::in_flight::InFlight,
     pub(crate) calls: Mutex<HashMap<String, CancellationToken>>,
     pub(crate) events: Events,
     pub(crate) http: LazyHttp,

@@ -17,6 +17,7 @@ mod forwarding;
 mod group_record;
 mod group_signals;
 mod handler;
+mod in_flight;
 pub mod import;
 mod inner;
 pub mod install;

@@ -4,7 +4,7 @@
  */
 import type { ApiError, AuthKind, Registration, ServerAuth, SignInFailure } from "./bindings";
 import { nextStep, signInFailureOf } from "./errors";
-import type { Tone } from "./serverStatus";
+import type { Tone } from "./tone";
 
 /** The kind in words; OAuth 2 names its Authorizer when it is known. */
 export function authKindLabel(kind: AuthKind, authorizerTitle: string | null = null): string {

@@ -1,8 +1,9 @@
 /** How server states, failure codes, call outcomes and log levels are shown: labels, tones and next steps. */
 import type { AuditStatus, CallProgress, FailureCode, ServerStatus } from "./bindings";
 import { loginMessage } from "./serverAuth";
+import type { Tone } from "./tone";
 
-export type Tone = "neutral" | "progress" | "success" | "warning" | "danger" | "accent";
+export type { Tone };
 
 export interface StatusBadge {
   /** The state name (`stopped`, `starting`, `installing`, `ready`, `needs_login`, `needs_approval`, `degraded`, `failed`), for `data-state`. */
