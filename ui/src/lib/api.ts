@@ -25,7 +25,7 @@ export type Api = { [K in ResultCommand]: Unwrapped<Commands[K]> };
 
 /**
  * Commands that never drive the global busy indicator: they show their own progress (a test, a start or stop, a
- * tool call, a sync's bar), wait for the person (a sign-in in the browser, minutes), or run as the user types or in
+ * tool call, a sync's bar, a connection check), wait for the person (a sign-in in the browser, minutes), or run as the user types or in
  * the background (validation, search, a server's state and log, the viewer relay).
  */
 const QUIET: ReadonlySet<ResultCommand> = new Set<ResultCommand>([
@@ -44,6 +44,7 @@ const QUIET: ReadonlySet<ResultCommand> = new Set<ResultCommand>([
   "serverSignInCancel",
   "authorizerConnect",
   "authorizerConnectCancel",
+  "platformCheck",
   "platformSignIn",
   "platformSignInCancel",
   "syncNow",

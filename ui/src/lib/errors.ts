@@ -54,7 +54,15 @@ const SIGN_IN_FAILURES: readonly SignInFailure[] = [
   "config",
 ];
 
-const PLATFORM_FAILURES: readonly PlatformFailure[] = ["bad_url", "bad_credentials", "needs_user_token", "workspace_not_published"];
+const PLATFORM_FAILURES: readonly PlatformFailure[] = [
+  "bad_url",
+  "origin_not_found",
+  "mantle_not_found",
+  "unknown_provider",
+  "bad_credentials",
+  "needs_user_token",
+  "workspace_not_published",
+];
 
 function oneOf<T extends string>(list: readonly T[], v: unknown): v is T {
   return typeof v === "string" && (list as readonly string[]).includes(v);

@@ -1,16 +1,30 @@
 /**
- * The Platform screen's state: the account (signing in and out), the linked workspaces' sync (live through the
- * `sync_progress` and `sync_status` events), the platform's workspaces (bring one here, publish one of ours) and the
- * relay (pause, resume, shared folders). Which page of the screen is shown (the overview, or the conflicts) too.
+ * The Platform screen's state: the account (checking the platform's address, signing in and out), the linked
+ * workspaces' sync (live through the `sync_progress` and `sync_status` events), the platform's workspaces (bring one
+ * here, publish one of ours) and the relay (pause, resume, shared folders). Which page of the screen is shown (the
+ * overview, or the conflicts) too.
  */
 import { api } from "./api";
 import { app } from "./app.svelte";
-import type { PlatformView, RelayStatus, RemoteWorkspaceView, SignInMethod, SyncProgress, Workspace, WorkspaceSync } from "./bindings";
+import type {
+  AccountInfo,
+  ApiError,
+  ConnectionReport,
+  PlatformAddress,
+  PlatformView,
+  RelayStatus,
+  RemoteWorkspaceView,
+  SignInMethod,
+  SyncProgress,
+  Workspace,
+  WorkspaceSync,
+} from "./bindings";
+import { reportView } from "./connection";
 import { latestOnly } from "./debounce";
-import { toFailure, type ApiFailure } from "./errors";
+import { platformFailureOf, toFailure, type ApiFailure } from "./errors";
 import { plural } from "./format";
-import { accountName, carriesRelay, signInHintFor } from "./platform";
-import { normalizePlatformUrl, signInRequest, type SignInFormValues } from "./platformForms";
+import { accountName, carriesRelay, shortUrl, signInHintFor } from "./platform";
+import { addressKey, platformAddress, signInRequest, type SignInFormValues } from "./platformForms";
 import { confirmer, toasts } from "./ui.svelte";
 
 export interface PlatformHooks {
@@ -23,6 +37,45 @@ export type PlatformPage = { kind: "overview" } | { kind: "conflicts"; workspace
 export interface PlatformSignInProblem {
   message: string;
   hint: string;
+}
+
+/** A connection check of one address: what it found, or why the address could not be checked at all. */
+export interface ConnectionCheck {
+  /** `addressKey` of the address. */
+  key: string;
+  address: PlatformAddress;
+  report: ConnectionReport | null;
+  failure: ApiFailure | null;
+}
+
+/** A request to show the sign-in card (also while signed in: to sign in again), opened a certain way. */
+export interface SignInIntent {
+  /** Open the Service URLs (Chorus's URL is to be given). */
+  serviceUrls: boolean;
+  /** The method to select, when one is meant. */
+  method: SignInMethod | null;
+  /** The field to focus. */
+  focus: "url" | "chorus_url" | "method";
+  /** Tells one request from the next (the same request twice focuses twice). */
+  seq: number;
+}
+
+/** What a sign-in brings, in the toast: sync always, the relay when the method and the platform allow it. */
+export function signedInDetail(account: Pick<AccountInfo, "method" | "urls">): string {
+  if (!carriesRelay(account.method)) return "Linked workspaces sync. The relay needs a browser or password sign-in.";
+  if (account.urls.chorus === null) return "Linked workspaces sync. The relay stays off: Atrium did not find the platform's Chorus (see Relay).";
+  return "Linked workspaces sync, and the relay connects.";
+}
+
+/** Why a sign-in cannot go ahead when a required service was not found, with the hint of the same failure's table. */
+export function missingServiceProblem(missing: "origin" | "mantle", address: string): PlatformSignInProblem {
+  const where = shortUrl(address);
+  const message =
+    missing === "origin"
+      ? `Nothing at ${where} answers as the platform's sign-in (Origin).`
+      : `The platform's sign-in answered at ${where}, but Atrium did not find its workspaces (Mantle).`;
+  const error: ApiError = { code: "platform_unavailable", message, details: { kind: "platform", reason: missing === "origin" ? "origin_not_found" : "mantle_not_found" } };
+  return { message, hint: signInHintFor(error, address) ?? "" };
 }
 
 export class PlatformModel {
@@ -39,6 +92,11 @@ export class PlatformModel {
   /** The method of the sign-in under way. */
   signingIn = $state<SignInMethod | null>(null);
   signInProblem = $state<PlatformSignInProblem | null>(null);
+  /** The last connection check (of the address in the sign-in card). */
+  connection = $state<ConnectionCheck | null>(null);
+  checking = $state(false);
+  /** The sign-in card was asked for (to sign in again while signed in, or opened a certain way). */
+  signInIntent = $state<SignInIntent | null>(null);
   signingOut = $state(false);
   relayBusy = $state(false);
   /** When the relay's status arrived (its `retry_in_ms` counts from then). */
@@ -57,7 +115,12 @@ export class PlatformModel {
   readonly #hooks: PlatformHooks;
   #ticket = latestOnly();
   #remotesTicket = latestOnly();
+  #checkTicket = latestOnly();
+  #checkInFlight: { key: string; done: Promise<ConnectionCheck> } | null = null;
+  #intentSeq = 0;
   #cancelled = false;
+  /** While a status read is under way: the live events that arrived meanwhile, to apply again over its answer. */
+  #eventsDuringLoad: (() => void)[] | null = null;
 
   constructor(hooks: PlatformHooks) {
     this.#hooks = hooks;
@@ -71,11 +134,15 @@ export class PlatformModel {
   async load(opts: { quiet?: boolean } = {}): Promise<void> {
     const ticket = this.#ticket.next();
     this.loading = true;
+    const during: (() => void)[] = (this.#eventsDuringLoad ??= []);
     try {
       const status = await (opts.quiet ? api.quiet : api).platformStatus();
       if (!this.#ticket.isCurrent(ticket)) return;
       this.status = status;
       this.relayAt = Date.now();
+      // An event newer than what was read (the relay connected while the status was on its way) still holds.
+      this.#eventsDuringLoad = null;
+      for (const again of during) again();
       this.failure = null;
       if (status.account.state !== "signed_in") {
         this.remotes = [];
@@ -84,7 +151,10 @@ export class PlatformModel {
     } catch (e) {
       if (this.#ticket.isCurrent(ticket)) this.failure = toFailure(e);
     } finally {
-      if (this.#ticket.isCurrent(ticket)) this.loading = false;
+      if (this.#ticket.isCurrent(ticket)) {
+        this.loading = false;
+        this.#eventsDuringLoad = null;
+      }
     }
   }
 
@@ -103,29 +173,98 @@ export class PlatformModel {
     }
   }
 
+  /** The check of this address, when the last one was of it. */
+  checkOf(address: PlatformAddress): ConnectionCheck | null {
+    return this.connection?.key === addressKey(address) ? this.connection : null;
+  }
+
+  /**
+   * Finds the platform's services at `address` and keeps what each answered. An address checked already is not
+   * asked again unless `force` (the Check connection button); a check of it under way is waited for.
+   */
+  async checkConnection(address: PlatformAddress, opts: { force?: boolean } = {}): Promise<ConnectionCheck> {
+    const key = addressKey(address);
+    if (this.#checkInFlight?.key === key) return this.#checkInFlight.done;
+    if (!opts.force && this.connection?.key === key) return this.connection;
+    const ticket = this.#checkTicket.next();
+    this.checking = true;
+    const done = (async (): Promise<ConnectionCheck> => {
+      let result: ConnectionCheck;
+      try {
+        result = { key, address, report: await api.platformCheck(address), failure: null };
+      } catch (e) {
+        result = { key, address, report: null, failure: toFailure(e) };
+      }
+      if (this.#checkTicket.isCurrent(ticket)) {
+        this.connection = result;
+        this.checking = false;
+        this.#checkInFlight = null;
+      }
+      return result;
+    })();
+    this.#checkInFlight = { key, done };
+    return done;
+  }
+
+  /**
+   * Before a sign-in: the check of its address (asked again unless the last one found Origin and Mantle). The
+   * report when the sign-in can go ahead; null otherwise, with the reason shown (a missing service as a sign-in
+   * problem, an address that cannot be used as the check's failure).
+   */
+  async checkBeforeSignIn(address: PlatformAddress): Promise<ConnectionReport | null> {
+    this.signInProblem = null;
+    let check = this.checkOf(address);
+    if (!check?.report || !reportView(check.report).canSignIn) check = await this.checkConnection(address, { force: true });
+    if (!check.report) return null;
+    const missing = reportView(check.report).missing;
+    if (missing) {
+      this.signInProblem = missingServiceProblem(missing, address.url);
+      return null;
+    }
+    return check.report;
+  }
+
   async signIn(values: SignInFormValues): Promise<boolean> {
     if (this.signingIn) return false;
     this.#cancelled = false;
     this.signingIn = values.method;
     this.signInProblem = null;
+    const address = platformAddress(values);
     try {
-      const account = await api.platformSignIn(normalizePlatformUrl(values.url), signInRequest(values));
-      toasts.success(
-        `Signed in as ${accountName(account)}`,
-        carriesRelay(account.method) ? "Linked workspaces sync, and the relay connects." : "Linked workspaces sync. The relay needs a browser or password sign-in.",
-      );
+      const account = await api.platformSignIn(address, signInRequest(values));
+      toasts.success(`Signed in as ${accountName(account)}`, signedInDetail(account));
+      this.signInIntent = null;
       await this.load();
       void this.loadRemotes();
       return true;
     } catch (e) {
       const f = toFailure(e);
-      const hint = signInHintFor(f.error);
+      const hint = signInHintFor(f.error, address.url);
       if (!this.#cancelled && hint !== null) this.signInProblem = { message: f.message, hint };
+      // A service that was there at the check and is not now: show what a check finds now.
+      const reason = platformFailureOf(f.error);
+      if (reason === "origin_not_found" || reason === "mantle_not_found") void this.checkConnection(address, { force: true });
       return false;
     } finally {
       this.signingIn = null;
       this.#cancelled = false;
     }
+  }
+
+  /** Shows the sign-in card (to sign in again while signed in), opened and focused as asked. */
+  openSignIn(opts: { serviceUrls?: boolean; method?: SignInMethod | null; focus?: SignInIntent["focus"] } = {}): void {
+    this.signInIntent = {
+      serviceUrls: opts.serviceUrls ?? false,
+      method: opts.method ?? null,
+      focus: opts.focus ?? (opts.serviceUrls ? "chorus_url" : "url"),
+      seq: ++this.#intentSeq,
+    };
+  }
+
+  /** Back to the account, keeping the current sign-in. */
+  closeSignIn(): void {
+    this.signInIntent = null;
+    this.signInProblem = null;
   }
 
   /** Stops waiting for the browser; the sign-in then ends without a problem to show. */
@@ -259,6 +398,7 @@ export class PlatformModel {
   }
 
   onSyncStatus(s: WorkspaceSync): void {
+    this.#eventsDuringLoad?.push(() => this.onSyncStatus(s));
     if (s.state !== "syncing") this.#clearProgress(s.workspace_id);
     if (!this.status) return;
     const list = this.status.workspaces;
@@ -269,6 +409,7 @@ export class PlatformModel {
   }
 
   onRelayStatus(r: RelayStatus): void {
+    this.#eventsDuringLoad?.push(() => this.onRelayStatus(r));
     this.relayAt = Date.now();
     if (!this.status) return;
     this.status.relay = r;

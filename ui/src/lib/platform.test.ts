@@ -8,7 +8,9 @@ import {
   progressView,
   publishedForRelay,
   relayBadge,
+  relayFix,
   relayRetryText,
+  relayServedBy,
   relayToggle,
   shortUrl,
   signInHintFor,
@@ -64,6 +66,26 @@ describe("relay", () => {
     expect(relayToggle("paused")).toBe("resume");
     expect(relayToggle("off")).toBe("resume");
     expect(relayToggle("signed_out")).toBeNull();
+    expect(relayBadge("unavailable")).toMatchObject({ state: "unavailable", label: "Unavailable", tone: "warning" });
+    expect(relayToggle("unavailable")).toBeNull();
+  });
+
+  it("offers an action keyed by why it is not connected", () => {
+    expect(relayFix(null)).toBeNull();
+    expect(relayFix({ kind: "paused" })).toEqual({ kind: "resume" });
+    expect(relayFix({ kind: "no_chorus" })).toMatchObject({ kind: "sign_in_with_chorus", label: "Sign in again with Chorus's URL" });
+    expect(relayFix({ kind: "not_the_relay", url: "wss://p.example/relay/v1/connect", status: 200 })).toMatchObject({ kind: "sign_in_with_chorus" });
+    expect(relayFix({ kind: "api_key" })).toMatchObject({ kind: "sign_in_for_relay", label: "Sign in with a password or the browser" });
+    expect(relayFix({ kind: "refused", status: 403 })).toMatchObject({ kind: "sign_out_and_in" });
+    // Signed out: the sign-in card is the action; offline: waiting (the countdown) is all there is to do.
+    expect(relayFix({ kind: "signed_out" })).toBeNull();
+    expect(relayFix({ kind: "unreachable", url: "wss://p.example", error: "refused" })).toBeNull();
+    expect(relayFix({ kind: "dropped", error: "closed" })).toBeNull();
+  });
+
+  it("says when another Atrium process serves it", () => {
+    expect(relayServedBy({ served_by: null })).toBeNull();
+    expect(relayServedBy({ served_by: 4242 })).toBe("Served by another Atrium process (pid 4242)");
   });
 
   it("counts down to the next attempt only while offline", () => {
@@ -159,5 +181,15 @@ describe("sign-in hints", () => {
     expect(signInHintFor(error("sign_in_failed", { kind: "sign_in", reason: "access_denied" }))).toMatch(/approve/);
     expect(signInHintFor(error("keychain_unavailable"))).toMatch(/keychain/);
     expect(signInHintFor(error("internal"))).toMatch(/Try again/);
+  });
+
+  it("says what to do when a service was not found", () => {
+    const notFound = (reason: PlatformFailure) => error("platform_unavailable", { kind: "platform", reason });
+    expect(signInHintFor(notFound("origin_not_found"))).toMatch(/^Check the address/);
+    expect(signInHintFor(notFound("mantle_not_found"), "https://agience.example.com/")).toMatch(
+      /Give Mantle's URL under Service URLs: on a one-address install it is https:\/\/agience\.example\.com\/api/,
+    );
+    expect(signInHintFor(notFound("mantle_not_found"))).toMatch(/<address>\/api/);
+    expect(signInHintFor(error("invalid_input", { kind: "platform", reason: "unknown_provider" }))).toMatch(/providers this platform offers.*password/);
   });
 });

@@ -6,6 +6,7 @@ import type {
   AccountInfo,
   ApiError,
   JsonValue,
+  RelayReason,
   RelayState,
   RelayStatus,
   RemoteWorkspaceView,
@@ -60,6 +61,8 @@ export function relayBadge(state: RelayState): Badge<RelayState> {
       return { state, label: "Offline", tone: "warning", title: "Not connected; Atrium tries again after a pause." };
     case "signed_out":
       return { state, label: "Signed out", tone: "neutral", title: "The relay needs a browser or password sign-in." };
+    case "unavailable":
+      return { state, label: "Unavailable", tone: "warning", title: "The relay cannot connect until something is set up: see why below." };
   }
 }
 
@@ -70,7 +73,10 @@ export function relayRetryText(relay: Pick<RelayStatus, "state" | "retry_in_ms">
   return seconds > 0 ? `retry in ${seconds} s` : "retrying now";
 }
 
-/** Which relay button is offered: pause a running relay, resume (or start) a stopped one; none while signed out. */
+/**
+ * Which relay button is offered: pause a running relay, resume (or start) a stopped one; none while signed out or
+ * while it waits for something to be set up (pausing it would change nothing).
+ */
 export function relayToggle(state: RelayState): "pause" | "resume" | null {
   switch (state) {
     case "connecting":
@@ -81,8 +87,50 @@ export function relayToggle(state: RelayState): "pause" | "resume" | null {
     case "off":
       return "resume";
     case "signed_out":
+    case "unavailable":
       return null;
   }
+}
+
+/** What the person can do about why the relay is not connected. */
+export type RelayFix =
+  /** The Resume button (the pause/resume toggle offers it). */
+  | { kind: "resume" }
+  /** Chorus was not found, or something else answers at its URL: sign in again giving Chorus's URL. */
+  | { kind: "sign_in_with_chorus"; label: string; hint: string }
+  /** Signed in with an API key: sign in again with a password or the browser. */
+  | { kind: "sign_in_for_relay"; label: string; hint: string }
+  /** Chorus refuses even a fresh token: sign out and in again. */
+  | { kind: "sign_out_and_in"; label: string; hint: string };
+
+/** The action offered for a reason; null when waiting is all there is to do (offline: the retry countdown). */
+export function relayFix(reason: RelayReason | null): RelayFix | null {
+  switch (reason?.kind) {
+    case "paused":
+      return { kind: "resume" };
+    case "no_chorus":
+    case "not_the_relay":
+      return {
+        kind: "sign_in_with_chorus",
+        label: "Sign in again with Chorus's URL",
+        hint: "Give Chorus's own URL under Service URLs (or ask the platform's administrator to route /relay to it).",
+      };
+    case "api_key":
+      return { kind: "sign_in_for_relay", label: "Sign in with a password or the browser", hint: "An API key syncs workspaces, but the relay needs your own sign-in." };
+    case "refused":
+      return { kind: "sign_out_and_in", label: "Sign out and in again", hint: "A new session gets new tokens; if the platform still refuses them, ask its administrator." };
+    // Signed out: the sign-in card is the action. Offline: waiting (the retry countdown) is all there is to do.
+    case "signed_out":
+    case "unreachable":
+    case "dropped":
+    case undefined:
+      return null;
+  }
+}
+
+/** Who serves the relay, when it is another Atrium process (`atrium relay` in a terminal, another window). */
+export function relayServedBy(relay: Pick<RelayStatus, "served_by">): string | null {
+  return relay.served_by === null ? null : `Served by another Atrium process (pid ${relay.served_by})`;
 }
 
 /**
@@ -163,14 +211,23 @@ export function needsWorkspacePublish(error: Pick<ApiError, "details">): boolean
   return platformFailureOf(error) === "workspace_not_published";
 }
 
-/** What to do after a failed platform sign-in, by its reason or code; null when there is nothing to show (cancelled). */
-export function signInHintFor(error: ApiError): string | null {
+/**
+ * What to do after a failed platform sign-in, by its reason or code; null when there is nothing to show (cancelled).
+ * `address`: the platform address as sent, to say where Mantle usually is.
+ */
+export function signInHintFor(error: ApiError, address: string | null = null): string | null {
   if (error.code === "cancelled") return null;
   switch (platformFailureOf(error)) {
+    case "origin_not_found":
+      return "Check the address: it is the one you open in the browser to use the platform (like https://agience.example.com), or its sign-in service's own.";
+    case "mantle_not_found":
+      return `Give Mantle's URL under Service URLs: on a one-address install it is ${address ? `${address.replace(/\/+$/, "")}/api` : "<address>/api"}; otherwise ask the platform's administrator.`;
     case "needs_user_token":
       return "Sign in with the browser or a password instead.";
     case "bad_url":
       return "Check the address (the platform's main address, like https://agience.example.com), then sign in again.";
+    case "unknown_provider":
+      return "Choose one of the providers this platform offers. If it offers none, it has no browser sign-in set up: sign in with a password, or ask its administrator.";
     case "bad_credentials":
       return "Check what you typed (the username and password, or the API key), then sign in again.";
   }

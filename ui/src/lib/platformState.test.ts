@@ -1,11 +1,12 @@
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import type { Artifact, PlatformView, Registration, RelayStatus, SyncConflict, WorkspaceSync } from "./bindings";
+import type { Artifact, ConnectionReport, PlatformView, Registration, RelayStatus, ServiceCheck, SyncConflict, WorkspaceSync } from "./bindings";
 import { ApiFailure } from "./errors";
 import { emptySignInForm } from "./platformForms";
 import { confirmer, toasts } from "./ui.svelte";
 
 const api = vi.hoisted(() => ({
   platformStatus: vi.fn(),
+  platformCheck: vi.fn(),
   platformSignIn: vi.fn(),
   platformSignInCancel: vi.fn(),
   platformSignOut: vi.fn(),
@@ -27,11 +28,20 @@ const api = vi.hoisted(() => ({
 }));
 vi.mock("./api", () => ({ api }));
 
-const { PlatformModel } = await import("./platform.svelte");
+const { PlatformModel, signedInDetail } = await import("./platform.svelte");
 const { ConflictsModel } = await import("./syncConflicts.svelte");
 const { ServerPublishModel } = await import("./serverPublish.svelte");
 
-const relay = (over: Partial<RelayStatus> = {}): RelayStatus => ({ state: "connected", message: null, requests_served: 0, last_request_at: null, retry_in_ms: null, ...over });
+const relay = (over: Partial<RelayStatus> = {}): RelayStatus => ({
+  state: "connected",
+  reason: null,
+  message: null,
+  requests_served: 0,
+  last_request_at: null,
+  retry_in_ms: null,
+  served_by: null,
+  ...over,
+});
 const sync = (workspace_id: string, over: Partial<WorkspaceSync> = {}): WorkspaceSync => ({
   workspace_id,
   remote_id: `r-${workspace_id}`,
@@ -55,6 +65,20 @@ const signedOut = (reason: string | null = null): PlatformView => ({
   allowed_roots: [],
 });
 const failure = (code: ApiFailure["code"], message: string) => new ApiFailure({ code, message, details: null });
+const service = (name: ServiceCheck["service"], url: string | null): ServiceCheck => ({
+  service: name,
+  url,
+  found_by: url ? "front_layout" : null,
+  tried: [{ url: `${url ?? "https://p.example/api"}/`, answer: url ? { kind: "service" } : { kind: "status", status: 404 } }],
+  note: null,
+});
+const report = (over: { mantle?: string | null; chorus?: string | null } = {}): ConnectionReport => ({
+  origin: service("origin", "https://p.example"),
+  mantle: service("mantle", over.mantle === undefined ? "https://p.example/api" : over.mantle),
+  chorus: service("chorus", over.chorus === undefined ? "https://p.example" : over.chorus),
+  sign_in: { providers: [{ name: "google", label: "Google" }], password: true, otp: false },
+});
+const address = (url = "https://p.example") => ({ url, mantle_url: null, chorus_url: null });
 
 function model() {
   const workspacesChanged = vi.fn(async () => {});
@@ -123,7 +147,10 @@ describe("PlatformModel", () => {
     api.platformWorkspaces.mockResolvedValue([]);
     const ok = await m.signIn({ ...emptySignInForm("agience.example.com"), method: "password", identifier: " dana ", password: "pw" });
     expect(ok).toBe(true);
-    expect(api.platformSignIn).toHaveBeenCalledWith("https://agience.example.com", { method: "password", identifier: "dana", password: "pw" });
+    expect(api.platformSignIn).toHaveBeenCalledWith(
+      { url: "https://agience.example.com", mantle_url: null, chorus_url: null },
+      { method: "password", identifier: "dana", password: "pw" },
+    );
     expect(m.signedIn).toBe(true);
     expect(m.signingIn).toBeNull();
     expect(toasts.items[0]?.title).toBe("Signed in as Dana");
@@ -148,6 +175,97 @@ describe("PlatformModel", () => {
     expect(await signing).toBe(false);
     expect(m.signInProblem).toBeNull();
     expect(m.signingIn).toBeNull();
+  });
+
+  it("says in the toast whether the relay comes along", () => {
+    const urls = { origin: "https://p.example", mantle: "https://p.example/api", chorus: "https://p.example" };
+    expect(signedInDetail({ method: "password", urls })).toBe("Linked workspaces sync, and the relay connects.");
+    expect(signedInDetail({ method: "browser", urls: { ...urls, chorus: null } })).toMatch(/relay stays off: Atrium did not find the platform's Chorus/);
+    expect(signedInDetail({ method: "api_key", urls })).toMatch(/relay needs a browser or password sign-in/);
+  });
+
+  it("keeps a relay event that arrived while the status was being read", async () => {
+    const { m } = model();
+    let answer: (v: PlatformView) => void = () => {};
+    api.platformStatus.mockImplementation(() => new Promise((r) => (answer = r)));
+    const loading = m.load();
+    m.onRelayStatus(relay({ state: "connected" }));
+    const stale = signedIn();
+    stale.relay = relay({ state: "connecting" });
+    answer(stale);
+    await loading;
+    expect(m.status?.relay.state).toBe("connected");
+    // Outside a read, an event is simply applied.
+    m.onRelayStatus(relay({ state: "offline", retry_in_ms: 1000 }));
+    expect(m.status?.relay.state).toBe("offline");
+  });
+
+  it("checks an address once, again when asked, and one check at a time", async () => {
+    const { m } = model();
+    api.platformCheck.mockResolvedValue(report());
+    const [a, b] = await Promise.all([m.checkConnection(address()), m.checkConnection(address("https://p.example/"))]);
+    expect(a).toBe(b);
+    expect(api.platformCheck).toHaveBeenCalledTimes(1);
+    expect(m.checkOf(address())?.report?.mantle.url).toBe("https://p.example/api");
+    await m.checkConnection(address());
+    expect(api.platformCheck).toHaveBeenCalledTimes(1);
+    await m.checkConnection(address(), { force: true });
+    expect(api.platformCheck).toHaveBeenCalledTimes(2);
+    expect(m.checkOf(address("https://q.example"))).toBeNull();
+    expect(m.checking).toBe(false);
+  });
+
+  it("keeps why an address could not be checked at all", async () => {
+    const { m } = model();
+    api.platformCheck.mockRejectedValue(new ApiFailure({ code: "invalid_input", message: "Not a URL.", details: { kind: "platform", reason: "bad_url" } }));
+    const c = await m.checkConnection(address("https://bad"));
+    expect(c.report).toBeNull();
+    expect(c.failure?.code).toBe("invalid_input");
+    expect(await m.checkBeforeSignIn(address("https://bad"))).toBeNull();
+  });
+
+  it("does not sign in when the check did not find Mantle, and says where it usually is", async () => {
+    const { m } = model();
+    api.platformCheck.mockResolvedValue(report({ mantle: null }));
+    expect(await m.checkBeforeSignIn(address())).toBeNull();
+    expect(m.signInProblem?.message).toMatch(/did not find its workspaces \(Mantle\)/);
+    expect(m.signInProblem?.hint).toMatch(/Give Mantle's URL under Service URLs: on a one-address install it is https:\/\/p\.example\/api/);
+    // A check that found nothing is asked again before the next try; one that found both is not.
+    api.platformCheck.mockResolvedValue(report({ chorus: null }));
+    expect(await m.checkBeforeSignIn(address())).toMatchObject({ chorus: { url: null } });
+    expect(m.signInProblem).toBeNull();
+    await m.checkBeforeSignIn(address());
+    expect(api.platformCheck).toHaveBeenCalledTimes(2);
+  });
+
+  it("explains a sign-in refused for a service not found, and checks the address again", async () => {
+    const { m } = model();
+    api.platformCheck.mockResolvedValue(report({ mantle: null }));
+    api.platformSignIn.mockRejectedValue(
+      new ApiFailure({ code: "platform_unavailable", message: "Mantle was not found.", details: { kind: "platform", reason: "mantle_not_found" } }),
+    );
+    expect(await m.signIn({ ...emptySignInForm("https://p.example"), method: "password", identifier: "a", password: "b" })).toBe(false);
+    expect(m.signInProblem).toEqual({ message: "Mantle was not found.", hint: expect.stringMatching(/https:\/\/p\.example\/api/) });
+    await vi.waitFor(() => expect(m.checkOf(address())?.report?.mantle.url).toBeNull());
+  });
+
+  it("opens the sign-in card as asked, and closes it after signing in", async () => {
+    const { m } = model();
+    m.openSignIn({ serviceUrls: true });
+    expect(m.signInIntent).toMatchObject({ serviceUrls: true, method: null, focus: "chorus_url" });
+    const first = m.signInIntent?.seq;
+    m.openSignIn({ method: "browser", focus: "method" });
+    expect(m.signInIntent?.seq).not.toBe(first);
+    const view = signedIn();
+    api.platformSignIn.mockResolvedValue(view.account.state === "signed_in" ? view.account.account : null);
+    api.platformStatus.mockResolvedValue(view);
+    api.platformWorkspaces.mockResolvedValue([]);
+    expect(await m.signIn(emptySignInForm("https://p.example"))).toBe(true);
+    expect(api.platformSignIn).toHaveBeenCalledWith(address(), { method: "browser", provider: null });
+    expect(m.signInIntent).toBeNull();
+    m.openSignIn();
+    m.closeSignIn();
+    expect(m.signInIntent).toBeNull();
   });
 
   it("asks before signing out, then reads the status again", async () => {
@@ -295,21 +413,19 @@ describe("ConflictsModel", () => {
 });
 
 describe("ServerPublishModel", () => {
-  const registration: Registration = { transport: { type: "stdio", command: "npx", env: {} } };
-  const server = { id: "s1", title: "Files", registration };
+  const server = { id: "s1", title: "Files", published: false };
 
   it("publishes, says so until the server is read again, and keeps a refusal to show", async () => {
     let refetched = false;
     const m = new ServerPublishModel(async () => refetched);
     expect(m.isPublished(server)).toBe(false);
-    // The backend sends the platform's `mcp_server` along with the typed registration.
-    expect(m.isPublished({ ...server, registration: { ...registration, mcp_server: { kind: "relay" } } as Registration })).toBe(true);
-    api.serverPublish.mockResolvedValue({ context: { mcp_server: { kind: "relay" } } });
+    expect(m.isPublished({ ...server, published: true })).toBe(true);
+    api.serverPublish.mockResolvedValue({ ...server, published: true });
     expect(await m.set(server, true)).toBe(true);
     expect(m.isPublished(server)).toBe(true);
 
     refetched = true;
-    api.serverUnpublish.mockResolvedValue({ context: {} });
+    api.serverUnpublish.mockResolvedValue({ ...server, published: false });
     expect(await m.set(server, false)).toBe(true);
     expect(m.isPublished(server)).toBe(false);
 
