@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use crate::assertion::{SigningAlg, is_private_key};
 use crate::discovery::Endpoints;
 use crate::error::AuthError;
 use crate::http::OAuthHttp;
@@ -17,6 +18,11 @@ pub enum ClientAuthMethod {
     ClientSecretBasic,
     /// The client id and secret in the form.
     ClientSecretPost,
+    /// A JWT signed with the client's private key (RFC 7523); the client's "secret" is that key, in PEM.
+    PrivateKeyJwt {
+        /// The signing algorithm; the key's own (RS256 for RSA, ES256 for EC P-256) when `None`.
+        alg: Option<SigningAlg>,
+    },
 }
 
 impl ClientAuthMethod {
@@ -26,6 +32,7 @@ impl ClientAuthMethod {
             ClientAuthMethod::None => "none",
             ClientAuthMethod::ClientSecretBasic => "client_secret_basic",
             ClientAuthMethod::ClientSecretPost => "client_secret_post",
+            ClientAuthMethod::PrivateKeyJwt { .. } => "private_key_jwt",
         }
     }
 
@@ -35,6 +42,7 @@ impl ClientAuthMethod {
             "none" => Some(ClientAuthMethod::None),
             "client_secret_basic" => Some(ClientAuthMethod::ClientSecretBasic),
             "client_secret_post" => Some(ClientAuthMethod::ClientSecretPost),
+            "private_key_jwt" => Some(ClientAuthMethod::PrivateKeyJwt { alg: None }),
             _ => None,
         }
     }
@@ -61,7 +69,7 @@ impl ClientAuthMethod {
 pub struct OAuthClient {
     /// The client id (for a client ID metadata document, its URL).
     pub client_id: String,
-    /// The client secret, for a confidential client.
+    /// The client secret, for a confidential client; for `private_key_jwt`, the private key (PEM).
     pub client_secret: Option<Sensitive<String>>,
     /// How it authenticates at the token endpoint.
     pub auth_method: ClientAuthMethod,
@@ -73,25 +81,35 @@ impl OAuthClient {
         OAuthClient { client_id: client_id.into(), client_secret: None, auth_method: ClientAuthMethod::None }
     }
 
-    /// Adds the client's authentication to a token-endpoint form; returns the Basic credentials to send, if any.
-    pub(crate) fn authenticate<'a>(&'a self, form: &mut Vec<(&'a str, &'a str)>) -> Option<(&'a str, &'a str)> {
-        match (self.auth_method, &self.client_secret) {
-            (ClientAuthMethod::ClientSecretBasic, Some(secret)) => {
-                // Some servers want the id in the form even with Basic; RFC 6749 allows it (it is not a second
-                // authentication, the secret is sent once).
-                form.push(("client_id", &self.client_id));
-                Some((&self.client_id, secret.expose()))
+    /// A client of the client credentials grant. `credential` is its secret or its private key (PEM); it
+    /// authenticates the way `configured` says, else the way the token endpoint supports (`supported`, from its
+    /// metadata) for that credential: a private key signs assertions (`private_key_jwt`, with `signing_alg` or the
+    /// key's own), a secret goes by HTTP Basic unless the server lists only `client_secret_post` (RFC 8414's
+    /// default is Basic). A private key is never sent as a secret.
+    pub fn machine(
+        client_id: impl Into<String>,
+        credential: Sensitive<String>,
+        configured: Option<ClientAuthMethod>,
+        signing_alg: Option<SigningAlg>,
+        supported: &[String],
+    ) -> Result<Self, AuthError> {
+        let key = is_private_key(&credential);
+        let auth_method = match configured {
+            Some(ClientAuthMethod::PrivateKeyJwt { alg }) => {
+                ClientAuthMethod::PrivateKeyJwt { alg: alg.or(signing_alg) }
             }
-            (ClientAuthMethod::ClientSecretPost, Some(secret)) => {
-                form.push(("client_id", &self.client_id));
-                form.push(("client_secret", secret.expose()));
-                None
+            Some(ClientAuthMethod::ClientSecretBasic | ClientAuthMethod::ClientSecretPost) if key => {
+                return Err(AuthError::Config(
+                    "The client's keychain secret is a private key, which Atrium never sends as a client secret: \
+                     set auth_method to private_key_jwt (or store the client secret instead)."
+                        .into(),
+                ));
             }
-            _ => {
-                form.push(("client_id", &self.client_id));
-                None
-            }
-        }
+            Some(method) => method,
+            None if key => ClientAuthMethod::PrivateKeyJwt { alg: signing_alg },
+            None => ClientAuthMethod::choose(supported, true),
+        };
+        Ok(OAuthClient { client_id: client_id.into(), client_secret: Some(credential), auth_method })
     }
 }
 
@@ -169,7 +187,15 @@ async fn register(
         .filter(|s| !s.is_empty())
         .map(|s| Sensitive::new(s.to_owned()));
     let auth_method = match answer.get("token_endpoint_auth_method").and_then(Value::as_str) {
-        Some(method) => ClientAuthMethod::parse(method).unwrap_or(ClientAuthMethod::ClientSecretBasic),
+        // Atrium registers with a secret or none; a method it did not ask for is taken as the default.
+        Some(method) => match ClientAuthMethod::parse(method) {
+            Some(
+                known @ (ClientAuthMethod::None
+                | ClientAuthMethod::ClientSecretBasic
+                | ClientAuthMethod::ClientSecretPost),
+            ) => known,
+            _ => ClientAuthMethod::ClientSecretBasic,
+        },
         None => ClientAuthMethod::choose(supported, client_secret.is_some()),
     };
     let auth_method = if client_secret.is_none() { ClientAuthMethod::None } else { auth_method };
@@ -180,19 +206,56 @@ async fn register(
 mod tests {
     use super::*;
 
+    fn list(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
     #[test]
     fn the_auth_method_follows_what_the_server_supports() {
-        let list = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
         assert_eq!(ClientAuthMethod::choose(&list(&[]), true), ClientAuthMethod::ClientSecretBasic);
         assert_eq!(ClientAuthMethod::choose(&list(&["client_secret_post"]), true), ClientAuthMethod::ClientSecretPost);
         assert_eq!(ClientAuthMethod::choose(&list(&["client_secret_basic"]), false), ClientAuthMethod::None);
-        let client = OAuthClient {
-            client_id: "id".into(),
-            client_secret: Some(Sensitive::new("s".into())),
-            auth_method: ClientAuthMethod::ClientSecretPost,
+        for method in ["none", "client_secret_basic", "client_secret_post", "private_key_jwt"] {
+            assert_eq!(ClientAuthMethod::parse(method).map(ClientAuthMethod::as_str), Some(method));
+        }
+    }
+
+    #[test]
+    fn a_machine_client_authenticates_as_configured_else_as_the_metadata_allows() {
+        let secret = || Sensitive::new("s3cret".to_owned());
+        let key = || Sensitive::new("-----BEGIN PRIVATE KEY-----\nMIGH\n-----END PRIVATE KEY-----\n".to_owned());
+        let method = |credential, configured, alg, supported: &[&str]| {
+            OAuthClient::machine("id", credential, configured, alg, &list(supported)).map(|c| c.auth_method)
         };
-        let mut form = Vec::new();
-        assert!(client.authenticate(&mut form).is_none());
-        assert_eq!(form, vec![("client_id", "id"), ("client_secret", "s")]);
+        // The Agience platform: `none` and `client_secret_post` only.
+        assert_eq!(
+            method(secret(), None, None, &["none", "client_secret_post"]),
+            Ok(ClientAuthMethod::ClientSecretPost)
+        );
+        // Nothing listed (or no metadata): RFC 8414's default.
+        assert_eq!(method(secret(), None, None, &[]), Ok(ClientAuthMethod::ClientSecretBasic));
+        assert_eq!(
+            method(secret(), None, None, &["client_secret_post", "client_secret_basic"]),
+            Ok(ClientAuthMethod::ClientSecretBasic)
+        );
+        // The registration's method wins over the metadata.
+        assert_eq!(
+            method(secret(), Some(ClientAuthMethod::ClientSecretPost), None, &["client_secret_basic"]),
+            Ok(ClientAuthMethod::ClientSecretPost)
+        );
+        // A key signs, even where the server also takes secrets; its algorithm comes along.
+        let es256 = ClientAuthMethod::PrivateKeyJwt { alg: Some(SigningAlg::Es256) };
+        assert_eq!(
+            method(key(), None, Some(SigningAlg::Es256), &["client_secret_basic", "private_key_jwt"]),
+            Ok(es256)
+        );
+        assert_eq!(
+            method(key(), Some(ClientAuthMethod::PrivateKeyJwt { alg: None }), Some(SigningAlg::Es256), &[]),
+            Ok(es256)
+        );
+        // …and is never sent as a secret, whatever the registration says.
+        let err = method(key(), Some(ClientAuthMethod::ClientSecretBasic), None, &[]).expect_err("a key as a secret");
+        assert_eq!(err.code(), "config");
+        assert!(!err.to_string().contains("MIGH"), "{err}");
     }
 }

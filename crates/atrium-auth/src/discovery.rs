@@ -7,6 +7,7 @@ use url::Url;
 
 use crate::error::{AuthError, shown};
 use crate::http::{Fetched, OAuthHttp};
+use crate::token::TokenEndpoint;
 
 /// The parameters of a `WWW-Authenticate: Bearer …` challenge (RFC 6750 §3, RFC 9728 §5.1).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -138,6 +139,15 @@ impl Endpoints {
             client_id_metadata_document_supported: false,
             scopes_supported: None,
         })
+    }
+
+    /// The token endpoint, with what the metadata says about authenticating there.
+    pub fn token_endpoint(&self) -> TokenEndpoint {
+        TokenEndpoint {
+            url: self.token.clone(),
+            issuer: Some(self.issuer.clone()),
+            auth_methods: self.token_auth_methods.clone(),
+        }
     }
 
     /// Reads authorization-server metadata fetched from `url` for `issuer`.
@@ -306,6 +316,38 @@ pub async fn authorization_server(http: &OAuthHttp, issuer: &str) -> Result<Endp
         }
     }
     Err(AuthError::Status { url: shown(&candidates[0]), status: last_status })
+}
+
+/// What the authorization server behind a token URL configured by hand says about it: its metadata at the URL's
+/// origin (RFC 8414's `/.well-known/oauth-authorization-server`, then OpenID's `/.well-known/openid-configuration`).
+/// `Ok(None)` when neither is there; an error when a document is there but broken or names an issuer on another
+/// origin.
+pub async fn token_endpoint_metadata(http: &OAuthHttp, token_url: &str) -> Result<Option<TokenEndpoint>, AuthError> {
+    let parsed = Url::parse(token_url).map_err(|_| AuthError::Config("The token_url is not a URL.".into()))?;
+    if !is_http_url(token_url) {
+        return Err(AuthError::Config(format!("The token_url ({}) is not an http(s) URL.", shown(token_url))));
+    }
+    let origin = parsed.origin().ascii_serialization();
+    for url in [
+        format!("{origin}/.well-known/oauth-authorization-server"),
+        format!("{origin}/.well-known/openid-configuration"),
+    ] {
+        let Fetched::Document(doc) = http.get_json(&url).await? else { continue };
+        let issuer = doc
+            .get("issuer")
+            .and_then(Value::as_str)
+            .ok_or_else(|| AuthError::Malformed { url: shown(&url), reason: "it names no issuer".into() })?;
+        if !same_origin(issuer, &origin) {
+            return Err(AuthError::IssuerMismatch { expected: origin, found: issuer.chars().take(200).collect() });
+        }
+        let auth_methods = doc
+            .get("token_endpoint_auth_methods_supported")
+            .and_then(Value::as_array)
+            .map(|items| items.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+            .unwrap_or_default();
+        return Ok(Some(TokenEndpoint { url: token_url.to_owned(), issuer: Some(issuer.to_owned()), auth_methods }));
+    }
+    Ok(None)
 }
 
 /// The scopes to request (MCP "Scope selection strategy"): the challenge's, else everything the resource

@@ -1,5 +1,6 @@
 //! The authorization code grant with PKCE S256 (OAuth 2.1 §4.1) through the system browser and a loopback
-//! redirect.
+//! redirect. The authorization URL, its `state` and the PKCE pair come from the `oauth2` crate; the listener, the
+//! browser and the order of things (the redirect bound before the URL is minted) are Atrium's.
 
 use std::time::Duration;
 
@@ -11,7 +12,6 @@ use crate::discovery::Endpoints;
 use crate::error::{AuthError, shown};
 use crate::http::OAuthHttp;
 use crate::loopback::CallbackListener;
-use crate::pkce::{Pkce, random_token};
 use crate::token::{self, TokenSet};
 
 /// How long the person has to finish signing in.
@@ -89,27 +89,25 @@ pub async fn authorize(
     limit: Duration,
     cancel: &CancellationToken,
 ) -> Result<TokenSet, AuthError> {
-    let pkce = Pkce::new();
-    let state = random_token(24);
     let redirect_uri = listener.redirect_uri();
-    let mut url = url::Url::parse(&request.endpoints.authorization)
+    let authorization = url::Url::parse(&request.endpoints.authorization)
         .map_err(|_| AuthError::Config("The authorization endpoint is not a URL.".into()))?;
-    {
-        let mut query = url.query_pairs_mut();
-        query
-            .append_pair("response_type", "code")
-            .append_pair("client_id", &request.client.client_id)
-            .append_pair("redirect_uri", &redirect_uri)
-            .append_pair("code_challenge", &pkce.challenge)
-            .append_pair("code_challenge_method", "S256")
-            .append_pair("state", &state);
-        if let Some(scope) = request.scope.filter(|s| !s.is_empty()) {
-            query.append_pair("scope", scope);
-        }
-        if let Some(resource) = request.resource {
-            query.append_pair("resource", resource);
-        }
+    let redirect = oauth2::RedirectUrl::new(redirect_uri.clone())
+        .map_err(|_| AuthError::Listener("its redirect URI is not a URL".into()))?;
+    let (challenge, verifier) = oauth2::PkceCodeChallenge::new_random_sha256();
+    let oauth = oauth2::basic::BasicClient::new(oauth2::ClientId::new(request.client.client_id.clone()))
+        .set_auth_uri(oauth2::AuthUrl::from_url(authorization))
+        .set_redirect_uri(redirect);
+    // 192 bits of state: more than the crate's default 128, as Atrium always sent.
+    let mut authorize = oauth.authorize_url(|| oauth2::CsrfToken::new_random_len(24)).set_pkce_challenge(challenge);
+    if let Some(scope) = request.scope {
+        authorize = authorize.add_scopes(token::scopes(scope));
     }
+    if let Some(resource) = request.resource {
+        authorize = authorize.add_extra_param("resource", resource);
+    }
+    let (url, state) = authorize.url();
+    let state = state.into_secret();
     listener.expect(&state, request.check_issuer.then_some(request.endpoints.issuer.as_str()));
     let mut listener = listener;
     let (code, verdict) = open_and_wait(browser, url.as_str(), &mut listener, limit, cancel).await?;
@@ -118,7 +116,7 @@ pub async fn authorize(
         &request.endpoints.token,
         request.client,
         &code,
-        &pkce.verifier,
+        verifier.secret(),
         &redirect_uri,
         request.resource,
     )

@@ -12,7 +12,7 @@ use crate::error::AuthError;
 use crate::flow::{AuthorizationRequest, Browser, authorize};
 use crate::http::OAuthHttp;
 use crate::loopback::CallbackListener;
-use crate::token::{self, TokenSet};
+use crate::token::{self, TokenKind, TokenSet};
 
 /// Tokens and how to renew them. Serialized only for the keychain ([`Grant::to_keychain`]).
 #[derive(Debug, Clone)]
@@ -93,9 +93,9 @@ impl Grant {
     pub async fn revoke(&self, http: &OAuthHttp) -> Result<bool, AuthError> {
         let Some(url) = &self.revocation_endpoint else { return Ok(false) };
         if let Some(refresh_token) = &self.tokens.refresh_token {
-            token::revoke(http, url, &self.client, refresh_token, "refresh_token").await?;
+            token::revoke(http, url, &self.client, refresh_token, TokenKind::Refresh).await?;
         }
-        token::revoke(http, url, &self.client, &self.tokens.access_token, "access_token").await?;
+        token::revoke(http, url, &self.client, &self.tokens.access_token, TokenKind::Access).await?;
         Ok(true)
     }
 }

@@ -1,6 +1,8 @@
 //! A server's credentials, applied to each HTTP request: a header from the keychain (`api_key`, `static`), or an
 //! OAuth token (`oauth2` through an Authorizer, `client_credentials`, MCP authorization) renewed 60 s before it
-//! expires with one exchange at a time, shared by every server using the same grant.
+//! expires with one exchange at a time, shared by every server using the same grant. Client credentials
+//! authenticate the way the registration says, else the way the token endpoint's metadata allows (a client secret
+//! by Basic or in the form, a private key by a signed assertion).
 //!
 //! Tokens and grants live in the keychain only (ids `oauth.server.<server>` and `oauth.authorizer.<authorizer>`);
 //! nothing here logs a value.
@@ -12,7 +14,8 @@ use std::sync::{Arc, Mutex};
 use atrium_auth::client::ClientOptions;
 use atrium_auth::grant::{Grant, SignIn, sign_in_explicit, sign_in_to_server};
 use atrium_auth::{
-    AuthError, BearerChallenge, Browser, ClientAuthMethod, Endpoints, OAuthClient, OAuthHttp, TokenCell,
+    AuthError, BearerChallenge, Browser, ClientAuthMethod, Endpoints, OAuthClient, OAuthHttp, SigningAlg, TokenCell,
+    TokenEndpoint,
 };
 use atrium_secrets::{Keychain, SecretId, Sensitive};
 use atrium_store::Store;
@@ -23,7 +26,7 @@ use tokio_util::sync::CancellationToken;
 use crate::auth_state::{AuthKind, AuthState, ServerAuth};
 use crate::error::{Failure, FailureCode};
 use crate::events::Events;
-use crate::registration::Auth;
+use crate::registration::{Auth, TokenAuthMethod};
 use crate::secret_mask::SecretMask;
 
 /// The content type of an Authorizer artifact.
@@ -111,8 +114,12 @@ struct CredentialState {
     header: Option<(HeaderName, Sensitive<String>)>,
     /// The server's last Bearer challenge.
     challenge: Option<BearerChallenge>,
-    /// Client credentials: the token endpoint, configured or discovered.
-    token_url: Option<String>,
+    /// Client credentials: the token endpoint, configured or discovered (with its metadata) from the server's 401.
+    token_endpoint: Option<TokenEndpoint>,
+    /// Whether the token endpoint's metadata was read: discovery reads it; for a configured token URL it is looked
+    /// up once, when the client's method is not configured or is `private_key_jwt` (whose assertion names the
+    /// server's issuer).
+    token_metadata_read: bool,
 }
 
 /// One server's credentials.
@@ -136,8 +143,8 @@ impl Credentials {
                 Some(Auth::Static { .. } | Auth::ApiKey { .. }) => AuthState::Configured,
                 Some(_) => AuthState::SignedOut,
             },
-            token_url: match auth {
-                Some(Auth::ClientCredentials { token_url, .. }) => token_url.clone(),
+            token_endpoint: match auth {
+                Some(Auth::ClientCredentials { token_url: Some(url), .. }) => Some(TokenEndpoint::bare(url.clone())),
                 _ => None,
             },
             ..CredentialState::default()
@@ -347,32 +354,46 @@ impl Credentials {
     }
 
     async fn client_credentials_token(&self) -> Result<Option<Sensitive<String>>, Failure> {
-        let Some(Auth::ClientCredentials { client_id, secret_id, scopes, .. }) = &self.auth else { return Ok(None) };
-        let (token_url, resource) = {
+        let Some(Auth::ClientCredentials { client_id, secret_id, scopes, auth_method, signing_alg, .. }) = &self.auth
+        else {
+            return Ok(None);
+        };
+        let (known, resource) = {
             let locked = self.locked();
-            (locked.token_url.clone(), locked.endpoint.clone())
+            (locked.token_endpoint.is_some(), locked.endpoint.clone())
         };
         // Learned from the server's first 401 when the registration does not say.
-        let Some(token_url) = token_url else { return Ok(None) };
-        let secret = self.secret(secret_id).await?;
-        let client = OAuthClient {
-            client_id: client_id.clone(),
-            client_secret: Some(secret),
-            auth_method: ClientAuthMethod::ClientSecretBasic,
+        if !known {
+            return Ok(None);
+        }
+        let configured = auth_method.map(|method| match method {
+            TokenAuthMethod::ClientSecretBasic => ClientAuthMethod::ClientSecretBasic,
+            TokenAuthMethod::ClientSecretPost => ClientAuthMethod::ClientSecretPost,
+            TokenAuthMethod::PrivateKeyJwt => ClientAuthMethod::PrivateKeyJwt { alg: None },
+        });
+        let signing_alg = match signing_alg.as_deref() {
+            Some(name) => Some(SigningAlg::parse(name).ok_or_else(|| {
+                Failure::new(FailureCode::ConfigError, format!("signing_alg {name} is not RS256 or ES256."))
+            })?),
+            None => None,
         };
         let scope = (!scopes.is_empty()).then(|| scopes.join(" "));
         let http = self.host.http.clone();
         let tokens = self
             .cc_cell
             .fresh(|_| async move {
-                atrium_auth::token::client_credentials(
-                    &http,
-                    &token_url,
-                    &client,
-                    scope.as_deref(),
-                    resource.as_deref(),
-                )
-                .await
+                // Only when a token is due: the keychain and the metadata are not asked on every request.
+                let endpoint = self.token_endpoint(configured).await?;
+                let credential = self.secret(secret_id).await.map_err(|f| AuthError::Config(f.message))?;
+                let client = OAuthClient::machine(
+                    client_id.clone(),
+                    credential,
+                    configured,
+                    signing_alg,
+                    &endpoint.auth_methods,
+                )?;
+                atrium_auth::token::client_credentials(&http, &endpoint, &client, scope.as_deref(), resource.as_deref())
+                    .await
             })
             .await;
         match tokens {
@@ -380,10 +401,40 @@ impl Credentials {
                 self.set_state(AuthState::signed_in(&tokens));
                 Ok(Some(tokens.access_token.clone()))
             }
+            // The secret is missing or is no key Atrium can use: a configuration to fix, not a refusal.
+            Err(AuthError::Config(message)) => Err(Failure::new(FailureCode::ConfigError, message)),
             Err(err) => {
                 let message = format!("The client credentials were refused: {err}");
                 self.set_state(AuthState::Denied { message: message.clone() });
                 Err(Failure::new(FailureCode::AuthError, message))
+            }
+        }
+    }
+
+    /// The client credentials' token endpoint, with its authorization server's metadata when the method is not
+    /// configured (or is `private_key_jwt`): for a token URL given by hand, looked up once at the URL's origin. A
+    /// lookup that fails leaves the RFC 8414 defaults and is tried again at the next renewal.
+    async fn token_endpoint(&self, configured: Option<ClientAuthMethod>) -> Result<TokenEndpoint, AuthError> {
+        let (endpoint, read) = {
+            let locked = self.locked();
+            (locked.token_endpoint.clone(), locked.token_metadata_read)
+        };
+        let endpoint = endpoint.ok_or_else(|| AuthError::Config("The token endpoint is not known yet.".into()))?;
+        let needed = matches!(configured, None | Some(ClientAuthMethod::PrivateKeyJwt { .. }));
+        if read || !needed {
+            return Ok(endpoint);
+        }
+        match atrium_auth::discovery::token_endpoint_metadata(&self.host.http, &endpoint.url).await {
+            Ok(found) => {
+                let endpoint = found.unwrap_or(endpoint);
+                let mut locked = self.locked();
+                locked.token_endpoint = Some(endpoint.clone());
+                locked.token_metadata_read = true;
+                Ok(endpoint)
+            }
+            Err(err) => {
+                tracing::warn!(server = %self.server_id, "the token endpoint's metadata could not be read: {err}");
+                Ok(endpoint)
             }
         }
     }
@@ -404,7 +455,7 @@ impl Credentials {
                 return Verdict::GiveUp;
             }
             Some(Auth::ClientCredentials { .. }) => {
-                let known = self.locked().token_url.is_some();
+                let known = self.locked().token_endpoint.is_some();
                 if !known {
                     return match self.discover_token_url(&challenge).await {
                         Ok(()) => Verdict::Retry,
@@ -464,7 +515,9 @@ impl Credentials {
         let endpoint = self.locked().endpoint.clone();
         let endpoint = endpoint.ok_or_else(|| AuthError::Config("the server has no URL".into()))?;
         let discovery = atrium_auth::discovery::discover(&self.host.http, &endpoint, challenge).await?;
-        self.locked().token_url = Some(discovery.endpoints.token);
+        let mut locked = self.locked();
+        locked.token_endpoint = Some(discovery.endpoints.token_endpoint());
+        locked.token_metadata_read = true;
         Ok(())
     }
 
