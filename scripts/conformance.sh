@@ -13,7 +13,7 @@ SCENARIOS=(initialize tools_call elicitation-sep1034-client-defaults sse-retry
   auth/scope-step-up auth/scope-retry-limit auth/token-endpoint-auth-basic auth/token-endpoint-auth-post
   auth/token-endpoint-auth-none auth/pre-registration
   auth/2025-03-26-oauth-metadata-backcompat auth/2025-03-26-oauth-endpoint-fallback
-  auth/client-credentials-basic auth/resource-mismatch)
+  auth/client-credentials-basic auth/client-credentials-jwt auth/resource-mismatch)
 OUT="$ROOT/target/conformance"
 
 for need in "$NODE" "$SUITE" "$ROOT/target/debug/atrium"; do

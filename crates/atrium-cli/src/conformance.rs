@@ -78,8 +78,9 @@ pub async fn run(_paths: AtriumPaths, url: &str) -> Result<(), Failure> {
 const SUITE_CLIENT_METADATA_URL: &str = "https://conformance-test.local/client-metadata.json";
 
 /// The registration's `auth` for a scenario: pre-registered credentials from the suite's context become a keychain
-/// secret (client credentials, or MCP authorization with a pre-registered client); otherwise none, and the server's
-/// 401 starts MCP authorization.
+/// secret (client credentials — with a client secret, or a private key for `private_key_jwt` — or MCP
+/// authorization with a pre-registered client); otherwise none, and the server's 401 starts MCP authorization.
+/// The method is left to what the authorization server's metadata lists, as for a person who does not name one.
 async fn auth_for(atrium: &atrium_api::Atrium, scenario: &str) -> Result<Option<Value>, Failure> {
     let context: Value = match std::env::var("MCP_CONFORMANCE_CONTEXT") {
         Ok(text) => serde_json::from_str(&text).unwrap_or(Value::Null),
@@ -91,12 +92,19 @@ async fn auth_for(atrium: &atrium_api::Atrium, scenario: &str) -> Result<Option<
     } else {
         json!({"type": "mcp_oauth", "client_id": client_id})
     };
-    if let Some(secret) = context.get("client_secret").and_then(Value::as_str) {
-        let id = "conformance.client-secret".to_owned();
+    let credential = match (context.get("client_secret"), context.get("private_key_pem")) {
+        (Some(Value::String(secret)), _) => Some(("conformance.client-secret", secret)),
+        (_, Some(Value::String(key))) => Some(("conformance.client-key", key)),
+        _ => None,
+    };
+    if let Some((id, value)) = credential {
         atrium
-            .secret_set(atrium_api::SecretInput { id: id.clone(), value: secret.to_owned(), description: None })
+            .secret_set(atrium_api::SecretInput { id: id.to_owned(), value: value.clone(), description: None })
             .await?;
         auth["secret_id"] = json!(id);
+    }
+    if let Some(alg) = context.get("signing_algorithm").and_then(Value::as_str) {
+        auth["signing_alg"] = json!(alg);
     }
     Ok(Some(auth))
 }
