@@ -37,9 +37,12 @@ async function waitForPort(port, timeout = 15_000) {
   throw new Error(`tauri-driver did not listen on ${port}`);
 }
 
-/** A tauri-driver process bound to one Atrium home; `launch()` starts the app, `session.quit()` closes it. */
+/**
+ * A tauri-driver process bound to one Atrium home; `launch()` starts the app, `session.quit()` closes it. `env`: more
+ * variables for the app (which tauri-driver starts), like `BROWSER`.
+ */
 export class Driver {
-  static async start() {
+  static async start({ env = {} } = {}) {
     const home = mkdtempSync(join(tmpdir(), "atrium-e2e-"));
     const port = await freePort();
     const nativePort = await freePort();
@@ -53,6 +56,7 @@ export class Driver {
           ATRIUM_LOG: "info,rmcp=warn",
           // Local servers find the Node setup installs first, whatever the machine's login shell says.
           ATRIUM_STDIO_PATH: [join(ROOT_DIR, ".tools/node22/node_modules/.bin"), join(ROOT_DIR, ".tools/py/bin"), process.env.PATH].join(":"),
+          ...env,
         },
         stdio: ["ignore", "inherit", "inherit"],
       },

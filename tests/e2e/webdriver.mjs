@@ -2,7 +2,7 @@
 // Kept dependency-free so the end-to-end tests need nothing from npm.
 
 const ELEMENT = "element-6066-11e4-a52e-4f735466cecf";
-export const Keys = { ENTER: "\uE007", ESCAPE: "\uE00C", DELETE: "\uE017", CONTROL: "\uE009", BACKSPACE: "\uE003" };
+export const Keys = { TAB: "\uE004", ENTER: "\uE007", ESCAPE: "\uE00C", DELETE: "\uE017", CONTROL: "\uE009", BACKSPACE: "\uE003" };
 
 export class WebDriverError extends Error {}
 
