@@ -17,8 +17,8 @@ mod forwarding;
 mod group_record;
 mod group_signals;
 mod handler;
-mod in_flight;
 pub mod import;
+mod in_flight;
 mod inner;
 pub mod install;
 mod launch;
@@ -49,7 +49,8 @@ pub use auth_state::{AuthKind, AuthState, ServerAuth};
 pub use credentials::{AUTHORIZER_CONTENT_TYPE, AuthSetup, authorizer_config};
 pub use error::{Failure, FailureCode, McpError};
 pub use events::{
-    ElicitationAction, ElicitationAnswer, ElicitationPolicy, ElicitationRequest, NoEvents, ServerEvents, apply_defaults,
+    CatalogList, ElicitationAction, ElicitationAnswer, ElicitationPolicy, ElicitationRequest, NoEvents, ServerEvents,
+    apply_defaults,
 };
 pub use forwarding::CallerScope;
 pub use model::{
