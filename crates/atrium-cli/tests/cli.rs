@@ -1,61 +1,16 @@
 //! The `atrium` binary end to end: real processes on a temporary home, JSON output and exit codes.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-struct Cli {
-    home: tempfile::TempDir,
-}
+mod support;
 
-impl Cli {
-    fn new() -> Self {
-        Self { home: tempfile::tempdir().expect("home") }
-    }
-
-    fn run_with_stdin(&self, args: &[&str], stdin: &str) -> Output {
-        let mut child = self
-            .command(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn atrium");
-        child.stdin.take().expect("stdin").write_all(stdin.as_bytes()).expect("write stdin");
-        child.wait_with_output().expect("wait")
-    }
-
-    /// The binary on this home. Local servers are looked up on a fixed search path: the Node setup installs
-    /// first (tests must not depend on the machine's shell profile), then the test's own PATH.
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_atrium"));
-        let node_dir = std::path::Path::new(&node()).parent().map(|d| d.display().to_string()).unwrap_or_default();
-        let search = format!("{node_dir}:{}", std::env::var("PATH").unwrap_or_default());
-        command.arg("--home").arg(self.home.path()).args(args).env("ATRIUM_STDIO_PATH", search);
-        command
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.run_with_stdin(args, "")
-    }
-
-    fn json(&self, args: &[&str]) -> Value {
-        let mut all = vec!["--json"];
-        all.extend_from_slice(args);
-        let out = self.run(&all);
-        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        serde_json::from_slice(&out.stdout).expect("json output")
-    }
-}
-
-fn code(out: &Output) -> i32 {
-    out.status.code().expect("exit code")
-}
+use support::{Home, code, everything_js};
 
 #[test]
 fn scripts_can_do_everything_the_window_does() {
-    let cli = Cli::new();
+    let cli = Home::new();
     let ws = cli.json(&["workspace", "create", "Recipes"]);
     assert_eq!(ws["title"], "Recipes");
 
@@ -63,7 +18,7 @@ fn scripts_can_do_everything_the_window_does() {
     let id = bread["id"].as_str().expect("id").to_owned();
     assert_eq!(bread["content_type"], "text/markdown");
 
-    let out = cli.run_with_stdin(
+    let out = cli.run(
         &["--json", "artifact", "create", "recipes", "--title", "Card", "--type", "application/json", "--stdin"],
         "{\"name\": \"bread\"}",
     );
@@ -84,7 +39,7 @@ fn scripts_can_do_everything_the_window_does() {
     let renamed = cli.json(&["workspace", "rename", "Recipes", "Baking"]);
     assert_eq!(renamed["title"], "Baking");
 
-    let content = cli.run(&["artifact", "show", &id, "--content-only"]);
+    let content = cli.run(&["artifact", "show", &id, "--content-only"], "");
     assert_eq!(String::from_utf8_lossy(&content.stdout), "Flour and water");
 
     cli.json(&["artifact", "delete", &id, "--yes"]);
@@ -94,29 +49,29 @@ fn scripts_can_do_everything_the_window_does() {
 
 #[test]
 fn failures_have_meaningful_exit_codes_and_typed_errors() {
-    let cli = Cli::new();
+    let cli = Home::new();
     cli.json(&["workspace", "create", "W"]);
     let a = cli.json(&["artifact", "create", "W", "--title", "T", "--type", "application/json", "--content", "{}"]);
     let id = a["id"].as_str().expect("id");
 
-    let bad_json = cli.run(&["--json", "artifact", "edit", id, "--content", "{oops"]);
+    let bad_json = cli.run(&["--json", "artifact", "edit", id, "--content", "{oops"], "");
     assert_eq!(code(&bad_json), 65);
     let err: Value = serde_json::from_slice(&bad_json.stderr).expect("json error");
     assert_eq!(err["error"]["code"], "invalid_input");
     assert_eq!(err["error"]["details"]["problems"][0]["field"], "content");
 
     cli.json(&["artifact", "edit", id, "--content", "[1]", "--expect-version", "1"]);
-    let stale = cli.run(&["artifact", "edit", id, "--content", "[2]", "--expect-version", "1"]);
+    let stale = cli.run(&["artifact", "edit", id, "--content", "[2]", "--expect-version", "1"], "");
     assert_eq!(code(&stale), 75);
     assert!(String::from_utf8_lossy(&stale.stderr).contains("changed since you opened it"));
 
-    assert_eq!(code(&cli.run(&["artifact", "show", "0190f1f2-0000-7000-8000-000000000000"])), 66);
-    assert_eq!(code(&cli.run(&["artifact", "list", "No such workspace"])), 66);
-    assert_eq!(code(&cli.run(&["artifact", "edit", id])), 65, "an edit that changes nothing is refused");
-    assert_eq!(code(&cli.run(&["artifact", "frobnicate"])), 2);
+    assert_eq!(code(&cli.run(&["artifact", "show", "0190f1f2-0000-7000-8000-000000000000"], "")), 66);
+    assert_eq!(code(&cli.run(&["artifact", "list", "No such workspace"], "")), 66);
+    assert_eq!(code(&cli.run(&["artifact", "edit", id], "")), 65, "an edit that changes nothing is refused");
+    assert_eq!(code(&cli.run(&["artifact", "frobnicate"], "")), 2);
 
     // Without a terminal and without --yes, nothing is deleted.
-    let refused = cli.run(&["workspace", "delete", "W"]);
+    let refused = cli.run(&["workspace", "delete", "W"], "");
     assert_eq!(code(&refused), 65);
     assert_eq!(cli.json(&["workspace", "list"]).as_array().map(Vec::len), Some(1));
     assert_eq!(cli.json(&["artifact", "show", id])["content"], "[1]");
@@ -124,9 +79,9 @@ fn failures_have_meaningful_exit_codes_and_typed_errors() {
 
 #[test]
 fn a_database_from_a_newer_atrium_exits_76_and_is_untouched() {
-    let cli = Cli::new();
+    let cli = Home::new();
     cli.json(&["workspace", "create", "W"]);
-    let db = cli.home.path().join("atrium.db");
+    let db = cli.dir.path().join("atrium.db");
     // Another (newer) Atrium recorded a migration this one does not know.
     let runtime = tokio::runtime::Builder::new_current_thread().build().expect("runtime");
     runtime.block_on(async {
@@ -139,28 +94,15 @@ fn a_database_from_a_newer_atrium_exits_76_and_is_untouched() {
         conn.close().await.expect("close");
     });
     let before = std::fs::read(&db).expect("read");
-    let out = cli.run(&["workspace", "list"]);
+    let out = cli.run(&["workspace", "list"], "");
     assert_eq!(code(&out), 76);
     assert!(String::from_utf8_lossy(&out.stderr).contains("update Atrium"));
     assert_eq!(std::fs::read(&db).expect("read"), before, "the refusal wrote nothing");
 }
 
-fn everything_js() -> String {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/peers/node_modules/@modelcontextprotocol/server-everything/dist/index.js");
-    assert!(path.exists(), "{} is missing: run `make setup-test`", path.display());
-    path.display().to_string()
-}
-
-/// The node that setup installs for the tests, else the system's.
-fn node() -> String {
-    let local = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../.tools/node22/node_modules/.bin/node");
-    if local.exists() { local.display().to_string() } else { "node".into() }
-}
-
 #[test]
 fn servers_can_be_registered_called_and_audited_from_scripts() {
-    let cli = Cli::new();
+    let cli = Home::new();
     cli.json(&["workspace", "create", "Lab"]);
     let js = everything_js();
     let server = cli.json(&[
@@ -201,7 +143,7 @@ fn servers_can_be_registered_called_and_audited_from_scripts() {
     assert!(sum["result"]["content"][0]["text"].as_str().is_some_and(|t| t.contains("42")), "{sum}");
 
     // Outside allowed_tools: refused (exit 69), and audited as denied.
-    let out = cli.run(&["server", "call", "Everything", "get-tiny-image"]);
+    let out = cli.run(&["server", "call", "Everything", "get-tiny-image"], "");
     assert_eq!(code(&out), 69, "{}", String::from_utf8_lossy(&out.stderr));
 
     let audit = cli.json(&["audit", "--server", "Everything"]);
@@ -224,53 +166,51 @@ fn servers_can_be_registered_called_and_audited_from_scripts() {
 
     let disabled = cli.json(&["server", "disable", "Everything"]);
     assert_eq!(disabled["enabled"], false);
-    let out = cli.run(&["server", "tools", "Everything"]);
+    let out = cli.run(&["server", "tools", "Everything"], "");
     assert_eq!(code(&out), 69);
 
-    let out = cli.run(&["server", "remove", "Everything", "--yes"]);
+    let out = cli.run(&["server", "remove", "Everything", "--yes"], "");
     assert!(out.status.success());
     assert_eq!(cli.json(&["server", "list"]).as_array().map(Vec::len), Some(0));
 }
 
 #[test]
 fn a_bad_registration_exits_65_with_its_fields() {
-    let cli = Cli::new();
+    let cli = Home::new();
     cli.json(&["workspace", "create", "Lab"]);
-    let out = cli.run(&["--json", "server", "add", "Lab", "--title", "Bad", "--url", "ftp://example.com/mcp"]);
+    let out = cli.run(&["--json", "server", "add", "Lab", "--title", "Bad", "--url", "ftp://example.com/mcp"], "");
     assert_eq!(code(&out), 65);
     let err: Value = serde_json::from_slice(&out.stderr).expect("json error");
     assert_eq!(err["error"]["details"]["problems"][0]["field"], "transport.url");
-    let out = cli.run(&[
-        "server",
-        "test",
-        "--registration",
-        r#"{"transport": {"type": "http", "url": "http://127.0.0.1:9/mcp"}}"#,
-    ]);
+    let out = cli.run(
+        &["server", "test", "--registration", r#"{"transport": {"type": "http", "url": "http://127.0.0.1:9/mcp"}}"#],
+        "",
+    );
     assert_eq!(code(&out), 69);
     assert!(String::from_utf8_lossy(&out.stdout).contains("connection_error"));
 }
 
 #[test]
 fn secrets_come_from_stdin_and_are_never_printed() {
-    let cli = Cli::new();
-    let out = cli.run_with_stdin(&["secret", "set", "api.KEY", "--description", "for tests"], "cli-secret-value-93\n");
+    let cli = Home::new();
+    let out = cli.run(&["secret", "set", "api.KEY", "--description", "for tests"], "cli-secret-value-93\n");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let listed = cli.json(&["secret", "list"]);
     assert_eq!(listed[0]["id"], "api.KEY");
     assert_eq!(listed[0]["is_set"], true);
     assert!(!listed.to_string().contains("cli-secret-value-93"));
-    let bad = cli.run_with_stdin(&["secret", "set", "has space"], "x");
+    let bad = cli.run(&["secret", "set", "has space"], "x");
     assert_eq!(code(&bad), 65);
-    let out = cli.run(&["secret", "delete", "api.KEY", "--yes"]);
+    let out = cli.run(&["secret", "delete", "api.KEY", "--yes"], "");
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert_eq!(cli.json(&["secret", "list"]).as_array().map(Vec::len), Some(0));
-    let missing = cli.run(&["secret", "delete", "api.KEY", "--yes"]);
+    let missing = cli.run(&["secret", "delete", "api.KEY", "--yes"], "");
     assert_eq!(code(&missing), 66);
 }
 
 #[test]
 fn configs_import_from_the_command_line() {
-    let cli = Cli::new();
+    let cli = Home::new();
     cli.json(&["workspace", "create", "Lab"]);
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/import");
     let dry =
@@ -280,7 +220,8 @@ fn configs_import_from_the_command_line() {
     let report = cli.json(&["import", "--workspace", "Lab", fixtures.join(".mcp.json").to_str().expect("path")]);
     assert_eq!(report["created"].as_array().map(Vec::len), Some(2));
     assert_eq!(report["secrets_stored"], serde_json::json!(["tracker.TRACKER_TOKEN"]));
-    let broken = cli.run(&["import", "--workspace", "Lab", fixtures.join("malformed.json").to_str().expect("path")]);
+    let broken =
+        cli.run(&["import", "--workspace", "Lab", fixtures.join("malformed.json").to_str().expect("path")], "");
     assert_eq!(code(&broken), 65);
     assert!(String::from_utf8_lossy(&broken.stderr).contains("line 4"), "{}", String::from_utf8_lossy(&broken.stderr));
 }
@@ -302,7 +243,7 @@ fn group_members(group: u32) -> usize {
 
 #[test]
 fn servers_run_in_the_foreground_answer_stop_and_restart_and_go_with_sigterm() {
-    let cli = Cli::new();
+    let cli = Home::new();
     cli.json(&["workspace", "create", "Lab"]);
     let js = everything_js();
     for title in ["One", "Two"] {
@@ -333,7 +274,7 @@ fn servers_run_in_the_foreground_answer_stop_and_restart_and_go_with_sigterm() {
     assert_eq!(stopped["status"]["state"], "stopped", "{stopped}");
     assert_eq!(group_members(pids[1]), 0, "a stopped server's processes are gone");
 
-    let logs = cli.run(&["server", "logs", "One", "-n", "50"]);
+    let logs = cli.run(&["server", "logs", "One", "-n", "50"], "");
     assert!(
         String::from_utf8_lossy(&logs.stdout).contains("connected to"),
         "{}",
@@ -350,6 +291,6 @@ fn servers_run_in_the_foreground_answer_stop_and_restart_and_go_with_sigterm() {
         assert_eq!(group_members(pid), 0, "process group {pid} outlived atrium");
     }
     // With nothing running, stop says so and restart is refused with "unavailable".
-    assert!(cli.run(&["server", "stop", "One"]).status.success());
-    assert_eq!(code(&cli.run(&["server", "restart", "One"])), 69);
+    assert!(cli.run(&["server", "stop", "One"], "").status.success());
+    assert_eq!(code(&cli.run(&["server", "restart", "One"], "")), 69);
 }

@@ -65,6 +65,113 @@ impl Home {
         assert!(out.status.success(), "atrium {args:?}: {}", String::from_utf8_lossy(&out.stderr));
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
+
+    /// `atrium --json …`, which must succeed: what it printed.
+    pub fn json(&self, args: &[&str]) -> serde_json::Value {
+        self.json_with_stdin(args, "")
+    }
+
+    /// The same, with `stdin` on its standard input.
+    pub fn json_with_stdin(&self, args: &[&str], stdin: &str) -> serde_json::Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        let out = self.run(&all, stdin);
+        assert!(out.status.success(), "atrium {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice(&out.stdout).expect("JSON output")
+    }
+
+    /// A `$BROWSER` that follows the sign-in page's redirects without a person (a test authorization server
+    /// approves at once and bounces to Atrium's loopback listener).
+    pub fn headless_browser(&self) -> String {
+        self.script("browser.sh", "#!/bin/sh\nexec curl -s -L -o /dev/null \"$1\"\n")
+    }
+
+    /// An executable script in the home.
+    pub fn script(&self, name: &str, text: &str) -> String {
+        use std::os::unix::fs::PermissionsExt;
+        let path = self.dir.path().join(name);
+        std::fs::write(&path, text).expect("script");
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+        path.display().to_string()
+    }
+}
+
+/// The process's exit code.
+pub fn code(out: &Output) -> i32 {
+    out.status.code().expect("exit code")
+}
+
+/// What a command printed: stdout, stderr.
+pub fn text(out: &Output) -> (String, String) {
+    (String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// The Python that setup installs for the tests (with the `mcp` SDK).
+pub fn python() -> String {
+    let path = repo().join(".tools/py/bin/python");
+    assert!(path.exists(), "{} is missing: run `make setup-test`", path.display());
+    path.display().to_string()
+}
+
+/// A test peer process, killed when dropped.
+pub struct Peer {
+    child: std::process::Child,
+    /// Its base URL.
+    pub base: String,
+}
+
+impl Drop for Peer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+/// The OAuth-protected MCP server with its own authorization server (`tests/peers/oauth_server.py`): it approves
+/// every authorization at once; the client `atrium-authorizer` has the secret `atrium-authorizer-secret`; its
+/// tool `whoami` says which client the caller's token was issued to.
+pub fn oauth_server() -> Peer {
+    use std::io::BufRead;
+    let port = free_port();
+    let mut child = Command::new(python())
+        .arg(peer("oauth_server.py"))
+        .arg("--port")
+        .arg(port.to_string())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the OAuth peer");
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    for stream in [
+        child.stdout.take().map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+        child.stderr.take().map(|s| Box::new(s) as Box<dyn std::io::Read + Send>),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stream).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
+    let peer = Peer { child, base: format!("http://127.0.0.1:{port}") };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut seen = Vec::new();
+    while Instant::now() < deadline {
+        match rx.recv_timeout(Duration::from_millis(200)) {
+            Ok(line) if line.contains("READY") => return peer,
+            Ok(line) => seen.push(line),
+            Err(_) => {}
+        }
+    }
+    panic!("the OAuth peer was not ready within 30 s: {seen:?}");
 }
 
 pub fn wait_until(what: &str, limit: Duration, mut done: impl FnMut() -> bool) {
