@@ -126,6 +126,18 @@ pub struct ContentSource {
     pub stdin: bool,
 }
 
+/// Where an artifact's context (its JSON object of metadata) comes from.
+#[derive(Debug, Args)]
+#[group(multiple = false)]
+pub struct ContextSource {
+    /// The context, a JSON object.
+    #[arg(long, value_name = "JSON")]
+    pub context: Option<String>,
+    /// Read the context from a JSON file.
+    #[arg(long, value_name = "PATH")]
+    pub context_file: Option<PathBuf>,
+}
+
 /// The states an artifact can be in.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum StateArg {
@@ -174,6 +186,8 @@ pub enum ArtifactCommand {
         content_type: String,
         #[command(flatten)]
         source: ContentSource,
+        #[command(flatten)]
+        context: ContextSource,
         /// Its state.
         #[arg(long, value_enum)]
         state: Option<StateArg>,
@@ -190,12 +204,25 @@ pub enum ArtifactCommand {
         content_type: Option<String>,
         #[command(flatten)]
         source: ContentSource,
+        #[command(flatten)]
+        context: ContextSource,
         /// A new state.
         #[arg(long, value_enum)]
         state: Option<StateArg>,
         /// Refuse the edit (exit 75) unless the artifact is still at this version.
         #[arg(long, value_name = "VERSION")]
         expect_version: Option<u32>,
+    },
+    /// Check a draft by the store's rules without saving it; exits 65 when it would be refused.
+    Validate {
+        /// Its title.
+        #[arg(long, short)]
+        title: String,
+        /// Its MIME content type.
+        #[arg(long = "type", short = 'T', default_value = "text/markdown")]
+        content_type: String,
+        #[command(flatten)]
+        source: ContentSource,
     },
     /// Copy an artifact into a new draft.
     Duplicate {

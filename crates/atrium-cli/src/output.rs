@@ -52,6 +52,12 @@ fn marked(spans: &[TextSpan]) -> String {
     spans.iter().map(|s| if s.hit { format!("[{}]", s.text) } else { s.text.clone() }).collect()
 }
 
+/// An artifact's context on one line, when it holds anything.
+fn context_line(context: &serde_json::Value) -> Option<String> {
+    let empty = context.is_null() || context.as_object().is_some_and(serde_json::Map::is_empty);
+    (!empty).then(|| format!("context    {}\n", serde_json::to_string(context).unwrap_or_default()))
+}
+
 fn one_line(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -116,7 +122,7 @@ impl Printer {
             return print_json(a);
         }
         say!(
-            "id         {}\ntitle      {}\ntype       {}\nstate      {}\nversion    {}\nmodified   {} by {}\nworkspace  {}\n",
+            "id         {}\ntitle      {}\ntype       {}\nstate      {}\nversion    {}\nmodified   {} by {}\nworkspace  {}\n{}",
             a.id,
             a.title,
             a.content_type,
@@ -124,7 +130,8 @@ impl Printer {
             a.version,
             a.modified_time,
             a.modified_by,
-            a.workspace_id
+            a.workspace_id,
+            context_line(&a.context).unwrap_or_default()
         );
         say!("{}", a.content);
     }
@@ -134,13 +141,14 @@ impl Printer {
             return print_json(r);
         }
         say!(
-            "artifact   {}\nversion    {}\ntitle      {}\ntype       {}\nwritten    {} by {}\n",
+            "artifact   {}\nversion    {}\ntitle      {}\ntype       {}\nwritten    {} by {}\n{}",
             r.artifact_id,
             r.version,
             r.title,
             r.content_type,
             r.modified_time,
-            r.modified_by
+            r.modified_by,
+            context_line(&r.context).unwrap_or_default()
         );
         say!("{}", r.content);
     }

@@ -1,10 +1,13 @@
 use std::io::Read;
 
-use atrium_api::{ApiResult, ArtifactPatch, Atrium, AtriumPaths, NewArtifact, NewWorkspace, OpenOptions, SearchQuery};
+use atrium_api::{
+    ApiResult, ArtifactDraft, ArtifactPatch, Atrium, AtriumPaths, ErrorCode, NewArtifact, NewWorkspace, OpenOptions,
+    SearchQuery,
+};
 
 use atrium_api::control::ControlOp;
 
-use crate::args::{ArtifactCommand, Cli, Command, ContentSource, WorkspaceCommand};
+use crate::args::{ArtifactCommand, Cli, Command, ContentSource, ContextSource, WorkspaceCommand};
 use crate::failure::{Failure, invalid};
 use crate::output::Printer;
 use crate::pick::resolve_workspace;
@@ -26,6 +29,19 @@ fn read_content(source: &ContentSource) -> ApiResult<Option<String>> {
         return Ok(Some(content));
     }
     Ok(None)
+}
+
+/// `--context` or `--context-file`, when given: a JSON object (the store names the field when it is not one).
+fn read_context(source: &ContextSource) -> ApiResult<Option<serde_json::Value>> {
+    let (text, what) = match (&source.context, &source.context_file) {
+        (Some(text), _) => (text.clone(), "--context".to_owned()),
+        (None, Some(path)) => (
+            std::fs::read_to_string(path).map_err(|err| invalid(format!("cannot read {}: {err}", path.display())))?,
+            path.display().to_string(),
+        ),
+        (None, None) => return Ok(None),
+    };
+    serde_json::from_str(&text).map(Some).map_err(|err| invalid(format!("{what} is not JSON: {err}")))
 }
 
 pub fn elicitation_policy(cli: &Cli) -> atrium_api::ElicitationPolicy {
@@ -130,33 +146,55 @@ async fn artifact(atrium: &Atrium, out: &Printer, command: &ArtifactCommand) -> 
             let artifact = atrium.artifact_get(id.clone()).await?;
             if *content_only { out.raw(&artifact.content) } else { out.artifact(&artifact) }
         }
-        ArtifactCommand::Create { workspace, title, content_type, source, state } => {
+        ArtifactCommand::Create { workspace, title, content_type, source, context, state } => {
             let ws = resolve_workspace(atrium, workspace).await?;
             let input = NewArtifact {
                 workspace_id: ws.id,
                 title: title.clone(),
                 content_type: content_type.clone(),
                 content: read_content(source)?,
-                context: None,
+                context: read_context(context)?,
                 state: state.map(Into::into),
             };
             out.artifact(&atrium.artifact_create(input).await?)
         }
-        ArtifactCommand::Edit { id, title, content_type, source, state, expect_version } => {
+        ArtifactCommand::Edit { id, title, content_type, source, context, state, expect_version } => {
             let patch = ArtifactPatch {
                 expected_version: *expect_version,
                 title: title.clone(),
                 content_type: content_type.clone(),
                 content: read_content(source)?,
-                context: None,
+                context: read_context(context)?,
                 state: state.map(Into::into),
             };
             if patch.is_empty() {
-                return Err(
-                    invalid("nothing to change: give --title, --type, --content/--file/--stdin or --state").into()
-                );
+                return Err(invalid(
+                    "nothing to change: give --title, --type, --content/--file/--stdin, --context/--context-file or \
+                     --state",
+                )
+                .into());
             }
             out.artifact(&atrium.artifact_update(id.clone(), patch).await?)
+        }
+        ArtifactCommand::Validate { title, content_type, source } => {
+            let draft = ArtifactDraft {
+                title: title.clone(),
+                content_type: content_type.clone(),
+                content: read_content(source)?.unwrap_or_default(),
+            };
+            let problems = atrium.artifact_validate(draft).await?;
+            if out.json() {
+                crate::output::print_json(&problems);
+            } else if problems.is_empty() {
+                say!("valid");
+            } else {
+                for p in &problems {
+                    say!("{}: {}", p.field, p.message);
+                }
+            }
+            if !problems.is_empty() {
+                return Err(Failure::Quiet(ErrorCode::InvalidInput.exit_code()));
+            }
         }
         ArtifactCommand::Duplicate { id } => out.artifact(&atrium.artifact_duplicate(id.clone()).await?),
         ArtifactCommand::Delete { id, yes } => {

@@ -78,6 +78,56 @@ fn failures_have_meaningful_exit_codes_and_typed_errors() {
 }
 
 #[test]
+fn an_artifacts_context_is_set_changed_and_shown() {
+    let cli = Home::new();
+    cli.json(&["workspace", "create", "Kitchen"]);
+    let card = cli.json(&[
+        "artifact",
+        "create",
+        "Kitchen",
+        "--title",
+        "Paella",
+        "--type",
+        "application/json",
+        "--content",
+        "{}",
+        "--context",
+        r#"{"cuisine": "Valencian", "serves": 4}"#,
+    ]);
+    assert_eq!(card["context"], serde_json::json!({"cuisine": "Valencian", "serves": 4}));
+    let id = card["id"].as_str().expect("id");
+
+    let shown = cli.ok(&["artifact", "show", id]);
+    assert!(shown.contains(r#"context    {"cuisine":"Valencian","serves":4}"#), "{shown}");
+
+    let file = cli.dir.path().join("context.json");
+    std::fs::write(&file, r#"{"cuisine": "Basque"}"#).expect("write");
+    let edited = cli.json(&["artifact", "edit", id, "--context-file", file.to_str().expect("path")]);
+    assert_eq!((edited["version"].as_u64(), &edited["context"]), (Some(2), &serde_json::json!({"cuisine": "Basque"})));
+    let first = cli.json(&["artifact", "show", id, "--version", "1"]);
+    assert_eq!(first["context"]["cuisine"], "Valencian", "the history keeps each version's context");
+    assert!(cli.ok(&["artifact", "show", id, "--version", "1"]).contains(r#""cuisine":"Valencian""#));
+
+    // Not an object, not JSON, both sources, an unreadable file: refused, nothing written.
+    let out = cli.run(&["--json", "artifact", "edit", id, "--context", "[1]"], "");
+    assert_eq!(code(&out), 65);
+    let err: Value = serde_json::from_slice(&out.stderr).expect("json error");
+    assert_eq!(err["error"]["details"]["problems"][0]["field"], "context");
+    assert_eq!(code(&cli.run(&["artifact", "edit", id, "--context", "{oops"], "")), 65);
+    assert_eq!(code(&cli.run(&["artifact", "edit", id, "--context", "{}", "--context-file", "x.json"], "")), 2);
+    assert_eq!(code(&cli.run(&["artifact", "edit", id, "--context-file", "/nonexistent/context.json"], "")), 65);
+    assert_eq!(cli.json(&["artifact", "show", id])["version"], 2);
+
+    // A draft is checked by the store's rules without being saved.
+    assert_eq!(cli.ok(&["artifact", "validate", "--title", "Note", "--content", "hello"]).trim(), "valid");
+    let out =
+        cli.run(&["artifact", "validate", "--title", "Card", "--type", "application/json", "--content", "{x"], "");
+    assert_eq!(code(&out), 65);
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("content:"), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(cli.json(&["artifact", "list", "Kitchen"]).as_array().map(Vec::len), Some(1));
+}
+
+#[test]
 fn a_database_from_a_newer_atrium_exits_76_and_is_untouched() {
     let cli = Home::new();
     cli.json(&["workspace", "create", "W"]);
