@@ -12,6 +12,7 @@ mod args;
 mod browser;
 mod conformance;
 mod failure;
+mod interrupt;
 mod local;
 mod pick;
 mod platform;

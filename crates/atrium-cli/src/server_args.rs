@@ -69,7 +69,7 @@ pub enum ServerCommand {
         /// The server (id or exact title).
         server: String,
     },
-    /// Call a tool (the call is audited with origin `cli`).
+    /// Call a tool (the call is audited with origin `cli`). Ctrl+C or SIGTERM cancels it at the server (exit 1).
     Call {
         /// The server (id or exact title).
         server: String,

@@ -46,6 +46,12 @@ fn registration_from(target: &TargetArgs) -> ApiResult<Value> {
     Err(invalid("say how to reach the server: --url, --well-known, --sse, --stdio or --registration"))
 }
 
+/// A call id of this process's own, so the call can be cancelled.
+fn new_call_id() -> String {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("cli-{}-{nanos}", std::process::id())
+}
+
 /// `NAME=VALUE` pairs; a value that parses as JSON is taken as JSON (`n=3`, `flag=true`), else as text.
 fn pairs(items: &[String], json_values: bool) -> ApiResult<Map<String, Value>> {
     let mut map = Map::new();
@@ -124,8 +130,13 @@ pub async fn server(atrium: &Atrium, out: &Printer, command: &ServerCommand) -> 
         }
         ServerCommand::SignIn { server } => {
             let id = resolve_server(atrium, server).await?.id;
-            eprintln!("Finish signing in in your browser (5 minutes at most)…");
-            let auth = atrium.server_sign_in(id).await?;
+            eprintln!("Finish signing in in your browser (5 minutes at most; Ctrl+C cancels)…");
+            let signing_in = atrium.server_sign_in(id.clone());
+            let cancel = async || atrium.server_sign_in_cancel(id.clone()).await;
+            let Some(auth) = crate::interrupt::cancel_on_quit(signing_in, cancel).await? else {
+                return Err(Failure::Cancelled);
+            };
+            let auth = auth?;
             if out.json() {
                 print_json(&auth);
             } else {
@@ -167,12 +178,22 @@ pub async fn server(atrium: &Atrium, out: &Printer, command: &ServerCommand) -> 
                 None => pairs(arg, true)?,
             };
             let server_id = resolve_server(atrium, server).await?.id;
-            let call = ToolCall { server_id, tool: tool.clone(), arguments: Some(arguments), call_id: None };
-            let outcome = atrium.tool_call_from(call, AuditOrigin::Cli).await?;
+            let call_id = new_call_id();
+            let call =
+                ToolCall { server_id, tool: tool.clone(), arguments: Some(arguments), call_id: Some(call_id.clone()) };
+            // Ctrl+C or SIGTERM: the server is told to stop (MCP's cancellation) and the call ends, audited, as
+            // cancelled.
+            let calling = atrium.tool_call_from(call, AuditOrigin::Cli);
+            let cancel = async || atrium.tool_cancel(call_id.clone()).await;
+            let Some(outcome) = crate::interrupt::cancel_on_quit(calling, cancel).await? else {
+                return Err(Failure::Cancelled);
+            };
+            let outcome = outcome?;
             out_outcome(out, &outcome);
             match outcome.status {
                 AuditStatus::Ok => {}
-                AuditStatus::ToolError | AuditStatus::Cancelled => return Err(Failure::Quiet(1)),
+                AuditStatus::Cancelled => return Err(Failure::Cancelled),
+                AuditStatus::ToolError => return Err(Failure::Quiet(1)),
                 AuditStatus::Failed | AuditStatus::Denied => return Err(Failure::Quiet(69)),
             }
         }
@@ -426,7 +447,10 @@ fn out_outcome(out: &Printer, outcome: &CallOutcome) {
             eprintln!("the tool reported an error ({} ms)", outcome.duration_ms);
         }
     }
-    if let Some(error) = &outcome.error {
+    // A cancelled call is said once, as the command ends.
+    if let Some(error) = &outcome.error
+        && outcome.status != AuditStatus::Cancelled
+    {
         eprintln!("error ({}): {}", error.code.as_str(), error.message);
     }
 }
