@@ -46,6 +46,9 @@ pub enum Command {
     /// Secrets in the OS keychain, for server environments and headers.
     #[command(subcommand)]
     Secret(crate::server_args::SecretCommand),
+    /// OAuth Authorizers servers sign in through: create, connect in the browser, disconnect.
+    #[command(subcommand)]
+    Authorizer(crate::authorizer_args::AuthorizerCommand),
     /// Import servers from a Claude Desktop, VS Code, Cursor or .mcp.json configuration file.
     Import {
         /// The configuration file.

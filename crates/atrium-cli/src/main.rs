@@ -9,6 +9,8 @@
 #[macro_use]
 mod output;
 mod args;
+mod authorizer_args;
+mod authorizers;
 mod browser;
 mod conformance;
 mod failure;

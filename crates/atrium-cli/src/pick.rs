@@ -1,6 +1,6 @@
 //! Naming things on the command line: by id, or by exact title (`--workspace Notes`, `server call Everything`).
 
-use atrium_api::{ApiError, ApiResult, Atrium, ErrorCode, ServerView, Workspace};
+use atrium_api::{ApiError, ApiResult, Atrium, AuthorizerView, ErrorCode, ServerView, Workspace};
 
 use crate::failure::invalid;
 
@@ -32,4 +32,9 @@ pub(crate) async fn resolve_workspace(atrium: &Atrium, reference: &str) -> ApiRe
 /// Finds a server by id or exact title.
 pub(crate) async fn resolve_server(atrium: &Atrium, reference: &str) -> ApiResult<ServerView> {
     pick_by_id_or_title(&atrium.server_list(None).await?, reference, "server", |s| &s.id, |s| &s.title)
+}
+
+/// Finds an Authorizer by id or exact title.
+pub(crate) async fn resolve_authorizer(atrium: &Atrium, reference: &str) -> ApiResult<AuthorizerView> {
+    pick_by_id_or_title(&atrium.authorizer_list(None).await?, reference, "Authorizer", |a| &a.id, |a| &a.title)
 }

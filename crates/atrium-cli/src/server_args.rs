@@ -28,6 +28,9 @@ pub enum ServerCommand {
         /// Register it disabled.
         #[arg(long)]
         disabled: bool,
+        /// Sign in through this Authorizer (id or exact title; see `atrium authorizer`).
+        #[arg(long, value_name = "AUTHORIZER")]
+        authorizer: Option<String>,
     },
     /// List registered servers.
     List {

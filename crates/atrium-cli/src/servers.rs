@@ -52,6 +52,12 @@ fn new_call_id() -> String {
     format!("cli-{}-{nanos}", std::process::id())
 }
 
+/// The `auth` of a server that signs in through an Authorizer (id or exact title).
+pub(crate) async fn oauth2(atrium: &Atrium, reference: &str) -> ApiResult<Value> {
+    let authorizer = crate::pick::resolve_authorizer(atrium, reference).await?;
+    Ok(json!({"type": "oauth2", "authorizer_id": authorizer.id}))
+}
+
 /// `NAME=VALUE` pairs; a value that parses as JSON is taken as JSON (`n=3`, `flag=true`), else as text.
 fn pairs(items: &[String], json_values: bool) -> ApiResult<Map<String, Value>> {
     let mut map = Map::new();
@@ -69,7 +75,16 @@ fn pairs(items: &[String], json_values: bool) -> ApiResult<Map<String, Value>> {
 
 pub async fn server(atrium: &Atrium, out: &Printer, command: &ServerCommand) -> Result<(), Failure> {
     match command {
-        ServerCommand::Add { workspace, title, target, allowed_tools, connect_timeout, call_timeout, disabled } => {
+        ServerCommand::Add {
+            workspace,
+            title,
+            target,
+            allowed_tools,
+            connect_timeout,
+            call_timeout,
+            disabled,
+            authorizer,
+        } => {
             let mut registration = registration_from(target)?;
             if let Some(object) = registration.as_object_mut() {
                 if !allowed_tools.is_empty() {
@@ -86,6 +101,9 @@ pub async fn server(atrium: &Atrium, out: &Printer, command: &ServerCommand) -> 
                 }
                 if *disabled {
                     object.insert("enabled".into(), Value::Bool(false));
+                }
+                if let Some(reference) = authorizer {
+                    object.insert("auth".into(), oauth2(atrium, reference).await?);
                 }
             }
             let workspace_id = resolve_workspace(atrium, workspace).await?.id;
