@@ -49,6 +49,9 @@ pub enum Command {
     /// OAuth Authorizers servers sign in through: create, connect in the browser, disconnect.
     #[command(subcommand)]
     Authorizer(crate::authorizer_args::AuthorizerCommand),
+    /// Which commands local (stdio) servers may run, beyond the built-in ones.
+    #[command(subcommand)]
+    Allowlist(AllowlistCommand),
     /// Import servers from a Claude Desktop, VS Code, Cursor or .mcp.json configuration file.
     Import {
         /// The configuration file.
@@ -251,5 +254,29 @@ pub enum ArtifactCommand {
         id: String,
         /// The version to restore.
         version: u32,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AllowlistCommand {
+    /// The commands local servers may run: the built-in ones and the ones you added.
+    Show,
+    /// Allow more commands: a name (looked up on the search path) or an exact absolute path. A running app or
+    /// `server start` reads the list when it starts.
+    Add {
+        /// The commands.
+        #[arg(required = true)]
+        commands: Vec<String>,
+    },
+    /// Stop allowing commands you added.
+    Remove {
+        /// The commands.
+        #[arg(required = true)]
+        commands: Vec<String>,
+    },
+    /// Replace the commands you added (none: only the built-in ones).
+    Set {
+        /// The commands.
+        commands: Vec<String>,
     },
 }

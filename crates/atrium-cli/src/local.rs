@@ -1,4 +1,5 @@
-//! `atrium server start|stop|restart|logs`, `atrium secret …` and `atrium import`: local servers from a terminal.
+//! `atrium server start|stop|restart|logs`, `atrium secret …`, `atrium allowlist …` and `atrium import`: local
+//! servers from a terminal.
 
 use std::io::{BufRead, Read, Seek};
 use std::time::Duration;
@@ -10,6 +11,7 @@ use atrium_api::{
 };
 use tokio_util::sync::CancellationToken;
 
+use crate::args::AllowlistCommand;
 use crate::failure::Failure;
 use crate::output::{Printer, print_json};
 use crate::pick::{pick_by_id_or_title, resolve_server, resolve_workspace};
@@ -241,6 +243,44 @@ pub async fn secret(atrium: &Atrium, out: &Printer, command: &SecretCommand) -> 
             atrium.secret_delete(id.clone()).await?;
             out.deleted("secret", id);
         }
+    }
+    Ok(())
+}
+
+/// `atrium allowlist …`: the app's Secrets → Local servers.
+pub async fn allowlist(atrium: &Atrium, out: &Printer, command: &AllowlistCommand) -> Result<(), Failure> {
+    let settings = match command {
+        AllowlistCommand::Show => atrium.local_settings().await?,
+        AllowlistCommand::Add { commands } => {
+            let mut extra = atrium.local_settings().await?.extra_commands;
+            extra.extend(commands.iter().cloned());
+            atrium.local_settings_set_commands(extra).await?
+        }
+        AllowlistCommand::Remove { commands } => {
+            let current = atrium.local_settings().await?;
+            for command in commands {
+                if current.default_commands.contains(command) {
+                    return Err(Failure::Api(invalid(format!("{command} is built in: it cannot be removed"))));
+                }
+                if !current.extra_commands.contains(command) {
+                    return Err(Failure::Api(ApiError::new(
+                        ErrorCode::NotFound,
+                        format!("{command} is not among the commands you added"),
+                    )));
+                }
+            }
+            let kept = current.extra_commands.into_iter().filter(|c| !commands.contains(c)).collect();
+            atrium.local_settings_set_commands(kept).await?
+        }
+        AllowlistCommand::Set { commands } => atrium.local_settings_set_commands(commands.clone()).await?,
+    };
+    if out.json() {
+        print_json(&settings);
+    } else {
+        say!("built in  {}", settings.default_commands.join(", "));
+        let added =
+            if settings.extra_commands.is_empty() { "(none)".to_owned() } else { settings.extra_commands.join(", ") };
+        say!("added     {added}");
     }
     Ok(())
 }

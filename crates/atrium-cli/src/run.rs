@@ -105,6 +105,7 @@ async fn dispatch(atrium: &Atrium, paths: &AtriumPaths, out: &Printer, command: 
         }
         Command::Audit(args) => crate::servers::audit(atrium, out, args).await?,
         Command::Authorizer(command) => crate::authorizers::authorizer(atrium, out, command).await?,
+        Command::Allowlist(command) => crate::local::allowlist(atrium, out, command).await?,
         Command::ConformanceClient { .. } => {}
         Command::Platform(command) => crate::platform::platform(atrium, out, command).await?,
         Command::Sync { workspace, watch } => crate::platform::sync(atrium, out, workspace, *watch).await?,

@@ -1,18 +1,60 @@
-//! What the window does, from the command line, with real processes on a temporary home: Ctrl+C or SIGTERM
-//! cancelling a tool call at the server. Needs the keychain (`scripts/with-keychain.sh`).
+//! What the window does, from the command line, with real processes on a temporary home: the local-server
+//! allowlist, and Ctrl+C or SIGTERM cancelling a tool call at the server. Needs the keychain
+//! (`scripts/with-keychain.sh`).
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
+use serde_json::{Value, json};
 
 mod support;
 
-use support::{Home, code, everything_js, signal, text};
+use support::{Home, code, everything_js, python, repo, signal, text};
 
 fn lab_with_everything(home: &Home) -> Value {
     home.json(&["workspace", "create", "Lab"]);
     home.json(&["server", "add", "Lab", "--title", "Everything", "--stdio", "--", "node", &everything_js(), "stdio"])
+}
+
+#[test]
+fn the_local_server_allowlist_decides_what_runs() {
+    let home = Home::new();
+    home.json(&["workspace", "create", "Lab"]);
+    let shown = home.json(&["allowlist", "show"]);
+    assert!(shown["default_commands"].as_array().expect("defaults").contains(&json!("node")), "{shown}");
+    assert_eq!(shown["extra_commands"], json!([]));
+
+    // A Python named by its path runs only once that path is allowed.
+    // (The venv's own path: resolving its symlink would leave the venv and its packages.)
+    let exact = repo().canonicalize().expect("repo").join(".tools/py/bin/python").display().to_string();
+    assert!(std::path::Path::new(&python()).exists());
+    let script = repo().join("tests/fixtures/recipe-server/server.py").canonicalize().expect("script");
+    home.json(&["server", "add", "Lab", "--title", "Recipes", "--stdio", "--", &exact, script.to_str().expect("path")]);
+    let refused = home.run(&["server", "tools", "Recipes"], "");
+    assert_eq!(code(&refused), 69, "{}", text(&refused).1);
+    assert!(text(&refused).1.contains("allow"), "the refusal says what to allow: {}", text(&refused).1);
+
+    let added = home.json(&["allowlist", "add", &exact, "uv", &exact]);
+    assert_eq!(added["extra_commands"], json!([exact, "uv"]), "each once");
+    let tools = home.json(&["server", "tools", "Recipes"]);
+    assert!(tools.as_array().expect("tools").iter().any(|t| t["name"] == "scale_recipe"), "{tools}");
+    let human = home.ok(&["allowlist", "show"]);
+    assert!(human.contains(&format!("added     {exact}, uv")), "{human}");
+
+    // Refusals: a built-in command, one never added, shell text, a relative path; nothing changes.
+    assert_eq!(code(&home.run(&["allowlist", "remove", "node"], "")), 65);
+    assert_eq!(code(&home.run(&["allowlist", "remove", "deno2"], "")), 66);
+    assert_eq!(code(&home.run(&["allowlist", "add", "rm -rf"], "")), 65);
+    let relative = home.run(&["--json", "allowlist", "add", "bin/tool"], "");
+    assert_eq!(code(&relative), 65);
+    let err: Value = serde_json::from_slice(&relative.stderr).expect("json error");
+    assert_eq!(err["error"]["details"]["problems"][0]["field"], "extra_commands[2]");
+    assert_eq!(code(&home.run(&["allowlist", "add"], "")), 2);
+    assert_eq!(home.json(&["allowlist", "show"])["extra_commands"], json!([exact, "uv"]));
+
+    assert_eq!(home.json(&["allowlist", "remove", "uv"])["extra_commands"], json!([exact]));
+    assert_eq!(home.json(&["allowlist", "set"])["extra_commands"], json!([]));
+    assert_eq!(code(&home.run(&["server", "tools", "Recipes"], "")), 69);
 }
 
 /// `server call` of a 30-second operation, and the signal `name` a second after it started.
