@@ -52,6 +52,11 @@ pub enum Command {
     /// Which commands local (stdio) servers may run, beyond the built-in ones.
     #[command(subcommand)]
     Allowlist(AllowlistCommand),
+    /// Which MCP App viewer opens each content type.
+    #[command(subcommand)]
+    Viewer(ViewerCommand),
+    /// The content types Atrium knows: the built-in ones, then those its servers declare (connects them first).
+    ContentTypes,
     /// Import servers from a Claude Desktop, VS Code, Cursor or .mcp.json configuration file.
     Import {
         /// The configuration file.
@@ -278,5 +283,27 @@ pub enum AllowlistCommand {
     Set {
         /// The commands.
         commands: Vec<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ViewerCommand {
+    /// The viewers that can show a content type (servers' views, then Built-in) and which one is used; connects
+    /// the enabled servers first.
+    List {
+        /// The MIME content type.
+        content_type: String,
+    },
+    /// Open a content type with this viewer: `built-in`, or a server (id or exact title) that has a view for it.
+    Choose {
+        /// The MIME content type.
+        content_type: String,
+        /// `built-in`, or the server.
+        viewer: String,
+    },
+    /// Go back to the default viewer for a content type (the first one `viewer list` shows).
+    Reset {
+        /// The MIME content type.
+        content_type: String,
     },
 }

@@ -24,6 +24,7 @@ mod prompt;
 mod run;
 mod server_args;
 mod servers;
+mod viewers;
 
 use std::process::ExitCode;
 

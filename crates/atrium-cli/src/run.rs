@@ -106,6 +106,8 @@ async fn dispatch(atrium: &Atrium, paths: &AtriumPaths, out: &Printer, command: 
         Command::Audit(args) => crate::servers::audit(atrium, out, args).await?,
         Command::Authorizer(command) => crate::authorizers::authorizer(atrium, out, command).await?,
         Command::Allowlist(command) => crate::local::allowlist(atrium, out, command).await?,
+        Command::Viewer(command) => crate::viewers::viewer(atrium, out, command).await?,
+        Command::ContentTypes => crate::viewers::content_types(atrium, out).await?,
         Command::ConformanceClient { .. } => {}
         Command::Platform(command) => crate::platform::platform(atrium, out, command).await?,
         Command::Sync { workspace, watch } => crate::platform::sync(atrium, out, workspace, *watch).await?,

@@ -58,6 +58,19 @@ pub(crate) async fn oauth2(atrium: &Atrium, reference: &str) -> ApiResult<Value>
     Ok(json!({"type": "oauth2", "authorizer_id": authorizer.id}))
 }
 
+/// Connects every enabled server that may run here (one waiting for review stays off), as the app does when it
+/// starts; one that fails is left out of what servers contribute, as in the app.
+pub(crate) async fn connect_enabled(atrium: &Atrium) -> Result<(), Failure> {
+    let servers = atrium.server_list(None).await?;
+    let connecting = servers
+        .into_iter()
+        .filter(|s| s.enabled && !matches!(s.approval, ServerApprovalState::Required { .. }))
+        .map(|s| atrium.server_tools(s.id));
+    // A server that cannot connect is in Atrium's log (and on stderr with -v); it just offers nothing here.
+    let _ = futures::future::join_all(connecting).await;
+    Ok(())
+}
+
 /// `NAME=VALUE` pairs; a value that parses as JSON is taken as JSON (`n=3`, `flag=true`), else as text.
 fn pairs(items: &[String], json_values: bool) -> ApiResult<Map<String, Value>> {
     let mut map = Map::new();

@@ -1,6 +1,6 @@
 //! What the window does, from the command line, with real processes on a temporary home: the local-server
-//! allowlist, and Ctrl+C or SIGTERM cancelling a tool call at the server. Needs the keychain
-//! (`scripts/with-keychain.sh`).
+//! allowlist, the viewer chosen per content type, and Ctrl+C or SIGTERM cancelling a tool call at the server.
+//! Needs the keychain (`scripts/with-keychain.sh`).
 
 use std::process::Stdio;
 use std::time::{Duration, Instant};
@@ -10,6 +10,8 @@ use serde_json::{Value, json};
 mod support;
 
 use support::{Home, code, everything_js, python, repo, signal, text};
+
+const RECIPE: &str = "application/vnd.my-org.recipe+json";
 
 fn lab_with_everything(home: &Home) -> Value {
     home.json(&["workspace", "create", "Lab"]);
@@ -55,6 +57,53 @@ fn the_local_server_allowlist_decides_what_runs() {
     assert_eq!(home.json(&["allowlist", "remove", "uv"])["extra_commands"], json!([exact]));
     assert_eq!(home.json(&["allowlist", "set"])["extra_commands"], json!([]));
     assert_eq!(code(&home.run(&["server", "tools", "Recipes"], "")), 69);
+}
+
+#[test]
+fn the_viewer_for_a_content_type_is_chosen_and_reset() {
+    let home = Home::new();
+    home.json(&["workspace", "create", "Lab"]);
+    let script = repo().join("tests/fixtures/recipe-server/server.py").canonicalize().expect("script");
+    let server = home.json(&[
+        "server",
+        "add",
+        "Lab",
+        "--title",
+        "Recipes",
+        "--stdio",
+        "--",
+        "python",
+        script.to_str().expect("path"),
+    ]);
+    let id = server["id"].as_str().expect("id");
+    let by_server = json!({"kind": "server", "server_id": id});
+
+    let choices = home.json(&["viewer", "list", RECIPE]);
+    let offered: Vec<&Value> =
+        choices["candidates"].as_array().expect("candidates").iter().map(|c| &c["choice"]).collect();
+    assert_eq!(offered, [&by_server, &json!({"kind": "built_in"})], "{choices}");
+    assert_eq!(choices["chosen"], Value::Null);
+    assert_eq!(choices["candidates"][0]["resource_uri"], "ui://my-server/vnd.my-org.recipe.html");
+    let human = home.ok(&["viewer", "list", RECIPE]);
+    assert!(human.lines().any(|l| l.starts_with("* Recipes")), "{human}");
+
+    assert_eq!(home.json(&["viewer", "choose", RECIPE, "built-in"])["chosen"], json!({"kind": "built_in"}));
+    let human = home.ok(&["viewer", "list", RECIPE]);
+    assert!(human.lines().any(|l| l.starts_with("* Built-in")) && human.contains("your choice"), "{human}");
+    assert_eq!(home.json(&["viewer", "choose", RECIPE, "Recipes"])["chosen"], by_server);
+    assert_eq!(home.json(&["viewer", "reset", RECIPE])["chosen"], Value::Null);
+
+    // A server without a view for the type, an unknown server: refused, the choice untouched.
+    let out = home.run(&["viewer", "choose", "text/markdown", "Recipes"], "");
+    assert_eq!(code(&out), 65);
+    assert!(text(&out).1.contains("has no view for text/markdown"), "{}", text(&out).1);
+    assert_eq!(code(&home.run(&["viewer", "choose", RECIPE, "Nope"], "")), 66);
+    assert_eq!(home.json(&["viewer", "list", "text/markdown"])["chosen"], Value::Null);
+
+    let types = home.json(&["content-types"]);
+    let recipe = types.as_array().expect("types").iter().find(|t| t["mime"] == RECIPE).expect("the server's type");
+    assert_eq!((recipe["label"].as_str(), recipe["server_id"].as_str()), (Some("Recipe"), Some(id)));
+    assert!(types.as_array().expect("types").iter().any(|t| t["mime"] == "text/markdown"));
 }
 
 /// `server call` of a 30-second operation, and the signal `name` a second after it started.
