@@ -23,6 +23,7 @@ mod platform_report;
 mod prompt;
 mod run;
 mod server_args;
+mod server_update;
 mod servers;
 mod viewers;
 

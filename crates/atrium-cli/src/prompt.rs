@@ -4,13 +4,13 @@ use std::io::{IsTerminal, Write};
 
 use crate::failure::{Failure, invalid};
 
-/// Asks before destroying, when a person is at the terminal; scripts pass `--yes`.
+/// Asks before destroying or allowing, when a person is at the terminal; scripts pass `--yes`.
 pub(crate) fn confirm(question: &str, yes: bool) -> Result<(), Failure> {
     if yes {
         return Ok(());
     }
     if !std::io::stdin().is_terminal() {
-        return Err(Failure::Api(invalid("refusing to delete without a terminal to confirm: pass --yes")));
+        return Err(Failure::Api(invalid("refusing to go on without a terminal to confirm: pass --yes")));
     }
     eprint!("{question} [y/N] ");
     let _ = std::io::stderr().flush();

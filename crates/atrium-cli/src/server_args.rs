@@ -32,6 +32,72 @@ pub enum ServerCommand {
         #[arg(long, value_name = "AUTHORIZER")]
         authorizer: Option<String>,
     },
+    /// Change a server's registration; only what is given changes (`--registration` replaces all of it). What you
+    /// write is approved to run here, as in the app's form.
+    Update {
+        /// The server (id or exact title).
+        server: String,
+        /// A new title.
+        #[arg(long, short)]
+        title: Option<String>,
+        #[command(flatten)]
+        target: UpdateTargetArgs,
+        /// Only these tools are visible and callable (repeat the flag; replaces the list).
+        #[arg(long = "allow", value_name = "TOOL", conflicts_with = "allow_all")]
+        allowed_tools: Vec<String>,
+        /// Every tool is visible and callable again.
+        #[arg(long)]
+        allow_all: bool,
+        /// Connect timeout in milliseconds.
+        #[arg(long, value_name = "MS")]
+        connect_timeout: Option<u32>,
+        /// Per-request timeout in milliseconds.
+        #[arg(long, value_name = "MS")]
+        call_timeout: Option<u32>,
+        /// Sign in through this Authorizer (id or exact title).
+        #[arg(long, value_name = "AUTHORIZER", conflicts_with_all = ["auth", "no_auth"])]
+        authorizer: Option<String>,
+        /// The whole `auth` object as JSON (`{"type": "api_key", "header": …, "secret_id": …}`, …).
+        #[arg(long, value_name = "JSON", conflicts_with = "no_auth")]
+        auth: Option<String>,
+        /// No authentication (or MCP authorization, when the server asks for it).
+        #[arg(long)]
+        no_auth: bool,
+        /// Enable it.
+        #[arg(long, conflicts_with = "disable")]
+        enable: bool,
+        /// Disable it.
+        #[arg(long)]
+        disable: bool,
+        /// Refuse the change (exit 75) unless the registration is still at this version (`server show --json`).
+        #[arg(long, value_name = "VERSION")]
+        expect_version: Option<u32>,
+        /// Do not ask before approving a registration that waits for review.
+        #[arg(long, short)]
+        yes: bool,
+    },
+    /// Check a registration without saving it; exits 65 and names the fields when it is not valid.
+    Validate {
+        /// The registration as JSON.
+        #[arg(long, value_name = "JSON", required_unless_present = "registration_file")]
+        registration: Option<String>,
+        /// The registration from a JSON file.
+        #[arg(long, value_name = "PATH", conflicts_with = "registration")]
+        registration_file: Option<PathBuf>,
+    },
+    /// Print a server's registration as an `.mcp.json` file for other hosts; secret values are never in it.
+    Export {
+        /// The server (id or exact title).
+        server: String,
+        /// Write it to this file instead of stdout.
+        #[arg(long, short, value_name = "PATH")]
+        output: Option<PathBuf>,
+    },
+    /// Stop offering a server to the platform through the relay (undoes `atrium platform publish-server`).
+    Unpublish {
+        /// The server (id or exact title).
+        server: String,
+    },
     /// List registered servers.
     List {
         /// Only this workspace (id or exact title).
@@ -72,6 +138,8 @@ pub enum ServerCommand {
         /// The server (id or exact title).
         server: String,
     },
+    /// Every enabled server's tools in one list, with their flat `server__tool` names (connects them first).
+    Catalog,
     /// Call a tool (the call is audited with origin `cli`). Ctrl+C or SIGTERM cancels it at the server (exit 1).
     Call {
         /// The server (id or exact title).
@@ -197,6 +265,56 @@ pub struct TargetArgs {
     /// A whole registration from a JSON file.
     #[arg(long, value_name = "PATH")]
     pub registration_file: Option<PathBuf>,
+}
+
+/// A new way to reach a server being updated: at most one.
+#[derive(Debug, Args)]
+#[group(required = false, multiple = false)]
+pub struct UpdateTargetArgs {
+    /// A streamable HTTP endpoint.
+    #[arg(long, value_name = "URL")]
+    pub url: Option<String>,
+    /// A discovery document (`…/.well-known/mcp.json`).
+    #[arg(long, value_name = "URL")]
+    pub well_known: Option<String>,
+    /// A legacy SSE endpoint.
+    #[arg(long, value_name = "URL")]
+    pub sse: Option<String>,
+    /// A local command and its arguments (after `--`).
+    #[arg(long, num_args = 1.., value_name = "COMMAND", allow_hyphen_values = true)]
+    pub stdio: Option<Vec<String>>,
+    /// The whole registration as JSON (replaces it).
+    #[arg(long, value_name = "JSON")]
+    pub registration: Option<String>,
+    /// The whole registration from a JSON file (replaces it).
+    #[arg(long, value_name = "PATH")]
+    pub registration_file: Option<PathBuf>,
+}
+
+impl UpdateTargetArgs {
+    /// The same choice as a new server's, when one was made.
+    pub fn target(&self) -> Option<TargetArgs> {
+        let target = TargetArgs {
+            url: self.url.clone(),
+            well_known: self.well_known.clone(),
+            sse: self.sse.clone(),
+            stdio: self.stdio.clone(),
+            registration: self.registration.clone(),
+            registration_file: self.registration_file.clone(),
+        };
+        let given = target.url.is_some()
+            || target.well_known.is_some()
+            || target.sse.is_some()
+            || target.stdio.is_some()
+            || target.registration.is_some()
+            || target.registration_file.is_some();
+        given.then_some(target)
+    }
+
+    /// Whether it replaces the whole registration.
+    pub fn replaces_all(&self) -> bool {
+        self.registration.is_some() || self.registration_file.is_some()
+    }
 }
 
 /// Parses a value by its serialized (snake_case) name, so the CLI accepts exactly what `--json` prints.

@@ -16,11 +16,11 @@ fn invalid(message: impl Into<String>) -> ApiError {
     ApiError::new(ErrorCode::InvalidInput, message)
 }
 
-fn parse_json(text: &str, what: &str) -> ApiResult<Value> {
+pub(crate) fn parse_json(text: &str, what: &str) -> ApiResult<Value> {
     serde_json::from_str(text).map_err(|err| invalid(format!("{what} is not JSON: {err}")))
 }
 
-fn registration_from(target: &TargetArgs) -> ApiResult<Value> {
+pub(crate) fn registration_from(target: &TargetArgs) -> ApiResult<Value> {
     if let Some(url) = &target.url {
         return Ok(json!({"transport": {"type": "http", "url": url}}));
     }
@@ -50,6 +50,20 @@ fn registration_from(target: &TargetArgs) -> ApiResult<Value> {
 fn new_call_id() -> String {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     format!("cli-{}-{nanos}", std::process::id())
+}
+
+/// Timeouts given as flags, into a registration's JSON.
+pub(crate) fn set_timeouts(object: &mut Map<String, Value>, connect_ms: Option<u32>, call_ms: Option<u32>) {
+    if connect_ms.is_none() && call_ms.is_none() {
+        return;
+    }
+    let timeouts = object.entry("timeouts").or_insert_with(|| json!({}));
+    if let Some(ms) = connect_ms {
+        timeouts["connect_ms"] = json!(ms);
+    }
+    if let Some(ms) = call_ms {
+        timeouts["call_ms"] = json!(ms);
+    }
 }
 
 /// The `auth` of a server that signs in through an Authorizer (id or exact title).
@@ -103,15 +117,7 @@ pub async fn server(atrium: &Atrium, out: &Printer, command: &ServerCommand) -> 
                 if !allowed_tools.is_empty() {
                     object.insert("allowed_tools".into(), json!(allowed_tools));
                 }
-                if connect_timeout.is_some() || call_timeout.is_some() {
-                    let timeouts = object.entry("timeouts").or_insert_with(|| json!({}));
-                    if let Some(ms) = connect_timeout {
-                        timeouts["connect_ms"] = json!(ms);
-                    }
-                    if let Some(ms) = call_timeout {
-                        timeouts["call_ms"] = json!(ms);
-                    }
-                }
+                set_timeouts(object, *connect_timeout, *call_timeout);
                 if *disabled {
                     object.insert("enabled".into(), Value::Bool(false));
                 }
@@ -123,6 +129,72 @@ pub async fn server(atrium: &Atrium, out: &Printer, command: &ServerCommand) -> 
             let registration = atrium_api::parse_registration(&registration)?;
             let view = atrium.server_create(NewServer { workspace_id, title: title.clone(), registration }).await?;
             out_server(out, &view);
+        }
+        ServerCommand::Update { .. } => crate::server_update::update(atrium, out, command).await?,
+        ServerCommand::Validate { registration, registration_file } => {
+            let value = match (registration, registration_file) {
+                (Some(text), _) => parse_json(text, "--registration")?,
+                (None, Some(path)) => {
+                    let text = std::fs::read_to_string(path)
+                        .map_err(|err| invalid(format!("cannot read {}: {err}", path.display())))?;
+                    parse_json(&text, &path.display().to_string())?
+                }
+                (None, None) => return Err(invalid("give --registration or --registration-file").into()),
+            };
+            let problems = atrium.server_validate(value).await?;
+            if out.json() {
+                print_json(&problems);
+            } else if problems.is_empty() {
+                say!("valid");
+            } else {
+                for p in &problems {
+                    say!("{}: {}", p.field, p.message);
+                }
+            }
+            if !problems.is_empty() {
+                return Err(Failure::Quiet(ErrorCode::InvalidInput.exit_code()));
+            }
+        }
+        ServerCommand::Export { server, output } => {
+            let view = resolve_server(atrium, server).await?;
+            let export = atrium.server_export(view.id).await?;
+            if let Some(path) = output {
+                std::fs::write(path, format!("{}\n", export.text))
+                    .map_err(|err| invalid(format!("cannot write {}: {err}", path.display())))?;
+            }
+            if out.json() {
+                print_json(&export);
+            } else if let Some(path) = output {
+                say!("wrote {}", path.display());
+            } else {
+                say!("{}", export.text);
+            }
+            for omitted in &export.omitted {
+                eprintln!("left out (secret): {omitted}");
+            }
+        }
+        ServerCommand::Unpublish { server } => {
+            let view = resolve_server(atrium, server).await?;
+            let artifact = atrium.server_unpublish(view.id).await?;
+            if out.json() {
+                print_json(&artifact);
+            } else {
+                say!("{}: no longer offered to the platform", view.title);
+            }
+        }
+        ServerCommand::Catalog => {
+            connect_enabled(atrium).await?;
+            let catalog = atrium.tool_catalog().await?;
+            if out.json() {
+                print_json(&catalog);
+            } else if catalog.is_empty() {
+                say!("no tools: no enabled server is connected");
+            } else {
+                for entry in &catalog {
+                    let description = entry.tool.description.as_deref().unwrap_or("").lines().next().unwrap_or("");
+                    say!("{:<40}  {description}", entry.flat_name);
+                }
+            }
         }
         ServerCommand::List { workspace } => {
             let workspace_id = match workspace {
@@ -410,12 +482,15 @@ pub(crate) fn describe_effects(effects: &LocalEffects) -> Vec<String> {
     lines
 }
 
-fn out_server(out: &Printer, view: &ServerView) {
+pub(crate) fn out_server(out: &Printer, view: &ServerView) {
     if out.json() {
         return print_json(view);
     }
     say!("id         {}\ntitle      {}\nworkspace  {}", view.id, view.title, view.workspace_id);
     say!("transport  {} {}\nenabled    {}", view.transport, view.target, view.enabled);
+    if view.published {
+        say!("published  offered to the platform through the relay (atrium server unpublish)");
+    }
     say!("status     {}", describe_status(&view.state.status));
     match &view.approval {
         ServerApprovalState::Required { effects, .. } => {
