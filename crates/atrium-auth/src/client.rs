@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::assertion::{SigningAlg, is_private_key};
-use crate::discovery::Endpoints;
+use crate::endpoints::Endpoints;
 use crate::error::AuthError;
 use crate::http::OAuthHttp;
 use crate::{Sensitive, error::shown};

@@ -5,9 +5,9 @@
 use serde_json::Value;
 use url::Url;
 
+use crate::endpoints::{Endpoints, TokenEndpoint, endpoint_url};
 use crate::error::{AuthError, shown};
 use crate::http::{Fetched, OAuthHttp};
-use crate::token::TokenEndpoint;
 
 /// The parameters of a `WWW-Authenticate: Bearer …` challenge (RFC 6750 §3, RFC 9728 §5.1).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -87,69 +87,7 @@ fn read_value(input: &str) -> (String, &str) {
     }
 }
 
-/// An authorization server's endpoints and what it supports.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Endpoints {
-    /// Its issuer identifier.
-    pub issuer: String,
-    /// The authorization endpoint.
-    pub authorization: String,
-    /// The token endpoint.
-    pub token: String,
-    /// The dynamic client registration endpoint, if it has one.
-    pub registration: Option<String>,
-    /// The revocation endpoint, if it has one.
-    pub revocation: Option<String>,
-    /// `token_endpoint_auth_methods_supported` (empty: not stated).
-    pub token_auth_methods: Vec<String>,
-    /// Whether it accepts client ID metadata documents as client ids.
-    pub client_id_metadata_document_supported: bool,
-    /// `scopes_supported`, if stated.
-    pub scopes_supported: Option<Vec<String>>,
-}
-
 impl Endpoints {
-    /// Endpoints given by hand (an Authorizer), checked to be usable URLs.
-    pub fn explicit(authorization: &str, token: &str, revocation: Option<&str>) -> Result<Self, AuthError> {
-        let authorization = endpoint_url(authorization, "auth_url")?;
-        let token = endpoint_url(token, "token_url")?;
-        let revocation = revocation.map(|r| endpoint_url(r, "revoke_url")).transpose()?;
-        Ok(Endpoints {
-            issuer: origin_of(&authorization),
-            authorization,
-            token,
-            registration: None,
-            revocation,
-            token_auth_methods: Vec::new(),
-            client_id_metadata_document_supported: false,
-            scopes_supported: None,
-        })
-    }
-
-    /// Only a token endpoint (the client credentials grant needs nothing else).
-    pub fn token_only(token: &str) -> Result<Self, AuthError> {
-        let token = endpoint_url(token, "token_url")?;
-        Ok(Endpoints {
-            issuer: origin_of(&token),
-            authorization: token.clone(),
-            token,
-            registration: None,
-            revocation: None,
-            token_auth_methods: Vec::new(),
-            client_id_metadata_document_supported: false,
-            scopes_supported: None,
-        })
-    }
-
-    /// The token endpoint, with what the metadata says about authenticating there.
-    pub fn token_endpoint(&self) -> TokenEndpoint {
-        TokenEndpoint {
-            url: self.token.clone(),
-            issuer: Some(self.issuer.clone()),
-            auth_methods: self.token_auth_methods.clone(),
-        }
-    }
-
     /// Reads authorization-server metadata fetched from `url` for `issuer`.
     fn from_metadata(
         url: &str,
@@ -376,21 +314,6 @@ fn is_http_url(url: &str) -> bool {
 }
 
 /// An endpoint must be https, or http on a loopback host (OAuth 2.1 §1.5).
-fn endpoint_url(url: &str, field: &str) -> Result<String, AuthError> {
-    let parsed = Url::parse(url).map_err(|_| AuthError::Config(format!("The {field} is not a URL.")))?;
-    let loopback = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-    match parsed.scheme() {
-        "https" => Ok(url.to_owned()),
-        "http" if loopback => Ok(url.to_owned()),
-        "http" => Err(AuthError::Config(format!("The {field} ({}) must use https.", shown(url)))),
-        _ => Err(AuthError::Config(format!("The {field} must be an https URL."))),
-    }
-}
-
-fn origin_of(url: &str) -> String {
-    Url::parse(url).map(|u| u.origin().ascii_serialization()).unwrap_or_default()
-}
-
 fn same_issuer(a: &str, b: &str) -> bool {
     a.trim_end_matches('/') == b.trim_end_matches('/')
 }

@@ -8,7 +8,7 @@ use futures::future::BoxFuture;
 use tokio_util::sync::CancellationToken;
 
 use crate::client::OAuthClient;
-use crate::discovery::Endpoints;
+use crate::endpoints::Endpoints;
 use crate::error::{AuthError, shown};
 use crate::http::OAuthHttp;
 use crate::loopback::CallbackListener;

@@ -7,7 +7,8 @@ use tokio_util::sync::CancellationToken;
 
 use crate::Sensitive;
 use crate::client::{ClientAuthMethod, ClientOptions, OAuthClient, client_for};
-use crate::discovery::{BearerChallenge, Endpoints, discover, select_scope};
+use crate::discovery::{BearerChallenge, discover, select_scope};
+use crate::endpoints::Endpoints;
 use crate::error::AuthError;
 use crate::flow::{AuthorizationRequest, Browser, authorize};
 use crate::http::OAuthHttp;

@@ -8,6 +8,7 @@
 //!   (`private_key_jwt`, RFC 7523).
 //! - [`discovery`]: MCP authorization discovery: protected-resource metadata (RFC 9728), authorization-server
 //!   metadata (RFC 8414 / OpenID, with the 2025-03-26 fallbacks), and scope selection.
+//! - [`endpoints`]: where an authorization server answers, discovered or given by hand.
 //! - [`client`]: which client identity to use: pre-registered, a client ID metadata document, or dynamic
 //!   registration (RFC 7591).
 //! - [`TokenCell`]: the current token, refreshed 60 s before it expires, one exchange at a time.
@@ -21,6 +22,7 @@ mod assertion;
 mod cell;
 pub mod client;
 pub mod discovery;
+pub mod endpoints;
 mod error;
 pub mod flow;
 pub mod grant;
@@ -32,10 +34,11 @@ pub use assertion::SigningAlg;
 pub use atrium_secrets::Sensitive;
 pub use cell::TokenCell;
 pub use client::{ClientAuthMethod, OAuthClient};
-pub use discovery::{BearerChallenge, Endpoints};
+pub use discovery::BearerChallenge;
+pub use endpoints::{Endpoints, TokenEndpoint};
 pub use error::AuthError;
 pub use flow::{Browser, CALLBACK_TIMEOUT, HeadlessBrowser, open_and_wait};
 pub use grant::{Grant, SignIn};
 pub use http::OAuthHttp;
 pub use loopback::{CallbackListener, Verdict};
-pub use token::{TokenEndpoint, TokenSet};
+pub use token::TokenSet;

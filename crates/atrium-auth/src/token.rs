@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use crate::Sensitive;
 use crate::assertion::{JWT_BEARER, client_assertion};
 use crate::client::{ClientAuthMethod, OAuthClient};
+use crate::endpoints::TokenEndpoint;
 use crate::error::{AuthError, shown};
 use crate::http::{OAuthHttp, Transport, refused};
 
@@ -160,31 +161,6 @@ impl TokenAnswer {
             expires_at: self.expires_in.map(|s| now.saturating_add(i64::try_from(s).unwrap_or(i64::MAX))),
             scope: self.scope.map(|scopes| scopes.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(" ")),
         }
-    }
-}
-
-/// A token endpoint, and what its authorization server's metadata says about authenticating there.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenEndpoint {
-    /// The endpoint.
-    pub url: String,
-    /// The authorization server's issuer, when its metadata was read.
-    pub issuer: Option<String>,
-    /// `token_endpoint_auth_methods_supported` (empty: not stated, or no metadata).
-    pub auth_methods: Vec<String>,
-}
-
-impl TokenEndpoint {
-    /// An endpoint about which nothing else is known (yet).
-    pub fn bare(url: impl Into<String>) -> Self {
-        TokenEndpoint { url: url.into(), issuer: None, auth_methods: Vec::new() }
-    }
-
-    /// The audience of a client assertion sent here: the issuer, which is what identifies an authorization
-    /// server (RFC 7523 §3; the 7523bis draft allows nothing else), or the token endpoint when the issuer is not
-    /// known (which RFC 7523 also allows).
-    fn assertion_audience(&self) -> &str {
-        self.issuer.as_deref().unwrap_or(&self.url)
     }
 }
 
