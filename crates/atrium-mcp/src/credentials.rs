@@ -476,15 +476,20 @@ impl Credentials {
             }
             _ => {}
         }
-        // A stale token that a refresh can replace.
+        // A stale token: renewed already by a request that was refused at the same time (try the new one), or one
+        // a refresh can replace.
         if let (Some(sent), false, Some(key)) = (sent, forbidden, self.grant_key()) {
             let slot = self.host.grants.slot(&key);
-            let renewable = slot
+            let (renewed_since, renewable) = slot
                 .grant
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .as_ref()
-                .is_some_and(|g| g.tokens.refresh_token.is_some() && g.tokens.access_token.expose() == sent);
+                .map(|g| (g.tokens.access_token.expose() != sent, g.tokens.refresh_token.is_some()))
+                .unwrap_or((false, false));
+            if renewed_since {
+                return Verdict::Retry;
+            }
             if renewable {
                 slot.cell.reject(sent);
                 return Verdict::Retry;

@@ -25,10 +25,24 @@ pub trait ServerEvents: Send + Sync + 'static {
     fn elicitation_closed(&self, _id: &str) {}
     /// A server's tools, resources or prompts changed.
     fn catalog_changed(&self, _server_id: &str) {}
+    /// One of a server's lists changed (its `notifications/<list>/list_changed`); for tools, after the new list
+    /// was read, so [`crate::ServerSet::tools`] has it.
+    fn list_changed(&self, _server_id: &str, _list: CatalogList) {}
     /// Calls to this server were written to the audit log (after the write, so a reader sees them).
     fn audit_recorded(&self, _server_id: &str) {}
     /// A server's authentication changed (signed in, refreshing, login required, …).
     fn auth_changed(&self, _server_id: &str, _auth: &crate::ServerAuth) {}
+}
+
+/// Which of a server's lists changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CatalogList {
+    /// Its tools.
+    Tools,
+    /// Its resources (and resource templates).
+    Resources,
+    /// Its prompts.
+    Prompts,
 }
 
 /// Events nobody listens to.

@@ -15,7 +15,8 @@ use rmcp::service::{NotificationContext, RequestContext, RoleClient};
 use tokio::sync::mpsc;
 
 use crate::events::{
-    ElicitationAction, ElicitationPolicy, ElicitationRequest, Elicitations, Events, WaitingGuard, apply_defaults,
+    CatalogList, ElicitationAction, ElicitationPolicy, ElicitationRequest, Elicitations, Events, WaitingGuard,
+    apply_defaults,
 };
 use crate::model::CallProgress;
 use crate::server_log::ServerLog;
@@ -166,10 +167,12 @@ impl ClientHandler for AtriumClient {
 
     async fn on_resource_list_changed(&self, _context: NotificationContext<RoleClient>) {
         self.cx.events.catalog_changed(&self.cx.server_id);
+        self.cx.events.list_changed(&self.cx.server_id, CatalogList::Resources);
     }
 
     async fn on_prompt_list_changed(&self, _context: NotificationContext<RoleClient>) {
         self.cx.events.catalog_changed(&self.cx.server_id);
+        self.cx.events.list_changed(&self.cx.server_id, CatalogList::Prompts);
     }
 }
 

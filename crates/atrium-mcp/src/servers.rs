@@ -337,6 +337,14 @@ impl ServerSet {
         Ok(self.slot(id)?.log.lines())
     }
 
+    /// Adds Atrium's own note to a server's log (level `atrium`), as shown beside its output: something about the
+    /// server the person should know (a view accepted against the spec, say).
+    pub fn note(&self, id: &str, message: String) -> Result<(), McpError> {
+        let slot = self.slot(id)?;
+        crate::inner::note(&self.inner, &slot, message);
+        Ok(())
+    }
+
     /// Answers a pending elicitation; `false` when it is no longer pending.
     pub fn answer_elicitation(&self, id: &str, answer: ElicitationAnswer) -> bool {
         self.inner.elicitations.answer(id, answer)

@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 
 use crate::connection::{self, Host, Reach};
 use crate::error::{Failure, FailureCode};
+use crate::events::CatalogList;
 use crate::group_signals::Signal;
 use crate::handler::SessionContext;
 use crate::inner::{Inner, note, set_status};
@@ -255,7 +256,10 @@ async fn run_once(inner: &Arc<Inner>, slot: &Arc<Slot>, reach: Reach) -> Ended {
                 }
             }
             Some(()) = tools_changes.recv() => match list_tools(slot, &live).await {
-                Ok(tools) => *live.tools.lock().unwrap_or_else(|p| p.into_inner()) = tools,
+                Ok(tools) => {
+                    *live.tools.lock().unwrap_or_else(|p| p.into_inner()) = tools;
+                    inner.events.list_changed(&slot.spec.id, CatalogList::Tools);
+                }
                 Err(f) => note(inner, slot, format!("could not re-list tools: {}", f.message)),
             },
             () = slot.stop.cancelled() => {
