@@ -48,7 +48,7 @@ pub async fn start(atrium: &Atrium, out: &Printer, servers: &[String], all: bool
             say!("{}", serde_json::json!({"server": view.title, "id": view.id, "state": state}));
         } else {
             let pid = state.pid.map(|p| format!(" (pid {p})")).unwrap_or_default();
-            eprintln!("{}: {}{pid}", view.title, crate::servers::describe_status(&state.status));
+            eprintln!("{}: {}{pid}", view.title, crate::server_report::describe_status(&state.status));
         }
     }
     if serving {
@@ -75,7 +75,7 @@ pub async fn control(
     let view = pick_by_id_or_title(&views, server, "server", |v| &v.id, |v| &v.title)?;
     match control::request(paths, op, &view.id).await? {
         Some(state) if out.json() => print_json(&state),
-        Some(state) => say!("{}: {}", view.title, crate::servers::describe_status(&state.status)),
+        Some(state) => say!("{}: {}", view.title, crate::server_report::describe_status(&state.status)),
         None if op == ControlOp::Stop => {
             // Nothing runs it, so it is stopped already: say so, succeed.
             if out.json() {
@@ -129,14 +129,14 @@ pub async fn approve(
         )));
     }
     eprintln!("{} would:", view.title);
-    for line in crate::servers::describe_effects(&effects) {
+    for line in crate::server_report::describe_effects(&effects) {
         eprintln!("  {line}");
     }
     confirm(&format!("Approve \"{}\" to do this on this computer?", view.title), yes || fingerprint.is_some())?;
     let approved = atrium.server_approve(view.id.clone(), effects.fingerprint).await?;
     // The app (or `atrium server start`) of this home starts it now, if it runs it.
     if let Ok(Some(state)) = control::request(paths, ControlOp::Restart, &view.id).await {
-        eprintln!("{}: {}", view.title, crate::servers::describe_status(&state.status));
+        eprintln!("{}: {}", view.title, crate::server_report::describe_status(&state.status));
     }
     if out.json() {
         print_json(&approved);

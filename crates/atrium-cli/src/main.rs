@@ -23,6 +23,8 @@ mod platform_report;
 mod prompt;
 mod run;
 mod server_args;
+mod server_input;
+mod server_report;
 mod server_update;
 mod servers;
 mod viewers;

@@ -8,7 +8,8 @@ use crate::output::Printer;
 use crate::pick::resolve_server;
 use crate::prompt::confirm;
 use crate::server_args::ServerCommand;
-use crate::servers::{oauth2, out_server, parse_json, registration_from, set_timeouts};
+use crate::server_input::{oauth2, parse_json, registration_from, set_timeouts};
+use crate::server_report::out_server;
 
 pub async fn update(atrium: &Atrium, out: &Printer, command: &ServerCommand) -> Result<(), Failure> {
     let ServerCommand::Update {

@@ -1,8 +1,8 @@
 //! `atrium server …` and `atrium audit`: the same operations as the app's Servers and Audit screens.
 
 use atrium_api::{
-    ApiError, ApiResult, ApprovalReason, Atrium, AuditEntry, AuditFilter, AuditOrigin, AuditStatus, CallOutcome,
-    ConnectionTest, ContentItem, ErrorCode, LocalEffects, NewServer, ServerApprovalState, ServerView, ToolCall,
+    ApiResult, Atrium, AuditEntry, AuditFilter, AuditOrigin, AuditStatus, CallOutcome, ConnectionTest, ContentItem,
+    ErrorCode, NewServer, ServerApprovalState, ToolCall,
 };
 use serde_json::{Map, Value, json};
 
@@ -10,68 +10,15 @@ use crate::failure::Failure;
 use crate::output::{Printer, print_json};
 use crate::pick::{resolve_server, resolve_workspace};
 use crate::prompt::confirm;
-use crate::server_args::{AuditArgs, ServerCommand, TargetArgs};
-
-fn invalid(message: impl Into<String>) -> ApiError {
-    ApiError::new(ErrorCode::InvalidInput, message)
-}
-
-pub(crate) fn parse_json(text: &str, what: &str) -> ApiResult<Value> {
-    serde_json::from_str(text).map_err(|err| invalid(format!("{what} is not JSON: {err}")))
-}
-
-pub(crate) fn registration_from(target: &TargetArgs) -> ApiResult<Value> {
-    if let Some(url) = &target.url {
-        return Ok(json!({"transport": {"type": "http", "url": url}}));
-    }
-    if let Some(url) = &target.well_known {
-        return Ok(json!({"transport": {"type": "http", "well_known": url}}));
-    }
-    if let Some(url) = &target.sse {
-        return Ok(json!({"transport": {"type": "sse", "url": url}}));
-    }
-    // `--stdio -- npx -y pkg`: clap keeps the `--` that separates the command from Atrium's own flags.
-    let stdio = target.stdio.as_deref().map(|argv| argv.strip_prefix(&["--".to_owned()]).unwrap_or(argv));
-    if let Some([command, args @ ..]) = stdio {
-        return Ok(json!({"transport": {"type": "stdio", "command": command, "args": args}}));
-    }
-    if let Some(text) = &target.registration {
-        return parse_json(text, "--registration");
-    }
-    if let Some(path) = &target.registration_file {
-        let text =
-            std::fs::read_to_string(path).map_err(|err| invalid(format!("cannot read {}: {err}", path.display())))?;
-        return parse_json(&text, &path.display().to_string());
-    }
-    Err(invalid("say how to reach the server: --url, --well-known, --sse, --stdio or --registration"))
-}
+use crate::server_args::{AuditArgs, ServerCommand};
+use crate::server_input::{invalid, oauth2, parse_json, registration_from, set_timeouts};
+use crate::server_report::{approval_mark, describe_status, out_server};
 
 /// A call id of this process's own, so the call can be cancelled.
 fn new_call_id() -> String {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
     format!("cli-{}-{nanos}", std::process::id())
 }
-
-/// Timeouts given as flags, into a registration's JSON.
-pub(crate) fn set_timeouts(object: &mut Map<String, Value>, connect_ms: Option<u32>, call_ms: Option<u32>) {
-    if connect_ms.is_none() && call_ms.is_none() {
-        return;
-    }
-    let timeouts = object.entry("timeouts").or_insert_with(|| json!({}));
-    if let Some(ms) = connect_ms {
-        timeouts["connect_ms"] = json!(ms);
-    }
-    if let Some(ms) = call_ms {
-        timeouts["call_ms"] = json!(ms);
-    }
-}
-
-/// The `auth` of a server that signs in through an Authorizer (id or exact title).
-pub(crate) async fn oauth2(atrium: &Atrium, reference: &str) -> ApiResult<Value> {
-    let authorizer = crate::pick::resolve_authorizer(atrium, reference).await?;
-    Ok(json!({"type": "oauth2", "authorizer_id": authorizer.id}))
-}
-
 /// Connects every enabled server that may run here (one waiting for review stays off), as the app does when it
 /// starts; one that fails is left out of what servers contribute, as in the app.
 pub(crate) async fn connect_enabled(atrium: &Atrium) -> Result<(), Failure> {
@@ -421,92 +368,6 @@ fn audit_line(row: &AuditEntry) -> String {
         "{}  {origin:<9} {:<20} {:<24} {status}{code}  {} ms",
         row.time, row.server_title, row.tool, row.duration_ms
     )
-}
-
-pub(crate) fn describe_status(status: &atrium_api::ServerStatus) -> String {
-    use atrium_api::ServerStatus as S;
-    match status {
-        S::Stopped => "stopped".into(),
-        S::Starting => "starting".into(),
-        S::Installing { step, done, total } => format!("installing ({step}, step {} of {total})", done + 1),
-        S::Ready => "ready".into(),
-        S::Degraded { code, message, attempt, retry_in_ms } => format!(
-            "degraded ({}): {message} — try {} in {:.1} s",
-            code.as_str(),
-            attempt + 1,
-            f64::from(*retry_in_ms) / 1000.0
-        ),
-        S::NeedsLogin { message } => format!("login required: {message}"),
-        S::NeedsApproval { message } => format!("needs your approval: {message}"),
-        S::Failed { code, message, stderr_tail } => {
-            let mut text = format!("failed ({}): {message}", code.as_str());
-            for line in stderr_tail {
-                text.push_str("\n  | ");
-                text.push_str(line);
-            }
-            text
-        }
-    }
-}
-
-/// A short mark for a registration that waits for the person's review.
-fn approval_mark(approval: &ServerApprovalState) -> Option<&'static str> {
-    match approval {
-        ServerApprovalState::Required { reason: ApprovalReason::FromPlatform, .. } => {
-            Some("from the platform — review")
-        }
-        ServerApprovalState::Required { reason: ApprovalReason::Changed, .. } => Some("changed — review"),
-        ServerApprovalState::Required { reason: ApprovalReason::NotReviewed, .. } => Some("not reviewed — review"),
-        _ => None,
-    }
-}
-
-/// What a registration would do here, for the person to review.
-pub(crate) fn describe_effects(effects: &LocalEffects) -> Vec<String> {
-    let mut lines = Vec::new();
-    if let Some(runs) = &effects.runs {
-        lines.push(format!("runs         {runs}"));
-    }
-    if let Some(cwd) = &effects.cwd {
-        lines.push(format!("in           {cwd}"));
-    }
-    if !effects.env_names.is_empty() {
-        lines.push(format!("environment  {}", effects.env_names.join(", ")));
-    }
-    if !effects.credentials.is_empty() {
-        lines.push(format!("uses         {}", effects.credentials.join(", ")));
-    }
-    if let Some(url) = &effects.sends_to {
-        lines.push(format!("sends them to {url}"));
-    }
-    lines
-}
-
-pub(crate) fn out_server(out: &Printer, view: &ServerView) {
-    if out.json() {
-        return print_json(view);
-    }
-    say!("id         {}\ntitle      {}\nworkspace  {}", view.id, view.title, view.workspace_id);
-    say!("transport  {} {}\nenabled    {}", view.transport, view.target, view.enabled);
-    if view.published {
-        say!("published  offered to the platform through the relay (atrium server unpublish)");
-    }
-    say!("status     {}", describe_status(&view.state.status));
-    match &view.approval {
-        ServerApprovalState::Required { effects, .. } => {
-            say!("approval   {}", approval_mark(&view.approval).unwrap_or("review"));
-            for line in describe_effects(effects) {
-                say!("  {line}");
-            }
-            say!("  approve it with: atrium server approve {}", view.id);
-        }
-        ServerApprovalState::Approved { approved_time } => say!("approval   approved {approved_time}"),
-        ServerApprovalState::NotNeeded => {}
-    }
-    for p in &view.problems {
-        say!("problem    {}: {}", p.field, p.message);
-    }
-    say!("{}", serde_json::to_string_pretty(&view.registration).unwrap_or_default());
 }
 
 fn out_test(out: &Printer, report: &ConnectionTest) {
