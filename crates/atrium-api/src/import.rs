@@ -298,7 +298,8 @@ impl Atrium {
                 format!("{} is not a server registration.", artifact.title),
             ));
         }
-        let (entry, omitted) = export_entry(&atrium_mcp::registration::stored(&artifact));
+        let registration = crate::registrations::parse_registration(&atrium_mcp::registration::stored(&artifact))?;
+        let (entry, omitted) = export_entry(&registration);
         let text = serde_json::to_string_pretty(&json!({ "mcpServers": { artifact.title.clone(): entry } }))
             .map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))?;
         Ok(ServerExport {

@@ -10,7 +10,7 @@ use atrium_secrets::Sensitive;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use crate::registration;
+use crate::registration::{self, Auth, EnvValue, Registration, Transport};
 
 /// Which tool a configuration came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -402,49 +402,58 @@ fn strip_jsonc(text: &str) -> String {
 
 /// A registration as an `.mcp.json` entry (what Claude Desktop, Cursor and Claude Code read), with no secret
 /// value: keychain references become empty strings, and the names of what was left out are returned.
-pub fn export_entry(registration: &Value) -> (Value, Vec<String>) {
+pub fn export_entry(registration: &Registration) -> (Value, Vec<String>) {
     let mut omitted = Vec::new();
-    let transport = registration.get("transport").cloned().unwrap_or(Value::Null);
     let mut entry = Map::new();
-    match transport.get("type").and_then(Value::as_str) {
-        Some("stdio") => {
-            entry.insert("command".into(), transport.get("command").cloned().unwrap_or(Value::Null));
-            entry.insert("args".into(), transport.get("args").cloned().unwrap_or_else(|| json!([])));
-            if let Some(cwd) = transport.get("cwd") {
-                entry.insert("cwd".into(), cwd.clone());
+    match &registration.transport {
+        Transport::Stdio { command, args, cwd, env } => {
+            entry.insert("command".into(), json!(command));
+            entry.insert("args".into(), json!(args));
+            if let Some(cwd) = cwd {
+                entry.insert("cwd".into(), json!(cwd));
             }
-            let mut env = BTreeMap::new();
-            for (key, value) in transport.get("env").and_then(Value::as_object).into_iter().flatten() {
-                let exported = match value {
-                    Value::String(text) if !looks_secret(key) => json!(text),
+            let mut exported = BTreeMap::new();
+            for (key, value) in env {
+                let text = match value {
+                    EnvValue::Text(text) if !looks_secret(key) => text.as_str(),
                     _ => {
                         omitted.push(format!("env {key}"));
-                        json!("")
+                        ""
                     }
                 };
-                env.insert(key.clone(), exported);
+                exported.insert(key.clone(), json!(text));
             }
-            if !env.is_empty() {
-                entry.insert("env".into(), json!(env));
-            }
-        }
-        Some(kind @ ("http" | "sse")) => {
-            let url = transport.get("url").or_else(|| transport.get("well_known")).cloned().unwrap_or(Value::Null);
-            entry.insert("type".into(), json!(kind));
-            entry.insert("url".into(), url);
-            if let Some(header) = registration.get("auth").and_then(|a| a.get("header")).and_then(Value::as_str) {
-                omitted.push(format!("header {header}"));
-                entry.insert("headers".into(), json!({ header: "" }));
+            if !exported.is_empty() {
+                entry.insert("env".into(), json!(exported));
             }
         }
-        _ => {
-            entry.insert("type".into(), transport.get("type").cloned().unwrap_or(Value::Null));
+        Transport::Http { url, well_known } => {
+            entry.insert("type".into(), json!("http"));
+            entry.insert("url".into(), json!(url.as_ref().or(well_known.as_ref())));
+            export_header(registration.auth.as_ref(), &mut entry, &mut omitted);
+        }
+        Transport::Sse { url } => {
+            entry.insert("type".into(), json!("sse"));
+            entry.insert("url".into(), json!(url));
+            export_header(registration.auth.as_ref(), &mut entry, &mut omitted);
+        }
+        // Other clients cannot build a server from its source: the entry names the kind only.
+        Transport::Github { .. } => {
+            entry.insert("type".into(), json!("github"));
         }
     }
-    if registration.get("enabled").and_then(Value::as_bool) == Some(false) {
+    if !registration.enabled {
         entry.insert("disabled".into(), json!(true));
     }
     (Value::Object(entry), omitted)
+}
+
+/// A secret header's name with an empty value, for the person to fill in the other client.
+fn export_header(auth: Option<&Auth>, entry: &mut Map<String, Value>, omitted: &mut Vec<String>) {
+    if let Some(Auth::Static { header, .. } | Auth::ApiKey { header, .. }) = auth {
+        omitted.push(format!("header {header}"));
+        entry.insert("headers".into(), json!({ header: "" }));
+    }
 }
 
 #[cfg(test)]
@@ -483,10 +492,22 @@ mod tests {
     fn exports_carry_no_secret() {
         let registration = json!({"transport": {"type": "stdio", "command": "npx", "args": ["x"],
             "env": {"API_KEY": {"secret_id": "s.API_KEY"}, "MODE": "fast", "DB_PASSWORD": "literal-pw"}}});
+        let registration = registration::parse(&registration).expect("a valid registration");
         let (entry, omitted) = export_entry(&registration);
         let text = entry.to_string();
         assert!(!text.contains("literal-pw") && !text.contains("s.API_KEY"), "{text}");
         assert_eq!(entry["env"]["MODE"], json!("fast"));
         assert_eq!(omitted, ["env API_KEY", "env DB_PASSWORD"]);
+    }
+
+    #[test]
+    fn an_exported_header_is_named_with_no_value() {
+        let registration = registration::parse(&json!({"transport": {"type": "http", "url": "https://x.example/mcp"},
+            "auth": {"type": "api_key", "header": "X-Api-Key", "secret_id": "s.key"}, "enabled": false}))
+        .expect("a valid registration");
+        let (entry, omitted) = export_entry(&registration);
+        assert_eq!(entry, json!({"type": "http", "url": "https://x.example/mcp", "headers": {"X-Api-Key": ""},
+            "disabled": true}));
+        assert_eq!(omitted, ["header X-Api-Key"]);
     }
 }
