@@ -6,7 +6,6 @@ import {
   needsWorkspacePublish,
   pendingText,
   progressView,
-  publishedForRelay,
   relayBadge,
   relayFix,
   relayRetryText,
@@ -155,14 +154,6 @@ describe("workspace places", () => {
 });
 
 describe("publishing a server", () => {
-  it("reads mcp_server.kind from the registration or context", () => {
-    expect(publishedForRelay({ transport: {}, mcp_server: { kind: "relay", name: "x" } })).toBe(true);
-    expect(publishedForRelay({ transport: {}, mcp_server: { kind: "remote" } })).toBe(false);
-    expect(publishedForRelay({ transport: {} })).toBe(false);
-    expect(publishedForRelay(null)).toBe(false);
-    expect(publishedForRelay([{ mcp_server: { kind: "relay" } }])).toBe(false);
-  });
-
   it("recognises the refusal that asks to publish the workspace first", () => {
     const refusal = (reason: PlatformFailure): ApiError => ({ code: "invalid_input", message: "(any wording)", details: { kind: "platform", reason } });
     expect(needsWorkspacePublish(refusal("workspace_not_published"))).toBe(true);

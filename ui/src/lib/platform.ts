@@ -199,13 +199,6 @@ export function workspacePlaces(syncs: readonly WorkspaceSync[], remotes: readon
   return { linked, remoteOnly, localOnly };
 }
 
-/** Whether a server's registration (or its artifact's context) says it is published for the relay. */
-export function publishedForRelay(context: JsonValue | null | undefined): boolean {
-  if (typeof context !== "object" || context === null || Array.isArray(context)) return false;
-  const m = context.mcp_server;
-  return typeof m === "object" && m !== null && !Array.isArray(m) && m.kind === "relay";
-}
-
 /** Whether a refused publish says the server's workspace must go to the platform first. */
 export function needsWorkspacePublish(error: Pick<ApiError, "details">): boolean {
   return platformFailureOf(error) === "workspace_not_published";
