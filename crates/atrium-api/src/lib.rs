@@ -3,6 +3,8 @@
 //! knows about Tauri: the shell only forwards to these methods.
 #![deny(missing_docs)]
 
+mod agent_access;
+mod agents;
 mod approval_state;
 mod approvals;
 mod auth;
@@ -30,6 +32,8 @@ use atrium_secrets::Keychain;
 use atrium_store::{Store, validate};
 use serde::{Deserialize, Serialize};
 
+pub use agent_access::{AgentServerAccess, GATEWAY_SERVER_ID, GATEWAY_SERVER_TITLE};
+pub use agents::{AgentScope, AgentToken, AgentView, NewAgent};
 pub use approval_state::{ApprovalReason, ServerApprovalState};
 pub use atrium_auth::{AuthError, Browser, HeadlessBrowser};
 pub use atrium_mcp::import::{ConfigFormat, ConfigInput};
@@ -54,7 +58,7 @@ pub use atrium_store::{
     Artifact, ArtifactPatch, ArtifactState, ArtifactSummary, FieldProblem, NewArtifact, NewWorkspace, Revision,
     RevisionSummary, SCHEMA_VERSION, SearchHit, SearchQuery, TextSpan, Workspace,
 };
-pub use atrium_store::{AuditEntry, AuditFilter, AuditOrigin, AuditStatus};
+pub use atrium_store::{AgentServer, AuditEntry, AuditFilter, AuditOrigin, AuditStatus};
 pub use atrium_store::{ConflictKind, Resolution, SyncConflict, SyncLink};
 pub use atrium_viewer::{Refusal as ViewerRefusal, ViewNotes, ViewerEvent};
 pub use auth::{AuthorizerConfig, AuthorizerView, NewAuthorizer, SystemBrowser};

@@ -89,6 +89,9 @@ pub enum Command {
     },
     /// Run the Desktop Host Relay (and sync) headless until Ctrl-C.
     Relay,
+    /// The agents that reach Atrium's gateway: add, list, show, remove, rotate their tokens.
+    #[command(subcommand)]
+    Agent(crate::agent_args::AgentCommand),
     /// Where Atrium keeps its files.
     Info,
 }

@@ -8,6 +8,8 @@
 // First: the output macros (`say!`) are visible only to the modules declared after it.
 #[macro_use]
 mod output;
+mod agent_args;
+mod agents;
 mod args;
 mod authorizer_args;
 mod authorizers;

@@ -112,6 +112,7 @@ async fn dispatch(atrium: &Atrium, paths: &AtriumPaths, out: &Printer, command: 
         Command::Platform(command) => crate::platform::platform(atrium, out, command).await?,
         Command::Sync { workspace, watch } => crate::platform::sync(atrium, out, workspace, *watch).await?,
         Command::Relay => crate::platform::relay(atrium).await?,
+        Command::Agent(command) => crate::agents::agent(atrium, out, command).await?,
     }
     Ok(())
 }

@@ -344,6 +344,7 @@ pub async fn audit(atrium: &Atrium, out: &Printer, args: &AuditArgs) -> Result<(
         origin: args.origin,
         status: args.status,
         tool: args.tool.clone(),
+        agent_id: None,
         before: None,
         limit: Some(args.limit),
     };

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 
 use crate::error::{Failure, FailureCode, McpError};
 use crate::model::ToolResult;
-use crate::server_records::RequestRecord;
+use crate::server_records::{AgentStamp, RequestRecord};
 use crate::servers::ServerSet;
 
 /// JSON-RPC's code for invalid params: a tool the registration does not allow is refused with it.
@@ -51,6 +51,21 @@ impl ServerSet {
         limit: Duration,
         progress: Option<tokio::sync::mpsc::UnboundedSender<Value>>,
     ) -> Result<Option<Value>, McpError> {
+        self.forward_as(id, message, origin, None, scope, limit, progress).await
+    }
+
+    /// [`ServerSet::forward`] for an agent: its tool calls' audit rows name it.
+    #[allow(clippy::too_many_arguments)] // The caller's identity, its scope and its limits are all independent.
+    pub async fn forward_as(
+        &self,
+        id: &str,
+        message: &Value,
+        origin: AuditOrigin,
+        agent: Option<&AgentStamp>,
+        scope: CallerScope<'_>,
+        limit: Duration,
+        progress: Option<tokio::sync::mpsc::UnboundedSender<Value>>,
+    ) -> Result<Option<Value>, McpError> {
         let (slot, live) = self.connected(id)?;
         let method = message.get("method").and_then(Value::as_str).unwrap_or_default();
         let params = message.get("params");
@@ -78,7 +93,7 @@ impl ServerSet {
             if !slot.spec.registration.allows(&name) {
                 let refused =
                     Failure::new(FailureCode::PolicyDenied, format!("{name} is not in this server's allowed_tools."));
-                self.audit_forwarded(id, origin, &name, params, Err(refused.clone()), Duration::ZERO).await;
+                self.audit_forwarded(id, origin, agent, &name, params, Err(refused.clone()), Duration::ZERO).await;
                 return Ok(Some(json!({"jsonrpc": "2.0", "id": caller_id,
                     "error": {"code": INVALID_PARAMS, "message": refused.message}})));
             }
@@ -108,7 +123,8 @@ impl ServerSet {
                 let failure = crate::requests::observe(&live, failure);
                 if let Some(tool) = tool {
                     let name = tool.unwrap_or_default().to_owned();
-                    self.audit_forwarded(id, origin, &name, params, Err(failure.clone()), started.elapsed()).await;
+                    self.audit_forwarded(id, origin, agent, &name, params, Err(failure.clone()), started.elapsed())
+                        .await;
                 }
                 return Err(McpError::Failed(failure));
             }
@@ -135,15 +151,17 @@ impl ServerSet {
                 )),
             };
             let name = tool.unwrap_or_default().to_owned();
-            self.audit_forwarded(id, origin, &name, params, outcome, started.elapsed()).await;
+            self.audit_forwarded(id, origin, agent, &name, params, outcome, started.elapsed()).await;
         }
         Ok(Some(answer))
     }
 
+    #[allow(clippy::too_many_arguments)] // One row's independent facts.
     async fn audit_forwarded(
         &self,
         id: &str,
         origin: AuditOrigin,
+        agent: Option<&AgentStamp>,
         tool: &str,
         params: Option<&Value>,
         outcome: Result<ToolResult, Failure>,
@@ -157,7 +175,7 @@ impl ServerSet {
             outcome,
             duration_ms: u32::try_from(took.as_millis()).unwrap_or(u32::MAX),
         };
-        if let Err(err) = self.record_request(record).await {
+        if let Err(err) = self.record_request_as(record, agent).await {
             tracing::warn!(%err, "a forwarded call went unrecorded");
         }
     }

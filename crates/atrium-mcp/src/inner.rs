@@ -47,6 +47,8 @@ pub(crate) struct Inner {
     pub(crate) in_flight: crate::in_flight::InFlight,
     pub(crate) calls: Mutex<HashMap<String, CancellationToken>>,
     pub(crate) events: Events,
+    /// Moves whenever what servers offer may have changed (see `catalog_watch.rs`).
+    pub(crate) catalog: tokio::sync::watch::Sender<u64>,
     pub(crate) http: LazyHttp,
     pub(crate) audit: AuditRecorder,
     pub(crate) elicitations: Arc<Elicitations>,

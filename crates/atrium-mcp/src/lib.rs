@@ -8,6 +8,7 @@ mod approval;
 mod audit;
 mod auth_state;
 mod authorized_http;
+mod catalog_watch;
 mod connection;
 mod credentials;
 pub mod discovery;
@@ -62,7 +63,7 @@ pub use registration::{Auth, EnvValue, Registration, SERVER_CONTENT_TYPE, Timeou
 pub use sandbox::SandboxSetup;
 pub use server_log::log_file_name;
 pub use server_records::{
-    CallOutcome, ConnectionTest, LocalSetup, RequestRecord, RestartPolicy, ServerSetOptions, ServerSpec, ServerState,
+    AgentStamp, CallOutcome, ConnectionTest, LocalSetup, RequestRecord, RestartPolicy, ServerSetOptions, ServerSpec, ServerState,
     ToolCall,
 };
 pub use servers::ServerSet;

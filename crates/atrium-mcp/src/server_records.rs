@@ -34,6 +34,15 @@ pub struct RequestRecord {
     pub duration_ms: u32,
 }
 
+/// The agent a request came from (through the gateway), as its audit row names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgentStamp {
+    /// The agent's id.
+    pub id: String,
+    /// Its name now.
+    pub name: String,
+}
+
 /// A registered server as the manager needs it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ServerSpec {

@@ -29,7 +29,8 @@ use crate::requests::{
 };
 use crate::server_log::{LogFiles, ServerLog};
 use crate::server_records::{
-    CallOutcome, ConnectionTest, LocalSetup, RequestRecord, ServerSetOptions, ServerSpec, ServerState, ToolCall,
+    AgentStamp, CallOutcome, ConnectionTest, LocalSetup, RequestRecord, ServerSetOptions, ServerSpec, ServerState,
+    ToolCall,
 };
 use crate::slot::{Live, Slot, not_connected, state_of, transitional};
 use crate::status::ServerStatus;
@@ -65,6 +66,7 @@ impl ServerSet {
             // Off the start-up path: what an earlier crash left running is found and stopped in the background.
             tokio::task::spawn_blocking(move || crate::group_record::sweep(&records));
         }
+        let (events, catalog) = crate::catalog_watch::wrap(events);
         ServerSet {
             inner: Arc::new(Inner {
                 store: store.clone(),
@@ -82,6 +84,7 @@ impl ServerSet {
                     events: events.clone(),
                 },
                 events,
+                catalog,
                 elicitations: Arc::new(Elicitations::default()),
                 options,
                 local: LocalHost {
@@ -94,6 +97,12 @@ impl ServerSet {
                 log_files: local.log_dir.and_then(LogFiles::start),
             }),
         }
+    }
+
+    /// A counter that moves whenever what the servers offer may have changed (a server started, stopped or failed;
+    /// its tools, resources or prompts changed): the gateway re-reads its clients' lists when it does.
+    pub fn catalog_changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.inner.catalog.subscribe()
     }
 
     /// Replaces the commands allowed beyond the defaults. Running servers keep running; the next start obeys.
@@ -501,13 +510,18 @@ impl ServerSet {
             },
             duration_ms,
         };
-        self.audit(&slot, record, status, started_at).await;
+        self.audit(&slot, record, status, started_at, None).await;
         Ok(CallOutcome { call_id, status, result, error, duration_ms })
     }
 
     /// Records a request that did not go through [`ServerSet::call_tool`] in the audit log: a view's call that the
     /// host refused or answered itself, or a view's resource read. An unknown server is an error.
     pub async fn record_request(&self, record: RequestRecord) -> Result<(), McpError> {
+        self.record_request_as(record, None).await
+    }
+
+    /// [`ServerSet::record_request`] for a request an agent made through the gateway (the row names it).
+    pub async fn record_request_as(&self, record: RequestRecord, agent: Option<&AgentStamp>) -> Result<(), McpError> {
         let slot = self.slot(&record.server_id)?;
         let status = match &record.outcome {
             Ok(result) if result.is_error => AuditStatus::ToolError,
@@ -517,16 +531,17 @@ impl ServerSet {
             Err(_) => AuditStatus::Failed,
         };
         let started = chrono::Utc::now() - chrono::Duration::milliseconds(i64::from(record.duration_ms));
-        self.audit(&slot, record, status, started).await;
+        self.audit(&slot, record, status, started, agent).await;
         Ok(())
     }
 
-    async fn audit(
+    pub(crate) async fn audit(
         &self,
         slot: &Slot,
         record: RequestRecord,
         status: AuditStatus,
         started: chrono::DateTime<chrono::Utc>,
+        agent: Option<&AgentStamp>,
     ) {
         let secrets = slot.log.mask().snapshot();
         let (error_code, result) = match record.outcome {
@@ -547,6 +562,8 @@ impl ServerSet {
             status,
             error_code,
             duration_ms: record.duration_ms,
+            agent_id: agent.map(|a| a.id.clone()),
+            agent_name: agent.map(|a| a.name.clone()),
         };
         self.inner.audit.record(PendingAudit { entry, started, arguments: record.arguments, result, secrets }).await;
     }

@@ -1,11 +1,15 @@
 //! `cargo bench -p atrium-store --bench store`: bulk insert of 100k artifacts and full-text search over them,
-//! on a real SQLite file in a temporary home. Prints figures; asserts nothing (targets live in the README).
+//! on a real SQLite file in a temporary home. Prints figures beside their targets (DESIGN §8); asserts nothing.
+//!
+//! The insert rate counts until the last artifact is in the full-text index (the index catches up off the write
+//! path: see the store's `index_queue`), not merely committed; both are printed. Freshness is how long a search
+//! takes to find an artifact written just before it: right after the bulk insert (the whole backlog still to
+//! index) and in steady use.
 
 use std::time::{Duration, Instant};
 
 use atrium_store::{AtriumPaths, NewArtifact, NewWorkspace, SearchQuery, Store};
 
-const QUERIES: usize = 1_000;
 const VOCABULARY: usize = 5_000;
 
 /// A small deterministic generator so every run measures the same data.
@@ -45,11 +49,53 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
+/// CPU seconds this process has used so far (all threads), from /proc: a figure the other processes on a busy
+/// machine disturb far less than the wall clock.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or_default().split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime, fields 14 and 15 of the line (11 and 12 after the command name); 100 ticks a second.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+fn verdict(met: bool) -> &'static str {
+    if met { "✔" } else { "✗" }
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+/// Writes an artifact holding a word found nowhere else and searches for it at once: how long until it is found.
+async fn freshness(store: &Store, workspace_id: &str, n: usize) -> Duration {
+    let word = format!("fresh{n}x");
+    let started = Instant::now();
+    store
+        .create_artifact(NewArtifact {
+            workspace_id: workspace_id.into(),
+            title: format!("Fresh {n}"),
+            content_type: "text/markdown".into(),
+            content: Some(format!("written just now: {word}")),
+            ..Default::default()
+        })
+        .await
+        .expect("fresh artifact");
+    loop {
+        let hits = store.search(&SearchQuery { text: word.clone(), ..Default::default() }).await.expect("search");
+        if !hits.is_empty() {
+            return started.elapsed();
+        }
+    }
+}
+
 fn main() {
     // BENCH_ARTIFACTS scales the run down while iterating; the figures that count use the default.
     let artifacts: usize = std::env::var("BENCH_ARTIFACTS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
     let content_words: usize = std::env::var("BENCH_WORDS").ok().and_then(|v| v.parse().ok()).unwrap_or(80);
     let batch: usize = std::env::var("BENCH_BATCH").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000);
+    // BENCH_QUERIES=0 stops after the insert (to profile it alone).
+    let queries: usize = std::env::var("BENCH_QUERIES").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000);
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     runtime.block_on(async {
         let dir = tempfile::tempdir().expect("temp dir");
@@ -75,19 +121,49 @@ fn main() {
             .collect();
 
         let started = Instant::now();
+        let cpu_before = cpu_seconds();
         for batch in batches {
             store.create_artifacts(batch).await.expect("insert");
         }
-        let insert = started.elapsed();
+        let committed = started.elapsed();
+        // The first search after the bulk insert indexes whatever backlog the background passes left. The rate
+        // counts until then (that search and its one extra artifact included): committed alone is not searchable.
+        let after_bulk = freshness(&store, &ws.id, 0).await;
+        store.flush_index().await.expect("index");
+        let indexed = started.elapsed();
+        let cpu = cpu_seconds() - cpu_before;
+        let rate = artifacts as f64 / indexed.as_secs_f64();
         println!(
-            "store.insert        {artifacts} artifacts in {:.2} s = {:.0} artifacts/s ({content_words}-word bodies, batches of {batch}, FTS included)",
-            insert.as_secs_f64(),
-            artifacts as f64 / insert.as_secs_f64()
+            "store.insert        {artifacts} artifacts, full-text index included: {:.2} s = {rate:.0} artifacts/s   target ≥ 50000/s {}",
+            indexed.as_secs_f64(),
+            verdict(rate >= 50_000.0)
+        );
+        println!(
+            "                    ({content_words}-word bodies, batches of {batch}; all committed after {:.2} s = {:.0}/s, indexed {:.2} s later; {cpu:.2} CPU s)",
+            committed.as_secs_f64(),
+            artifacts as f64 / committed.as_secs_f64(),
+            (indexed.saturating_sub(committed)).as_secs_f64()
+        );
+        let mut fresh: Vec<Duration> = Vec::new();
+        for n in 1..=50 {
+            fresh.push(freshness(&store, &ws.id, n).await);
+        }
+        fresh.sort();
+        let worst = after_bulk.max(fresh.last().copied().unwrap_or_default());
+        println!(
+            "store.freshness     write to found by search: {:.0} ms right after the bulk insert, p50 {:.1} ms in steady use (max {:.1} ms)   target ≤ 1000 ms {}",
+            ms(after_bulk),
+            ms(percentile(&fresh, 0.5)),
+            ms(fresh.last().copied().unwrap_or_default()),
+            verdict(worst <= Duration::from_secs(1))
         );
 
+        if queries == 0 {
+            return;
+        }
         let queries: Vec<String> =
-            (0..QUERIES).map(|i| if i % 3 == 0 { words.text(&vocabulary, 2) } else { words.text(&vocabulary, 1) }).collect();
-        let mut times = Vec::with_capacity(QUERIES);
+            (0..queries).map(|i| if i % 3 == 0 { words.text(&vocabulary, 2) } else { words.text(&vocabulary, 1) }).collect();
+        let mut times = Vec::with_capacity(queries.len());
         let mut slowest: Vec<(Duration, &str, usize)> = Vec::new();
         let mut total_hits = 0usize;
         for text in &queries {
@@ -99,20 +175,27 @@ fn main() {
             total_hits += hits.len();
         }
         times.sort();
+        let p95 = percentile(&times, 0.95);
         println!(
-            "store.search        {QUERIES} queries over {artifacts}: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms ({:.1} hits/query, limit 50, with highlights)",
-            percentile(&times, 0.50).as_secs_f64() * 1e3,
-            percentile(&times, 0.95).as_secs_f64() * 1e3,
-            percentile(&times, 0.99).as_secs_f64() * 1e3,
-            times.last().copied().unwrap_or_default().as_secs_f64() * 1e3,
-            total_hits as f64 / QUERIES as f64
+            "store.search        {} queries over {artifacts}: p50 {:.2} ms, p95 {:.2} ms, p99 {:.2} ms, max {:.2} ms   target p95 ≤ 10 ms {}",
+            queries.len(),
+            ms(percentile(&times, 0.50)),
+            ms(p95),
+            ms(percentile(&times, 0.99)),
+            ms(times.last().copied().unwrap_or_default()),
+            verdict(p95 <= Duration::from_millis(10))
         );
+        println!("                    ({:.1} hits/query, limit 50, with highlights)", total_hits as f64 / queries.len() as f64);
         slowest.sort_by_key(|s| std::cmp::Reverse(s.0));
         for (took, text, hits) in slowest.iter().take(5) {
             println!("  slow query {:>6.2} ms  {text:?} ({hits} hits)", took.as_secs_f64() * 1e3);
         }
-        let size = std::fs::metadata(store.path()).map(|m| m.len()).unwrap_or(0);
-        println!("store.size          {:.1} MiB database file", size as f64 / (1024.0 * 1024.0));
+        let mib = |path: std::path::PathBuf| std::fs::metadata(path).map(|m| m.len()).unwrap_or(0) as f64 / (1024.0 * 1024.0);
+        println!(
+            "store.size          {:.1} MiB database file, {:.1} MiB search index file",
+            mib(store.path()),
+            mib(store.search_index_path())
+        );
         store.close().await;
     });
 }

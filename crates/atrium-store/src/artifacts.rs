@@ -2,13 +2,14 @@ use serde_json::Value;
 use sqlx::{FromRow, QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::clock::now;
+use crate::fold::title_key;
 use crate::validate::{self, Problems};
 use crate::{
     Artifact, ArtifactPatch, ArtifactState, ArtifactSummary, Entity, NewArtifact, Result, Revision, RevisionSummary,
     Store, StoreError,
 };
 
-/// Rows per multi-row INSERT in bulk writes: 11 bound values each stays far below SQLite's variable limit.
+/// Rows per multi-row INSERT in bulk writes: 13 bound values each stays far below SQLite's variable limit.
 const BULK_CHUNK: usize = 500;
 
 #[derive(FromRow)]
@@ -231,14 +232,14 @@ async fn ensure_workspace(conn: &mut SqliteConnection, workspace_id: &str) -> Re
 }
 
 impl Store {
-    /// The artifacts of a workspace, most recently modified first, without their bodies.
+    /// The artifacts of a workspace, most recently modified first, without their bodies. All of them at once: a
+    /// list on screen reads pages instead ([`Store::list_page`]).
     pub async fn list_artifacts(&self, workspace_id: &str) -> Result<Vec<ArtifactSummary>> {
         check_id("workspace_id", workspace_id)?;
         let mut conn = self.pool().acquire().await?;
         ensure_workspace(&mut conn, workspace_id).await?;
         let rows: Vec<SummaryRow> = sqlx::query_as(
-            "SELECT id, workspace_id, title, content_type, state, version, length(CAST(content AS BLOB)) AS size_bytes,
-                    created_time, modified_time
+            "SELECT id, workspace_id, title, content_type, state, version, size_bytes, created_time, modified_time
              FROM artifacts WHERE workspace_id = ? ORDER BY modified_time DESC, seq DESC",
         )
         .bind(workspace_id)
@@ -395,6 +396,7 @@ impl Store {
         if deleted == 0 {
             return Err(artifact_not_found(id));
         }
+        self.index_soon();
         tracing::info!("artifact deleted");
         Ok(())
     }
@@ -403,8 +405,7 @@ impl Store {
     pub async fn artifact_history(&self, id: &str) -> Result<Vec<RevisionSummary>> {
         check_id("id", id)?;
         let rows: Vec<RevisionSummaryRow> = sqlx::query_as(
-            "SELECT id AS artifact_id, version, title, content_type, state,
-                    length(CAST(content AS BLOB)) AS size_bytes, modified_time, modified_by
+            "SELECT id AS artifact_id, version, title, content_type, state, size_bytes, modified_time, modified_by
              FROM artifacts WHERE id = ?1
              UNION ALL
              SELECT artifact_id, version, title, content_type, state,
@@ -465,16 +466,18 @@ async fn insert_rows(
     actor: &str,
 ) -> Result<u64> {
     let mut insert: QueryBuilder<Sqlite> = QueryBuilder::new(
-        "INSERT INTO artifacts (id, workspace_id, content_type, title, context, content, state, version,
-         created_time, created_by, modified_time, modified_by) ",
+        "INSERT INTO artifacts (id, workspace_id, content_type, title, title_key, context, content, size_bytes, state,
+         version, created_time, created_by, modified_time, modified_by) ",
     );
     insert.push_values(rows, |mut row, (id, fields)| {
         row.push_bind(id)
             .push_bind(workspace_id)
             .push_bind(&fields.content_type)
             .push_bind(&fields.title)
+            .push_bind(title_key(&fields.title))
             .push_bind(fields.context.to_string())
             .push_bind(&fields.content)
+            .push_bind(fields.content.len() as i64)
             .push_bind(fields.state.as_str())
             .push("1")
             .push_bind(time)
@@ -487,14 +490,16 @@ async fn insert_rows(
 
 async fn write_fields(conn: &mut SqliteConnection, id: &str, fields: &Fields, actor: &str) -> Result<()> {
     sqlx::query(
-        "UPDATE artifacts SET title = ?, content_type = ?, context = ?, content = ?, state = ?,
-            version = version + 1, modified_time = ?, modified_by = ?
+        "UPDATE artifacts SET title = ?, title_key = ?, content_type = ?, context = ?, content = ?, size_bytes = ?,
+            state = ?, version = version + 1, modified_time = ?, modified_by = ?
          WHERE id = ?",
     )
     .bind(&fields.title)
+    .bind(title_key(&fields.title))
     .bind(&fields.content_type)
     .bind(fields.context.to_string())
     .bind(&fields.content)
+    .bind(fields.content.len() as i64)
     .bind(fields.state.as_str())
     .bind(now())
     .bind(actor)

@@ -3,10 +3,8 @@
 //! Tokens follow the index's tokenizer (`unicode61 remove_diacritics 2`): runs of letters and digits, compared
 //! case- and accent-insensitively.
 
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
-
 use crate::TextSpan;
+use crate::fold::fold;
 
 /// Words of a snippet around the best match.
 const SNIPPET_TOKENS: usize = 18;
@@ -17,11 +15,6 @@ pub(crate) struct QueryWords {
     words: Vec<String>,
     /// Whether the last word also matches longer words that start with it.
     last_is_prefix: bool,
-}
-
-/// Lower-cases and strips accents, as the index does (`Élan` → `elan`).
-fn fold(text: &str) -> String {
-    text.nfd().filter(|c| !is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
 }
 
 /// Byte ranges of the tokens in `text`.

@@ -3,20 +3,25 @@
 //! (the secrets index and local settings).
 //!
 //! Every write is validated before it touches the database, runs in a single `BEGIN IMMEDIATE` transaction and
-//! bumps the artifact's version; triggers keep the revision history and the FTS5 index in step, so no code path
-//! can write an artifact without keeping its previous versions.
+//! bumps the artifact's version; triggers keep the revision history and queue the artifact for the FTS5 index in
+//! that same transaction, so no code path can write an artifact without keeping its previous versions or leave
+//! it out of search (the index itself catches up in the background, and before every search).
 #![deny(missing_docs)]
 
 mod artifacts;
 mod audit;
 mod clock;
 mod error;
+mod fold;
 mod highlight;
+mod list_model;
+mod listing;
 mod local;
 mod migrate;
 mod model;
 pub mod paths;
 mod search;
+mod search_index;
 mod store;
 mod sync;
 mod sync_model;
@@ -25,6 +30,7 @@ mod workspaces;
 
 pub use audit::{AuditEntry, AuditFilter, AuditOrigin, AuditStatus};
 pub use error::{Entity, StoreError};
+pub use list_model::{ArtifactListQuery, ArtifactPage, ArtifactSort, TypeCount};
 pub use local::{SecretRecord, ServerApproval};
 pub use migrate::{MIGRATIONS, Migration, SCHEMA_VERSION};
 pub use model::{

@@ -61,7 +61,9 @@ async fn matches(
 ) -> Result<Vec<i64>> {
     let (from, filter) = match workspace_id {
         None => ("artifacts_fts", ""),
-        Some(_) => ("artifacts_fts CROSS JOIN artifacts a ON a.seq = artifacts_fts.rowid", "AND a.workspace_id = ?3"),
+        Some(_) => {
+            ("artifacts_fts CROSS JOIN src.artifacts a ON a.seq = artifacts_fts.rowid", "AND a.workspace_id = ?3")
+        }
     };
     let sql = match order {
         Order::Relevance => format!(
@@ -96,7 +98,10 @@ impl Store {
     pub async fn search(&self, query: &SearchQuery) -> Result<Vec<SearchHit>> {
         let Some(parsed) = parse(&query.text) else { return Ok(Vec::new()) };
         let limit = query.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
-        let mut conn = self.pool().acquire().await?;
+        // The index's connection, which reads the store too (attached as `src`). Every write committed before this
+        // search is indexed first (usually nothing is left to do).
+        let mut conn = self.search.lock().await?;
+        self.flush_on(&mut conn).await?;
 
         // 1. Which rows: whole words first, best ranked; then, while the page is not full, prefix matches of
         //    the last word, newest first. Ranking a prefix would materialize the doclist of every term it expands
@@ -121,7 +126,7 @@ impl Store {
         let rows: Vec<HitRow> = sqlx::query_as(&format!(
             "SELECT a.seq, a.id, a.workspace_id, w.title AS workspace_title, a.title, a.content_type, a.modified_time,
                     substr(a.content, 1, {SNIPPET_SOURCE_CHARS}) AS content_head
-             FROM artifacts a JOIN workspaces w ON w.id = a.workspace_id
+             FROM src.artifacts a JOIN src.workspaces w ON w.id = a.workspace_id
              WHERE a.seq IN ({ids})"
         ))
         .fetch_all(&mut *conn)

@@ -4,8 +4,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{Sqlite, SqliteConnection, SqlitePool, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
+use crate::listing::Listings;
+use crate::search_index::SearchIndex;
 use crate::{AtriumPaths, Result, StoreError, migrate};
 
 /// How long a writer waits for another process's write lock before giving up.
@@ -17,6 +20,46 @@ pub struct Store {
     pool: SqlitePool,
     path: Arc<Path>,
     actor: Arc<str>,
+    /// Taken by every write transaction of this process, so its writers queue in order instead of meeting
+    /// SQLite's busy handler (which sleeps up to 100 ms between tries). Other processes still meet it.
+    write_gate: Arc<Mutex<()>>,
+    pub(crate) search: Arc<SearchIndex>,
+    pub(crate) listings: Arc<Listings>,
+}
+
+/// A write transaction (`BEGIN IMMEDIATE`) holding this process's write gate until it ends.
+pub(crate) struct WriteTx {
+    tx: Transaction<'static, Sqlite>,
+    _gate: OwnedMutexGuard<()>,
+    store: Store,
+}
+
+impl WriteTx {
+    /// Commits, then has the index catch up with whatever the transaction queued for it.
+    pub(crate) async fn commit(self) -> Result<()> {
+        let store = self.store.clone();
+        self.commit_quietly().await?;
+        store.index_soon();
+        Ok(())
+    }
+
+    /// Commits without scheduling the indexer (the indexer's own transactions).
+    pub(crate) async fn commit_quietly(self) -> Result<()> {
+        Ok(self.tx.commit().await?)
+    }
+}
+
+impl std::ops::Deref for WriteTx {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for WriteTx {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.tx
+    }
 }
 
 impl Store {
@@ -55,13 +98,31 @@ impl Store {
         sqlx::query("SELECT count(*) FROM sqlite_schema").execute(&mut *conn).await.map_err(open_error)?;
         migrate::run(&mut conn, path).await?;
         drop(conn);
+        let search = SearchIndex::open(path).await?;
+        let store = Self {
+            pool,
+            path: Arc::from(path),
+            actor: Arc::from("local"),
+            write_gate: Arc::default(),
+            search: Arc::new(search),
+            listings: Arc::default(),
+        };
+        store.check_search_index().await?;
+        store.fill_title_keys().await?;
+        // What an earlier run queued and did not index (it crashed, or was cut short on exit) is indexed now.
+        store.index_soon();
         tracing::debug!(path = %path.display(), "store opened");
-        Ok(Self { pool, path: Arc::from(path), actor: Arc::from("local") })
+        Ok(store)
     }
 
     /// The database file.
     pub fn path(&self) -> PathBuf {
         self.path.to_path_buf()
+    }
+
+    /// The search index's file, beside the database file (derived data: rebuilt from the database when missing).
+    pub fn search_index_path(&self) -> PathBuf {
+        self.search.path().to_path_buf()
     }
 
     /// Who writes recorded in `created_by`/`modified_by` are attributed to (`local` until someone signs in).
@@ -74,8 +135,9 @@ impl Store {
         Ok(sqlx::query_scalar("PRAGMA integrity_check").fetch_one(&self.pool).await?)
     }
 
-    /// Closes every connection, checkpointing the WAL. Later calls fail.
+    /// Indexes what is still queued, then closes every connection, checkpointing the WAL. Later calls fail.
     pub async fn close(&self) {
+        self.close_search_index().await;
         self.pool.close().await;
     }
 
@@ -85,7 +147,9 @@ impl Store {
 
     /// Starts a write transaction that holds the write lock from the start, so a read-then-write never fails
     /// half-way with SQLITE_BUSY when another process writes in between.
-    pub(crate) async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>> {
-        Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    pub(crate) async fn begin_write(&self) -> Result<WriteTx> {
+        let gate = self.write_gate.clone().lock_owned().await;
+        let tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(WriteTx { tx, _gate: gate, store: self.clone() })
     }
 }

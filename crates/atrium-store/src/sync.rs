@@ -9,6 +9,7 @@ use serde_json::Value;
 use sqlx::{FromRow, SqliteConnection};
 
 use crate::clock::now;
+use crate::fold::title_key;
 use crate::sync_model::{
     ApplyReport, ConflictKind, OutboxEntry, OutboxOp, RemoteVersion, Resolution, SyncConflict, SyncLink,
 };
@@ -134,15 +135,17 @@ async fn record_conflict(
 /// Writes a remote version over a local artifact as a new synced version (the trigger keeps the old one).
 async fn overwrite_with_remote(conn: &mut SqliteConnection, id: &str, remote: &RemoteVersion) -> Result<()> {
     sqlx::query(
-        "UPDATE artifacts SET title = ?, content_type = ?, context = ?, content = ?, state = ?,
-            version = version + 1, synced_version = version + 1, modified_time = ?, modified_by = ?,
+        "UPDATE artifacts SET title = ?, title_key = ?, content_type = ?, context = ?, content = ?, size_bytes = ?,
+            state = ?, version = version + 1, synced_version = version + 1, modified_time = ?, modified_by = ?,
             root_id = ?, remote_id = ?, remote_modified = ?
          WHERE id = ?",
     )
     .bind(&remote.title)
+    .bind(title_key(&remote.title))
     .bind(&remote.content_type)
     .bind(remote.context.to_string())
     .bind(&remote.content)
+    .bind(remote.content.len() as i64)
     .bind(remote.state.as_str())
     .bind(&remote.modified_time)
     .bind(&remote.modified_by)
@@ -164,8 +167,9 @@ async fn insert_remote(
 ) -> Result<()> {
     sqlx::query(
         "INSERT INTO artifacts (id, workspace_id, root_id, remote_id, remote_modified, synced_version, content_type,
-            title, context, content, state, version, created_time, created_by, modified_time, modified_by)
-         VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
+            title, title_key, context, content, size_bytes, state, version, created_time, created_by, modified_time,
+            modified_by)
+         VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
     )
     .bind(id)
     .bind(workspace_id)
@@ -174,8 +178,10 @@ async fn insert_remote(
     .bind(&remote.modified_time)
     .bind(&remote.content_type)
     .bind(&remote.title)
+    .bind(title_key(&remote.title))
     .bind(remote.context.to_string())
     .bind(&remote.content)
+    .bind(remote.content.len() as i64)
     .bind(remote.state.as_str())
     .bind(&remote.created_time)
     .bind(&remote.created_by)
@@ -641,9 +647,10 @@ async fn queue_upsert(conn: &mut SqliteConnection, artifact_id: &str, workspace_
 async fn copy_as_new(conn: &mut SqliteConnection, artifact_id: &str) -> Result<()> {
     let time = now();
     sqlx::query(
-        "INSERT INTO artifacts (id, workspace_id, content_type, title, context, content, state, version,
-            created_time, created_by, modified_time, modified_by)
-         SELECT ?, workspace_id, content_type, title, context, content, state, 1, ?, modified_by, ?, modified_by
+        "INSERT INTO artifacts (id, workspace_id, content_type, title, title_key, context, content, size_bytes, state,
+            version, created_time, created_by, modified_time, modified_by)
+         SELECT ?, workspace_id, content_type, title, title_key, context, content, size_bytes, state, 1, ?,
+            modified_by, ?, modified_by
          FROM artifacts WHERE id = ?",
     )
     .bind(uuid::Uuid::now_v7().to_string())

@@ -112,6 +112,8 @@ impl RelayContext {
             status,
             error_code: matches!(status, AuditStatus::Denied).then(|| "policy_denied".to_owned()),
             duration_ms: u32::try_from(took.as_millis()).unwrap_or(u32::MAX),
+            agent_id: None,
+            agent_name: None,
         };
         if let Err(e) = self.store.audit_append(&[entry]).await {
             tracing::warn!(error = %e, "could not audit a relayed host tool call");

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-use atrium_store::{AtriumPaths, NewWorkspace, Store};
+use atrium_store::{AtriumPaths, NewWorkspace, SearchQuery, Store};
 
 const MODE_ENV: &str = "ATRIUM_STORE_TEST_CHILD";
 const HOME_ENV: &str = "ATRIUM_STORE_TEST_HOME";
@@ -107,14 +107,17 @@ async fn a_kill_9_mid_write_loses_nothing_committed() {
     for id in &committed {
         let artifact = store.get_artifact(id).await.expect("a committed write survived");
         assert_eq!(artifact.version, 1);
+        // Indexed in the background (or not yet, when the kill came first): search finds it either way.
+        let hits = store.search(&SearchQuery { text: artifact.title.clone(), ..Default::default() }).await;
+        assert!(hits.expect("search").iter().any(|h| h.artifact_id == *id), "{} is found by its title", artifact.title);
     }
     let fts_check = sqlx_integrity(&store).await;
-    assert!(fts_check, "the full-text index matches the table after the crash");
+    assert!(fts_check, "the full-text index is sound after the crash");
 }
 
 async fn sqlx_integrity(store: &Store) -> bool {
     use sqlx::Connection;
-    let url = format!("sqlite://{}", store.path().display());
+    let url = format!("sqlite://{}", store.search_index_path().display());
     let mut conn = sqlx::SqliteConnection::connect(&url).await.expect("connect");
     let ok = sqlx::query("INSERT INTO artifacts_fts(artifacts_fts, rank) VALUES('integrity-check', 1)")
         .execute(&mut conn)

@@ -4,6 +4,8 @@ mod audit;
 mod common;
 mod concurrency;
 mod crud;
+mod listing;
 mod local;
 mod refusals;
 mod search;
+mod search_index;
