@@ -117,6 +117,12 @@ pub struct AuditEntry {
     pub error_code: Option<String>,
     /// How long it took.
     pub duration_ms: u32,
+    /// The agent that made the call, for calls through the gateway.
+    #[serde(default)]
+    pub agent_id: Option<String>,
+    /// That agent's name at the time of the call.
+    #[serde(default)]
+    pub agent_name: Option<String>,
 }
 
 /// Which audit rows to list, newest first.
@@ -138,6 +144,9 @@ pub struct AuditFilter {
     /// Only calls whose tool name contains this text.
     #[serde(default)]
     pub tool: Option<String>,
+    /// Only calls by this agent (its id).
+    #[serde(default)]
+    pub agent_id: Option<String>,
     /// Only rows older than this id (the last row of the previous page).
     #[serde(default)]
     pub before: Option<String>,
@@ -160,6 +169,8 @@ struct AuditRow {
     status: String,
     error_code: Option<String>,
     duration_ms: i64,
+    agent_id: Option<String>,
+    agent_name: Option<String>,
 }
 
 impl From<AuditRow> for AuditEntry {
@@ -177,6 +188,8 @@ impl From<AuditRow> for AuditEntry {
             status: AuditStatus::parse(&row.status),
             error_code: row.error_code,
             duration_ms: u32::try_from(row.duration_ms).unwrap_or(u32::MAX),
+            agent_id: row.agent_id,
+            agent_name: row.agent_name,
         }
     }
 }
@@ -188,11 +201,11 @@ impl Store {
             return Ok(());
         }
         let mut tx = self.begin_write().await?;
-        // One multi-row INSERT per 256 rows (12 bound values each, well under SQLite's variable limit).
+        // One multi-row INSERT per 256 rows (14 bound values each, well under SQLite's variable limit).
         for chunk in entries.chunks(256) {
             let mut q = QueryBuilder::<Sqlite>::new(
                 "INSERT INTO audit_log (id, time, origin, workspace_id, server_id, server_title, tool, arguments,
-                    result, status, error_code, duration_ms) ",
+                    result, status, error_code, duration_ms, agent_id, agent_name) ",
             );
             q.push_values(chunk, |mut row, e| {
                 row.push_bind(&e.id)
@@ -206,7 +219,9 @@ impl Store {
                     .push_bind(&e.result)
                     .push_bind(e.status.as_str())
                     .push_bind(&e.error_code)
-                    .push_bind(i64::from(e.duration_ms));
+                    .push_bind(i64::from(e.duration_ms))
+                    .push_bind(&e.agent_id)
+                    .push_bind(&e.agent_name);
             });
             q.build().execute(&mut *tx).await?;
         }
@@ -218,13 +233,16 @@ impl Store {
     pub async fn audit_list(&self, filter: &AuditFilter) -> Result<Vec<AuditEntry>> {
         let mut q = QueryBuilder::<Sqlite>::new(
             "SELECT id, time, origin, workspace_id, server_id, server_title, tool, arguments, result, status,
-                error_code, duration_ms FROM audit_log WHERE 1 = 1",
+                error_code, duration_ms, agent_id, agent_name FROM audit_log WHERE 1 = 1",
         );
         if let Some(server) = &filter.server_id {
             q.push(" AND server_id = ").push_bind(server.clone());
         }
         if let Some(workspace) = &filter.workspace_id {
             q.push(" AND workspace_id = ").push_bind(workspace.clone());
+        }
+        if let Some(agent) = &filter.agent_id {
+            q.push(" AND agent_id = ").push_bind(agent.clone());
         }
         if let Some(origin) = filter.origin {
             q.push(" AND origin = ").push_bind(origin.as_str());

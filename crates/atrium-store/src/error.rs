@@ -14,6 +14,8 @@ pub enum Entity {
     Revision,
     /// A sync conflict.
     Conflict,
+    /// An agent (a gateway client).
+    Agent,
 }
 
 impl std::fmt::Display for Entity {
@@ -23,6 +25,7 @@ impl std::fmt::Display for Entity {
             Entity::Artifact => "artifact",
             Entity::Revision => "revision",
             Entity::Conflict => "sync conflict",
+            Entity::Agent => "agent",
         })
     }
 }

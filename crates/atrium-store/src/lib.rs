@@ -8,6 +8,7 @@
 //! it out of search (the index itself catches up in the background, and before every search).
 #![deny(missing_docs)]
 
+mod agents;
 mod artifacts;
 mod audit;
 mod clock;
@@ -28,6 +29,7 @@ mod sync_model;
 pub mod validate;
 mod workspaces;
 
+pub use agents::{AgentRecord, AgentServer, NewAgentRecord};
 pub use audit::{AuditEntry, AuditFilter, AuditOrigin, AuditStatus};
 pub use error::{Entity, StoreError};
 pub use list_model::{ArtifactListQuery, ArtifactPage, ArtifactSort, TypeCount};

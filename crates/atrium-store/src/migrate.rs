@@ -28,6 +28,11 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 4, name: "extracted_text", sql: include_str!("../migrations/0004_extracted_text.sql") },
     Migration { version: 5, name: "sync", sql: include_str!("../migrations/0005_sync.sql") },
     Migration { version: 6, name: "approvals", sql: include_str!("../migrations/0006_approvals.sql") },
+    Migration {
+        version: 7,
+        name: "lists_and_index_queue",
+        sql: include_str!("../migrations/0007_lists_and_index_queue.sql"),
+    },
     Migration { version: 8, name: "agents", sql: include_str!("../migrations/0008_agents.sql") },
 ];
 
@@ -82,11 +87,9 @@ mod tests {
 
     #[test]
     fn migrations_are_numbered_in_order_and_end_at_the_schema_version() {
-        // Strictly increasing, not necessarily consecutive: a number is taken when a branch starts using it, so
-        // work that lands out of order (0008 before 0007) still applies each step once.
         let versions: Vec<i64> = MIGRATIONS.iter().map(|m| m.version).collect();
-        assert_eq!(versions.first(), Some(&1));
-        assert!(versions.windows(2).all(|w| w[0] < w[1]), "{versions:?}");
+        let expected: Vec<i64> = (1..=MIGRATIONS.len() as i64).collect();
+        assert_eq!(versions, expected);
         assert_eq!(MIGRATIONS.last().map(|m| m.version), Some(SCHEMA_VERSION));
     }
 }

@@ -16,6 +16,8 @@ fn entry(n: u32, server: &str, status: AuditStatus, origin: AuditOrigin) -> Audi
         status,
         error_code: (status == AuditStatus::Failed).then(|| "timeout".into()),
         duration_ms: n,
+        agent_id: None,
+        agent_name: None,
     }
 }
 
