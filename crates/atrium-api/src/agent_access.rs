@@ -100,6 +100,22 @@ impl Atrium {
         Ok(unique_slugs(chosen))
     }
 
+    /// Creates an artifact for an agent: like the person's command, except that nothing it writes is approved to run
+    /// (a registration written so would wait for the person; the gateway refuses those types anyway).
+    pub async fn agent_artifact_create(&self, input: atrium_store::NewArtifact) -> ApiResult<atrium_store::Artifact> {
+        // `View` is the API's author for "not the person": its writes are never approvals.
+        self.create_artifact_as(input, crate::Author::View).await
+    }
+
+    /// Changes an artifact for an agent (never an approval, as [`Atrium::agent_artifact_create`]).
+    pub async fn agent_artifact_update(
+        &self,
+        id: String,
+        patch: atrium_store::ArtifactPatch,
+    ) -> ApiResult<atrium_store::Artifact> {
+        self.update_artifact_as(id, patch, crate::Author::View).await
+    }
+
     /// A server's tools as its live session last listed them (after `allowed_tools`); none when it is not
     /// connected.
     pub fn gateway_server_tools(&self, server_id: &str) -> Vec<ToolInfo> {

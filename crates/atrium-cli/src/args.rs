@@ -92,6 +92,12 @@ pub enum Command {
     /// The agents that reach Atrium's gateway: add, list, show, remove, rotate their tokens.
     #[command(subcommand)]
     Agent(crate::agent_args::AgentCommand),
+    /// Serve Atrium's MCP gateway for agents on 127.0.0.1 until Ctrl-C (the workspace tools and their servers).
+    Gateway {
+        /// The port (default: $ATRIUM_GATEWAY_PORT, else 7477).
+        #[arg(long)]
+        port: Option<u16>,
+    },
     /// Where Atrium keeps its files.
     Info,
 }

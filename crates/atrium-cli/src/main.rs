@@ -16,6 +16,7 @@ mod authorizers;
 mod browser;
 mod conformance;
 mod failure;
+mod gateway;
 mod interrupt;
 mod local;
 mod pick;

@@ -1,0 +1,41 @@
+//! `atrium gateway [--port N]`: Atrium's MCP gateway for the person's agents, headless, until Ctrl+C or SIGTERM
+//! (then it stops listening, ends its sessions and stops the servers it started).
+
+use atrium_api::{ApiError, Atrium, AtriumPaths, ErrorCode};
+use atrium_gateway::{Gateway, GatewayError, GatewayOptions};
+
+use crate::failure::Failure;
+use crate::output::{Printer, print_json};
+
+/// A gateway failure as the CLI reports it: a taken port is a usage problem the person fixes with --port.
+pub(crate) fn gateway_error(err: GatewayError) -> ApiError {
+    match err {
+        GatewayError::Api(err) => err,
+        err @ GatewayError::PortTaken { .. } => ApiError::new(ErrorCode::InvalidInput, err.to_string()),
+        err => ApiError::new(ErrorCode::Internal, err.to_string()),
+    }
+}
+
+pub(crate) async fn gateway(
+    atrium: &Atrium,
+    paths: &AtriumPaths,
+    out: &Printer,
+    port: Option<u16>,
+) -> Result<(), Failure> {
+    let quit = atrium_api::QuitSignals::install();
+    let mut options = GatewayOptions::from_env();
+    if let Some(port) = port {
+        options.port = port;
+    }
+    let gateway = Gateway::start(atrium.clone(), paths, options).await.map_err(gateway_error)?;
+    // The agents' servers are kept connected, as in the app.
+    atrium.connect_all().await?;
+    if out.json() {
+        print_json(&serde_json::json!({"url": gateway.url()}));
+    } else {
+        say!("Atrium's gateway: {}  (agents: `atrium agent add NAME`; Ctrl+C stops it)", gateway.url());
+    }
+    quit.recv().await;
+    gateway.stop().await;
+    Ok(())
+}

@@ -1,0 +1,200 @@
+//! `/mcp`, the agent's endpoint: Atrium's workspace tools beside its servers' tools, each named
+//! `{server-slug}__{tool}` (Atrium's own names win a clash), a server tool's call forwarded to the server's live
+//! session as it came (its progress back to the caller, a cancellation on to the server), its answer as the
+//! server wrote it. When what the agent's servers offer changes, the session hears `tools/list_changed`.
+
+use std::collections::BTreeSet;
+use std::sync::Arc;
+use std::time::Instant;
+
+use atrium_api::{AgentView, AuditStatus};
+use serde_json::{Map, Value, json};
+use tokio::sync::mpsc;
+
+use crate::rpc::{self, INTERNAL_ERROR, INVALID_PARAMS, METHOD_NOT_FOUND};
+use crate::sessions::Session;
+use crate::{Shared, progress, workspace_tools};
+
+/// The answer to `initialize` on `/mcp`.
+pub(crate) fn initialize(id: &Value, protocol: &str) -> Value {
+    rpc::result(
+        id,
+        json!({
+            "protocolVersion": protocol,
+            "capabilities": {"tools": {"listChanged": true}},
+            "serverInfo": {"name": "atrium", "title": "Atrium", "version": env!("CARGO_PKG_VERSION")},
+            "instructions": "Atrium's workspaces and the person's MCP servers. Call whoami first: it says which workspaces you may see and what you may do. Server tools are named {server}__{tool}.",
+        }),
+    )
+}
+
+/// Every tool the agent may call now: Atrium's (by its scopes), then each of its servers' (by their allowlists).
+pub(crate) async fn tools(shared: &Shared, agent: &AgentView) -> Vec<Value> {
+    let mut tools = workspace_tools::list(agent);
+    let servers = match shared.atrium.agent_servers(agent).await {
+        Ok(servers) => servers,
+        Err(err) => {
+            tracing::warn!(%err, "could not read the agent's servers");
+            return tools;
+        }
+    };
+    for server in servers {
+        for tool in shared.atrium.gateway_server_tools(&server.server_id) {
+            if !server.allows(&tool.name) {
+                continue;
+            }
+            let name = format!("{}__{}", server.slug, tool.name);
+            if workspace_tools::is_own(&name) {
+                continue;
+            }
+            let mut entry = Map::new();
+            entry.insert("name".into(), Value::String(name));
+            if let Some(title) = tool.title {
+                entry.insert("title".into(), Value::String(title));
+            }
+            if let Some(description) = tool.description {
+                entry.insert("description".into(), Value::String(description));
+            }
+            entry.insert("inputSchema".into(), tool.input_schema);
+            for (key, value) in
+                [("outputSchema", tool.output_schema), ("annotations", tool.annotations), ("_meta", tool.meta)]
+            {
+                if let Some(value) = value {
+                    entry.insert(key.into(), value);
+                }
+            }
+            tools.push(Value::Object(entry));
+        }
+    }
+    tools
+}
+
+/// Re-reads the agent's tools whenever what servers offer may have changed, and tells the session when the names
+/// differ from what it last had. Ends with the session.
+pub(crate) fn watch_tools(shared: Arc<Shared>, session: Arc<Session>, agent: AgentView) {
+    let mut changes = shared.atrium.catalog_changes();
+    tokio::spawn(async move {
+        let names = |tools: Vec<Value>| -> BTreeSet<String> {
+            tools.iter().filter_map(|t| t.get("name").and_then(Value::as_str).map(str::to_owned)).collect()
+        };
+        let mut known = names(tools(&shared, &agent).await);
+        loop {
+            tokio::select! {
+                () = session.cancel.cancelled() => return,
+                changed = changes.changed() => if changed.is_err() { return },
+            }
+            let now = names(tools(&shared, &agent).await);
+            if now != known {
+                known = now;
+                session.notify(rpc::notification("notifications/tools/list_changed", None));
+            }
+        }
+    });
+}
+
+/// A notification from the client: a cancellation goes on to the server the request went to.
+pub(crate) async fn notification(shared: &Shared, session: &Session, agent: &AgentView, method: &str, message: &Value) {
+    if method != "notifications/cancelled" {
+        return;
+    }
+    let Some(named) = message.pointer("/params/requestId").map(Value::to_string) else { return };
+    let server = session.in_flight.lock().unwrap_or_else(|p| p.into_inner()).get(&named).cloned();
+    if let Some(server) = server
+        && let Err(err) =
+            shared.atrium.gateway_forward(&server, message, agent, &session.id, shared.call_limit, None).await
+    {
+        tracing::debug!(%err, "a cancellation did not reach its server");
+    }
+}
+
+/// A request from the client.
+pub(crate) async fn request(
+    shared: &Shared,
+    session: &Session,
+    agent: &AgentView,
+    message: &Value,
+    progress: Option<mpsc::UnboundedSender<Value>>,
+) -> Value {
+    let id = message.get("id").cloned().unwrap_or(Value::Null);
+    let method = message.get("method").and_then(Value::as_str).unwrap_or_default();
+    match method {
+        "ping" => rpc::result(&id, json!({})),
+        "tools/list" => rpc::result(&id, json!({"tools": tools(shared, agent).await})),
+        "tools/call" => call(shared, session, agent, &id, message, progress).await,
+        other => rpc::error(&id, METHOD_NOT_FOUND, format!("Method not found: {other}")),
+    }
+}
+
+async fn call(
+    shared: &Shared,
+    session: &Session,
+    agent: &AgentView,
+    id: &Value,
+    message: &Value,
+    progress: Option<mpsc::UnboundedSender<Value>>,
+) -> Value {
+    let name = message.pointer("/params/name").and_then(Value::as_str).unwrap_or_default();
+    let arguments = message.pointer("/params/arguments").and_then(Value::as_object).cloned().unwrap_or_default();
+    if workspace_tools::is_own(name) {
+        let started = Instant::now();
+        let outcome = workspace_tools::call(&shared.atrium, agent, name, &arguments).await;
+        let (result, status, code) = match outcome.result {
+            Ok(structured) => (
+                json!({"content": [{"type": "text", "text": structured.to_string()}], "structuredContent": structured,
+                    "isError": false}),
+                AuditStatus::Ok,
+                None,
+            ),
+            Err(refusal) => {
+                (json!({"content": [{"type": "text", "text": refusal}], "isError": true}), AuditStatus::ToolError, None)
+            }
+        };
+        shared
+            .atrium
+            .gateway_record_own_call(
+                agent,
+                name,
+                outcome.workspace_id,
+                &Value::Object(arguments),
+                &result,
+                status,
+                code,
+                started.elapsed(),
+            )
+            .await;
+        return rpc::result(id, result);
+    }
+    let Some((slug, tool)) = name.split_once("__").filter(|(s, t)| !s.is_empty() && !t.is_empty()) else {
+        return rpc::error(id, INVALID_PARAMS, format!("Unknown tool: {name}"));
+    };
+    let servers = match shared.atrium.agent_servers(agent).await {
+        Ok(servers) => servers,
+        Err(err) => return rpc::error(id, INTERNAL_ERROR, err.message),
+    };
+    let Some(server) = servers.into_iter().find(|s| s.slug == slug) else {
+        return rpc::error(id, INVALID_PARAMS, format!("Unknown tool: {name}"));
+    };
+    if !server.allows(tool) {
+        let reason = format!("{tool} is not among the tools this agent may call on {}.", server.title);
+        shared.atrium.gateway_record_denied(&server.server_id, agent, tool, Value::Object(arguments), &reason).await;
+        return rpc::error(id, INVALID_PARAMS, reason);
+    }
+    if let Err(err) = shared.atrium.gateway_server_live(&server.server_id).await {
+        return rpc::error(id, INTERNAL_ERROR, err.message);
+    }
+    let mut forwarded = message.clone();
+    forwarded["params"]["name"] = Value::String(tool.to_owned());
+    let progress = progress::reroute(session, &mut forwarded, progress);
+    let key = id.to_string();
+    session.in_flight.lock().unwrap_or_else(|p| p.into_inner()).insert(key.clone(), server.server_id.clone());
+    let answer = shared
+        .atrium
+        .gateway_forward(&server.server_id, &forwarded, agent, &session.id, shared.call_limit, progress)
+        .await;
+    session.in_flight.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
+    match answer {
+        Ok(Some(answer)) => answer,
+        Ok(None) => rpc::error(id, INTERNAL_ERROR, "The server gave no answer."),
+        Err(err) => rpc::error(id, INTERNAL_ERROR, err.message),
+    }
+}

@@ -1,0 +1,52 @@
+"""The official Python MCP SDK client as an agent of Atrium's gateway: connects over streamable HTTP with a bearer
+token, lists the tools, calls whoami, publishes and reads back an artifact, and calls server-everything's echo
+through /mcp. Prints one JSON document on stdout; a refused token exits 3.
+
+    python tests/peers/gateway_client.py URL TOKEN WORKSPACE_ID
+"""
+
+import asyncio
+import json
+import sys
+
+from mcp import ClientSession
+from mcp.client.streamable_http import streamablehttp_client
+
+
+def structured(result):
+    if result.isError:
+        return {"isError": True, "text": result.content[0].text if result.content else None}
+    return result.structuredContent
+
+
+async def run(url: str, token: str, workspace: str) -> dict:
+    out = {}
+    async with streamablehttp_client(url, headers={"Authorization": f"Bearer {token}"}) as (read, write, _):
+        async with ClientSession(read, write) as session:
+            init = await session.initialize()
+            out["protocol"] = init.protocolVersion
+            out["server"] = init.serverInfo.name
+            out["tools"] = [t.name for t in (await session.list_tools()).tools]
+            out["whoami"] = structured(await session.call_tool("whoami", {}))
+            made = structured(
+                await session.call_tool(
+                    "publish_artifact", {"workspace_id": workspace, "title": "From Python", "content": "hello"}
+                )
+            )
+            out["published"] = made
+            out["read"] = structured(await session.call_tool("read_artifact", {"artifact_id": made["artifact_id"]}))
+            echo = await session.call_tool("everything__echo", {"message": "python through Atrium"})
+            out["echo"] = echo.model_dump(mode="json", exclude_none=True)
+    return out
+
+
+def main() -> None:
+    url, token, workspace = sys.argv[1], sys.argv[2], sys.argv[3]
+    try:
+        print(json.dumps(asyncio.run(run(url, token, workspace))))
+    except Exception as error:  # noqa: BLE001 — the test reads what went wrong
+        print(json.dumps({"error": repr(error)}))
+        sys.exit(3)
+
+
+main()
