@@ -98,6 +98,12 @@ pub enum Command {
         #[arg(long)]
         port: Option<u16>,
     },
+    /// The gateway's MCP endpoint over stdio, for agents that launch their servers (bridges to a running gateway).
+    Mcp {
+        /// The agent it speaks for (id or name); may be left out when there is only one.
+        #[arg(long)]
+        agent: Option<String>,
+    },
     /// Where Atrium keeps its files.
     Info,
 }

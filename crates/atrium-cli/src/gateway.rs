@@ -39,3 +39,24 @@ pub(crate) async fn gateway(
     gateway.stop().await;
     Ok(())
 }
+
+/// `atrium mcp [--agent NAME]`: the gateway's `/mcp` over stdio, for agents that launch their servers.
+pub(crate) async fn mcp(atrium: &Atrium, paths: &AtriumPaths, agent: Option<&str>) -> Result<(), Failure> {
+    let agent = match agent {
+        Some(name) => atrium.agent_get(name.to_owned()).await?,
+        None => {
+            let mut agents = atrium.agent_list().await?;
+            if agents.len() != 1 {
+                let names: Vec<String> = agents.iter().map(|a| a.name.clone()).collect();
+                return Err(Failure::Api(crate::failure::invalid(format!(
+                    "name the agent with --agent (there are {}: {})",
+                    agents.len(),
+                    if names.is_empty() { "make one with `atrium agent add NAME`".into() } else { names.join(", ") }
+                ))));
+            }
+            agents.remove(0)
+        }
+    };
+    atrium_gateway::serve_stdio(atrium.clone(), paths, agent).await.map_err(gateway_error)?;
+    Ok(())
+}

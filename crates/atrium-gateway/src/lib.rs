@@ -11,6 +11,7 @@ mod passthrough;
 mod progress;
 mod rpc;
 mod sessions;
+mod stdio;
 mod surface;
 mod workspace_tools;
 
@@ -25,6 +26,7 @@ use axum::routing::{any, get};
 use tokio_util::sync::CancellationToken;
 
 pub use error::GatewayError;
+pub use stdio::serve_stdio;
 
 /// The port the gateway listens on unless told otherwise (`--port`, `ATRIUM_GATEWAY_PORT`).
 pub const DEFAULT_PORT: u16 = 7477;
