@@ -6,6 +6,7 @@
 mod agent_access;
 mod agents;
 mod approval_state;
+mod artifact_pages;
 mod approvals;
 mod auth;
 mod content_registry;
@@ -58,7 +59,9 @@ pub use atrium_store::{
     Artifact, ArtifactPatch, ArtifactState, ArtifactSummary, FieldProblem, NewArtifact, NewWorkspace, Revision,
     RevisionSummary, SCHEMA_VERSION, SearchHit, SearchQuery, TextSpan, Workspace,
 };
+pub use artifact_pages::CREATE_MANY_MAX;
 pub use atrium_store::{AgentServer, AuditEntry, AuditFilter, AuditOrigin, AuditStatus};
+pub use atrium_store::{ArtifactListQuery, ArtifactPage, ArtifactSort, TypeCount};
 pub use atrium_store::{ConflictKind, Resolution, SyncConflict, SyncLink};
 pub use atrium_viewer::{Refusal as ViewerRefusal, ViewNotes, ViewerEvent};
 pub use auth::{AuthorizerConfig, AuthorizerView, NewAuthorizer, SystemBrowser};

@@ -3,6 +3,8 @@ use std::path::PathBuf;
 use atrium_api::ArtifactState;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::artifact_pages::SortArg;
+
 /// Atrium from the command line: the same store and operations as the desktop app.
 #[derive(Debug, Parser)]
 #[command(name = "atrium", version, about, long_about = None)]
@@ -184,10 +186,33 @@ impl From<StateArg> for ArtifactState {
 
 #[derive(Debug, Subcommand)]
 pub enum ArtifactCommand {
-    /// List the artifacts of a workspace.
+    /// List the artifacts of a workspace (all of them, read a page at a time, unless --limit).
     List {
         /// The workspace (id or exact title).
         workspace: String,
+        /// The order.
+        #[arg(long, value_enum, default_value = "modified")]
+        sort: SortArg,
+        /// Only artifacts whose title contains every word of this (case and accents ignored).
+        #[arg(long)]
+        filter: Option<String>,
+        /// Only artifacts of this content type.
+        #[arg(long = "type", value_name = "CONTENT_TYPE")]
+        content_type: Option<String>,
+        /// Skip this many first.
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
+        /// At most this many.
+        #[arg(long)]
+        limit: Option<u32>,
+    },
+    /// Create many artifacts from JSON lines, one artifact each: {"title", "content_type" (text/markdown when
+    /// absent), "content", "context", "state"} (server registrations excepted: `server add`).
+    Import {
+        /// The workspace (id or exact title).
+        workspace: String,
+        /// The file; `-` reads stdin.
+        file: String,
     },
     /// Show an artifact (or one of its versions).
     Show {

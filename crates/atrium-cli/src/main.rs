@@ -11,6 +11,7 @@ mod output;
 mod agent_args;
 mod agents;
 mod args;
+mod artifact_pages;
 mod authorizer_args;
 mod authorizers;
 mod browser;

@@ -1,7 +1,7 @@
 //! Human and JSON renderings of results. JSON output is the API's own serialization, so scripts see exactly
 //! the shapes the desktop UI gets.
 
-use atrium_api::{AppInfo, Artifact, ArtifactSummary, Revision, RevisionSummary, SearchHit, TextSpan, Workspace};
+use atrium_api::{AppInfo, Artifact, Revision, RevisionSummary, SearchHit, TextSpan, Workspace};
 use serde::Serialize;
 
 /// Set once stdout turned out to be a closed pipe (`atrium … | head`): later output is dropped quietly and the
@@ -103,18 +103,6 @@ impl Printer {
             return print_json(ws);
         }
         say!("{}  {}", ws.id, ws.title);
-    }
-
-    pub fn artifacts(&self, artifacts: &[ArtifactSummary]) {
-        if self.json {
-            return print_json(artifacts);
-        }
-        if artifacts.is_empty() {
-            say!("This workspace is empty. Add one: atrium artifact create <workspace> --title \"First note\"");
-        }
-        for a in artifacts {
-            say!("{}  v{:<3} {:<28} {}", a.id, a.version, a.content_type, a.title);
-        }
     }
 
     pub fn artifact(&self, a: &Artifact) {

@@ -7,6 +7,7 @@ use atrium_api::{
 
 use atrium_api::control::ControlOp;
 
+use crate::artifact_pages::{self, ListRequest};
 use crate::args::{ArtifactCommand, Cli, Command, ContentSource, ContextSource, WorkspaceCommand};
 use crate::failure::{Failure, invalid};
 use crate::output::Printer;
@@ -142,9 +143,15 @@ async fn workspace(atrium: &Atrium, out: &Printer, command: &WorkspaceCommand) -
 
 async fn artifact(atrium: &Atrium, out: &Printer, command: &ArtifactCommand) -> Result<(), Failure> {
     match command {
-        ArtifactCommand::List { workspace } => {
+        ArtifactCommand::List { workspace, sort, filter, content_type, offset, limit } => {
             let ws = resolve_workspace(atrium, workspace).await?;
-            out.artifacts(&atrium.artifact_list(ws.id).await?)
+            let (filter, content_type) = (filter.clone(), content_type.clone());
+            let request = ListRequest { sort: *sort, filter, content_type, offset: *offset, limit: *limit };
+            artifact_pages::list(atrium, out, ws, request).await?;
+        }
+        ArtifactCommand::Import { workspace, file } => {
+            let ws = resolve_workspace(atrium, workspace).await?;
+            artifact_pages::import(atrium, out, &ws, file).await?;
         }
         ArtifactCommand::Show { id, version: Some(version), .. } => {
             out.revision(&atrium.artifact_revision(id.clone(), *version).await?)
