@@ -11,6 +11,7 @@ use atrium_api::{
     ServerState, ServerView, SignInRequest, StartupStatus, SyncConflict, SyncLink, ToolCall, ToolInfo, ViewNotes,
     ViewerChoice, ViewerChoices, ViewerEnvironment, ViewerOpening, Workspace, WorkspaceSync,
 };
+use atrium_api::{ArtifactListQuery, ArtifactPage};
 use serde_json::{Map, Value};
 use tauri::State;
 
@@ -42,6 +43,7 @@ registry! {
     workspace_rename(id: String, title: String) -> Workspace;
     workspace_delete(id: String) -> ();
     artifact_list(workspace_id: String) -> Vec<ArtifactSummary>;
+    artifact_page(query: ArtifactListQuery) -> ArtifactPage;
     artifact_get(id: String) -> Artifact;
     artifact_create(input: NewArtifact) -> Artifact;
     artifact_update(id: String, patch: ArtifactPatch) -> Artifact;

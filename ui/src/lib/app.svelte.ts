@@ -8,14 +8,14 @@ import type {
   AppInfo,
   Artifact,
   ArtifactDraft,
-  ArtifactSummary,
   ContentTypeInfo,
   FieldProblem,
   Revision,
   RevisionSummary,
   Workspace,
 } from "./bindings";
-import { DEFAULT_CONTENT_TYPE, resolveBadge, type Badge } from "./contentTypes";
+import { ArtifactPages } from "./artifactPages.svelte";
+import { DEFAULT_CONTENT_TYPE, normalizeMime, resolveBadge, type Badge } from "./contentTypes";
 import { debounce, latestOnly } from "./debounce";
 import { toFailure } from "./errors";
 import { plural } from "./format";
@@ -28,7 +28,7 @@ import {
   isNewFormDirty,
   type ArtifactForm,
 } from "./patch";
-import { filterArtifacts, isSortKey, sortArtifacts, type SortKey } from "./sort";
+import { isSortKey, type SortKey } from "./sort";
 import { readPref, writePref } from "./storage";
 import { confirmer, toasts } from "./ui.svelte";
 
@@ -373,10 +373,12 @@ export class AppState {
   workspaces = $state<Workspace[]>([]);
   workspacesLoaded = $state(false);
   selectedWorkspaceId = $state<string | null>(null);
-  artifacts = $state<ArtifactSummary[]>([]);
-  /** Which workspace `artifacts` belongs to (null until loaded). */
+  /** The selected workspace's artifacts, a page at a time, sorted and filtered by the store over all of them. */
+  list = new ArtifactPages();
+  /** Which workspace `list` shows (null until loaded). */
   artifactsWorkspaceId = $state<string | null>(null);
-  artifactsLoading = $state(false);
+  /** Bumped to make the list scroll to a row: the index it should show. */
+  reveal = $state<{ index: number; n: number } | null>(null);
   /** The highlighted row of the artifact list (keyboard selection). */
   cursorId = $state<string | null>(null);
   sortKey = $state<SortKey>("modified");
@@ -394,9 +396,6 @@ export class AppState {
   editor: EditorModel;
 
   selectedWorkspace = $derived(this.workspaces.find((w) => w.id === this.selectedWorkspaceId) ?? null);
-  visibleArtifacts = $derived(
-    sortArtifacts(filterArtifacts(this.artifacts, this.filterText, this.typeFilter), this.sortKey, (m) => this.badge(m).label),
-  );
   defaultContentType = $derived(
     this.contentTypes.some((c) => c.mime === DEFAULT_CONTENT_TYPE) || this.contentTypes.length === 0
       ? DEFAULT_CONTENT_TYPE
@@ -404,6 +403,8 @@ export class AppState {
   );
 
   #artifactsTicket = latestOnly();
+  /** Typing in the filter reads the list again once the typing pauses. */
+  #filterReload = debounce(() => void this.#reloadList(), 120);
 
   constructor() {
     this.editor = new EditorModel(this);
@@ -422,6 +423,48 @@ export class AppState {
   setSort(key: SortKey): void {
     this.sortKey = key;
     writePref(SORT_KEY, key);
+    void this.#reloadList();
+  }
+
+  /** The title filter, applied by the store over the whole workspace. */
+  setFilter(text: string): void {
+    this.filterText = text;
+    this.#filterReload.schedule();
+  }
+
+  /** The type filter ("" for every type). */
+  setTypeFilter(type: string): void {
+    this.typeFilter = type;
+    void this.#reloadList();
+  }
+
+  clearFilters(): void {
+    this.filterText = "";
+    this.typeFilter = "";
+    void this.#reloadList();
+  }
+
+  async #reloadList(): Promise<void> {
+    const ws = this.selectedWorkspaceId;
+    if (ws) await this.loadArtifacts(ws);
+  }
+
+  /** The type filter's content type as the store spells it (the filter holds it normalized). */
+  #contentType(): string {
+    if (!this.typeFilter) return "";
+    return this.list.types.find((t) => normalizeMime(t.content_type) === this.typeFilter)?.content_type ?? this.typeFilter;
+  }
+
+  /** Scrolls the list to an artifact (reading its page), clearing the filters when they hide it. */
+  async revealArtifact(id: string): Promise<void> {
+    let index = await this.list.locate(id);
+    if (index < 0 && (this.filterText.trim() !== "" || this.typeFilter !== "")) {
+      this.filterText = "";
+      this.typeFilter = "";
+      await this.#reloadList();
+      index = await this.list.locate(id);
+    }
+    if (index >= 0) this.reveal = { index, n: (this.reveal?.n ?? 0) + 1 };
   }
 
   async start(): Promise<void> {
@@ -464,30 +507,34 @@ export class AppState {
       if (current && !ids.has(current)) this.editor.close();
       this.#setWorkspace(next);
       if (next) await this.loadArtifacts(next);
-      else this.artifacts = [];
+      else this.list.clear();
     }
   }
 
   #setWorkspace(id: string | null): void {
     this.selectedWorkspaceId = id;
     this.artifactsWorkspaceId = null;
-    this.artifacts = [];
+    this.list.clear();
+    this.reveal = null;
     this.cursorId = null;
     this.filterText = "";
     this.typeFilter = "";
     writePref(WORKSPACE_KEY, id);
   }
 
+  /** Reads the selected workspace's list again (a fresh listing: what changed since is in it). */
   async loadArtifacts(workspaceId: string): Promise<void> {
     const ticket = this.#artifactsTicket.next();
-    this.artifactsLoading = true;
+    const query = () => ({ workspaceId, sort: this.sortKey, filter: this.filterText, contentType: this.#contentType() });
     try {
-      const list = await api.artifactList(workspaceId);
+      await this.list.open(query());
       if (!this.#artifactsTicket.isCurrent(ticket) || this.selectedWorkspaceId !== workspaceId) return;
-      this.artifacts = list;
-      this.artifactsWorkspaceId = workspaceId;
-      if (this.cursorId && !list.some((a) => a.id === this.cursorId)) this.cursorId = null;
-      if (this.typeFilter && !list.some((a) => a.content_type.toLowerCase() === this.typeFilter)) this.typeFilter = "";
+      // A type filter whose last artifact went: every type again.
+      if (this.typeFilter && !this.list.types.some((t) => normalizeMime(t.content_type) === this.typeFilter)) {
+        this.typeFilter = "";
+        await this.list.open(query());
+      }
+      if (this.#artifactsTicket.isCurrent(ticket)) this.artifactsWorkspaceId = workspaceId;
     } catch (e) {
       if (!this.#artifactsTicket.isCurrent(ticket)) return;
       const f = toFailure(e);
@@ -497,8 +544,6 @@ export class AppState {
       } else {
         toasts.error("Couldn't load the artifacts", f);
       }
-    } finally {
-      if (this.#artifactsTicket.isCurrent(ticket)) this.artifactsLoading = false;
     }
   }
 
@@ -626,7 +671,7 @@ export class AppState {
   }
 
   async deleteArtifact(id: string): Promise<void> {
-    const summary = this.artifacts.find((a) => a.id === id);
+    const summary = this.list.find(id);
     const ed = this.editor;
     const title = summary?.title ?? (ed.loaded?.id === id ? ed.loaded.title : "this artifact");
     const versions = summary?.version ?? ed.loaded?.version ?? 1;
@@ -642,8 +687,7 @@ export class AppState {
       danger: true,
     });
     if (!ok) return;
-    const visible = this.visibleArtifacts;
-    const index = visible.findIndex((a) => a.id === id);
+    const index = this.list.indexOf(id);
     try {
       await api.artifactDelete(id);
     } catch (e) {
@@ -651,9 +695,9 @@ export class AppState {
       return;
     }
     if (ed.loaded?.id === id) ed.close();
-    const rest = visible.filter((a) => a.id !== id);
-    this.cursorId = rest[Math.min(Math.max(index, 0), rest.length - 1)]?.id ?? null;
     await this.#refreshAfterArtifactChange();
+    // The row that took its place (or the new last one).
+    this.cursorId = (await this.list.load(Math.min(Math.max(index, 0), this.list.total - 1)))?.id ?? null;
     toasts.success(`Deleted “${title}”`);
   }
 
@@ -681,11 +725,8 @@ export class AppState {
       this.#setWorkspace(workspaceId);
       await this.loadArtifacts(workspaceId);
     }
-    if (!this.visibleArtifacts.some((a) => a.id === artifactId)) {
-      this.filterText = "";
-      this.typeFilter = "";
-    }
     this.cursorId = artifactId;
+    await this.revealArtifact(artifactId);
     if (!(ed.mode === "edit" && ed.loaded?.id === artifactId)) await ed.open(artifactId);
   }
 
@@ -719,10 +760,7 @@ export class AppState {
       if (created) await this.#refreshAfterArtifactChange();
       else await this.loadArtifacts(a.workspace_id);
     }
-    if (created && !this.visibleArtifacts.some((x) => x.id === a.id)) {
-      this.filterText = "";
-      this.typeFilter = "";
-    }
+    if (created && a.workspace_id === this.selectedWorkspaceId) await this.revealArtifact(a.id);
   }
 
   /** Error from an artifact action; a vanished artifact also refreshes the list. */

@@ -3,14 +3,15 @@ import type { Artifact, ArtifactSummary, Workspace } from "./bindings";
 import { ApiFailure } from "./errors";
 import { confirmer } from "./ui.svelte";
 
-const api = vi.hoisted(() => ({
+const api = vi.hoisted(() => {
+  const fns = {
   startupStatus: vi.fn(),
   uiReady: vi.fn(),
   workspaceList: vi.fn(),
   workspaceCreate: vi.fn(),
   workspaceRename: vi.fn(),
   workspaceDelete: vi.fn(),
-  artifactList: vi.fn(),
+  artifactPage: vi.fn(),
   artifactGet: vi.fn(),
   artifactCreate: vi.fn(),
   artifactUpdate: vi.fn(),
@@ -22,7 +23,11 @@ const api = vi.hoisted(() => ({
   artifactValidate: vi.fn(),
   search: vi.fn(),
   contentTypes: vi.fn(),
-}));
+  };
+  // The quiet door (no busy bar) is the same commands.
+  Object.defineProperty(fns, "quiet", { value: fns, enumerable: false });
+  return fns;
+});
 vi.mock("./api", () => ({ api }));
 
 const { AppState } = await import("./app.svelte");
@@ -71,6 +76,26 @@ const summary: ArtifactSummary = {
 
 const settle = () => new Promise((r) => setTimeout(r, 0));
 
+/** The store's listing of a workspace holding `rows` (already in the order asked for). */
+function listed(rows: ArtifactSummary[]) {
+  api.artifactPage.mockImplementation(async (q: { around?: string | null; offset?: number | null; limit?: number }) => {
+    const position = q.around ? rows.findIndex((r) => r.id === q.around) : -1;
+    const offset = position >= 0 ? position - (position % 100) : (q.offset ?? 0);
+    return {
+      listing: "1",
+      total: rows.length,
+      offset,
+      rows: rows.slice(offset, offset + (q.limit ?? 100)),
+      position: position >= 0 ? position : null,
+      types: [...new Set(rows.map((r) => r.content_type))].map((content_type) => ({ content_type, count: 1 })),
+    };
+  });
+}
+
+function shown(app: { list: { total: number; rowAt(i: number): ArtifactSummary | undefined } }): string[] {
+  return Array.from({ length: app.list.total }, (_, i) => app.list.rowAt(i)?.id ?? "?");
+}
+
 beforeEach(() => {
   for (const f of Object.values(api)) f.mockReset();
   api.startupStatus.mockResolvedValue({
@@ -79,7 +104,7 @@ beforeEach(() => {
   });
   api.contentTypes.mockResolvedValue([]);
   api.workspaceList.mockResolvedValue([ws("w1", "Garden", 1), ws("w2", "Kitchen", 0)]);
-  api.artifactList.mockResolvedValue([summary]);
+  listed([summary]);
   api.artifactGet.mockResolvedValue(artifact);
   api.artifactValidate.mockResolvedValue([]);
   confirmer.current?.resolve(false);
@@ -106,8 +131,8 @@ describe("startup", () => {
   it("selects the first workspace and loads its artifacts", async () => {
     const app = await ready();
     expect(app.selectedWorkspaceId).toBe("w1");
-    expect(api.artifactList).toHaveBeenCalledWith("w1");
-    expect(app.visibleArtifacts.map((a) => a.id)).toEqual(["a1"]);
+    expect(api.artifactPage).toHaveBeenCalledWith(expect.objectContaining({ workspace_id: "w1", sort: "modified" }));
+    expect(shown(app)).toEqual(["a1"]);
   });
 });
 
@@ -171,7 +196,7 @@ describe("saving", () => {
     await app.newArtifact();
     app.editor.form.title = "Compost";
     api.artifactCreate.mockResolvedValue({ ...artifact, id: "a2", title: "Compost", version: 1 });
-    api.artifactList.mockResolvedValue([summary, { ...summary, id: "a2", title: "Compost", version: 1 }]);
+    listed([summary, { ...summary, id: "a2", title: "Compost", version: 1 }]);
     await app.editor.save();
     expect(api.artifactCreate).toHaveBeenCalledWith({
       workspace_id: "w1",
@@ -183,7 +208,8 @@ describe("saving", () => {
     });
     expect(app.editor.mode).toBe("edit");
     expect(app.cursorId).toBe("a2");
-    expect(app.visibleArtifacts.map((a) => a.id)).toContain("a2");
+    expect(shown(app)).toContain("a2");
+    expect(app.reveal?.index).toBe(1);
   });
 });
 
@@ -204,7 +230,7 @@ describe("leaving unsaved edits", () => {
     const app = await ready();
     await app.openArtifact("a1");
     app.editor.form.content = "edited";
-    api.artifactList.mockResolvedValue([]);
+    listed([]);
     const moving = app.selectWorkspace("w2");
     await settle();
     confirmer.current?.resolve(true);
@@ -231,7 +257,7 @@ describe("deleting a workspace", () => {
     const deleting = app.deleteWorkspace("w1");
     await settle();
     api.workspaceList.mockResolvedValue([ws("w2", "Kitchen", 0)]);
-    api.artifactList.mockResolvedValue([]);
+    listed([]);
     confirmer.current?.resolve(true);
     await deleting;
     expect(api.workspaceDelete).toHaveBeenCalledWith("w1");

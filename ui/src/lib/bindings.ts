@@ -59,6 +59,14 @@ async artifactList(workspaceId: string) : Promise<Result<ArtifactSummary[], ApiE
     else return { status: "error", error: e  as any };
 }
 },
+async artifactPage(query: ArtifactListQuery) : Promise<Result<ArtifactPage, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("artifact_page", { query }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async artifactGet(id: string) : Promise<Result<Artifact, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("artifact_get", { id }) };
@@ -940,6 +948,72 @@ content_type: string;
  */
 content: string }
 /**
+ * Which of a workspace's artifacts to list, in what order, and which page of them.
+ */
+export type ArtifactListQuery = { 
+/**
+ * The workspace.
+ */
+workspace_id: string; 
+/**
+ * The order (most recently modified first when absent).
+ */
+sort?: ArtifactSort; 
+/**
+ * Only artifacts whose title contains every word of this (case and accents ignored).
+ */
+filter?: string | null; 
+/**
+ * Only artifacts of this content type.
+ */
+content_type?: string | null; 
+/**
+ * The listing an earlier page came from, to read another page of the same order. Pages of one listing are
+ * consistent with each other; a listing that is no longer kept, or that no longer matches the query, is
+ * replaced by a fresh one (the page says which).
+ */
+listing?: string | null; 
+/**
+ * The first row to return (0 when absent).
+ */
+offset?: number | null; 
+/**
+ * How many rows (100 when absent, at most 1,000).
+ */
+limit?: number | null; 
+/**
+ * Instead of `offset`: the page that holds this artifact.
+ */
+around?: string | null }
+/**
+ * One page of a listing.
+ */
+export type ArtifactPage = { 
+/**
+ * The listing this page belongs to: pass it back to read more of the same order.
+ */
+listing: string; 
+/**
+ * How many artifacts the listing holds (all pages).
+ */
+total: number; 
+/**
+ * The position of the first row in the listing.
+ */
+offset: number; 
+/**
+ * The rows.
+ */
+rows: ArtifactSummary[]; 
+/**
+ * Where the artifact asked for with `around` is, when it is in the listing.
+ */
+position: number | null; 
+/**
+ * The content types of the whole workspace, with counts (the type filter's choices): on a new listing only.
+ */
+types: TypeCount[] | null }
+/**
  * A change to an artifact: absent fields stay as they are.
  */
 export type ArtifactPatch = { 
@@ -967,6 +1041,22 @@ context?: JsonValue | null;
  * New state.
  */
 state?: ArtifactState | null }
+/**
+ * How a workspace's artifacts are ordered.
+ */
+export type ArtifactSort = 
+/**
+ * Most recently modified first.
+ */
+"modified" | 
+/**
+ * By title, A to Z (case and accents ignored).
+ */
+"title" | 
+/**
+ * By content type, then title.
+ */
+"type"
 /**
  * The lifecycle state of an artifact, as on the platform.
  */
@@ -3390,6 +3480,18 @@ export type Transport =
  * A server's source in a git repository, cloned, installed and run as a local server, sandboxed.
  */
 { type: "github"; owner_repo: string; ref?: string | null; env?: Partial<{ [key in string]: EnvValue }> }
+/**
+ * How many artifacts of one content type a workspace holds.
+ */
+export type TypeCount = { 
+/**
+ * The content type.
+ */
+content_type: string; 
+/**
+ * How many.
+ */
+count: number }
 /**
  * What a view has said that the host keeps (for the window or a later turn).
  */
