@@ -2,6 +2,11 @@
 // run), driving one scenario over streamable HTTP and printing what it saw as one JSON document on stdout.
 //
 //   node tests/peers/gateway_client.mjs URL TOKEN SCENARIO [WORKSPACE_ID]
+//   node tests/peers/gateway_client.mjs stdio COMMAND_JSON SCENARIO [WORKSPACE_ID]
+//
+// With `stdio`, the second argument is the command line that serves MCP on its stdin/stdout, as a JSON array
+// (`["atrium", "--home", "…", "mcp", "--agent", "Claude"]`): the SDK launches it, as Claude Desktop would, with
+// this process's environment.
 //
 // Scenarios:
 //   workspace    the workspace tools end to end (publish, read, revise with a stale version, search, page, delete)
@@ -11,13 +16,20 @@
 // A token that is refused makes the SDK throw; the script prints {"error": …} and exits 3.
 
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 
 const [url, token, scenario, workspace] = process.argv.slice(2);
-const transport = new StreamableHTTPClientTransport(new URL(url), {
-  requestInit: { headers: { Authorization: `Bearer ${token}` } },
-});
+function stdioTransport(commandLine) {
+  const [command, ...args] = JSON.parse(commandLine);
+  return new StdioClientTransport({ command, args, env: { ...process.env }, stderr: "inherit" });
+}
+const transport = url === "stdio"
+  ? stdioTransport(token)
+  : new StreamableHTTPClientTransport(new URL(url), {
+    requestInit: { headers: { Authorization: `Bearer ${token}` } },
+  });
 const client = new Client({ name: "gateway-test-agent", version: "1.0.0" });
 const out = {};
 
@@ -112,6 +124,6 @@ if (scenario === "workspace") {
   console.error(`unknown scenario ${scenario}`);
   process.exit(2);
 }
-await transport.terminateSession().catch(() => {});
+await transport.terminateSession?.().catch(() => {});
 await client.close();
 console.log(JSON.stringify(out));

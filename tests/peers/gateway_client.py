@@ -3,13 +3,20 @@ token, lists the tools, calls whoami, publishes and reads back an artifact, and 
 through /mcp. Prints one JSON document on stdout; a refused token exits 3.
 
     python tests/peers/gateway_client.py URL TOKEN WORKSPACE_ID
+    python tests/peers/gateway_client.py stdio COMMAND_JSON WORKSPACE_ID
+
+With `stdio`, the second argument is the command line that serves MCP on stdin/stdout, as a JSON array; the SDK
+launches it with this process's environment.
 """
 
 import asyncio
+import contextlib
 import json
+import os
 import sys
 
 from mcp import ClientSession
+from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamablehttp_client
 
 
@@ -19,9 +26,22 @@ def structured(result):
     return result.structuredContent
 
 
+@contextlib.asynccontextmanager
+async def connect(url: str, token: str):
+    """The client's two streams: over stdio to a launched command, or over streamable HTTP with the token."""
+    if url == "stdio":
+        command, *args = json.loads(token)
+        params = StdioServerParameters(command=command, args=args, env=dict(os.environ))
+        async with stdio_client(params) as (read, write):
+            yield read, write
+    else:
+        async with streamablehttp_client(url, headers={"Authorization": f"Bearer {token}"}) as (read, write, _):
+            yield read, write
+
+
 async def run(url: str, token: str, workspace: str) -> dict:
     out = {}
-    async with streamablehttp_client(url, headers={"Authorization": f"Bearer {token}"}) as (read, write, _):
+    async with connect(url, token) as (read, write):
         async with ClientSession(read, write) as session:
             init = await session.initialize()
             out["protocol"] = init.protocolVersion

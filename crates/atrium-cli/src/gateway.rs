@@ -1,5 +1,6 @@
 //! `atrium gateway [--port N]`: Atrium's MCP gateway for the person's agents, headless, until Ctrl+C or SIGTERM
 //! (then it stops listening, ends its sessions and stops the servers it started).
+//! `atrium mcp [--agent NAME]`: the same endpoint over stdio, until stdin ends, Ctrl+C or SIGTERM.
 
 use atrium_api::{ApiError, Atrium, AtriumPaths, ErrorCode};
 use atrium_gateway::{Gateway, GatewayError, GatewayOptions};
@@ -57,6 +58,16 @@ pub(crate) async fn mcp(atrium: &Atrium, paths: &AtriumPaths, agent: Option<&str
             agents.remove(0)
         }
     };
-    atrium_gateway::serve_stdio(atrium.clone(), paths, agent).await.map_err(gateway_error)?;
+    // SIGTERM from the agent that launched it (or Ctrl+C) ends it as cleanly as the end of stdin does.
+    let quit = tokio_util::sync::CancellationToken::new();
+    let signals = atrium_api::QuitSignals::install();
+    let on_signal = quit.clone();
+    let watcher = tokio::spawn(async move {
+        signals.recv().await;
+        on_signal.cancel();
+    });
+    let served = atrium_gateway::serve_stdio(atrium.clone(), paths, agent, quit).await;
+    watcher.abort();
+    served.map_err(gateway_error)?;
     Ok(())
 }

@@ -188,7 +188,7 @@ impl Gateway {
                 abort.abort();
             }
         }
-        let _ = std::fs::remove_file(&self.run_file);
+        remove_run_file(&self.run_file, &self.shared.bridge_key);
         tracing::info!("gateway stopped");
     }
 }
@@ -198,7 +198,7 @@ impl Drop for Gateway {
         self.cancel.cancel();
         if let Some(task) = self.task.take() {
             task.abort();
-            let _ = std::fs::remove_file(&self.run_file);
+            remove_run_file(&self.run_file, &self.shared.bridge_key);
         }
     }
 }
@@ -212,6 +212,18 @@ pub struct RunInfo {
     pub pid: u32,
     /// The key a bridge presents (with the agent it speaks for).
     pub bridge_key: String,
+}
+
+/// Removes the run file if it is still this gateway's (another one of this home may have started since and written
+/// its own: `atrium mcp` must keep finding that one).
+fn remove_run_file(path: &std::path::Path, bridge_key: &str) {
+    let ours = std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| serde_json::from_str::<RunInfo>(&text).ok())
+        .is_some_and(|info| same(info.bridge_key.as_bytes(), bridge_key.as_bytes()));
+    if ours {
+        let _ = std::fs::remove_file(path);
+    }
 }
 
 fn write_run_file(path: &std::path::Path, shared: &Shared) -> Result<(), GatewayError> {

@@ -2,7 +2,9 @@
 //! `atrium gateway` runs for this home, messages go to it (one set of server processes, one audit), presented with
 //! the key from its run file (which only this user can read) and the agent's name; otherwise this process starts
 //! a gateway of its own on a free loopback port and bridges to that, so the surface is the same either way.
-//! One JSON-RPC message per line on stdin; answers, progress and notifications one per line on stdout.
+//! One JSON-RPC message per line on stdin; answers, progress and notifications one per line on stdout. It ends when
+//! stdin ends or `quit` is cancelled (SIGTERM from the agent that launched it): its own gateway, if it started one,
+//! stops and takes its run file with it.
 
 use std::time::Duration;
 
@@ -11,6 +13,8 @@ use futures::StreamExt;
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
 
 use crate::http::BRIDGE_AGENT;
 use crate::{Gateway, GatewayError, GatewayOptions, RunInfo, run_file};
@@ -30,13 +34,34 @@ async fn running(paths: &AtriumPaths, http: &reqwest::Client) -> Option<Target> 
     alive.then_some(Target { url: info.url, key: info.bridge_key })
 }
 
-/// Serves `/mcp` for `agent` over stdin/stdout until stdin ends.
-pub async fn serve_stdio(atrium: Atrium, paths: &AtriumPaths, agent: AgentView) -> Result<(), GatewayError> {
+/// How long answers still being relayed may take once stdin ended or `quit` was cancelled.
+const DRAIN_BOUND: Duration = Duration::from_secs(2);
+
+/// How long `atrium mcp` serving on its own waits for the agent's servers to start before it answers.
+const SETTLE_BOUND: Duration = Duration::from_secs(15);
+
+/// An agent that launches `atrium mcp` lists its tools right after `initialize`, and some never list again: the
+/// agent's servers get the time to start (each within its own connect timeout, all within SETTLE_BOUND) so that the
+/// first list has their tools. A server that fails is left out, as on `/mcp`.
+async fn settle(atrium: &Atrium, agent: &AgentView) {
+    let Ok(servers) = atrium.agent_servers(agent).await else { return };
+    let starting = servers.iter().map(|server| atrium.gateway_server_live(&server.server_id));
+    let _ = tokio::time::timeout(SETTLE_BOUND, futures::future::join_all(starting)).await;
+}
+
+/// Serves `/mcp` for `agent` over stdin/stdout until stdin ends or `quit` is cancelled.
+pub async fn serve_stdio(
+    atrium: Atrium,
+    paths: &AtriumPaths,
+    agent: AgentView,
+    quit: CancellationToken,
+) -> Result<(), GatewayError> {
     let http = reqwest::Client::new();
     let (target, own) = match running(paths, &http).await {
         Some(target) => (target, None),
         None => {
             atrium.connect_all().await?;
+            settle(&atrium, &agent).await;
             let options = GatewayOptions { port: 0, ..GatewayOptions::from_env() };
             let gateway = Gateway::start(atrium.clone(), paths, options).await?;
             let target = Target { url: gateway.url(), key: gateway.shared.bridge_key.clone() };
@@ -57,10 +82,20 @@ pub async fn serve_stdio(atrium: Atrium, paths: &AtriumPaths, agent: AgentView) 
     let mut session: Option<String> = None;
     let mut lines = BufReader::new(tokio::io::stdin()).lines();
     let mut stream_task: Option<tokio::task::JoinHandle<()>> = None;
-    while let Ok(Some(line)) = lines.next_line().await {
+    // The answers being relayed: bounded by DRAIN_BOUND at the end, then aborted.
+    let mut relays = JoinSet::new();
+    loop {
+        let line = tokio::select! {
+            () = quit.cancelled() => break,
+            line = lines.next_line() => match line {
+                Ok(Some(line)) => line,
+                Ok(None) | Err(_) => break,
+            },
+        };
         if line.trim().is_empty() {
             continue;
         }
+        while relays.try_join_next().is_some() {}
         let mut request = http
             .post(&target.url)
             .bearer_auth(&target.key)
@@ -74,7 +109,16 @@ pub async fn serve_stdio(atrium: Atrium, paths: &AtriumPaths, agent: AgentView) 
         let response = match request.send().await {
             Ok(response) => response,
             Err(err) => {
+                // A request still gets its answer, so the agent is not left waiting for one that never comes.
                 tracing::warn!(%err, "the gateway did not answer");
+                if let Some(id) = serde_json::from_str::<Value>(&line)
+                    .ok()
+                    .filter(|m| m.get("method").is_some())
+                    .and_then(|m| m.get("id").cloned())
+                {
+                    let message = format!("Atrium's gateway at {} did not answer: {err}", target.url);
+                    let _ = out_tx.send(crate::rpc::error(&id, crate::rpc::INTERNAL_ERROR, message));
+                }
                 continue;
             }
         };
@@ -102,10 +146,13 @@ pub async fn serve_stdio(atrium: Atrium, paths: &AtriumPaths, agent: AgentView) 
         let out = out_tx.clone();
         // Answers may take long (a tool call with progress): each is read on its own, so a cancellation on the
         // next line reaches the gateway meanwhile.
-        tokio::spawn(async move { relay_events(response, &out).await });
+        relays.spawn(async move { relay_events(response, &out).await });
     }
     if let Some(task) = stream_task {
         task.abort();
+    }
+    if tokio::time::timeout(DRAIN_BOUND, async { while relays.join_next().await.is_some() {} }).await.is_err() {
+        relays.abort_all();
     }
     if let Some(id) = session {
         let _ = http
@@ -117,7 +164,7 @@ pub async fn serve_stdio(atrium: Atrium, paths: &AtriumPaths, agent: AgentView) 
             .await;
     }
     drop(out_tx);
-    let _ = tokio::time::timeout(Duration::from_secs(2), writer).await;
+    let _ = tokio::time::timeout(DRAIN_BOUND, writer).await;
     if let Some(gateway) = own {
         gateway.stop().await;
     }
