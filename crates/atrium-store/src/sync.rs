@@ -3,8 +3,6 @@
 //! it, so an edit made while a sync runs is never overwritten: it either wins the race and turns the incoming
 //! change into a conflict, or it comes after and is pushed.
 
-use std::collections::HashSet;
-
 use serde_json::Value;
 use sqlx::{FromRow, SqliteConnection};
 
@@ -18,6 +16,8 @@ use crate::{Artifact, Entity, Result, Store, StoreError};
 /// Remote versions applied per transaction: big enough to make bulk pulls fast, small enough to keep the write
 /// lock short so the person's own edits never wait long.
 pub const APPLY_CHUNK: usize = 500;
+/// Rows read at a time when looking for synced artifacts a listing no longer has.
+const ROOTS_PAGE: i64 = 5_000;
 
 #[derive(FromRow)]
 struct LocalRow {
@@ -396,17 +396,26 @@ impl Store {
         Ok(report)
     }
 
-    /// The platform root ids of a linked workspace's synced artifacts that are not in `seen` (a full listing):
-    /// deleted there (or no longer readable). Archived artifacts are left out: the platform hides them.
-    pub async fn synced_roots_missing(&self, workspace_id: &str, seen: &HashSet<String>) -> Result<Vec<String>> {
-        let roots: Vec<String> = sqlx::query_scalar(
-            "SELECT root_id FROM artifacts WHERE workspace_id = ? AND root_id IS NOT NULL
-             AND remote_modified IS NOT NULL AND state <> 'archived'",
-        )
-        .bind(workspace_id)
-        .fetch_all(self.pool())
-        .await?;
-        Ok(roots.into_iter().filter(|r| !seen.contains(r)).collect())
+    /// The root ids of a linked workspace's synced artifacts that `seen` does not know: what a complete listing of
+    /// the platform no longer has (deleted there, or no longer readable). Archived artifacts are left out: the
+    /// platform hides them. Read [`ROOTS_PAGE`] rows at a time, so only the missing ones are ever held.
+    pub async fn synced_roots_missing(&self, workspace_id: &str, seen: impl Fn(&str) -> bool) -> Result<Vec<String>> {
+        let mut missing = Vec::new();
+        let mut after = 0i64;
+        loop {
+            let rows: Vec<(i64, String)> = sqlx::query_as(
+                "SELECT seq, root_id FROM artifacts WHERE workspace_id = ? AND root_id IS NOT NULL
+                 AND remote_modified IS NOT NULL AND state <> 'archived' AND seq > ? ORDER BY seq LIMIT ?",
+            )
+            .bind(workspace_id)
+            .bind(after)
+            .bind(ROOTS_PAGE)
+            .fetch_all(self.pool())
+            .await?;
+            let Some((last, _)) = rows.last() else { return Ok(missing) };
+            after = *last;
+            missing.extend(rows.into_iter().map(|(_, root)| root).filter(|root| !seen(root)));
+        }
     }
 
     /// Outbox entries due now, oldest first, leaving out artifacts in conflict.

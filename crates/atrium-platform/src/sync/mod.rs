@@ -8,6 +8,7 @@
 
 mod pull;
 mod push;
+mod seen;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

@@ -2,12 +2,11 @@
 //! the listing no longer has is treated as deleted there. A listing cut short applies what arrived and deletes
 //! nothing.
 
-use std::collections::HashSet;
-
 use atrium_store::{ApplyReport, RemoteVersion, SyncLink};
 use futures::StreamExt;
 use serde_json::Value;
 
+use super::seen::SeenRoots;
 use super::{SyncPhase, SyncProgress, clamp};
 use crate::json_stream::ArraySplitter;
 use crate::mantle::Mantle;
@@ -36,7 +35,7 @@ pub(crate) async fn pull(
     let mut splitter = ArraySplitter::default();
     let mut items = Vec::new();
     let mut pending: Vec<RemoteVersion> = Vec::with_capacity(atrium_store::APPLY_CHUNK);
-    let mut seen = HashSet::new();
+    let mut seen = SeenRoots::default();
     let mut report = PullReport::default();
     let mut received: u64 = 0;
     let report_progress = |done: u64| {
@@ -64,14 +63,14 @@ pub(crate) async fn pull(
             };
             match wire::remote_version(&raw) {
                 Ok(version) => {
-                    seen.insert(version.root_id.clone());
+                    seen.insert(&version.root_id);
                     pending.push(version);
                 }
                 Err(e) => {
                     // Keep its local copy: it is still there, only unreadable.
                     for key in ["root_id", "id"] {
                         if let Some(id) = raw.get(key).and_then(Value::as_str) {
-                            seen.insert(id.to_owned());
+                            seen.insert(id);
                         }
                     }
                     tracing::warn!(error = %e, "skipped an unreadable artifact in the listing");
@@ -91,7 +90,7 @@ pub(crate) async fn pull(
             reason: "it ended before the end of the array".into(),
         });
     }
-    let missing = store.synced_roots_missing(&link.workspace_id, &seen).await?;
+    let missing = store.synced_roots_missing(&link.workspace_id, |root| seen.contains(root)).await?;
     if !missing.is_empty() {
         report.applied.add(store.apply_remote_deletes(&link.workspace_id, &missing).await?);
     }
