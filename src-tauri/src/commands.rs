@@ -11,6 +11,7 @@ use atrium_api::{
     ServerState, ServerView, SignInRequest, StartupStatus, SyncConflict, SyncLink, ToolCall, ToolInfo, ViewNotes,
     ViewerChoice, ViewerChoices, ViewerEnvironment, ViewerOpening, Workspace, WorkspaceSync,
 };
+use atrium_api::{AgentServerAccess, AgentToken, AgentView, NewAgent};
 use atrium_api::{ArtifactListQuery, ArtifactPage};
 use serde_json::{Map, Value};
 use tauri::State;
@@ -30,7 +31,13 @@ macro_rules! registry {
         /// Every command with its types, for the invoke handler and for exporting bindings.
         pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             tauri_specta::Builder::<tauri::Wry>::new()
-                .commands(tauri_specta::collect_commands![startup_status, ui_ready, $( $name ),*])
+                .commands(tauri_specta::collect_commands![
+                    startup_status,
+                    ui_ready,
+                    crate::gateway::gateway_status,
+                    crate::gateway::gateway_set_port,
+                    $( $name ),*
+                ])
                 // Not a command: the payload of the `atrium://event` window event, exported for the UI's listener.
                 .typ::<AppEvent>()
         }
@@ -125,6 +132,12 @@ registry! {
     tool_cancel(call_id: String) -> bool;
     elicitation_answer(id: String, answer: ElicitationAnswer) -> bool;
     audit_list(filter: AuditFilter) -> Vec<AuditEntry>;
+    agent_list() -> Vec<AgentView>;
+    agent_get(id_or_name: String) -> AgentView;
+    agent_create(input: NewAgent) -> AgentToken;
+    agent_rotate(id_or_name: String) -> AgentToken;
+    agent_remove(id_or_name: String) -> ();
+    agent_server_set(id_or_name: String) -> Vec<AgentServerAccess>;
 }
 
 /// Whether the store opened; the UI calls this first and explains a failure instead of showing its screens.

@@ -2,6 +2,7 @@
 //! [`atrium_api::Atrium`]; the same registry produces the TypeScript bindings committed in `ui/`.
 
 pub mod commands;
+mod gateway;
 mod shell;
 
 pub use commands::specta_builder;

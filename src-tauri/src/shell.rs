@@ -10,6 +10,7 @@ use atrium_api::{
     ApiError, AppEvent, Atrium, AtriumPaths, ElicitationPolicy, ErrorCode, EventSink, OpenOptions, StartupStatus,
     logging,
 };
+use atrium_gateway::GatewayHost;
 use tauri::{AppHandle, Emitter, Manager, RunEvent, WebviewUrl, WebviewWindowBuilder};
 
 /// The window event every [`AppEvent`] is emitted as.
@@ -43,6 +44,8 @@ pub struct Shell {
     status: StartupStatus,
     launched: Instant,
     interactive: OnceLock<Duration>,
+    /// The agents' gateway (with Atrium): started once the first screen is up, stopped on the way out.
+    gateway: Option<Arc<GatewayHost>>,
 }
 
 impl Shell {
@@ -59,6 +62,11 @@ impl Shell {
         &self.status
     }
 
+    /// The agents' gateway, when Atrium opened.
+    pub fn gateway(&self) -> Option<&GatewayHost> {
+        self.gateway.as_deref()
+    }
+
     /// Records the first moment the UI was usable.
     pub fn mark_interactive(&self) {
         let elapsed = self.launched.elapsed();
@@ -66,6 +74,10 @@ impl Shell {
             return;
         }
         tracing::info!(ms = elapsed.as_millis() as u64, "interactive");
+        // The gateway starts only now, so that it adds nothing to the time before the first screen.
+        if let Some(gateway) = self.gateway.clone() {
+            tauri::async_runtime::spawn(async move { gateway.start().await });
+        }
         if let Some(path) = std::env::var_os(READY_FILE_ENV) {
             let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
             if let Err(err) = std::fs::write(&path, nanos.to_string()) {
@@ -97,7 +109,8 @@ pub fn run() -> ExitCode {
     };
     // Listening for SIGTERM / Ctrl+C before anything starts: a quit during start-up is clean too.
     let quit = tauri::async_runtime::block_on(async { atrium_api::QuitSignals::install() });
-    let (atrium, status) = tauri::async_runtime::block_on(atrium_api::start(paths, options));
+    let (atrium, status) = tauri::async_runtime::block_on(atrium_api::start(paths.clone(), options));
+    let gateway = atrium.as_ref().map(|atrium| Arc::new(GatewayHost::new(atrium.clone(), paths.clone())));
     // `atrium server stop|restart` from a terminal act on the app's servers through the control socket.
     let control = tokio_util::sync::CancellationToken::new();
     if let Some(atrium) = &atrium {
@@ -108,7 +121,7 @@ pub fn run() -> ExitCode {
     let commands = crate::specta_builder();
     let app = tauri::Builder::default()
         .invoke_handler(commands.invoke_handler())
-        .manage(Shell { atrium, status, launched, interactive: OnceLock::new() })
+        .manage(Shell { atrium, status, launched, interactive: OnceLock::new(), gateway })
         .setup(move |app| {
             let _ = events.app.set(app.handle().clone());
             // SIGTERM or Ctrl+C quit like closing the window does: servers are stopped, nothing is left running.
@@ -150,11 +163,18 @@ pub fn run() -> ExitCode {
             if let Some(atrium) = &shell.atrium {
                 // The timer must be made inside the runtime: `timeout(…)` built out here panics ("no reactor
                 // running"), and then nothing is stopped.
+                // The gateway goes first: no agent's request reaches servers that are stopping.
                 let closed = tauri::async_runtime::block_on(async {
-                    tokio::time::timeout(SHUTDOWN_GRACE, atrium.close()).await
+                    tokio::time::timeout(SHUTDOWN_GRACE, async {
+                        if let Some(gateway) = &shell.gateway {
+                            gateway.stop().await;
+                        }
+                        atrium.close().await
+                    })
+                    .await
                 });
                 if closed.is_err() {
-                    tracing::warn!("servers and store did not close within {SHUTDOWN_GRACE:?}");
+                    tracing::warn!("the gateway, servers and store did not close within {SHUTDOWN_GRACE:?}");
                 }
             }
             tracing::info!("stopped");

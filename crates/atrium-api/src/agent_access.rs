@@ -100,6 +100,12 @@ impl Atrium {
         Ok(unique_slugs(chosen))
     }
 
+    /// The servers the agent `id_or_name` gets, with their slugs and tool allowlists (see [`Atrium::agent_servers`]).
+    pub async fn agent_server_set(&self, id_or_name: String) -> ApiResult<Vec<AgentServerAccess>> {
+        let agent = self.agent_get(id_or_name).await?;
+        self.agent_servers(&agent).await
+    }
+
     /// Creates an artifact for an agent: like the person's command, except that nothing it writes is approved to run
     /// (a registration written so would wait for the person; the gateway refuses those types anyway).
     pub async fn agent_artifact_create(&self, input: atrium_store::NewArtifact) -> ApiResult<atrium_store::Artifact> {

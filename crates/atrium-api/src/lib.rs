@@ -14,6 +14,7 @@ mod content_types;
 pub mod control;
 mod error;
 mod events;
+mod gateway_setting;
 mod import;
 mod links;
 pub mod logging;
@@ -69,6 +70,7 @@ pub use content_registry::{ViewerCandidate, ViewerChoice, ViewerChoices};
 pub use content_types::ContentTypeInfo;
 pub use error::{ApiError, ErrorCode, ErrorDetails, PlatformFailure, SignInFailure};
 pub use events::{AppEvent, EventSink, NoSink};
+pub use gateway_setting::{GATEWAY_DEFAULT_PORT, GatewayStatus};
 pub use import::{
     ImportPreview, ImportReport, ImportRequest, ImportSource, PlannedSecret, PlannedServer, ServerExport,
 };

@@ -96,9 +96,12 @@ pub enum Command {
     Agent(crate::agent_args::AgentCommand),
     /// Serve Atrium's MCP gateway for agents on 127.0.0.1 until Ctrl-C (the workspace tools and their servers).
     Gateway {
-        /// The port (default: $ATRIUM_GATEWAY_PORT, else 7477).
+        /// The port (default: $ATRIUM_GATEWAY_PORT, else the setting the window keeps, else 7477).
         #[arg(long)]
         port: Option<u16>,
+        /// Keep --port as the gateway's port setting (the desktop app listens there too).
+        #[arg(long, requires = "port")]
+        save: bool,
     },
     /// The gateway's MCP endpoint over stdio, for agents that launch their servers (bridges to a running gateway).
     Mcp {

@@ -22,12 +22,18 @@ pub(crate) async fn gateway(
     paths: &AtriumPaths,
     out: &Printer,
     port: Option<u16>,
+    save: bool,
 ) -> Result<(), Failure> {
-    let quit = atrium_api::QuitSignals::install();
-    let mut options = GatewayOptions::from_env();
-    if let Some(port) = port {
-        options.port = port;
+    if let (Some(port), true) = (port, save) {
+        atrium.gateway_port_set(port).await?;
     }
+    let quit = atrium_api::QuitSignals::install();
+    // --port, else ATRIUM_GATEWAY_PORT, else the setting the window keeps (the default until it is changed).
+    let port = match port.or_else(GatewayOptions::port_from_env) {
+        Some(port) => port,
+        None => atrium.gateway_port().await?,
+    };
+    let options = GatewayOptions { port, ..GatewayOptions::default() };
     let gateway = Gateway::start(atrium.clone(), paths, options).await.map_err(gateway_error)?;
     // The agents' servers are kept connected, as in the app.
     atrium.connect_all().await?;

@@ -384,3 +384,28 @@ fn a_taken_port_is_said_plainly() {
     assert!(stderr.contains(&format!("port {port} on 127.0.0.1 is taken")), "{stderr}");
     assert!(!run_file(&home).exists());
 }
+
+#[test]
+fn a_saved_port_is_where_the_gateway_listens_next_time() {
+    let home = Home::new();
+    let port = std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("a port").port();
+    let gateway = |args: &[&str]| -> (Running, String) {
+        let mut command = home.command(&[&["--json", "gateway"], args].concat());
+        command.env_remove("ATRIUM_GATEWAY_PORT").stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::null());
+        let mut child = command.spawn().expect("atrium gateway");
+        let stdout = BufReader::new(child.stdout.take().expect("stdout"));
+        let printed: String = stdout.lines().map_while(Result::ok).take_while(|l| l != "}").collect();
+        let url =
+            serde_json::from_str::<Value>(&format!("{printed}}}")).expect("JSON")["url"].as_str().map(String::from);
+        (Running(child), url.expect("url"))
+    };
+    let expected = format!("http://127.0.0.1:{port}/mcp");
+    let (mut first, url) = gateway(&["--port", &port.to_string(), "--save"]);
+    assert_eq!(url, expected);
+    signal(first.0.id(), "TERM");
+    ended(&mut first.0, Duration::from_secs(10));
+    let (mut second, url) = gateway(&[]);
+    assert_eq!(url, expected, "the saved port");
+    signal(second.0.id(), "TERM");
+    ended(&mut second.0, Duration::from_secs(10));
+}

@@ -6,6 +6,7 @@
 #![deny(missing_docs)]
 
 mod error;
+mod host;
 mod http;
 mod passthrough;
 mod progress;
@@ -26,10 +27,11 @@ use axum::routing::{any, get};
 use tokio_util::sync::CancellationToken;
 
 pub use error::GatewayError;
+pub use host::GatewayHost;
 pub use stdio::serve_stdio;
 
-/// The port the gateway listens on unless told otherwise (`--port`, `ATRIUM_GATEWAY_PORT`).
-pub const DEFAULT_PORT: u16 = 7477;
+/// The port the gateway listens on unless told otherwise (`--port`, `ATRIUM_GATEWAY_PORT`, the setting).
+pub const DEFAULT_PORT: u16 = atrium_api::GATEWAY_DEFAULT_PORT;
 /// The environment variable that sets the port.
 pub const PORT_ENV: &str = "ATRIUM_GATEWAY_PORT";
 /// How long stopping waits for open requests before it drops them.
@@ -62,8 +64,12 @@ impl Default for GatewayOptions {
 impl GatewayOptions {
     /// The defaults, with the port from `ATRIUM_GATEWAY_PORT` when it is set.
     pub fn from_env() -> Self {
-        let port = std::env::var(PORT_ENV).ok().and_then(|p| p.trim().parse().ok()).unwrap_or(DEFAULT_PORT);
-        GatewayOptions { port, ..GatewayOptions::default() }
+        GatewayOptions { port: Self::port_from_env().unwrap_or(DEFAULT_PORT), ..GatewayOptions::default() }
+    }
+
+    /// The port `ATRIUM_GATEWAY_PORT` names, if it is set to one.
+    pub fn port_from_env() -> Option<u16> {
+        std::env::var(PORT_ENV).ok().and_then(|p| p.trim().parse().ok())
     }
 }
 
