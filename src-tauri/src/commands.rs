@@ -126,6 +126,7 @@ registry! {
     viewer_notes(view_id: String) -> ViewNotes;
     viewer_set_theme(theme: String) -> ();
     viewer_answer_link(request_id: String, open: bool) -> bool;
+    link_open(url: String) -> ();
     viewer_choices(content_type: String) -> ViewerChoices;
     viewer_choose(content_type: String, choice: Option<ViewerChoice>) -> ViewerChoices;
     tool_call(call: ToolCall) -> CallOutcome;

@@ -22,3 +22,25 @@ pub(crate) fn open_in_browser(url: &str) -> std::io::Result<()> {
     std::thread::spawn(move || child.wait());
     Ok(())
 }
+
+impl crate::Atrium {
+    /// Opens a link the person clicked in Markdown shown in the window, after they confirmed it there. Only
+    /// `http`, `https` and `mailto` addresses open; anything else is refused (the window never offers them).
+    pub async fn link_open(&self, url: String) -> crate::ApiResult<()> {
+        let parsed = url::Url::parse(url.trim()).map_err(|e| {
+            crate::ApiError::new(crate::ErrorCode::InvalidInput, format!("\"{url}\" is not a web address ({e})."))
+        })?;
+        if !matches!(parsed.scheme(), "http" | "https" | "mailto") {
+            return Err(crate::ApiError::new(
+                crate::ErrorCode::InvalidInput,
+                format!("Only http, https and mailto links open in the browser, not {}: links.", parsed.scheme()),
+            ));
+        }
+        open_in_browser(parsed.as_str()).map_err(|e| {
+            crate::ApiError::new(
+                crate::ErrorCode::Internal,
+                format!("The browser could not be started ({e}); copy the address and open it yourself."),
+            )
+        })
+    }
+}

@@ -17,6 +17,7 @@ import type {
 import { ArtifactPages } from "./artifactPages.svelte";
 import { DEFAULT_CONTENT_TYPE, normalizeMime, resolveBadge, type Badge } from "./contentTypes";
 import { debounce, latestOnly } from "./debounce";
+import { draftKey, drafts } from "./drafts";
 import { toFailure } from "./errors";
 import { plural } from "./format";
 import {
@@ -223,8 +224,15 @@ export class EditorModel {
     }
   }
 
+  /** Where this artifact's unsaved draft is kept (see drafts.ts); null with nothing open. */
+  get draftKey(): string | null {
+    return draftKey(this.mode, this.loaded?.id ?? null, this.workspaceId);
+  }
+
   /** Throws away edits: back to the loaded version (or an empty new form). */
   discard(): void {
+    const key = this.draftKey;
+    if (key) drafts.remove(key);
     if (this.mode === "edit" && this.loaded) this.form = formFromArtifact(this.loaded);
     else if (this.mode === "new") this.form = emptyForm(this.#app.defaultContentType);
   }
@@ -248,6 +256,7 @@ export class EditorModel {
         if (!workspaceId) return;
         const a = await api.artifactCreate(buildNewArtifact(workspaceId, snapshot));
         const typedSince = changedFields(snapshot, this.form).length > 0;
+        drafts.remove(draftKey("new", null, workspaceId) ?? "");
         this.#loadTicket.invalidate();
         this.mode = "edit";
         this.#setLoaded(a, typedSince);
@@ -258,6 +267,8 @@ export class EditorModel {
         const a = await api.artifactUpdate(loaded.id, buildPatch(loaded, snapshot));
         if (this.loaded?.id !== loaded.id) return; // navigated away meanwhile
         const typedSince = changedFields(snapshot, this.form).length > 0;
+        // What was typed after the save started is kept again by the editor's draft keeper.
+        drafts.remove(loaded.id);
         this.#setLoaded(a, typedSince);
         this.savedAt = Date.now();
         if (this.tab === "history") void this.loadHistory();
@@ -563,20 +574,33 @@ export class AppState {
     return this.confirmLeave();
   }
 
-  /** Asks before throwing away unsaved edits. True when it is fine to move on. */
+  /**
+   * Before leaving unsaved edits: save them, discard them, or stay. True when it is fine to move on. Save is
+   * offered only when the edits can be saved (no problems, no version conflict); a save that fails stays.
+   */
   async confirmLeave(): Promise<boolean> {
     const ed = this.editor;
     if (!ed.dirty) return true;
     const name = ed.mode === "new" ? "the new artifact" : `“${ed.loaded?.title ?? "this artifact"}”`;
-    const ok = await confirmer.ask({
-      title: "Discard unsaved changes?",
-      message: `You have unsaved changes to ${name}. If you continue, they will be lost.`,
-      okLabel: "Discard changes",
-      cancelLabel: "Keep editing",
-      danger: true,
-    });
-    if (ok) ed.discard();
-    return ok;
+    const canSave = !ed.invalid && ed.conflict === null && !ed.saving;
+    const choice = await confirmer.choose(
+      {
+        title: canSave ? "Save your changes?" : "Discard unsaved changes?",
+        message: canSave
+          ? `You have unsaved changes to ${name}.`
+          : `You have unsaved changes to ${name}, and they cannot be saved as they are. If you continue, they will be lost.`,
+        okLabel: "Discard changes",
+        cancelLabel: "Keep editing",
+        danger: true,
+      },
+      canSave ? "Save" : "",
+    );
+    if (choice === "extra") {
+      await ed.save();
+      return !ed.dirty;
+    }
+    if (choice === "ok") ed.discard();
+    return choice === "ok";
   }
 
   async selectWorkspace(id: string): Promise<void> {

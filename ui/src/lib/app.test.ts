@@ -220,7 +220,8 @@ describe("leaving unsaved edits", () => {
     app.editor.form.content = "edited";
     const moving = app.selectWorkspace("w2");
     await settle();
-    expect(confirmer.current?.title).toBe("Discard unsaved changes?");
+    expect(confirmer.current?.title).toBe("Save your changes?");
+    expect(confirmer.current?.extraLabel).toBe("Save");
     confirmer.current?.resolve(false);
     await moving;
     expect(app.selectedWorkspaceId).toBe("w1");
@@ -237,6 +238,46 @@ describe("leaving unsaved edits", () => {
     await moving;
     expect(app.selectedWorkspaceId).toBe("w2");
     expect(app.editor.mode).toBe("none");
+  });
+  it("saving saves, then moves on", async () => {
+    const app = await ready();
+    await app.openArtifact("a1");
+    app.editor.form.content = "edited";
+    api.artifactValidate.mockResolvedValue([]);
+    api.artifactUpdate.mockResolvedValue({ ...artifact, content: "edited", version: 4 });
+    listed([]);
+    const moving = app.selectWorkspace("w2");
+    await settle();
+    confirmer.current?.resolveExtra();
+    await moving;
+    expect(api.artifactUpdate).toHaveBeenCalledWith("a1", expect.objectContaining({ content: "edited" }));
+    expect(app.selectedWorkspaceId).toBe("w2");
+  });
+  it("a save the store refuses stays, the edits kept", async () => {
+    const app = await ready();
+    await app.openArtifact("a1");
+    app.editor.form.content = "edited";
+    const problem = { field: "content", message: "Too long.", position: null };
+    api.artifactValidate.mockResolvedValue([problem]);
+    const moving = app.selectWorkspace("w2");
+    await settle();
+    confirmer.current?.resolveExtra();
+    await moving;
+    expect(api.artifactUpdate).not.toHaveBeenCalled();
+    expect(app.selectedWorkspaceId).toBe("w1");
+    expect(app.editor.form.content).toBe("edited");
+  });
+  it("offers no Save when the edits cannot be saved", async () => {
+    const app = await ready();
+    await app.openArtifact("a1");
+    app.editor.form.content = "edited";
+    app.editor.problems = [{ field: "content", message: "Too long.", position: null }];
+    const moving = app.selectWorkspace("w2");
+    await settle();
+    expect(confirmer.current?.title).toBe("Discard unsaved changes?");
+    expect(confirmer.current?.extraLabel).toBe("");
+    confirmer.current?.resolve(false);
+    await moving;
   });
 });
 

@@ -667,6 +667,14 @@ async viewerAnswerLink(requestId: string, open: boolean) : Promise<Result<boolea
     else return { status: "error", error: e  as any };
 }
 },
+async linkOpen(url: string) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("link_open", { url }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async viewerChoices(contentType: string) : Promise<Result<ViewerChoices, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("viewer_choices", { contentType }) };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { SyncConflict } from "./bindings";
-import { conflictTitle, deletedHere, diffCounts, lineDiff, localSide, remoteSide, resolutionChoices, sideFromJson } from "./conflicts";
+import { conflictTitle, deletedHere, localSide, remoteSide, resolutionChoices, sideFromJson } from "./conflicts";
 
 const remote = {
   id: "ra1",
@@ -82,35 +82,5 @@ describe("resolution choices", () => {
     expect(afterLocalDelete[0].label).toBe("Delete it on the platform too");
     for (const kind of ["both_edited", "edited_here_deleted_there", "deleted_here_edited_there"] as const)
       for (const c of resolutionChoices(kind)) expect(c.hint.length).toBeGreaterThan(20);
-  });
-});
-
-describe("line diff", () => {
-  it("marks the lines that are not common to both sides", () => {
-    const d = lineDiff("# Pricing\n1. free\n2. $8\n3. never per seat\n", "# Pricing\n1. free\n2. $10\n3. never per seat\n4. annual\n");
-    expect(d.left.map((l) => l.changed)).toEqual([false, false, true, false]);
-    expect(d.right.map((l) => l.changed)).toEqual([false, false, true, false, true]);
-    expect(d.right[4].text).toBe("4. annual");
-    expect(diffCounts(d)).toEqual({ left: 1, right: 2 });
-  });
-
-  it("handles empty sides, Windows line ends and identical texts", () => {
-    expect(lineDiff("", "a\nb")).toEqual({ left: [], right: [{ text: "a", changed: true }, { text: "b", changed: true }] });
-    expect(diffCounts(lineDiff("a\r\nb\r\n", "a\nb\n"))).toEqual({ left: 0, right: 0 });
-    expect(lineDiff("x\n", "x").left).toEqual([{ text: "x", changed: false }]);
-    expect(lineDiff("\n", "").left).toEqual([{ text: "", changed: true }]);
-  });
-
-  it("keeps the order: a moved line counts as changed on one side", () => {
-    const d = lineDiff("a\nb\nc", "b\nc\na");
-    expect(diffCounts(d)).toEqual({ left: 1, right: 1 });
-    expect(d.left[0]).toEqual({ text: "a", changed: true });
-  });
-
-  it("falls back to line membership for very large texts", () => {
-    const big = Array.from({ length: 1600 }, (_, i) => `line ${i}`);
-    const d = lineDiff(big.join("\n"), [...big.slice(1), "new"].join("\n"));
-    expect(d.left.filter((l) => l.changed).map((l) => l.text)).toEqual(["line 0"]);
-    expect(d.right.filter((l) => l.changed).map((l) => l.text)).toEqual(["new"]);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Sync conflicts as the Conflicts view shows them: the two sides (this computer's artifact and the platform's
- * version), what each way of settling it does in words, and a line diff to highlight what differs. Pure.
+ * version) and what each way of settling it does in words (what differs is `textDiff`'s). Pure.
  */
 import type { Artifact, ConflictKind, JsonValue, Resolution, SyncConflict } from "./bindings";
 
@@ -111,58 +111,4 @@ export function resolutionChoices(kind: ConflictKind): ResolutionChoice[] {
         { resolution: "keep_remote", testid: "resolve-remote", label: "Keep the platform's", hint: "The platform's version comes back to this computer." },
       ];
   }
-}
-
-export interface DiffLine {
-  text: string;
-  /** Not on the other side. */
-  changed: boolean;
-}
-
-/** Above this many line pairs the diff falls back to "is this line anywhere on the other side". */
-const MAX_CELLS = 2_000_000;
-
-/** The lines of a text; a final newline ends the last line rather than starting an empty one. */
-function splitLines(s: string): string[] {
-  if (s === "") return [];
-  const lines = s.replace(/\r\n?/g, "\n").split("\n");
-  if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
-  return lines;
-}
-
-/** The lines of both sides, each marked when it is not part of their longest common run of lines. */
-export function lineDiff(left: string, right: string): { left: DiffLine[]; right: DiffLine[] } {
-  const a = splitLines(left);
-  const b = splitLines(right);
-  if (a.length * b.length > MAX_CELLS) {
-    const inA = new Set(a);
-    const inB = new Set(b);
-    return { left: a.map((t) => ({ text: t, changed: !inB.has(t) })), right: b.map((t) => ({ text: t, changed: !inA.has(t) })) };
-  }
-  // lcs[i][j]: the longest common subsequence of a[i..] and b[j..], one row at a time from the end.
-  const n = a.length;
-  const m = b.length;
-  const lcs: Uint32Array[] = Array.from({ length: n + 1 }, () => new Uint32Array(m + 1));
-  for (let i = n - 1; i >= 0; i--) {
-    for (let j = m - 1; j >= 0; j--) {
-      lcs[i][j] = a[i] === b[j] ? lcs[i + 1][j + 1] + 1 : Math.max(lcs[i + 1][j], lcs[i][j + 1]);
-    }
-  }
-  const keepA = new Array<boolean>(n).fill(false);
-  const keepB = new Array<boolean>(m).fill(false);
-  let i = 0;
-  let j = 0;
-  while (i < n && j < m) {
-    if (a[i] === b[j]) {
-      keepA[i++] = true;
-      keepB[j++] = true;
-    } else if (lcs[i + 1][j] >= lcs[i][j + 1]) i++;
-    else j++;
-  }
-  return { left: a.map((t, k) => ({ text: t, changed: !keepA[k] })), right: b.map((t, k) => ({ text: t, changed: !keepB[k] })) };
-}
-
-/** How many lines differ on each side, for a short summary. */
-export function diffCounts(d: { left: DiffLine[]; right: DiffLine[] }): { left: number; right: number } {
-  return { left: d.left.filter((l) => l.changed).length, right: d.right.filter((l) => l.changed).length };
 }

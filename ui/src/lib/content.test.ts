@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { base64Size, dataUrl, fileNameFor, jsonOf, parseInline, parseMarkdown, prettyJsonText, resourceView, safeMime, textKind } from "./content";
+import { base64Size, dataUrl, fileNameFor, jsonOf, prettyJsonText, resourceView, safeMime, textKind } from "./content";
 
 describe("textKind", () => {
   it("recognises JSON objects and arrays only", () => {
@@ -26,26 +26,6 @@ describe("JSON helpers", () => {
     expect(prettyJsonText('{"a":1}')).toBe('{\n  "a": 1\n}');
     expect(prettyJsonText('{"a":1, "cut')).toBe('{"a":1, "cut');
     expect(jsonOf("null")).toBeNull();
-  });
-});
-
-describe("Markdown", () => {
-  it("parses blocks", () => {
-    const blocks = parseMarkdown("# Hi\n\nSome *text*\nmore\n\n- a\n- b\n\n1. one\n\n```sh\nls <x>\n```\n> quote\n\n---");
-    expect(blocks.map((b) => b.t)).toEqual(["heading", "para", "list", "list", "code", "quote", "rule"]);
-    expect(blocks[1]).toEqual({ t: "para", children: [{ t: "text", text: "Some " }, { t: "em", children: [{ t: "text", text: "text" }] }, { t: "text", text: " more" }] });
-    expect(blocks[4]).toEqual({ t: "code", lang: "sh", text: "ls <x>" });
-  });
-  it("parses inline code, strong and links, keeping HTML as text", () => {
-    expect(parseInline("a `b` **c** [d](https://e) <script>")).toEqual([
-      { t: "text", text: "a " },
-      { t: "code", text: "b" },
-      { t: "text", text: " " },
-      { t: "strong", children: [{ t: "text", text: "c" }] },
-      { t: "text", text: " " },
-      { t: "link", text: "d", href: "https://e" },
-      { t: "text", text: " <script>" },
-    ]);
   });
 });
 

@@ -1,7 +1,6 @@
 /**
  * How content from servers is shown: text as JSON, Markdown or plain; resources as text, image, audio or a
- * download. Markdown is parsed into a small tree that components render as ordinary elements, so nothing a
- * server sends is ever inserted as HTML.
+ * download. Markdown itself is rendered and sanitized in `markdown.ts`.
  */
 import type { JsonValue, ResourceContent } from "./bindings";
 
@@ -39,116 +38,6 @@ export function textKind(text: string, mimeType?: string | null): TextKind {
   if (mime && mime !== "text/plain" && !mime.startsWith("text/")) return "plain";
   if (STRONG_MD.some((r) => r.test(text))) return "markdown";
   return WEAK_MD.filter((r) => r.test(text)).length >= 2 ? "markdown" : "plain";
-}
-
-// ---- Markdown, the small subset ---------------------------------------------------------------------------------
-
-export type Inline =
-  | { t: "text"; text: string }
-  | { t: "code"; text: string }
-  | { t: "strong"; children: Inline[] }
-  | { t: "em"; children: Inline[] }
-  | { t: "link"; text: string; href: string };
-
-export type Block =
-  | { t: "heading"; level: number; children: Inline[] }
-  | { t: "para"; children: Inline[] }
-  | { t: "list"; ordered: boolean; items: Inline[][] }
-  | { t: "code"; lang: string; text: string }
-  | { t: "quote"; children: Inline[] }
-  | { t: "rule" };
-
-const INLINE = /(`[^`\n]+`)|(\*\*[^*\n]+?\*\*|__[^_\n]+?__)|(\*[^*\s][^*\n]*?\*|_[^_\s][^_\n]*?_)|(\[[^\]\n]+\]\([^)\s]+\))/;
-
-export function parseInline(text: string): Inline[] {
-  const out: Inline[] = [];
-  let rest = text;
-  while (rest) {
-    const m = INLINE.exec(rest);
-    if (!m) {
-      out.push({ t: "text", text: rest });
-      break;
-    }
-    if (m.index > 0) out.push({ t: "text", text: rest.slice(0, m.index) });
-    const s = m[0];
-    if (m[1]) out.push({ t: "code", text: s.slice(1, -1) });
-    else if (m[2]) out.push({ t: "strong", children: parseInline(s.slice(2, -2)) });
-    else if (m[3]) out.push({ t: "em", children: parseInline(s.slice(1, -1)) });
-    else {
-      const close = s.indexOf("](");
-      out.push({ t: "link", text: s.slice(1, close), href: s.slice(close + 2, -1) });
-    }
-    rest = rest.slice(m.index + s.length);
-  }
-  // Merge neighbouring text runs.
-  return out.reduce<Inline[]>((acc, x) => {
-    const last = acc[acc.length - 1];
-    if (x.t === "text" && last?.t === "text") last.text += x.text;
-    else acc.push(x);
-    return acc;
-  }, []);
-}
-
-export function parseMarkdown(src: string): Block[] {
-  const lines = src.replace(/\r\n?/g, "\n").split("\n");
-  const blocks: Block[] = [];
-  let para: string[] = [];
-  const flush = () => {
-    if (para.length) blocks.push({ t: "para", children: parseInline(para.join(" ")) });
-    para = [];
-  };
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i];
-    const fence = /^\s*```\s*([\w+-]*)/.exec(line);
-    if (fence) {
-      flush();
-      const body: string[] = [];
-      i++;
-      while (i < lines.length && !/^\s*```\s*$/.test(lines[i])) body.push(lines[i++]);
-      blocks.push({ t: "code", lang: fence[1], text: body.join("\n") });
-      continue;
-    }
-    if (line.trim() === "") {
-      flush();
-      continue;
-    }
-    const h = /^(#{1,6})\s+(.*?)\s*#*\s*$/.exec(line);
-    if (h) {
-      flush();
-      blocks.push({ t: "heading", level: h[1].length, children: parseInline(h[2]) });
-      continue;
-    }
-    if (/^\s*([-*_])(\s*\1){2,}\s*$/.test(line)) {
-      flush();
-      blocks.push({ t: "rule" });
-      continue;
-    }
-    const item = /^\s*(?:([-*+])|(\d+)[.)])\s+(.*)$/.exec(line);
-    if (item) {
-      flush();
-      const ordered = item[2] !== undefined;
-      const items: Inline[][] = [parseInline(item[3])];
-      while (i + 1 < lines.length) {
-        const next = /^\s*(?:([-*+])|(\d+)[.)])\s+(.*)$/.exec(lines[i + 1]);
-        if (!next || (next[2] !== undefined) !== ordered) break;
-        items.push(parseInline(next[3]));
-        i++;
-      }
-      blocks.push({ t: "list", ordered, items });
-      continue;
-    }
-    const q = /^>\s?(.*)$/.exec(line);
-    if (q) {
-      flush();
-      const body = [q[1]];
-      while (i + 1 < lines.length && /^>\s?/.test(lines[i + 1])) body.push(lines[++i].replace(/^>\s?/, ""));
-      blocks.push({ t: "quote", children: parseInline(body.join(" ")) });
-      continue;
-    }
-    para.push(line.trim());
-  }
-  flush();
-  return blocks;
 }
 
 // ---- binary content ---------------------------------------------------------------------------------------------

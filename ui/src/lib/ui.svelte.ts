@@ -80,16 +80,32 @@ export interface ConfirmOptions {
 
 export interface ConfirmRequest extends Required<Omit<ConfirmOptions, "detail">> {
   detail: string;
+  /** A third answer's button ("Save" beside "Discard" and "Keep editing"); empty when there is none. */
+  extraLabel: string;
   resolve: (ok: boolean) => void;
+  /** Answers with the third button. */
+  resolveExtra: () => void;
 }
+
+/** The answer to a question with three buttons. */
+export type Choice = "ok" | "extra" | "cancel";
 
 class Confirmer {
   current = $state<ConfirmRequest | null>(null);
 
   ask(opts: ConfirmOptions): Promise<boolean> {
+    return this.choose(opts, "").then((c) => c === "ok");
+  }
+
+  /** Asks with a third answer besides OK and Cancel (`extraLabel` names its button; "" for none). */
+  choose(opts: ConfirmOptions, extraLabel: string): Promise<Choice> {
     // Only one question at a time: a new one answers the old one with "no".
     this.current?.resolve(false);
-    return new Promise<boolean>((resolve) => {
+    return new Promise<Choice>((resolve) => {
+      const answer = (c: Choice) => {
+        this.current = null;
+        resolve(c);
+      };
       this.current = {
         title: opts.title,
         message: opts.message,
@@ -97,10 +113,9 @@ class Confirmer {
         okLabel: opts.okLabel ?? "OK",
         cancelLabel: opts.cancelLabel ?? "Cancel",
         danger: opts.danger ?? false,
-        resolve: (ok: boolean) => {
-          this.current = null;
-          resolve(ok);
-        },
+        extraLabel,
+        resolve: (ok: boolean) => answer(ok ? "ok" : "cancel"),
+        resolveExtra: () => answer("extra"),
       };
     });
   }

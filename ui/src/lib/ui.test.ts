@@ -23,6 +23,21 @@ describe("confirmer", () => {
     confirmer.current?.resolve(true);
     await expect(second).resolves.toBe(true);
   });
+  it("asks with a third answer and tells which one was given", async () => {
+    const saving = confirmer.choose({ title: "Save?", message: "" }, "Save");
+    expect(confirmer.current?.extraLabel).toBe("Save");
+    confirmer.current?.resolveExtra();
+    await expect(saving).resolves.toBe("extra");
+    const discarding = confirmer.choose({ title: "Save?", message: "" }, "Save");
+    confirmer.current?.resolve(true);
+    await expect(discarding).resolves.toBe("ok");
+    const staying = confirmer.choose({ title: "Save?", message: "" }, "Save");
+    confirmer.current?.resolve(false);
+    await expect(staying).resolves.toBe("cancel");
+    // A plain question has no third button.
+    void confirmer.ask({ title: "Delete?", message: "" });
+    expect(confirmer.current?.extraLabel).toBe("");
+  });
 });
 
 describe("toasts", () => {
