@@ -121,7 +121,10 @@ registry! {
     tool_catalog() -> Vec<CatalogTool>;
     viewer_open_artifact(artifact_id: String, environment: ViewerEnvironment) -> ViewerOpening;
     viewer_open_tool(server_id: String, tool: String, args: Map<String, Value>, environment: ViewerEnvironment) -> ViewerOpening;
-    viewer_post(view_id: String, message: String) -> ();
+    viewer_preview_tool(server_id: String, tool: String, environment: ViewerEnvironment) -> ViewerOpening;
+    viewer_tool_input_partial(view_id: String, args: Map<String, Value>) -> ();
+    viewer_run_tool(view_id: String, args: Map<String, Value>) -> String;
+    viewer_post(view_id: String, message: String) -> Option<Value>;
     viewer_close(view_id: String) -> bool;
     viewer_notes(view_id: String) -> ViewNotes;
     viewer_set_theme(theme: String) -> ();

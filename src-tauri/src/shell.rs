@@ -11,6 +11,7 @@ use atrium_api::{
     logging,
 };
 use atrium_gateway::GatewayHost;
+use tauri::webview::PageLoadEvent;
 use tauri::{AppHandle, Emitter, Manager, RunEvent, WebviewUrl, WebviewWindowBuilder};
 
 /// The window event every [`AppEvent`] is emitted as.
@@ -98,6 +99,9 @@ pub fn run() -> ExitCode {
         }
     };
     let _log = logging::init(&paths, "desktop", cfg!(debug_assertions));
+    // WebKit's data (the app's own storage, its cache) lives in the home it belongs to: another home (a test's, say)
+    // sees none of it. (What views store is theirs by origin, and kept by WebKit for the run only.)
+    let webview_data = paths.home().join("webview");
     tracing::info!(home = %paths.home().display(), version = env!("CARGO_PKG_VERSION"), "starting");
     let events = Arc::new(WindowEvents::default());
     let options = OpenOptions {
@@ -131,12 +135,22 @@ pub fn run() -> ExitCode {
                 handle.exit(0);
             });
             let frames = app.state::<Shell>().atrium.clone();
+            let reloads = frames.clone();
             WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
+                .data_directory(webview_data)
+                .on_page_load(move |_, payload| {
+                    // The window (re)loads: views it showed are gone with the old page, so their sessions end too.
+                    if payload.event() == PageLoadEvent::Started
+                        && let Some(atrium) = reloads.clone()
+                    {
+                        tauri::async_runtime::spawn(async move { atrium.viewer_close_all().await });
+                    }
+                })
                 .title("Atrium")
                 .inner_size(1280.0, 800.0)
                 .min_inner_size(880.0, 560.0)
                 .on_navigation(move |url| {
-                    // WebKit asks for frames too: a view's sandbox proxy (and the srcdoc frame in it) may load.
+                    // WebKit asks for frames too: a view's sandbox proxy, and the view in it (on its server's origin).
                     let allowed = atrium_api::navigation::is_app_page(url.as_str())
                         || frames.as_ref().is_some_and(|atrium| atrium.is_view_frame_url(url.as_str()));
                     if !allowed {

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use atrium_mcp::{CallProgress, ElicitationRequest, LogLine, ServerEvents, ServerStatus};
+use atrium_mcp::{CallProgress, CatalogList, ElicitationRequest, LogLine, ServerEvents, ServerStatus};
 use serde::{Deserialize, Serialize};
 
 /// Something that happened; the desktop shell emits each as the `atrium://event` window event.
@@ -83,6 +83,20 @@ pub enum AppEvent {
         /// The status.
         status: atrium_platform::WorkspaceSync,
     },
+    /// One artifact was created or changed: an editor showing it reloads it (unless it has unsaved edits), lists
+    /// refresh. Emitted for every write through the API, whoever made it.
+    ArtifactChanged {
+        /// Its workspace.
+        workspace_id: String,
+        /// The artifact.
+        artifact_id: String,
+        /// Its version after the write.
+        version: u32,
+        /// Whether it was created by this write.
+        created: bool,
+        /// Who wrote it.
+        by: ChangedBy,
+    },
     /// Sync changed a workspace's artifacts (lists need a refresh).
     ArtifactsChanged {
         /// The workspace.
@@ -93,6 +107,16 @@ pub enum AppEvent {
         /// The status.
         status: atrium_platform::RelayStatus,
     },
+}
+
+/// Who changed an artifact (sync and the gateway will say so too when they report single artifacts).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, specta::Type)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangedBy {
+    /// The person, through the window or the terminal.
+    Person,
+    /// A server's view (`update_artifact` / `create_artifact`).
+    View,
 }
 
 /// Where events go.
@@ -113,6 +137,8 @@ impl EventSink for NoSink {
 pub(crate) struct SinkEvents {
     pub(crate) sink: Arc<dyn EventSink>,
     pub(crate) types: crate::content_registry::TypeCache,
+    /// Open views hear of their server's progress and list changes.
+    pub(crate) viewers: crate::viewer::Viewers,
 }
 
 impl ServerEvents for SinkEvents {
@@ -127,6 +153,7 @@ impl ServerEvents for SinkEvents {
         self.sink.emit(AppEvent::ServerLog { server_id: server_id.to_owned(), line: line.clone() });
     }
     fn progress(&self, server_id: &str, progress: &CallProgress) {
+        self.viewers.progress(progress);
         self.sink.emit(AppEvent::CallProgress { server_id: server_id.to_owned(), progress: progress.clone() });
     }
     fn elicitation_requested(&self, request: &ElicitationRequest) {
@@ -138,6 +165,9 @@ impl ServerEvents for SinkEvents {
     fn catalog_changed(&self, server_id: &str) {
         self.types.forget(server_id);
         self.sink.emit(AppEvent::CatalogChanged { server_id: server_id.to_owned() });
+    }
+    fn list_changed(&self, server_id: &str, list: CatalogList) {
+        self.viewers.list_changed(server_id, list);
     }
     fn audit_recorded(&self, server_id: &str) {
         self.sink.emit(AppEvent::AuditRecorded { server_id: server_id.to_owned() });

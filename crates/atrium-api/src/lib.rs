@@ -25,7 +25,11 @@ mod secrets;
 mod server_view;
 mod servers;
 mod signals;
+mod view_wire;
 mod viewer;
+mod viewer_backend;
+mod viewer_open;
+mod viewer_origins;
 
 use std::sync::Arc;
 
@@ -69,7 +73,7 @@ pub use auth::{AuthorizerConfig, AuthorizerView, NewAuthorizer, SystemBrowser};
 pub use content_registry::{ViewerCandidate, ViewerChoice, ViewerChoices};
 pub use content_types::ContentTypeInfo;
 pub use error::{ApiError, ErrorCode, ErrorDetails, PlatformFailure, SignInFailure};
-pub use events::{AppEvent, EventSink, NoSink};
+pub use events::{AppEvent, ChangedBy, EventSink, NoSink};
 pub use gateway_setting::{GATEWAY_DEFAULT_PORT, GatewayStatus};
 pub use import::{
     ImportPreview, ImportReport, ImportRequest, ImportSource, PlannedSecret, PlannedServer, ServerExport,
@@ -226,9 +230,11 @@ impl Atrium {
             },
         };
         let types = content_registry::TypeCache::default();
+        let viewers = viewer::Viewers::default();
+        let sink = events::SinkEvents { sink: options.events.clone(), types: types.clone(), viewers: viewers.clone() };
         let servers = ServerSet::with_local(
             store.clone(),
-            Arc::new(events::SinkEvents { sink: options.events.clone(), types: types.clone() }),
+            Arc::new(sink),
             ServerSetOptions { elicitation: options.elicitation, reconnect: true, restart: options.restart },
             local,
         );
@@ -247,7 +253,7 @@ impl Atrium {
             servers,
             keychain,
             options,
-            viewers: viewer::Viewers::default(),
+            viewers,
             types,
             sign_ins: Arc::default(),
         };
@@ -327,6 +333,7 @@ impl Atrium {
             self.approve_as_written(&artifact).await?;
         }
         self.written(&artifact);
+        self.changed(&artifact, true, author);
         self.after_save(&artifact, true);
         Ok(registrations::presented(artifact))
     }
@@ -362,6 +369,7 @@ impl Atrium {
             self.approve_as_written(&artifact).await?;
         }
         self.written(&artifact);
+        self.changed(&artifact, false, author);
         self.after_save(&artifact, false);
         Ok(registrations::presented(artifact))
     }
@@ -395,6 +403,7 @@ impl Atrium {
     pub async fn artifact_restore(&self, id: String, version: u32) -> ApiResult<Artifact> {
         let artifact = self.store.restore_revision(&id, version).await?;
         self.written(&artifact);
+        self.changed(&artifact, false, Author::Person);
         Ok(registrations::presented(artifact))
     }
 
@@ -418,6 +427,20 @@ impl Atrium {
             }
         }
         Ok(types)
+    }
+
+    /// Tells the window (and whoever listens) that an artifact was written.
+    fn changed(&self, artifact: &Artifact, created: bool, author: Author) {
+        self.options.events.emit(AppEvent::ArtifactChanged {
+            workspace_id: artifact.workspace_id.clone(),
+            artifact_id: artifact.id.clone(),
+            version: artifact.version,
+            created,
+            by: match author {
+                Author::Person => events::ChangedBy::Person,
+                Author::View => events::ChangedBy::View,
+            },
+        });
     }
 
     /// After a save, in the background: the owning server's `on_create` (for a new artifact), then its

@@ -1,5 +1,5 @@
 //! A view's `tools/call` round trip, warm (DESIGN §8: p50 ≤ 5 ms): a message as the window relays it
-//! (`viewer_post`) → the view's session (policy) → the server → the answer event the window posts back. The server
+//! (`viewer_post`) → the view's session (policy) → the server → the answer `viewer_post` returns. The server
 //! is `@modelcontextprotocol/server-basic-vanillajs` over stdio, its `get-time` tool, called the way its view's
 //! button calls it; the same call straight through the connection manager is measured beside it.
 //!
@@ -35,16 +35,6 @@ fn report(name: &str, mut samples: Vec<f64>) -> f64 {
     let (p50, p99) = (percentile(&samples, 0.5), percentile(&samples, 0.99));
     println!("{name:<44} p50 {p50:>7.3} ms   p99 {p99:>7.3} ms   ({} calls)", samples.len());
     p50
-}
-
-async fn answer(posts: &mut mpsc::UnboundedReceiver<Value>, id: i64) -> Value {
-    loop {
-        let message =
-            tokio::time::timeout(Duration::from_secs(10), posts.recv()).await.expect("in time").expect("open");
-        if message["id"] == json!(id) {
-            return message;
-        }
-    }
 }
 
 async fn method(posts: &mut mpsc::UnboundedReceiver<Value>, name: &str) -> Value {
@@ -99,14 +89,9 @@ async fn main() {
     post(json!({"jsonrpc": "2.0", "method": "ui/notifications/sandbox-proxy-ready", "params": {}}).to_string())
         .await
         .expect("post");
-    method(&mut posts, "ui/notifications/sandbox-resource-ready").await;
-    post(
-        json!({"jsonrpc": "2.0", "id": 0, "method": "ui/initialize", "params": {"protocolVersion": "2026-01-26"}})
-            .to_string(),
-    )
-    .await
-    .expect("post");
-    answer(&mut posts, 0).await;
+    let init =
+        json!({"jsonrpc": "2.0", "id": 0, "method": "ui/initialize", "params": {"protocolVersion": "2026-01-26"}});
+    post(init.to_string()).await.expect("post").expect("initialize answered");
     post(json!({"jsonrpc": "2.0", "method": "ui/notifications/initialized", "params": {}}).to_string())
         .await
         .expect("post");
@@ -118,10 +103,9 @@ async fn main() {
             "params": {"name": "get-time", "arguments": {}, "_meta": {"progressToken": id}}})
         .to_string();
         let started = Instant::now();
-        post(message).await.expect("post");
-        let reply = answer(&mut posts, id).await;
+        let reply = post(message).await.expect("post").expect("answered");
         let elapsed = started.elapsed();
-        assert!(reply.get("result").is_some(), "{reply}");
+        assert!(reply.get("result").is_some() && reply["id"] == json!(id), "{reply}");
         if id > calls / 10 {
             through_view.push(elapsed.as_secs_f64() * 1e3);
         }

@@ -1,9 +1,15 @@
 //! The Content-Security-Policy a view runs under, built from its resource's `_meta.ui.csp`.
 //!
-//! The policy is sent as an HTTP header on the sandbox-proxy page, and the view (a `srcdoc` document) inherits it:
-//! one policy, so the proxy's and the view's never intersect into something neither asked for. Every domain a
-//! server declares goes through [`normalize_source`]; anything that is not a plain http(s)/ws(s) origin or host
-//! source is dropped (and reported), so a declaration can never add a directive or a keyword.
+//! The policy is the HTTP header of the view's own document (served from its server's origin, see
+//! [`crate::origin`]), so nothing in the view can loosen it and no other policy intersects with it. It follows the
+//! MCP Apps reference host (ext-apps `basic-host`) for what runs *inside* the view's sandbox — inline, `eval`,
+//! WebAssembly, `blob:` and `data:` scripts, `blob:` workers — because the apps are written for it (Three.js scenes
+//! run user code through `new Function`, PDF.js starts its worker from a `blob:` URL that imports a `data:`
+//! module), while everything that reaches *out* stays shut unless the server declared it: `connect-src`,
+//! `frame-src` and `base-uri` default to `'none'` (the reference host gives `connect-src 'self'`), `form-action` and
+//! `object-src` are always `'none'`, and `frame-ancestors` names only the proxy and the app. Every domain a server
+//! declares goes through [`normalize_source`]; anything that is not a plain http(s)/ws(s) origin or host source is
+//! dropped (and reported), so a declaration can never add a directive or a keyword.
 
 use serde::{Deserialize, Serialize};
 
@@ -40,7 +46,8 @@ pub struct ViewCsp {
 /// Most sources a directive takes; the rest are rejected (a server listing thousands is not a real need).
 const MAX_SOURCES: usize = 32;
 
-/// Builds the policy for a view. `frame_ancestors` are the origins that may embed the proxy (the app's own).
+/// Builds the policy for a view. `frame_ancestors` are the origins that may embed it: the sandbox proxy's and the
+/// app's own (every ancestor is checked).
 pub fn build(declared: &CspDomains, frame_ancestors: &[String]) -> ViewCsp {
     let mut rejected = Vec::new();
     let mut clean = |list: &[String]| -> Vec<String> {
@@ -69,15 +76,22 @@ pub fn build(declared: &CspDomains, frame_ancestors: &[String]) -> ViewCsp {
         if parts.is_empty() { "'none'".to_owned() } else { parts.join(" ") }
     };
     let resources = &granted.resource_domains;
-    // Inline script and style are how single-file views ship; 'self' is the proxy origin, which serves nothing
-    // but the one proxy page, so it is left out everywhere.
+    // 'self' is the view's own origin: its server's port, which serves nothing but one-use view documents, so it
+    // adds nothing a view could load; it is there for parity with the reference host (a worker or module a library
+    // resolves against the document's URL). It is left out of connect-src: no fetch to the listener at all.
+    // Code from `eval`, WebAssembly, `blob:` or `data:` runs in the same sandbox under the same connect-src as
+    // inline code: none of these allowances opens a way out.
     let directives = [
         "default-src 'none'".to_owned(),
-        format!("script-src {}", join("'unsafe-inline'", resources)),
-        format!("style-src {}", join("'unsafe-inline'", resources)),
-        format!("img-src {}", join("data: blob:", resources)),
-        format!("font-src {}", join("data:", resources)),
-        format!("media-src {}", join("data: blob:", resources)),
+        format!(
+            "script-src {}",
+            join("'self' 'unsafe-inline' 'unsafe-eval' 'wasm-unsafe-eval' blob: data:", resources)
+        ),
+        format!("style-src {}", join("'self' 'unsafe-inline' blob: data:", resources)),
+        format!("img-src {}", join("'self' data: blob:", resources)),
+        format!("font-src {}", join("'self' data: blob:", resources)),
+        format!("media-src {}", join("'self' data: blob:", resources)),
+        format!("worker-src {}", join("'self' blob:", resources)),
         format!("connect-src {}", join("", &granted.connect_domains)),
         format!("frame-src {}", join("", &granted.frame_domains)),
         format!("base-uri {}", join("", &granted.base_uri_domains)),
@@ -86,6 +100,21 @@ pub fn build(declared: &CspDomains, frame_ancestors: &[String]) -> ViewCsp {
         format!("frame-ancestors {}", join("", frame_ancestors)),
     ];
     ViewCsp { header: directives.join("; "), granted, rejected }
+}
+
+/// A violation report of a view's policy (the `csp-report` object) as what the window shows of it.
+pub fn violation(report: &serde_json::Value) -> crate::Refusal {
+    let field = |key: &str| report.get(key).and_then(serde_json::Value::as_str).filter(|s| !s.is_empty());
+    let directive = field("effective-directive").or_else(|| field("violated-directive")).unwrap_or("a directive");
+    let directive = directive.split_whitespace().next().unwrap_or(directive);
+    let blocked = field("blocked-uri").unwrap_or("inline");
+    // Only the origin of a URL: a path may carry what the view was sending.
+    let target = url::Url::parse(blocked).ok().filter(|u| u.has_host()).map(|u| u.origin().ascii_serialization());
+    crate::Refusal {
+        method: "Content-Security-Policy".into(),
+        target: Some(target.unwrap_or_else(|| blocked.chars().take(64).collect())),
+        reason: format!("the view's policy does not allow it ({directive})"),
+    }
 }
 
 /// A declared domain as a CSP source, or `None` when it is not one we accept: only `http`, `https`, `ws` and `wss`
@@ -203,20 +232,30 @@ mod tests {
     }
 
     #[test]
-    fn default_policy_is_the_restrictive_one() {
-        let csp = build(&CspDomains::default(), &domains(&["tauri://localhost"]));
-        assert!(csp.header.starts_with("default-src 'none'; script-src 'unsafe-inline'; "), "{}", csp.header);
+    fn default_policy_allows_what_runs_inside_and_nothing_that_reaches_out() {
+        let csp = build(&CspDomains::default(), &domains(&["http://127.0.0.1:4000", "tauri://localhost"]));
+        assert!(csp.header.starts_with("default-src 'none'; "), "{}", csp.header);
         for directive in [
+            // What runs inside the view's sandbox, as the reference host allows it.
+            "script-src 'self' 'unsafe-inline' 'unsafe-eval' 'wasm-unsafe-eval' blob: data:;",
+            "style-src 'self' 'unsafe-inline' blob: data:;",
+            "img-src 'self' data: blob:;",
+            "font-src 'self' data: blob:;",
+            "media-src 'self' data: blob:;",
+            "worker-src 'self' blob:;",
+            // What reaches out: shut.
             "connect-src 'none'",
             "frame-src 'none'",
             "base-uri 'none'",
             "object-src 'none'",
             "form-action 'none'",
-            "frame-ancestors tauri://localhost",
+            "frame-ancestors http://127.0.0.1:4000 tauri://localhost",
         ] {
             assert!(csp.header.contains(directive), "{directive} missing from {}", csp.header);
         }
-        assert!(!csp.header.contains("'self'"), "the proxy origin is never a source: {}", csp.header);
+        // Neither its own origin nor anything else is reachable with fetch, XHR or WebSocket.
+        let connect = csp.header.split("; ").find(|d| d.starts_with("connect-src")).expect("connect-src");
+        assert_eq!(connect, "connect-src 'none'");
         assert!(csp.rejected.is_empty());
     }
 
@@ -230,14 +269,30 @@ mod tests {
         };
         let csp = build(&declared, &[]);
         assert!(csp.header.contains("connect-src https://api.example.com;"), "{}", csp.header);
-        assert!(csp.header.contains("script-src 'unsafe-inline' https://cdn.example.com;"), "{}", csp.header);
-        assert!(csp.header.contains("img-src data: blob: https://cdn.example.com;"), "{}", csp.header);
+        assert!(
+            csp.header.contains("script-src 'self' 'unsafe-inline' 'unsafe-eval' 'wasm-unsafe-eval' blob: data: https://cdn.example.com;"),
+            "{}",
+            csp.header
+        );
+        assert!(csp.header.contains("img-src 'self' data: blob: https://cdn.example.com;"), "{}", csp.header);
+        assert!(csp.header.contains("worker-src 'self' blob: https://cdn.example.com;"), "{}", csp.header);
         assert!(csp.header.contains("frame-src https://www.youtube.com;"), "{}", csp.header);
         assert!(csp.header.contains("base-uri https://base.example.com;"), "{}", csp.header);
         assert!(csp.header.contains("frame-ancestors 'none'"), "{}", csp.header);
         assert_eq!(csp.rejected, vec!["https://x.com; script-src *".to_owned()]);
         assert_eq!(csp.granted.connect_domains, vec!["https://api.example.com".to_owned()]);
         assert_eq!(csp.header.matches("script-src").count(), 1, "{}", csp.header);
+    }
+
+    #[test]
+    fn violation_reports_say_what_was_blocked_by_which_directive() {
+        let report = serde_json::json!({"document-uri": "http://127.0.0.1:4000/v/x", "effective-directive": "connect-src",
+            "violated-directive": "connect-src 'none'", "blocked-uri": "https://evil.example/steal?data=secret"});
+        let refusal = violation(&report);
+        assert_eq!(refusal.target.as_deref(), Some("https://evil.example"), "the origin only, never the query");
+        assert!(refusal.reason.contains("connect-src"), "{}", refusal.reason);
+        let inline = violation(&serde_json::json!({"violated-directive": "script-src 'self'", "blocked-uri": "eval"}));
+        assert_eq!((inline.target.as_deref(), inline.reason.contains("script-src")), (Some("eval"), true));
     }
 
     #[test]

@@ -1,6 +1,10 @@
 //! A view's HTML and its `_meta.ui` policy, checked the way the MCP Apps spec requires: a `ui://` URI, exactly the
 //! `text/html;profile=mcp-app` MIME type, one content item (text or base64), and the `ui` metadata merged from the
 //! content item first, then the listing.
+//!
+//! One allowance: a content type's view laid out as the Agience guide's Part 5/6 (`ui://<server>/<type slug>.html`,
+//! registered with `@mcp.resource(uri)` and no MIME type, which FastMCP sends as `text/plain`) is shown when it
+//! comes as HTML, plain text or without a type ([`MimeRule::TypeView`]); the caller says so in the server's log.
 
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -76,6 +80,16 @@ impl ViewPermissions {
     }
 }
 
+/// How a resource's MIME type is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MimeRule {
+    /// Exactly `text/html;profile=mcp-app` (a tool's view, per the spec).
+    Strict,
+    /// A content type's view found by the Agience rule: `text/html;profile=mcp-app`, or (with a note) no type,
+    /// `text/html` or `text/plain` — what the guide's `@mcp.resource(uri)` sends.
+    TypeView,
+}
+
 /// A view ready to show.
 #[derive(Debug, Clone, PartialEq)]
 pub struct UiResource {
@@ -89,6 +103,9 @@ pub struct UiResource {
     pub permissions: ViewPermissions,
     /// Whether it wants the host's border and background (`None`: the host decides).
     pub prefers_border: Option<bool>,
+    /// Why it was accepted although its MIME type is not the spec's (for the server's log), under
+    /// [`MimeRule::TypeView`].
+    pub mime_note: Option<String>,
 }
 
 /// One content item of a `resources/read` result, as a server sent it.
@@ -120,7 +137,12 @@ pub fn is_ui_uri(uri: &str) -> bool {
 impl UiResource {
     /// Checks a `resources/read` result for `uri`; `listing_meta` is the `_meta` of the `resources/list` entry, if
     /// the server listed it.
-    pub fn from_read(uri: &str, contents: &[ReadContent], listing_meta: Option<&Value>) -> Result<Self, ViewerError> {
+    pub fn from_read(
+        uri: &str,
+        contents: &[ReadContent],
+        listing_meta: Option<&Value>,
+        rule: MimeRule,
+    ) -> Result<Self, ViewerError> {
         let invalid = |reason: String| ViewerError::InvalidView { uri: uri.to_owned(), reason };
         if !is_ui_uri(uri) {
             return Err(invalid("a view's URI must start with ui://".into()));
@@ -128,10 +150,21 @@ impl UiResource {
         let [item] = contents else {
             return Err(invalid(format!("expected one content item, the server sent {}", contents.len())));
         };
-        let mime = item.mime_type.as_deref().unwrap_or_default();
-        if !mime.eq_ignore_ascii_case(VIEW_MIME) {
-            return Err(invalid(format!("MIME type must be {VIEW_MIME}, not {mime:?}")));
-        }
+        let mime = item.mime_type.as_deref().unwrap_or_default().trim();
+        let mime_note = if mime.eq_ignore_ascii_case(VIEW_MIME) {
+            None
+        } else {
+            let essence = mime.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+            let guide_shaped = matches!(essence.as_str(), "" | "text/html" | "text/plain");
+            if rule == MimeRule::Strict || !guide_shaped {
+                return Err(invalid(format!("MIME type must be {VIEW_MIME}, not {mime:?}")));
+            }
+            let sent = if mime.is_empty() { "no MIME type".to_owned() } else { format!("MIME type {mime:?}") };
+            Some(format!(
+                "{uri} is shown as its content type's view although it has {sent}: declare mime_type=\"{VIEW_MIME}\" \
+                 on the resource (MCP Apps requires it)"
+            ))
+        };
         let html = match (&item.text, &item.blob) {
             (Some(text), _) => text.clone(),
             (None, Some(blob)) => {
@@ -152,7 +185,7 @@ impl UiResource {
         let csp = pick("csp").and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default();
         let permissions = pick("permissions").and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default();
         let prefers_border = pick("prefersBorder").and_then(|v| v.as_bool());
-        Ok(UiResource { uri: uri.to_owned(), html, csp, permissions, prefers_border })
+        Ok(UiResource { uri: uri.to_owned(), html, csp, permissions, prefers_border, mime_note })
     }
 }
 
@@ -197,9 +230,15 @@ mod tests {
     #[test]
     fn reads_text_and_blob_views() {
         let text = item(json!({"uri": "ui://s/v.html", "mimeType": VIEW_MIME, "text": "<p>hi</p>"}));
-        assert_eq!(UiResource::from_read("ui://s/v.html", &[text], None).expect("view").html, "<p>hi</p>");
+        assert_eq!(
+            UiResource::from_read("ui://s/v.html", &[text], None, MimeRule::Strict).expect("view").html,
+            "<p>hi</p>"
+        );
         let blob = item(json!({"uri": "ui://s/v.html", "mimeType": VIEW_MIME, "blob": "PHA+aGk8L3A+"}));
-        assert_eq!(UiResource::from_read("ui://s/v.html", &[blob], None).expect("view").html, "<p>hi</p>");
+        assert_eq!(
+            UiResource::from_read("ui://s/v.html", &[blob], None, MimeRule::Strict).expect("view").html,
+            "<p>hi</p>"
+        );
     }
 
     #[test]
@@ -215,8 +254,25 @@ mod tests {
         ];
         for (uri, contents) in cases {
             let contents: Vec<ReadContent> = contents.into_iter().map(item).collect();
-            let err = UiResource::from_read(uri, &contents, None).expect_err("refused");
+            let err = UiResource::from_read(uri, &contents, None, MimeRule::Strict).expect_err("refused");
             assert!(matches!(err, ViewerError::InvalidView { .. }), "{err}");
+        }
+    }
+
+    #[test]
+    fn a_type_view_shaped_as_the_guide_is_shown_with_a_note() {
+        let uri = "ui://my-server/vnd.my-org.recipe.html";
+        for mime in [None, Some(""), Some("text/html"), Some("text/html; charset=utf-8"), Some("text/plain")] {
+            let item = item(json!({"uri": uri, "mimeType": mime, "text": "<p>r</p>"}));
+            let view = UiResource::from_read(uri, std::slice::from_ref(&item), None, MimeRule::TypeView).expect("view");
+            assert!(view.mime_note.as_deref().is_some_and(|n| n.contains(VIEW_MIME)), "{mime:?}");
+            assert!(UiResource::from_read(uri, &[item], None, MimeRule::Strict).is_err(), "strict refuses {mime:?}");
+        }
+        let exact = item(json!({"uri": uri, "mimeType": VIEW_MIME, "text": "<p>r</p>"}));
+        assert_eq!(UiResource::from_read(uri, &[exact], None, MimeRule::TypeView).expect("view").mime_note, None);
+        for mime in ["application/json", "image/png", "text/javascript"] {
+            let item = item(json!({"uri": uri, "mimeType": mime, "text": "x"}));
+            assert!(UiResource::from_read(uri, &[item], None, MimeRule::TypeView).is_err(), "{mime}");
         }
     }
 
@@ -231,7 +287,7 @@ mod tests {
             "permissions": {"camera": {}, "microphone": false},
             "prefersBorder": false
         }});
-        let view = UiResource::from_read("ui://s/v.html", &[read], Some(&listing)).expect("view");
+        let view = UiResource::from_read("ui://s/v.html", &[read], Some(&listing), MimeRule::Strict).expect("view");
         assert_eq!(view.csp.connect_domains, vec!["https://item.example.com".to_owned()]);
         assert!(view.permissions.camera && !view.permissions.microphone);
         assert_eq!(view.permissions.allow_attribute(), "camera");

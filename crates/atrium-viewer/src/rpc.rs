@@ -98,7 +98,7 @@ pub fn parse(text: &str) -> Result<Incoming, Rejected> {
     if text.len() > MAX_MESSAGE_BYTES {
         return Err(Rejected {
             reply: Some(error_response(
-                Value::Null,
+                peek_id(text),
                 &RpcError::new(INVALID_REQUEST, format!("message over {MAX_MESSAGE_BYTES} bytes")),
             )),
             reason: format!("a {}-byte message (the limit is {MAX_MESSAGE_BYTES})", text.len()),
@@ -146,6 +146,21 @@ pub fn parse(text: &str) -> Result<Incoming, Rejected> {
             }
         }
     }
+}
+
+/// The id of a message too big to accept, so its refusal answers the request that was sent: read without keeping
+/// anything else (every other field is skipped unread), and only up to a bound past which not even that is done.
+fn peek_id(text: &str) -> Value {
+    #[derive(Deserialize)]
+    struct IdOnly {
+        #[serde(default)]
+        id: Option<Value>,
+    }
+    const MAX_PEEK: usize = 16 * MAX_MESSAGE_BYTES;
+    if text.len() > MAX_PEEK {
+        return Value::Null;
+    }
+    serde_json::from_str::<IdOnly>(text).ok().and_then(|m| m.id).filter(valid_id).unwrap_or(Value::Null)
 }
 
 fn valid_id(id: &Value) -> bool {
@@ -213,5 +228,12 @@ mod tests {
         let huge = format!(r#"{{"jsonrpc":"2.0","method":"x","params":{{"s":"{}"}}}}"#, "a".repeat(MAX_MESSAGE_BYTES));
         let rejected = parse(&huge).expect_err("too big");
         assert_eq!(rejected.reply.expect("answered")["error"]["code"], json!(INVALID_REQUEST));
+        // A request too big to accept is still answered, under its own id.
+        let request = format!(
+            r#"{{"jsonrpc":"2.0","method":"x","params":{{"s":"{}"}},"id":"big-1"}}"#,
+            "a".repeat(MAX_MESSAGE_BYTES)
+        );
+        let reply = parse(&request).expect_err("too big").reply.expect("answered");
+        assert_eq!((reply["id"].clone(), reply["error"]["code"].clone()), (json!("big-1"), json!(INVALID_REQUEST)));
     }
 }

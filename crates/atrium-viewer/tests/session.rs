@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use atrium_viewer::session::{INITIALIZED_GRACE, PROTOCOL_VERSION, TEARDOWN_WAIT};
 use atrium_viewer::{
-    BoxFuture, CspDomains, Refusal, RpcError, ToolAccess, ToolOutcome, ViewBackend, ViewPayload, ViewPermissions,
-    ViewSetup, ViewerEvent, ViewerSession,
+    BoxFuture, CspDomains, Progress, Refusal, RpcError, ServerList, ToolAccess, ToolOutcome, ViewBackend, ViewPayload,
+    ViewPermissions, ViewSetup, ViewerEvent, ViewerSession,
 };
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
@@ -40,6 +40,7 @@ fn body(message: &Value) -> Value {
 #[derive(Default)]
 struct Recorded {
     calls: Vec<(String, Map<String, Value>)>,
+    call_ids: Vec<String>,
     forwarded: Vec<(String, Map<String, Value>)>,
     host_tools: Vec<String>,
     links: Vec<String>,
@@ -59,9 +60,10 @@ impl ViewBackend for TestBackend {
         &self,
         name: String,
         arguments: Map<String, Value>,
-        _call_id: String,
+        call_id: String,
     ) -> BoxFuture<'_, Result<Value, RpcError>> {
         Box::pin(async move {
+            self.recorded.lock().expect("lock").call_ids.push(call_id);
             if name == "slow" {
                 tokio::time::sleep(Duration::from_secs(30)).await;
             }
@@ -142,7 +144,6 @@ fn open(payload: ViewPayload, open_links: bool) -> View {
     let (tx, events) = mpsc::unbounded_channel();
     let setup = ViewSetup {
         view_id: "v1".into(),
-        html: "<!doctype html><p>view</p>".into(),
         csp: CspDomains { connect_domains: vec!["https://api.example.com".into()], ..CspDomains::default() },
         permissions: ViewPermissions { clipboard_write: true, ..ViewPermissions::default() },
         host_context: json!({"theme": "dark", "locale": "en-GB", "timeZone": "Europe/London",
@@ -160,8 +161,13 @@ fn open(payload: ViewPayload, open_links: bool) -> View {
 }
 
 impl View {
+    /// Relays a message without waiting for its answer (which then comes as a `Post` event).
     fn send(&self, message: Value) {
-        self.session.receive(message.to_string());
+        drop(self.session.receive(message.to_string()));
+    }
+
+    fn send_text(&self, text: &str) {
+        drop(self.session.receive(text.to_owned()));
     }
 
     fn request(&mut self, method: &str, params: Value) -> i64 {
@@ -208,8 +214,6 @@ impl View {
     /// Proxy ready, full initialize, initialized; returns the initialize result and the two data notifications.
     async fn handshake(&mut self) -> (Value, Value, Value) {
         self.notify("ui/notifications/sandbox-proxy-ready", json!({}));
-        let ready = self.post().await;
-        assert_eq!(ready["method"], "ui/notifications/sandbox-resource-ready");
         let id = self.request(
             "ui/initialize",
             json!({"appInfo": {"name": "test-view", "version": "1.0.0"}, "appCapabilities": {},
@@ -231,11 +235,8 @@ impl View {
 async fn full_handshake_sends_schema_valid_messages_in_order() {
     let mut view = open(ViewPayload::Artifact { artifact: artifact() }, true);
     view.notify("ui/notifications/sandbox-proxy-ready", json!({}));
-    let ready = view.post().await;
-    assert_schema("McpUiSandboxResourceReadyNotification", &body(&ready));
-    assert_eq!(ready["params"]["html"], "<!doctype html><p>view</p>");
-    assert_eq!(ready["params"]["csp"]["connectDomains"], json!(["https://api.example.com"]));
-    assert_eq!(ready["params"]["permissions"], json!({"clipboardWrite": {}}));
+    // The proxy page was minted with its view's URL: it needs nothing from the host.
+    view.nothing_posted_for(Duration::from_millis(50)).await;
 
     let id = view.request(
         "ui/initialize",
@@ -254,6 +255,8 @@ async fn full_handshake_sends_schema_valid_messages_in_order() {
     assert_eq!(result["hostContext"]["theme"], "dark");
     assert_eq!(result["hostContext"]["agience"]["workspaceId"], "w1");
     assert_eq!(result["hostCapabilities"]["sandbox"]["csp"]["connectDomains"], json!(["https://api.example.com"]));
+    assert_eq!(result["hostCapabilities"]["sandbox"]["permissions"], json!({"clipboardWrite": {}}));
+    assert_eq!(result["hostCapabilities"]["serverTools"], json!({"listChanged": true}));
     let input = view.post().await;
     assert_schema("McpUiToolInputNotification", &body(&input));
     assert_eq!(input["params"]["arguments"], json!({"artifact_id": "a1"}));
@@ -272,7 +275,6 @@ async fn full_handshake_sends_schema_valid_messages_in_order() {
 async fn the_seed_skeleton_handshake_works() {
     let mut view = open(ViewPayload::Artifact { artifact: artifact() }, true);
     view.notify("ui/notifications/sandbox-proxy-ready", json!({}));
-    view.post().await;
     // The seed's viewer: a bare initialize, then `initialized` at once, without waiting for the answer.
     view.send(
         json!({"jsonrpc": "2.0", "id": 1, "method": "ui/initialize", "params": {"protocolVersion": "2026-01-26"}}),
@@ -289,7 +291,6 @@ async fn the_seed_skeleton_handshake_works() {
 async fn a_view_that_never_says_initialized_still_gets_its_data() {
     let mut view = open(ViewPayload::Artifact { artifact: artifact() }, true);
     view.notify("ui/notifications/sandbox-proxy-ready", json!({}));
-    view.post().await;
     let id = view.request("ui/initialize", json!({"protocolVersion": "2026-01-26"}));
     view.answer(id).await;
     let started = tokio::time::Instant::now();
@@ -446,7 +447,6 @@ async fn messages_context_display_mode_and_size() {
 async fn display_modes_the_app_did_not_declare_are_not_entered() {
     let mut view = open(ViewPayload::Artifact { artifact: artifact() }, true);
     view.notify("ui/notifications/sandbox-proxy-ready", json!({}));
-    view.post().await;
     let init = view.request(
         "ui/initialize",
         json!({"appInfo": {"name": "v", "version": "1"}, "appCapabilities": {"availableDisplayModes": ["inline"]},
@@ -471,15 +471,16 @@ async fn unknown_and_unadvertised_methods_get_method_not_found() {
 async fn malformed_and_oversized_messages_are_refused_and_reported() {
     let mut view = open(ViewPayload::Artifact { artifact: artifact() }, true);
     view.handshake().await;
-    view.session.receive("{\"hello\": 1}".into());
-    view.session.receive("{\"jsonrpc\":\"2.0\",\"id\":{},\"method\":\"ping\"}".into());
+    view.send_text("{\"hello\": 1}");
+    view.send_text("{\"jsonrpc\":\"2.0\",\"id\":{},\"method\":\"ping\"}");
     assert_eq!(view.post().await["error"]["code"], -32600);
     let huge = format!(
         "{{\"jsonrpc\":\"2.0\",\"id\":9,\"method\":\"ui/message\",\"params\":{{\"t\":\"{}\"}}}}",
         "x".repeat(5 << 20)
     );
-    view.session.receive(huge);
-    assert_eq!(view.post().await["error"]["code"], -32600);
+    view.send_text(&huge);
+    let refused = view.post().await;
+    assert_eq!((refused["id"].clone(), refused["error"]["code"].clone()), (json!(9), json!(-32600)), "answered by id");
     // The proxy's own notifications cannot be spoken by the view.
     view.notify("ui/notifications/sandbox-resource-ready", json!({"html": "<script>evil()</script>"}));
     let ping = view.request("ping", json!({}));
@@ -506,9 +507,8 @@ async fn cancelling_a_call_cancels_it_on_the_server_and_sends_no_answer() {
 async fn tool_views_get_input_then_the_result_when_it_arrives() {
     let arguments = json!({"city": "Paris"}).as_object().cloned().expect("o");
     let tool = json!({"name": "get-time", "inputSchema": {"type": "object"}});
-    let mut view = open(ViewPayload::Tool { tool, arguments }, true);
+    let mut view = open(ViewPayload::Tool { tool, arguments: Some(arguments) }, true);
     view.notify("ui/notifications/sandbox-proxy-ready", json!({}));
-    view.post().await;
     let init = view.request("ui/initialize", json!({"protocolVersion": PROTOCOL_VERSION}));
     let init = view.answer(init).await;
     assert_schema("McpUiInitializeResult", &init["result"]);
@@ -525,7 +525,7 @@ async fn tool_views_get_input_then_the_result_when_it_arrives() {
     let id = view.request("tools/call", json!({"name": "update_artifact", "arguments": {}}));
     assert_eq!(view.answer(id).await["error"]["code"], -32000);
 
-    let mut cancelled = open(ViewPayload::Tool { tool: json!({"name": "t"}), arguments: Map::new() }, true);
+    let mut cancelled = open(ViewPayload::Tool { tool: json!({"name": "t"}), arguments: Some(Map::new()) }, true);
     cancelled.session.tool_finished(ToolOutcome::Cancelled("the server is unavailable".into()));
     let (_, input, outcome) = cancelled.handshake().await;
     assert_eq!(input["params"]["arguments"], json!({}), "tool-input is sent even without arguments");
@@ -553,4 +553,123 @@ async fn close_sends_resource_teardown_and_waits_for_the_answer() {
     // Bounded by the teardown wait (half a second), with slack for a busy machine.
     assert!(started.elapsed() < TEARDOWN_WAIT * 10, "{:?}", started.elapsed());
     assert!(silent.session.is_closed());
+}
+
+#[tokio::test]
+async fn every_request_is_answered_to_the_relay_that_passed_it() {
+    let mut view = open(ViewPayload::Artifact { artifact: artifact() }, true);
+    view.handshake().await;
+    let ask = |text: String| view.session.receive(text);
+    // A result, a refusal and a call's answer come back to the caller that relayed the request …
+    let ping = ask(json!({"jsonrpc": "2.0", "id": "p", "method": "ping"}).to_string()).await.expect("answered");
+    assert_eq!((ping["id"].clone(), ping["result"].clone()), (json!("p"), json!({})));
+    let refused =
+        ask(json!({"jsonrpc": "2.0", "id": 7, "method": "tools/call", "params": {"name": "model-only"}}).to_string())
+            .await
+            .expect("answered");
+    assert_eq!((refused["id"].clone(), refused["error"]["code"].clone()), (json!(7), json!(-32000)));
+    let call =
+        ask(json!({"jsonrpc": "2.0", "id": 8, "method": "tools/call", "params": {"name": "get-time"}}).to_string())
+            .await
+            .expect("answered");
+    assert_eq!(call["result"]["content"][0]["text"], "called get-time");
+    // … so much as an unreadable one (with a null id when its own cannot be read) …
+    let garbage = ask("{not json".into()).await.expect("answered");
+    assert_eq!((garbage["id"].clone(), garbage["error"]["code"].clone()), (Value::Null, json!(-32700)));
+    let bad_id = ask(r#"{"jsonrpc":"2.0","id":{"not":"an id"},"method":"ping"}"#.into()).await.expect("answered");
+    assert_eq!((bad_id["id"].clone(), bad_id["error"]["code"].clone()), (Value::Null, json!(-32600)));
+    // … and nothing for notifications.
+    assert_eq!(ask(json!({"jsonrpc": "2.0", "method": "ui/log", "params": {}}).to_string()).await, None);
+    // None of these went out as events as well.
+    view.nothing_posted_for(Duration::from_millis(50)).await;
+}
+
+#[tokio::test]
+async fn a_preview_gets_partial_input_until_the_final_one() {
+    let tool = json!({"name": "show_scene", "inputSchema": {"type": "object"}});
+    let mut view = open(ViewPayload::Tool { tool, arguments: None }, true);
+    let partial = |code: &str| json!({"code": code}).as_object().cloned().expect("object");
+    // Before the view is ready only the latest partial input is kept.
+    view.session.tool_input_partial(partial("sc"));
+    view.session.tool_input_partial(partial("scene"));
+    view.notify("ui/notifications/sandbox-proxy-ready", json!({}));
+    let init = view.request("ui/initialize", json!({"protocolVersion": PROTOCOL_VERSION}));
+    view.answer(init).await;
+    view.notify("ui/notifications/initialized", json!({}));
+    let first = view.post().await;
+    assert_schema("McpUiToolInputPartialNotification", &body(&first));
+    assert_eq!(first["params"]["arguments"], json!({"code": "scene"}));
+    view.session.tool_input_partial(partial("scene.add"));
+    assert_eq!(view.post().await["params"]["arguments"], json!({"code": "scene.add"}));
+    // A result never comes before the input it answers.
+    view.session.tool_finished(ToolOutcome::Result(json!({"content": []})));
+    view.nothing_posted_for(Duration::from_millis(50)).await;
+    view.session.tool_input(partial("scene.add(cube)"));
+    let input = view.post().await;
+    assert_eq!(
+        (input["method"].as_str(), &input["params"]["arguments"]),
+        (Some("ui/notifications/tool-input"), &json!({"code": "scene.add(cube)"}))
+    );
+    assert_eq!(view.post().await["method"], "ui/notifications/tool-result");
+    // Once final, the input does not change.
+    view.session.tool_input_partial(partial("other"));
+    view.session.tool_input(partial("other"));
+    view.nothing_posted_for(Duration::from_millis(50)).await;
+}
+
+#[tokio::test]
+async fn progress_reaches_the_view_that_asked_for_it() {
+    let mut view = open(ViewPayload::Artifact { artifact: artifact() }, true);
+    view.handshake().await;
+    let asked = view.request("tools/call", json!({"name": "slow", "_meta": {"progressToken": "tok-1"}}));
+    let silent = view.request("tools/call", json!({"name": "slow"}));
+    let ids = loop {
+        let ids = view.recorded.lock().expect("lock").call_ids.clone();
+        if ids.len() == 2 {
+            break ids;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    };
+    for call_id in &ids {
+        let progress = Progress { progress: 1.0, total: Some(4.0), message: Some("a quarter".into()) };
+        view.session.call_progress(call_id.clone(), progress);
+    }
+    let message = view.post().await;
+    assert_eq!(message["method"], "notifications/progress");
+    assert_eq!(
+        message["params"],
+        json!({"progressToken": "tok-1", "progress": 1.0, "total": 4.0, "message": "a quarter"})
+    );
+    view.nothing_posted_for(Duration::from_millis(50)).await;
+    for id in [asked, silent] {
+        view.notify("notifications/cancelled", json!({"requestId": id}));
+    }
+}
+
+#[tokio::test]
+async fn list_changes_reach_the_view_and_the_policy() {
+    let mut view = open(ViewPayload::Artifact { artifact: artifact() }, true);
+    view.handshake().await;
+    let before = view.request("tools/call", json!({"name": "new-tool"}));
+    assert_eq!(view.answer(before).await["error"]["code"], -32000);
+    let mut tools = tools();
+    tools.push(ToolAccess {
+        name: "new-tool".into(),
+        app: true,
+        model: true,
+        definition: json!({"name": "new-tool", "inputSchema": {"type": "object"}}),
+    });
+    view.session.list_changed(ServerList::Tools, Some(tools));
+    assert_eq!(view.post().await["method"], "notifications/tools/list_changed");
+    let after = view.request("tools/call", json!({"name": "new-tool"}));
+    assert!(view.answer(after).await.get("result").is_some(), "the new tool is callable");
+    view.session.list_changed(ServerList::Resources, None);
+    assert_eq!(view.post().await["method"], "notifications/resources/list_changed");
+    view.session.list_changed(ServerList::Prompts, None);
+    assert_eq!(view.post().await["method"], "notifications/prompts/list_changed");
+
+    // Nothing reaches a view before it is ready.
+    let mut early = open(ViewPayload::Artifact { artifact: artifact() }, true);
+    early.session.list_changed(ServerList::Tools, None);
+    early.nothing_posted_for(Duration::from_millis(50)).await;
 }

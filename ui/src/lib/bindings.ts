@@ -627,7 +627,31 @@ async viewerOpenTool(serverId: string, tool: string, args: Partial<{ [key in str
     else return { status: "error", error: e  as any };
 }
 },
-async viewerPost(viewId: string, message: string) : Promise<Result<null, ApiError>> {
+async viewerPreviewTool(serverId: string, tool: string, environment: ViewerEnvironment) : Promise<Result<ViewerOpening, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("viewer_preview_tool", { serverId, tool, environment }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async viewerToolInputPartial(viewId: string, args: Partial<{ [key in string]: JsonValue }>) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("viewer_tool_input_partial", { viewId, args }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async viewerRunTool(viewId: string, args: Partial<{ [key in string]: JsonValue }>) : Promise<Result<string, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("viewer_run_tool", { viewId, args }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async viewerPost(viewId: string, message: string) : Promise<Result<JsonValue | null, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("viewer_post", { viewId, message }) };
 } catch (e) {
@@ -1005,6 +1029,11 @@ listing: string;
  * How many artifacts the listing holds (all pages).
  */
 total: number; 
+/**
+ * One artifact was created or changed: an editor showing it reloads it (unless it has unsaved edits), lists
+ * refresh. Emitted for every write through the API, whoever made it.
+ */
+{ kind: "artifact_changed"; workspace_id: string; artifact_id: string; version: number; created: boolean; by: ChangedBy } | 
 /**
  * The position of the first row in the listing.
  */
@@ -1666,6 +1695,18 @@ action: ElicitationAction;
 content?: Partial<{ [key in string]: JsonValue }> | null }
 /**
  * A server's request for input (`elicitation/create`, form mode).
+/**
+ * Who changed an artifact (sync and the gateway will say so too when they report single artifacts).
+ */
+export type ChangedBy = 
+/**
+ * The person, through the window or the terminal.
+ */
+"person" | 
+/**
+ * A server's view (`update_artifact` / `create_artifact`).
+ */
+"view"
  */
 export type ElicitationRequest = { 
 /**
@@ -2143,7 +2184,7 @@ prefers_border: boolean | null;
  */
 csp_rejected: string[]; 
 /**
- * For a tool view: the call's id (for `tool_cancel`).
+ * For a tool view: the call's id (for `tool_cancel`), once the tool runs.
  */
 call_id: string | null }
 /**

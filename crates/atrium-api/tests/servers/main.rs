@@ -14,4 +14,6 @@ mod relay;
 mod relay_fidelity;
 mod stdio;
 mod trust;
+mod view_relay;
 mod viewer;
+mod viewer_spec;

@@ -1,147 +1,15 @@
-//! Views through the whole Rust side, without a webview: the test plays the relay (fetches the proxy page over
-//! HTTP, then speaks for the view through `viewer_post` and reads what Atrium posts back from its events), against
-//! the seed-layout FastMCP recipe server and `@modelcontextprotocol/server-basic-vanillajs`.
+//! Views through the whole Rust side, without a webview (see `view_relay`): the recipe server's artifact view
+//! calling its server and updating the artifact, its type's lifecycle tools, a tool's view, and a hostile view.
 
 use std::time::{Duration, Instant};
 
 use atrium_api::{
-    AppEvent, AuditFilter, AuditOrigin, AuditStatus, NewArtifact, OpenedView, SearchQuery, ViewerChoice,
-    ViewerEnvironment, ViewerEvent, ViewerOpening,
+    AppEvent, AuditFilter, AuditOrigin, AuditStatus, NewArtifact, SearchQuery, ViewerChoice, ViewerEvent, ViewerOpening,
 };
 use serde_json::{Value, json};
 
-use crate::peers::{Fixture, node, python, repo};
-
-fn recipe_server() -> Value {
-    let script = repo().join("tests/fixtures/recipe-server/server.py");
-    json!({"transport": {"type": "stdio", "command": python(), "args": [script.display().to_string()]},
-           "allowed_tools": ["scale_recipe", "on_open", "on_create", "extract_text", "model_only_tool"]})
-}
-
-fn vanilla_server() -> Value {
-    let js = repo().join("tests/peers/node_modules/@modelcontextprotocol/server-basic-vanillajs/dist/index.js");
-    assert!(js.exists(), "{} is missing: run `make setup-test`", js.display());
-    json!({"transport": {"type": "stdio", "command": node(), "args": [js.display().to_string(), "--stdio"]}})
-}
-
-fn environment() -> ViewerEnvironment {
-    ViewerEnvironment { theme: "dark".into(), locale: "en-GB".into(), time_zone: "Europe/London".into() }
-}
-
-const RECIPE: &str = "application/vnd.my-org.recipe+json";
-
-async fn recipe(fx: &Fixture, title: &str, cuisine: &str) -> atrium_api::Artifact {
-    let content = json!({"title": title, "servings": 4, "ingredients": ["flour", "eggs"], "steps": ["mix", "fry"]});
-    fx.atrium
-        .artifact_create(NewArtifact {
-            workspace_id: fx.workspace.clone(),
-            title: title.into(),
-            content_type: RECIPE.into(),
-            content: Some(content.to_string()),
-            context: Some(json!({"cuisine": cuisine})),
-            state: None,
-        })
-        .await
-        .expect("create recipe")
-}
-
-/// Plays a view: posts through the API, reads what Atrium posts back.
-struct Relay<'a> {
-    fx: &'a Fixture,
-    view: OpenedView,
-    seen: usize,
-    next_id: i64,
-}
-
-impl<'a> Relay<'a> {
-    /// Loads the proxy page (as the iframe would), then completes the proxy's part of the handshake.
-    async fn mount(fx: &'a Fixture, opening: ViewerOpening) -> (Relay<'a>, String) {
-        let ViewerOpening::Opened { view } = opening else { panic!("expected a view, got {opening:?}") };
-        let page = reqwest::get(&view.url).await.expect("proxy page");
-        assert_eq!(page.status(), 200);
-        let csp = page.headers()["content-security-policy"].to_str().expect("csp").to_owned();
-        assert_eq!(reqwest::get(&view.url).await.expect("again").status(), 403, "the URL works once");
-        let relay = Relay { fx, view, seen: 0, next_id: 1 };
-        relay.notify("ui/notifications/sandbox-proxy-ready", json!({})).await;
-        (relay, csp)
-    }
-
-    async fn send(&self, message: Value) {
-        self.fx.atrium.viewer_post(self.view.view_id.clone(), message.to_string()).await.expect("post");
-    }
-
-    async fn notify(&self, method: &str, params: Value) {
-        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params})).await;
-    }
-
-    async fn request(&mut self, method: &str, params: Value) -> i64 {
-        let id = self.next_id;
-        self.next_id += 1;
-        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})).await;
-        id
-    }
-
-    /// The next viewer event for this view.
-    async fn event(&mut self) -> ViewerEvent {
-        let deadline = Instant::now() + Duration::from_secs(15);
-        loop {
-            let next = {
-                let events = self.fx.events.events.lock().expect("lock");
-                let found = events[self.seen..]
-                    .iter()
-                    .position(|e| matches!(e, AppEvent::Viewer { view_id, .. } if *view_id == self.view.view_id));
-                found.map(|i| {
-                    let index = self.seen + i;
-                    (index, events[index].clone())
-                })
-            };
-            if let Some((index, AppEvent::Viewer { event, .. })) = next {
-                self.seen = index + 1;
-                return event;
-            }
-            assert!(Instant::now() < deadline, "no viewer event in 15 s");
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-    }
-
-    async fn post(&mut self) -> Value {
-        loop {
-            if let ViewerEvent::Post { message } = self.event().await {
-                return message;
-            }
-        }
-    }
-
-    async fn answer(&mut self, id: i64) -> Value {
-        loop {
-            let message = self.post().await;
-            if message["id"] == json!(id) {
-                return message;
-            }
-        }
-    }
-
-    async fn method(&mut self, method: &str) -> Value {
-        loop {
-            let message = self.post().await;
-            if message["method"] == method {
-                return message;
-            }
-        }
-    }
-
-    /// The seed skeleton's handshake; returns the tool-result notification.
-    async fn handshake(&mut self) -> Value {
-        let ready = self.method("ui/notifications/sandbox-resource-ready").await;
-        assert!(ready["params"]["html"].as_str().expect("html").contains("<html"), "the view's HTML");
-        let init = self.request("ui/initialize", json!({"protocolVersion": "2026-01-26"})).await;
-        self.notify("ui/notifications/initialized", json!({})).await;
-        let answer = self.answer(init).await;
-        assert_eq!(answer["result"]["hostContext"]["platform"], "desktop");
-        self.method("ui/notifications/tool-input").await;
-        self.method("ui/notifications/tool-result").await
-    }
-}
+use crate::peers::Fixture;
+use crate::view_relay::{RECIPE, Relay, environment, recipe, recipe_server, vanilla_server};
 
 #[tokio::test]
 async fn a_recipe_opens_in_its_servers_view_which_calls_tools_and_updates_it() {
@@ -160,8 +28,12 @@ async fn a_recipe_opens_in_its_servers_view_which_calls_tools_and_updates_it() {
 
     let pancakes = recipe(&fx, "Pancakes", "Basque").await;
     let opening = fx.atrium.viewer_open_artifact(pancakes.id.clone(), environment()).await.expect("open");
-    let (mut view, csp) = Relay::mount(&fx, opening).await;
+    let (mut view, loaded) = Relay::mount(&fx, opening).await;
+    let csp = &loaded.csp;
     assert!(csp.contains("default-src 'none'") && csp.contains("connect-src 'none'"), "{csp}");
+    assert!(csp.contains("'unsafe-eval'") && csp.contains("worker-src 'self' blob:"), "{csp}");
+    assert!(csp.contains(&format!("frame-ancestors {} tauri://localhost", view.view.origin)), "{csp}");
+    assert!(loaded.html.contains("<html"), "the view's HTML");
     assert_eq!(view.view.resource_uri, "ui://my-server/vnd.my-org.recipe.html");
     let data = view.handshake().await;
     let shown: Value =
@@ -211,7 +83,7 @@ async fn a_recipe_opens_in_its_servers_view_which_calls_tools_and_updates_it() {
     let id = view.view.view_id.clone();
     let closing = tokio::spawn(async move { atrium.viewer_close(id).await });
     let teardown = view.method("ui/resource-teardown").await;
-    view.send(json!({"jsonrpc": "2.0", "id": teardown["id"], "result": {}})).await;
+    assert_eq!(view.send(json!({"jsonrpc": "2.0", "id": teardown["id"], "result": {}})).await, None);
     assert!(closing.await.expect("join").expect("close"), "the view answered the teardown");
     assert!(fx.atrium.viewer_post(view.view.view_id.clone(), "{}".into()).await.is_err(), "closed views are gone");
 }
@@ -280,11 +152,10 @@ async fn a_tool_with_a_view_shows_its_input_and_result_and_the_views_button_roun
         .viewer_open_tool(server.id.clone(), "get-time".into(), serde_json::Map::new(), environment())
         .await
         .expect("open tool view");
-    let (mut view, _) = Relay::mount(&fx, opening).await;
+    let (mut view, loaded) = Relay::mount(&fx, opening).await;
     assert_eq!(view.view.resource_uri, "ui://get-time/mcp-app.html");
     assert!(view.view.call_id.is_some());
-    let ready = view.method("ui/notifications/sandbox-resource-ready").await;
-    assert!(ready["params"]["html"].as_str().expect("html").len() > 10_000, "the bundled view");
+    assert!(loaded.html.len() > 10_000, "the bundled view");
     let init = view
         .request(
             "ui/initialize",
