@@ -856,6 +856,11 @@ export type AppEvent =
  */
 { kind: "sync_status"; status: WorkspaceSync } | 
 /**
+ * One artifact was created or changed: an editor showing it reloads it (unless it has unsaved edits), lists
+ * refresh. Emitted for every write through the API, whoever made it.
+ */
+{ kind: "artifact_changed"; workspace_id: string; artifact_id: string; version: number; created: boolean; by: ChangedBy } | 
+/**
  * Sync changed a workspace's artifacts (lists need a refresh).
  */
 { kind: "artifacts_changed"; workspace_id: string } | 
@@ -1029,11 +1034,6 @@ listing: string;
  * How many artifacts the listing holds (all pages).
  */
 total: number; 
-/**
- * One artifact was created or changed: an editor showing it reloads it (unless it has unsaved edits), lists
- * refresh. Emitted for every write through the API, whoever made it.
- */
-{ kind: "artifact_changed"; workspace_id: string; artifact_id: string; version: number; created: boolean; by: ChangedBy } | 
 /**
  * The position of the first row in the listing.
  */
@@ -1510,6 +1510,18 @@ flat_name: string;
  */
 tool: ToolInfo }
 /**
+ * Who changed an artifact (sync and the gateway will say so too when they report single artifacts).
+ */
+export type ChangedBy = 
+/**
+ * The person, through the window or the terminal.
+ */
+"person" | 
+/**
+ * A server's view (`update_artifact` / `create_artifact`).
+ */
+"view"
+/**
  * Which tool a configuration came from.
  */
 export type ConfigFormat = 
@@ -1695,18 +1707,6 @@ action: ElicitationAction;
 content?: Partial<{ [key in string]: JsonValue }> | null }
 /**
  * A server's request for input (`elicitation/create`, form mode).
-/**
- * Who changed an artifact (sync and the gateway will say so too when they report single artifacts).
- */
-export type ChangedBy = 
-/**
- * The person, through the window or the terminal.
- */
-"person" | 
-/**
- * A server's view (`update_artifact` / `create_artifact`).
- */
-"view"
  */
 export type ElicitationRequest = { 
 /**
