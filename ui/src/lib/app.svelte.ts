@@ -319,6 +319,28 @@ export class EditorModel {
     this.conflict = null;
   }
 
+  /**
+   * Someone else wrote the open artifact (its view saved it, say): show their version at once, unless there are
+   * unsaved edits here — then the conflict bar says so, as a refused save would.
+   */
+  async changedElsewhere(id: string, version: number): Promise<void> {
+    const loaded = this.loaded;
+    if (this.mode !== "edit" || loaded?.id !== id || version <= loaded.version || this.saving) return;
+    if (this.dirty) {
+      this.conflict ??= { expected: loaded.version, actual: version };
+      return;
+    }
+    const ticket = this.#loadTicket.next();
+    try {
+      const a = await api.quiet.artifactGet(id);
+      if (!this.#loadTicket.isCurrent(ticket) || this.dirty || this.loaded?.id !== id) return;
+      this.#setLoaded(a);
+      if (this.tab === "history") void this.loadHistory();
+    } catch {
+      /* gone meanwhile: the list's refresh shows it */
+    }
+  }
+
   async showTab(tab: "edit" | "history"): Promise<void> {
     this.tab = tab;
     if (tab === "history") await this.loadHistory();
@@ -764,6 +786,12 @@ export class AppState {
    * the open one (a burst of changes is read once), the sidebar's counts otherwise. The editor keeps what it holds:
    * a save over a changed artifact meets the usual version conflict.
    */
+  /** One artifact was written: the editor follows a change made elsewhere; lists refresh for writes not made here. */
+  onArtifactChanged(e: { workspace_id: string; artifact_id: string; version: number; by: string }): void {
+    void this.editor.changedElsewhere(e.artifact_id, e.version);
+    if (e.by !== "person") this.onArtifactsChanged(e.workspace_id);
+  }
+
   onArtifactsChanged(workspaceId: string): void {
     this.#changedWorkspaces.add(workspaceId);
     this.#artifactsRefresh.schedule();

@@ -131,13 +131,7 @@ export class ArtifactViewer {
   /** Closed by the person (or at the view's request): focus goes back to the artifact's row. */
   async dismiss(): Promise<void> {
     const id = this.artifactId;
-    // Tear the view down while its frame is still mounted, so it can answer `ui/resource-teardown` (Rust waits at
-    // most 500 ms); unmounting the frame afterwards finds the view already closed.
-    if (this.shown.kind === "opened") {
-      await api.viewerClose(this.shown.view.view_id).catch(() => {
-        /* already gone */
-      });
-    }
+    // The frame outlives the panel, hidden, until the view has answered `ui/resource-teardown` (ViewerFrame).
     this.close();
     await tick();
     const list = document.querySelector<HTMLElement>('[data-testid="artifact-list"]');

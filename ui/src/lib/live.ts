@@ -61,6 +61,9 @@ export function startLive(): () => void {
       case "artifacts_changed":
         app.onArtifactsChanged(e.workspace_id);
         break;
+      case "artifact_changed":
+        app.onArtifactChanged(e);
+        break;
       case "relay_status":
         platform.onRelayStatus(e.status);
         break;

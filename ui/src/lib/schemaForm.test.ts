@@ -3,10 +3,14 @@ import type { JsonValue } from "./bindings";
 import {
   buildArguments,
   buildModel,
+  ChoiceValue,
+  fromLocalDateTime,
   initialValues,
   inputType,
+  NULL,
   parseArgumentsText,
   rangeHint,
+  toLocalDateTime,
   valuesFromJson,
   type FieldModel,
 } from "./schemaForm";
@@ -65,7 +69,7 @@ describe("buildModel", () => {
     expect(labels("fish")).toEqual(["Tuna", "Salmon"]);
   });
 
-  it("handles arrays of primitives, nested objects, $refs and nullable types", () => {
+  it("handles arrays (of objects too), nested objects, $refs, consts, choices and nullable types", () => {
     const fields = buildModel({
       type: "object",
       $defs: { Point: { type: "object", properties: { x: { type: "number" }, y: { type: "number" } }, required: ["x"] } },
@@ -74,23 +78,31 @@ describe("buildModel", () => {
         at: { $ref: "#/$defs/Point" },
         note: { anyOf: [{ type: "string" }, { type: "null" }] },
         level: { type: ["integer", "null"] },
-        blob: { type: "array", items: { type: "object", properties: { a: { type: "string" } } } },
+        rows: { type: "array", items: { type: "object", properties: { a: { type: "string" } }, required: ["a"] } },
         free: { type: "object" },
+        version: { const: 2 },
+        shape: {
+          oneOf: [
+            { type: "object", properties: { kind: { const: "circle" }, r: { type: "number" } }, required: ["kind", "r"] },
+            { type: "object", properties: { kind: { const: "square" }, side: { type: "number" } }, required: ["kind", "side"] },
+          ],
+        },
+        when: { type: "string", format: "date-time" },
       },
     });
     const at = field(fields, "at");
     expect(at.kind).toBe("object");
-    if (at.kind === "object") {
-      expect(at.fields.map((f) => [f.path, f.required])).toEqual([
-        ["at.x", true],
-        ["at.y", false],
-      ]);
-    }
+    if (at.kind === "object") expect(at.fields.map((f) => [f.name, f.required])).toEqual([["x", true], ["y", false]]);
     expect(field(fields, "tags").kind).toBe("array");
-    expect(field(fields, "note").kind).toBe("string");
-    expect(field(fields, "level").kind).toBe("integer");
-    expect(field(fields, "blob").kind).toBe("json");
+    expect([field(fields, "note").kind, field(fields, "note").nullable]).toEqual(["string", true]);
+    expect([field(fields, "level").kind, field(fields, "level").nullable]).toEqual(["integer", true]);
+    const rows = field(fields, "rows");
+    expect(rows.kind === "array" && rows.item.kind).toBe("object");
     expect(field(fields, "free").kind).toBe("json");
+    expect(field(fields, "version")).toMatchObject({ kind: "const", value: 2 });
+    const shape = field(fields, "shape");
+    expect(shape.kind).toBe("choice");
+    if (shape.kind === "choice") expect(shape.variants.map((v) => v.label)).toEqual(["circle", "square"]);
   });
 
   it("gives no fields for schemas without properties, and survives cycles", () => {
@@ -107,6 +119,8 @@ describe("buildModel", () => {
       properties: { e: { type: "string", format: "email" }, u: { type: "string", format: "uri" }, d: { type: "string", format: "date" } },
     });
     expect(fields.map((f) => (f.kind === "string" ? inputType(f) : null))).toEqual(["email", "url", "date"]);
+    const [when] = buildModel({ type: "object", properties: { when: { type: "string", format: "date-time" } } });
+    expect(when.kind === "string" && inputType(when)).toBe("datetime-local");
   });
 });
 
@@ -124,9 +138,10 @@ describe("defaults", () => {
         tags: { type: "array", items: { type: "string" }, default: ["a", "b"] },
         fish: { type: "array", items: { enum: ["f1", "f2"] }, default: ["f2"] },
         cfg: { type: "object", properties: { depth: { type: "integer", default: 3 } } },
+        opts: { type: "object", properties: { depth: { type: "integer", default: 3 } } },
         raw: { default: { x: 1 } },
       },
-      required: ["must"],
+      required: ["must", "opts"],
     });
     const v = initialValues(fields);
     expect(v).toEqual({
@@ -138,69 +153,86 @@ describe("defaults", () => {
       color: '"green"',
       tags: ["a", "b"],
       fish: ['"f2"'],
-      cfg: { depth: "3" },
+      // An optional object is left out until the person adds it; a required one is there at once.
+      cfg: null,
+      opts: { depth: "3" },
       raw: '{\n  "x": 1\n}',
     });
     // And building them gives the defaults back.
     expect(buildArguments(fields, v)).toEqual({
-      value: { duration: 10, name: "John", check: true, must: false, color: "green", tags: ["a", "b"], fish: ["f2"], cfg: { depth: 3 }, raw: { x: 1 } },
+      value: { duration: 10, name: "John", check: true, must: false, color: "green", tags: ["a", "b"], fish: ["f2"], opts: { depth: 3 }, raw: { x: 1 } },
       problems: {},
     });
   });
 });
 
 describe("buildArguments", () => {
-  it("sends what was typed and marks missing required fields", () => {
+  it("sends what was typed; an empty field is left out (whether that is allowed is the schema's to say)", () => {
     const fields = buildModel(echo);
     expect(buildArguments(fields, { message: "hello" })).toEqual({ value: { message: "hello" }, problems: {} });
-    expect(buildArguments(fields, { message: "" })).toEqual({ value: {}, problems: { message: "Required." } });
+    expect(buildArguments(fields, { message: "" })).toEqual({ value: {}, problems: {} });
   });
 
-  it("coerces numbers and checks their limits", () => {
+  it("converts numbers, and says when text is not one", () => {
     const fields = buildModel({
       type: "object",
       properties: { n: { type: "integer", minimum: 1, maximum: 100 }, x: { type: "number" } },
     });
     expect(buildArguments(fields, { n: " 42 ", x: "3.5" }).value).toEqual({ n: 42, x: 3.5 });
-    expect(buildArguments(fields, { n: "4.2", x: "abc" }).problems).toEqual({ n: "Enter a whole number.", x: "Enter a number." });
-    expect(buildArguments(fields, { n: "0", x: "" }).problems).toEqual({ n: "Enter 1 or more." });
-    expect(buildArguments(fields, { n: "101", x: "" }).problems).toEqual({ n: "Enter 100 or less." });
+    expect(buildArguments(fields, { n: "4.2x", x: "abc" }).problems).toEqual({ n: "Enter a whole number.", x: "Enter a number." });
+    // Limits are the schema's: the value is built as typed.
+    expect(buildArguments(fields, { n: "0", x: "" })).toEqual({ value: { n: 0 }, problems: {} });
   });
 
-  it("checks string formats and lengths", () => {
+  it("builds arrays of objects and skips empty rows of texts", () => {
     const fields = buildModel({
       type: "object",
       properties: {
-        email: { type: "string", format: "email" },
-        site: { type: "string", format: "uri" },
-        short: { type: "string", maxLength: 3 },
-        code: { type: "string", pattern: "^[A-Z]+$" },
+        nums: { type: "array", items: { type: "integer" } },
+        rows: { type: "array", items: { type: "object", properties: { a: { type: "string" }, n: { type: "number" } } } },
       },
     });
-    expect(buildArguments(fields, { email: "nope", site: "example", short: "abcd", code: "abc" }).problems).toEqual({
-      email: "Enter an email address, like name@example.com.",
-      site: "Enter a full address, like https://example.com.",
-      short: "Enter at most 3 characters.",
-      code: "Must match the pattern ^[A-Z]+$.",
+    expect(buildArguments(fields, { nums: ["1", "", "2"], rows: null }).value).toEqual({ nums: [1, 2] });
+    expect(buildArguments(fields, { nums: ["1", "x"], rows: [{ a: "p", n: "1" }, { a: "", n: "y" }] })).toEqual({
+      value: { nums: [1], rows: [{ a: "p", n: 1 }, {}] },
+      problems: { "nums.1": "Enter a whole number.", "rows.1.n": "Enter a number." },
     });
-    expect(buildArguments(fields, { email: "a@b.co", site: "https://x.y", short: "abc", code: "ABC" }).problems).toEqual({});
+    // Added but empty: an empty list is sent; never added: left out.
+    expect(buildArguments(fields, { nums: [], rows: null }).value).toEqual({ nums: [] });
+    expect(buildArguments(fields, { nums: null, rows: null }).value).toEqual({});
   });
 
-  it("builds arrays, skipping empty rows, with item problems by index", () => {
-    const fields = buildModel({ type: "object", properties: { nums: { type: "array", items: { type: "integer" }, maxItems: 2 } } });
-    expect(buildArguments(fields, { nums: ["1", "", "2"] }).value).toEqual({ nums: [1, 2] });
-    expect(buildArguments(fields, { nums: ["1", "x"] }).problems).toEqual({ "nums.1": "Enter a whole number." });
-    expect(buildArguments(fields, { nums: ["1", "2", "3"] }).problems).toEqual({ nums: "Give at most 2." });
-    expect(buildArguments(fields, { nums: [] }).value).toEqual({});
-  });
-
-  it("leaves out empty optional objects but reports their required fields when started", () => {
+  it("sends consts, the picked shape of a choice, and explicit nulls", () => {
     const fields = buildModel({
       type: "object",
-      properties: { at: { type: "object", properties: { x: { type: "number" }, y: { type: "number" } }, required: ["x"] } },
+      properties: {
+        version: { const: 2 },
+        note: { type: ["string", "null"] },
+        shape: {
+          oneOf: [
+            { type: "object", properties: { kind: { const: "circle" }, r: { type: "number" } } },
+            { type: "object", properties: { kind: { const: "square" }, side: { type: "number" } } },
+          ],
+        },
+      },
+      required: ["shape"],
     });
-    expect(buildArguments(fields, { at: { x: "", y: "" } })).toEqual({ value: {}, problems: { "at.x": "Required." } });
-    expect(buildArguments(fields, { at: { x: "1", y: "" } }).value).toEqual({ at: { x: 1 } });
+    const values = initialValues(fields);
+    expect(values.shape).toBeInstanceOf(ChoiceValue);
+    values.note = NULL;
+    values.shape = new ChoiceValue(1, { kind: null, side: "3" });
+    expect(buildArguments(fields, values).value).toEqual({ version: 2, note: null, shape: { kind: "square", side: 3 } });
+    // From JSON, the shape that fits is picked.
+    const { values: back } = valuesFromJson(fields, { shape: { kind: "square", side: 4 }, note: null });
+    expect((back.shape as ChoiceValue).variant).toBe(1);
+    expect(back.note).toBe(NULL);
+  });
+
+  it("writes date-times as RFC 3339 with the local offset", () => {
+    const local = fromLocalDateTime("2026-03-04T05:06");
+    expect(local).toMatch(/^2026-03-04T05:06:00(Z|[+-]\d{2}:\d{2})$/);
+    expect(toLocalDateTime(local)).toBe("2026-03-04T05:06:00");
+    expect(fromLocalDateTime("not a date")).toBe("not a date");
   });
 
   it("parses raw JSON fields", () => {

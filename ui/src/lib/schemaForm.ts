@@ -1,286 +1,148 @@
 /**
- * JSON Schema → form. A tool's `inputSchema` (or an elicitation's `requested_schema`) becomes a list of field
- * models; the form keeps what the person typed as raw values (text stays text until it is sent, so a half-typed
- * number is not lost), and `buildArguments` turns them into the JSON object to send, with a problem per field.
+ * What a schema form holds and sends. The form keeps what the person typed as raw values (text stays text until it
+ * is sent, so a half-typed number is not lost); `buildArguments` turns them into the JSON to send. An optional
+ * object or array is left out until the person adds it (`null` here), and only then do its required fields count;
+ * an explicit `null` for a nullable field is `NULL`; the shape picked for a `oneOf`/`anyOf` is a `ChoiceValue`.
  *
- * Supported: string (with format), number, integer, boolean, enums (`enum`, `enumNames`, `oneOf`/`anyOf` of
- * `const` with titles), arrays of primitives, arrays of enums (multi-select), nested objects, local `$ref`s,
- * nullable types. Anything else becomes a raw JSON field.
+ * Building only converts (text to numbers, JSON text to JSON): whether the result is valid is the schema's to say,
+ * through Ajv (validation.ts).
  */
 import type { JsonValue } from "./bindings";
 import { jsonProblemText } from "./jsonError";
+import { childPath, type FieldModel, type StringField } from "./schemaModel";
 
-type Schema = { [key: string]: unknown };
+export { buildModel, inputType, rangeHint } from "./schemaModel";
+export type { EnumOption, FieldModel } from "./schemaModel";
 
-export interface EnumOption {
-  /** Stable key for the <select> (the value as JSON). */
-  key: string;
-  value: JsonValue;
-  label: string;
+/** An explicit `null` for a nullable field. */
+export class NullValue {
+  readonly isNull = true;
 }
+export const NULL = new NullValue();
 
-interface FieldBase {
-  /** The property name. */
-  name: string;
-  /** Dotted path from the root (`config.depth`), also the `field-<path>` test id. */
-  path: string;
-  label: string;
-  description: string;
-  required: boolean;
-  /** The schema's `default`, when it has one. */
-  default?: JsonValue;
+/** The shape picked for a choice field, and its value. */
+export class ChoiceValue {
+  constructor(
+    readonly variant: number,
+    readonly value: RawValue,
+  ) {}
 }
 
-export type PrimitiveKind = "string" | "number" | "integer" | "boolean";
-
-export interface StringField extends FieldBase {
-  kind: "string";
-  format: string | null;
-  minLength: number | null;
-  maxLength: number | null;
-  pattern: string | null;
-}
-export interface NumberField extends FieldBase {
-  kind: "number" | "integer";
-  minimum: number | null;
-  maximum: number | null;
-}
-export interface BooleanField extends FieldBase {
-  kind: "boolean";
-}
-export interface EnumField extends FieldBase {
-  kind: "enum";
-  options: EnumOption[];
-}
-export interface MultiField extends FieldBase {
-  kind: "multi";
-  options: EnumOption[];
-  minItems: number | null;
-  maxItems: number | null;
-}
-export interface ArrayField extends FieldBase {
-  kind: "array";
-  item: StringField | NumberField | BooleanField;
-  minItems: number | null;
-  maxItems: number | null;
-}
-export interface ObjectField extends FieldBase {
-  kind: "object";
-  fields: FieldModel[];
-}
-export interface JsonField extends FieldBase {
-  kind: "json";
-}
-
-export type FieldModel = StringField | NumberField | BooleanField | EnumField | MultiField | ArrayField | ObjectField | JsonField;
-
-/** What the form holds for a field: text for strings, numbers, enums and JSON; a flag (or unset) for booleans. */
-export type RawValue = string | boolean | null | string[] | RawObject;
+export type RawValue = string | boolean | null | NullValue | ChoiceValue | RawValue[] | RawObject;
 export interface RawObject {
   [name: string]: RawValue;
 }
 
-const MAX_DEPTH = 8;
+/** Problems by field path (`""` is the arguments as a whole). */
+export type Problems = Record<string, string>;
 
-function isSchema(v: unknown): v is Schema {
+export function isRawObject(v: RawValue | undefined): v is RawObject {
+  return typeof v === "object" && v !== null && !Array.isArray(v) && !(v instanceof NullValue) && !(v instanceof ChoiceValue);
+}
+
+function isJsonObject(v: JsonValue | undefined): v is { [k: string]: JsonValue } {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-function num(v: unknown): number | null {
-  return typeof v === "number" && Number.isFinite(v) ? v : null;
+// ---- dates ------------------------------------------------------------------------------------------------------
+
+const pad = (n: number, w = 2) => String(Math.abs(Math.trunc(n))).padStart(w, "0");
+
+/** An RFC 3339 date-time as a `datetime-local` control shows it (local time); other text is kept as it is. */
+export function toLocalDateTime(value: string): string {
+  const d = new Date(value);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(value) || Number.isNaN(d.getTime())) return value;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
-function text(v: unknown): string {
-  return typeof v === "string" ? v : "";
+/** What a `datetime-local` control holds, as RFC 3339 with the local offset (what `format: date-time` asks for). */
+export function fromLocalDateTime(value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?$/.test(value)) return value;
+  const d = new Date(value);
+  if (Number.isNaN(d.getTime())) return value;
+  const offset = -d.getTimezoneOffset();
+  const zone = offset === 0 ? "Z" : `${offset > 0 ? "+" : "-"}${pad(offset / 60)}:${pad(offset % 60)}`;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${zone}`;
 }
 
-/** A local `$ref` (`#/$defs/X`, `#/definitions/X`) resolved against the root, or null. */
-function lookupRef(ref: string, root: Schema): Schema | null {
-  if (!ref.startsWith("#")) return null;
-  let node: unknown = root;
-  for (const raw of ref.slice(1).split("/").filter(Boolean)) {
-    const part = decodeURIComponent(raw).replace(/~1/g, "/").replace(/~0/g, "~");
-    if (!isSchema(node)) return null;
-    node = node[part];
-  }
-  return isSchema(node) ? node : null;
-}
+// ---- raw values -------------------------------------------------------------------------------------------------
 
-/** The schema with `$ref`, `allOf` and nullable wrappers (`anyOf: [X, {type: null}]`, `type: [X, "null"]`) flattened. */
-function normalize(schema: Schema, root: Schema, depth = 0): Schema {
-  if (depth > MAX_DEPTH) return {};
-  let s = schema;
-  if (typeof s.$ref === "string") {
-    const target = lookupRef(s.$ref, root);
-    const { $ref: _ref, ...rest } = s;
-    s = target ? { ...normalize(target, root, depth + 1), ...rest } : rest;
-  }
-  if (Array.isArray(s.allOf)) {
-    const { allOf, ...rest } = s;
-    let merged: Schema = {};
-    for (const part of allOf) {
-      if (!isSchema(part)) continue;
-      const n = normalize(part, root, depth + 1);
-      merged = {
-        ...merged,
-        ...n,
-        properties: { ...(isSchema(merged.properties) ? merged.properties : {}), ...(isSchema(n.properties) ? n.properties : {}) },
-        required: [...(Array.isArray(merged.required) ? merged.required : []), ...(Array.isArray(n.required) ? n.required : [])],
-      };
-    }
-    s = { ...merged, ...rest };
-  }
-  for (const key of ["anyOf", "oneOf"] as const) {
-    const list = s[key];
-    if (!Array.isArray(list)) continue;
-    const nonNull = list.filter((x) => !(isSchema(x) && x.type === "null"));
-    if (nonNull.length === 1 && nonNull.length < list.length && isSchema(nonNull[0])) {
-      const { [key]: _drop, ...rest } = s;
-      s = { ...normalize(nonNull[0], root, depth + 1), ...rest };
-    }
-  }
-  if (Array.isArray(s.type)) {
-    const types = s.type.filter((t) => t !== "null");
-    s = { ...s, type: types.length === 1 ? types[0] : undefined };
-  }
-  return s;
-}
-
-/** Enum options from `enum` (+ legacy `enumNames`) or from `oneOf`/`anyOf` lists of `const` with titles. */
-function enumOptions(s: Schema): EnumOption[] | null {
-  if (Array.isArray(s.enum) && s.enum.length > 0) {
-    const names = Array.isArray(s.enumNames) ? s.enumNames : [];
-    return s.enum.map((value, i) => ({
-      key: JSON.stringify(value),
-      value: value as JsonValue,
-      label: typeof names[i] === "string" ? (names[i] as string) : typeof value === "string" ? value : JSON.stringify(value),
-    }));
-  }
-  for (const key of ["oneOf", "anyOf"] as const) {
-    const list = s[key];
-    if (Array.isArray(list) && list.length > 0 && list.every((x) => isSchema(x) && "const" in x)) {
-      return (list as Schema[]).map((x) => ({
-        key: JSON.stringify(x.const),
-        value: x.const as JsonValue,
-        label: text(x.title) || (typeof x.const === "string" ? x.const : JSON.stringify(x.const)),
-      }));
-    }
-  }
-  return null;
-}
-
-function typeOf(s: Schema): string {
-  if (typeof s.type === "string") return s.type;
-  if (isSchema(s.properties)) return "object";
-  if (isSchema(s.items)) return "array";
-  return "";
-}
-
-function base(name: string, path: string, s: Schema, required: boolean): FieldBase {
-  const b: FieldBase = { name, path, label: text(s.title) || name, description: text(s.description), required };
-  if ("default" in s && s.default !== undefined) b.default = s.default as JsonValue;
-  return b;
-}
-
-function primitive(name: string, path: string, s: Schema, required: boolean, type: string): StringField | NumberField | BooleanField | null {
-  const b = base(name, path, s, required);
-  if (type === "string")
-    return {
-      ...b,
-      kind: "string",
-      format: text(s.format) || null,
-      minLength: num(s.minLength),
-      maxLength: num(s.maxLength),
-      pattern: text(s.pattern) || null,
-    };
-  if (type === "number" || type === "integer")
-    return {
-      ...b,
-      kind: type,
-      minimum: num(s.minimum) ?? num(s.exclusiveMinimum),
-      maximum: num(s.maximum) ?? num(s.exclusiveMaximum),
-    };
-  if (type === "boolean") return { ...b, kind: "boolean" };
-  return null;
-}
-
-function fieldOf(name: string, path: string, raw: Schema, required: boolean, root: Schema, depth: number): FieldModel {
-  const s = normalize(raw, root, depth);
-  const options = enumOptions(s);
-  if (options) return { ...base(name, path, s, required), kind: "enum", options };
-  const type = typeOf(s);
-  const prim = primitive(name, path, s, required, type);
-  if (prim) return prim;
-  if (type === "array" && isSchema(s.items) && depth < MAX_DEPTH) {
-    const items = normalize(s.items, root, depth + 1);
-    const itemOptions = enumOptions(items);
-    const common = { ...base(name, path, s, required), minItems: num(s.minItems), maxItems: num(s.maxItems) };
-    if (itemOptions) return { ...common, kind: "multi", options: itemOptions };
-    const item = primitive(name, path, items, false, typeOf(items));
-    if (item) return { ...common, kind: "array", item };
-  }
-  if (type === "object" && isSchema(s.properties) && Object.keys(s.properties).length > 0 && depth < MAX_DEPTH) {
-    return { ...base(name, path, s, required), kind: "object", fields: fieldsOf(s, root, path, depth + 1) };
-  }
-  return { ...base(name, path, s, required), kind: "json" };
-}
-
-function fieldsOf(s: Schema, root: Schema, prefix: string, depth: number): FieldModel[] {
-  const props = isSchema(s.properties) ? s.properties : {};
-  const required = new Set(Array.isArray(s.required) ? s.required.filter((r): r is string => typeof r === "string") : []);
-  return Object.entries(props).map(([name, p]) =>
-    fieldOf(name, prefix ? `${prefix}.${name}` : name, isSchema(p) ? p : {}, required.has(name), root, depth),
-  );
-}
-
-/** The fields of an object schema (a tool's `inputSchema`); no fields for anything else. */
-export function buildModel(schema: JsonValue | undefined | null): FieldModel[] {
-  if (!isSchema(schema)) return [];
-  const s = normalize(schema, schema);
-  if (typeOf(s) !== "object") return [];
-  return fieldsOf(s, schema, "", 0);
-}
-
-// ---- raw values ------------------------------------------------------------------------------------------------
-
-function primitiveText(v: JsonValue | undefined): string {
+function primitiveText(f: FieldModel, v: JsonValue | undefined): string {
   if (v === undefined || v === null) return "";
-  return typeof v === "string" ? v : typeof v === "number" || typeof v === "boolean" ? String(v) : JSON.stringify(v);
+  if (typeof v === "string") return f.kind === "string" && f.format === "date-time" ? toLocalDateTime(v) : v;
+  return typeof v === "number" || typeof v === "boolean" ? String(v) : JSON.stringify(v);
 }
 
-function optionKey(options: EnumOption[], v: JsonValue | undefined): string {
+function optionKey(options: { key: string }[], v: JsonValue | undefined): string {
   if (v === undefined) return "";
   const key = JSON.stringify(v);
   return options.some((o) => o.key === key) ? key : "";
 }
 
-/** The raw form value showing `v` (a default, or a value from raw JSON) in the field; `undefined` for "nothing". */
+/** Whether `v` has the shape `f` takes (for picking the shape of a choice that shows it). */
+function fits(f: FieldModel, v: JsonValue): boolean {
+  switch (f.kind) {
+    case "string":
+      return typeof v === "string";
+    case "number":
+      return typeof v === "number";
+    case "integer":
+      return typeof v === "number" && Number.isInteger(v);
+    case "boolean":
+      return typeof v === "boolean";
+    case "enum":
+      return optionKey(f.options, v) !== "";
+    case "const":
+      return JSON.stringify(f.value) === JSON.stringify(v);
+    case "multi":
+    case "array":
+      return Array.isArray(v);
+    case "object":
+      return isJsonObject(v) && f.fields.every((sub) => sub.kind !== "const" || v[sub.name] === undefined || fits(sub, v[sub.name]));
+    case "choice":
+      return f.variants.some((x) => fits(x.field, v));
+    case "json":
+      return true;
+  }
+}
+
+/** The raw form value showing `v` (a default, or a value from raw JSON) in the field; `undefined` is "nothing". */
 export function rawFor(f: FieldModel, v: JsonValue | undefined): RawValue {
+  if (v === null && f.nullable) return NULL;
   switch (f.kind) {
     case "string":
     case "number":
     case "integer":
-      return primitiveText(v);
+      return primitiveText(f, v);
     case "boolean":
       return typeof v === "boolean" ? v : f.required ? false : null;
     case "enum":
       return optionKey(f.options, v);
+    case "const":
+      return null;
     case "multi":
       return Array.isArray(v) ? v.map((x) => optionKey(f.options, x)).filter((k) => k !== "") : [];
     case "array":
-      return Array.isArray(v) ? v.map((x) => primitiveText(x)) : [];
+      if (Array.isArray(v)) return v.map((x) => rawFor(f.item, x));
+      return f.required ? [] : null;
     case "object": {
-      const obj = typeof v === "object" && v !== null && !Array.isArray(v) ? v : {};
+      if (!isJsonObject(v) && !f.required) return null;
+      const obj = isJsonObject(v) ? v : {};
       const out: RawObject = {};
       for (const sub of f.fields) out[sub.name] = rawFor(sub, obj[sub.name] !== undefined ? obj[sub.name] : sub.default);
       return out;
+    }
+    case "choice": {
+      if (v === undefined && !f.required) return null;
+      const index = v === undefined ? 0 : Math.max(0, f.variants.findIndex((x) => fits(x.field, v)));
+      return new ChoiceValue(index, rawFor(f.variants[index].field, v ?? f.variants[index].field.default));
     }
     case "json":
       return v === undefined ? "" : JSON.stringify(v, null, 2);
   }
 }
 
-/** The form as it first appears: every field at its schema default, or empty. */
+/** The form as it first appears: every field at its schema default, or empty (optional objects left out). */
 export function initialValues(fields: FieldModel[]): RawObject {
   const out: RawObject = {};
   for (const f of fields) out[f.name] = rawFor(f, f.default);
@@ -292,7 +154,7 @@ export function initialValues(fields: FieldModel[]): RawObject {
  * returned in `extra`, so switching back and forth loses nothing.
  */
 export function valuesFromJson(fields: FieldModel[], value: JsonValue): { values: RawObject; extra: Record<string, JsonValue> } {
-  const obj = typeof value === "object" && value !== null && !Array.isArray(value) ? value : {};
+  const obj = isJsonObject(value) ? value : {};
   const values: RawObject = {};
   const known = new Set(fields.map((f) => f.name));
   for (const f of fields) values[f.name] = rawFor(f, obj[f.name]);
@@ -301,131 +163,80 @@ export function valuesFromJson(fields: FieldModel[], value: JsonValue): { values
   return { values, extra };
 }
 
-// ---- building the arguments ------------------------------------------------------------------------------------
+// ---- building the arguments -------------------------------------------------------------------------------------
 
-export type Problems = Record<string, string>;
-
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function checkString(f: StringField, s: string): string | null {
-  const n = [...s].length;
-  if (f.minLength !== null && n < f.minLength) return `Enter at least ${f.minLength} characters.`;
-  if (f.maxLength !== null && n > f.maxLength) return `Enter at most ${f.maxLength} characters.`;
-  if (f.format === "email" && !EMAIL.test(s)) return "Enter an email address, like name@example.com.";
-  if (f.format === "uri" || f.format === "url") {
-    try {
-      new URL(s);
-    } catch {
-      return "Enter a full address, like https://example.com.";
-    }
-  }
-  if (f.format === "date" && !DATE.test(s)) return "Enter a date as YYYY-MM-DD.";
-  if (f.pattern) {
-    try {
-      if (!new RegExp(f.pattern, "u").test(s)) return `Must match the pattern ${f.pattern}.`;
-    } catch {
-      /* a pattern JavaScript cannot read is the server's to check */
-    }
-  }
-  return null;
-}
-
-function parseNumber(f: NumberField, s: string): { value?: number; problem?: string } {
+function parseNumber(f: FieldModel, s: string): { value?: number; problem?: string } {
   const t = s.trim();
   const n = Number(t);
   if (t === "" || !Number.isFinite(n)) return { problem: f.kind === "integer" ? "Enter a whole number." : "Enter a number." };
-  if (f.kind === "integer" && !Number.isInteger(n)) return { problem: "Enter a whole number." };
-  if (f.minimum !== null && n < f.minimum) return { problem: `Enter ${f.minimum} or more.` };
-  if (f.maximum !== null && n > f.maximum) return { problem: `Enter ${f.maximum} or less.` };
   return { value: n };
 }
 
-const REQUIRED = "Required.";
-
-function checkCount(f: MultiField | ArrayField, n: number): string | null {
-  if (f.minItems !== null && n < f.minItems) return `Give at least ${f.minItems}.`;
-  if (f.maxItems !== null && n > f.maxItems) return `Give at most ${f.maxItems}.`;
-  return null;
+function stringValue(f: StringField, s: string): string {
+  return f.format === "date-time" ? fromLocalDateTime(s) : s;
 }
 
-/** One field's JSON value (`undefined` when left empty), recording problems under its path. */
-function buildField(f: FieldModel, raw: RawValue | undefined, problems: Problems): JsonValue | undefined {
-  const missing = () => {
-    if (f.required) problems[f.path] = REQUIRED;
-    return undefined;
-  };
+/** One field's JSON value (`undefined` when left out), recording what could not be converted under its path. */
+export function buildField(f: FieldModel, raw: RawValue | undefined, path: string, problems: Problems): JsonValue | undefined {
+  if (raw instanceof NullValue) return f.nullable ? null : undefined;
   switch (f.kind) {
     case "string": {
       const s = typeof raw === "string" ? raw : "";
-      if (s === "") return missing();
-      const p = checkString(f, s);
-      if (p) problems[f.path] = p;
-      return s;
+      return s === "" ? undefined : stringValue(f, s);
     }
     case "number":
     case "integer": {
       const s = typeof raw === "string" ? raw : "";
-      if (s.trim() === "") return missing();
+      if (s.trim() === "") return undefined;
       const r = parseNumber(f, s);
-      if (r.problem) problems[f.path] = r.problem;
+      if (r.problem) problems[path] = r.problem;
       return r.value;
     }
     case "boolean":
-      return typeof raw === "boolean" ? raw : missing();
+      return typeof raw === "boolean" ? raw : undefined;
     case "enum": {
       const key = typeof raw === "string" ? raw : "";
-      const o = f.options.find((x) => x.key === key);
-      return o ? o.value : missing();
+      return f.options.find((x) => x.key === key)?.value;
     }
+    case "const":
+      return f.value;
     case "multi": {
       const keys = Array.isArray(raw) ? raw : [];
       const chosen = f.options.filter((o) => keys.includes(o.key)).map((o) => o.value);
-      if (chosen.length === 0) return missing();
-      const p = checkCount(f, chosen.length);
-      if (p) problems[f.path] = p;
-      return chosen;
+      return chosen.length === 0 ? undefined : chosen;
     }
     case "array": {
-      const items = (Array.isArray(raw) ? raw : []).map((x, i) => ({ x, i })).filter(({ x }) => x.trim() !== "");
-      if (items.length === 0) return missing();
+      if (!Array.isArray(raw)) return undefined;
       const out: JsonValue[] = [];
-      for (const { x, i } of items) {
-        const itemPath = `${f.path}.${i}`;
-        if (f.item.kind === "string") {
-          const p = checkString(f.item, x);
-          if (p) problems[itemPath] = p;
-          out.push(x);
-        } else if (f.item.kind === "boolean") {
-          if (x !== "true" && x !== "false") problems[itemPath] = "Enter true or false.";
-          out.push(x === "true");
-        } else {
-          const r = parseNumber(f.item, x);
-          if (r.problem) problems[itemPath] = r.problem;
-          if (r.value !== undefined) out.push(r.value);
-        }
-      }
-      const p = checkCount(f, out.length);
-      if (p) problems[f.path] = p;
+      raw.forEach((item, i) => {
+        // An empty row of a list of texts or numbers is not an item.
+        if (typeof item === "string" && item.trim() === "" && f.item.kind !== "json") return;
+        const v = buildField(f.item, item, childPath(path, i), problems);
+        if (v !== undefined) out.push(v);
+      });
       return out;
     }
     case "object": {
-      const obj = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? raw : {};
+      if (!isRawObject(raw)) return undefined;
       const out: { [k: string]: JsonValue } = {};
       for (const sub of f.fields) {
-        const v = buildField(sub, obj[sub.name], problems);
+        const v = buildField(sub, raw[sub.name], childPath(path, sub.name), problems);
         if (v !== undefined) out[sub.name] = v;
       }
-      if (Object.keys(out).length === 0 && !f.required) return undefined;
       return out;
+    }
+    case "choice": {
+      if (!(raw instanceof ChoiceValue)) return undefined;
+      const variant = f.variants[raw.variant];
+      return variant ? buildField(variant.field, raw.value, path, problems) : undefined;
     }
     case "json": {
       const s = typeof raw === "string" ? raw : "";
-      if (s.trim() === "") return missing();
+      if (s.trim() === "") return undefined;
       try {
         return JSON.parse(s) as JsonValue;
       } catch (e) {
-        problems[f.path] = `Not valid JSON: ${jsonProblemText(s, e instanceof Error ? e.message : String(e))}.`;
+        problems[path] = `Not valid JSON: ${jsonProblemText(s, e instanceof Error ? e.message : String(e))}.`;
         return undefined;
       }
     }
@@ -433,8 +244,8 @@ function buildField(f: FieldModel, raw: RawValue | undefined, problems: Problems
 }
 
 /**
- * The JSON object to send, and a problem per field path (empty when the form is complete). Empty optional fields
- * are left out, so the server applies its own defaults; `extra` (from raw mode) is kept.
+ * The JSON object to send, and what could not be converted (by field path). Empty optional fields are left out,
+ * so the server applies its own defaults; `extra` (from raw mode) is kept.
  */
 export function buildArguments(
   fields: FieldModel[],
@@ -444,10 +255,27 @@ export function buildArguments(
   const problems: Problems = {};
   const value: { [k: string]: JsonValue } = { ...extra };
   for (const f of fields) {
-    const v = buildField(f, values[f.name], problems);
+    const v = buildField(f, values[f.name], f.name, problems);
     if (v !== undefined) value[f.name] = v;
   }
   return { value, problems };
+}
+
+/** The paths that have a control on screen now, and the shape picked at each choice (for validation.ts). */
+export function shownPaths(fields: FieldModel[], values: RawObject): { paths: Set<string>; choices: Map<string, number> } {
+  const paths = new Set<string>();
+  const choices = new Map<string, number>();
+  const walk = (f: FieldModel, raw: RawValue | undefined, path: string) => {
+    paths.add(path);
+    if (f.kind === "object" && isRawObject(raw)) for (const sub of f.fields) walk(sub, raw[sub.name], childPath(path, sub.name));
+    if (f.kind === "array" && Array.isArray(raw)) raw.forEach((item, i) => walk(f.item, item, childPath(path, i)));
+    if (f.kind === "choice" && raw instanceof ChoiceValue && f.variants[raw.variant]) {
+      choices.set(path, raw.variant);
+      walk(f.variants[raw.variant].field, raw.value, path);
+    }
+  };
+  for (const f of fields) walk(f, values[f.name], f.name);
+  return { paths, choices };
 }
 
 /** Raw-mode text parsed as an arguments object. */
@@ -455,39 +283,9 @@ export function parseArgumentsText(textValue: string): { ok: true; value: { [k: 
   if (textValue.trim() === "") return { ok: true, value: {} };
   try {
     const v = JSON.parse(textValue) as JsonValue;
-    if (typeof v !== "object" || v === null || Array.isArray(v)) return { ok: false, message: "The arguments are a JSON object, like {\"message\": \"hi\"}." };
-    return { ok: true, value: v as { [k: string]: JsonValue } };
+    if (!isJsonObject(v)) return { ok: false, message: "The arguments are a JSON object, like {\"message\": \"hi\"}." };
+    return { ok: true, value: v };
   } catch (e) {
     return { ok: false, message: `Not valid JSON: ${jsonProblemText(textValue, e instanceof Error ? e.message : String(e))}.` };
   }
-}
-
-/** The HTML input type for a string format. */
-export function inputType(f: StringField): "text" | "email" | "url" | "date" {
-  switch (f.format) {
-    case "email":
-      return "email";
-    case "uri":
-    case "url":
-      return "url";
-    case "date":
-      return "date";
-    default:
-      return "text";
-  }
-}
-
-/** A short hint about a field's limits, e.g. "1–100" or "at most 3". */
-export function rangeHint(f: FieldModel): string {
-  if (f.kind === "number" || f.kind === "integer") {
-    if (f.minimum !== null && f.maximum !== null) return `${f.minimum}–${f.maximum}`;
-    if (f.minimum !== null) return `≥ ${f.minimum}`;
-    if (f.maximum !== null) return `≤ ${f.maximum}`;
-  }
-  if (f.kind === "multi" || f.kind === "array") {
-    if (f.minItems !== null && f.maxItems !== null) return `choose ${f.minItems}–${f.maxItems}`;
-    if (f.maxItems !== null) return `at most ${f.maxItems}`;
-    if (f.minItems !== null) return `at least ${f.minItems}`;
-  }
-  return "";
 }

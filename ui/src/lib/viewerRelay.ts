@@ -19,6 +19,12 @@ export const MIN_FRAME_HEIGHT = 80;
 export const MIN_FRAME_WIDTH = 120;
 /** How long a view may take to answer before the window says so. */
 export const SLOW_VIEW_MS = 10_000;
+/**
+ * How long a closed view's frame stays (hidden) for it to answer `ui/resource-teardown`. The round trip takes a few
+ * ms, so this is plenty for a view that saves and answers at once; it is not the backend's whole wait because the
+ * screen the view was part of (a server's pane, say) stays on screen as long, inert, behind the new one.
+ */
+export const TEARDOWN_MS = 300;
 
 /** What a message event is checked on. */
 export interface FrameMessage {
