@@ -64,7 +64,14 @@ const theme = EditorView.theme({
   ".cm-panels input, .cm-panels button": { fontFamily: "var(--font-ui)", fontSize: "12px" },
   ".cm-foldPlaceholder": { backgroundColor: "var(--bg-sunken)", border: "1px solid var(--border)", color: "var(--text-muted)" },
   ".cm-tooltip": { backgroundColor: "var(--bg-elevated)", border: "1px solid var(--border-strong)", color: "var(--text)" },
-  ".cm-lintRange-error": { backgroundImage: "none", textDecoration: "underline wavy var(--danger)", textUnderlineOffset: "3px" },
+  // The problem stands out on its own character (a wavy line under one comma is easy to miss).
+  ".cm-lintRange-error": {
+    backgroundImage: "none",
+    backgroundColor: "var(--danger-soft)",
+    textDecoration: "underline wavy var(--danger)",
+    textUnderlineOffset: "3px",
+    borderRadius: "2px",
+  },
 });
 
 // Markdown without `markdown()`'s embedded HTML, CSS and JavaScript parsers: they would triple this chunk for
