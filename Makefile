@@ -81,6 +81,7 @@ bench: setup-test ui
 	scripts/with-keychain.sh $(CARGO) bench -p atrium-cli --bench sync
 	bench/startup.sh
 	bench/viewer.sh
+	bench/bigworkspace.sh
 
 fmt:
 	$(CARGO) fmt --all

@@ -107,9 +107,15 @@ def main() -> None:
         print(f"{name:<10} {row['ready_ms']:>9.0f} {min(ready):>6.0f}..{max(ready):<7.0f} "
               f"{row['app_pss_mib']:>12.1f} {row['total_pss_mib']:>14.1f} {row['processes']:>6}")
     if "atrium" in results and "minimal" in results:
-        ratio = results["atrium"]["total_pss_mib"] / results["minimal"]["total_pss_mib"]
-        print(f"total PSS ratio atrium/minimal: {ratio:.2f}")
+        atrium, minimal = results["atrium"], results["minimal"]
+        ratio = atrium["total_pss_mib"] / minimal["total_pss_mib"]
+        start_ratio = atrium["ready_ms"] / minimal["ready_ms"]
+        ok = lambda met: "✔" if met else "✗"  # noqa: E731
+        print(f"cold start ratio atrium/minimal: {start_ratio:.2f}×   target ≤ 1.3× {ok(start_ratio <= 1.3)}")
+        print(f"total PSS ratio atrium/minimal: {ratio:.2f}×   target ≤ 1.2× {ok(ratio <= 1.2)}")
+        print(f"atrium app PSS: {atrium['app_pss_mib']:.1f} MiB   target ≤ 85 MiB {ok(atrium['app_pss_mib'] <= 85)}")
         results["total_pss_ratio"] = ratio
+        results["start_ratio"] = start_ratio
     out = Path(__file__).resolve().parent / "results"
     out.mkdir(exist_ok=True)
     (out / "startup.json").write_text(json.dumps(results, indent=2))

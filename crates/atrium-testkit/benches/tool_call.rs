@@ -88,10 +88,12 @@ async fn run(calls: usize) {
     println!("tool call round trip, stdio, {} calls each (µs)", bare_times.len());
     println!("  bare rmcp client      p50 {:>7.1}  p99 {:>7.1}", micros(b50), micros(b99));
     println!("  Atrium ServerSet      p50 {:>7.1}  p99 {:>7.1}", micros(m50), micros(m99));
+    let (o50, o99) = (overhead(m50, b50), overhead(m99, b99));
+    let verdict = |met: bool| if met { "✔" } else { "✗" };
     println!(
-        "  overhead              p50 {:>+6.1} %  p99 {:>+6.1} %   (target ≤ 5 % of the round trip)",
-        overhead(m50, b50),
-        overhead(m99, b99)
+        "  overhead              p50 {o50:>+6.1} %  p99 {o99:>+6.1} %   target ≤ 5 % of the round trip {} {}",
+        verdict(o50 <= 5.0),
+        verdict(o99 <= 5.0)
     );
 
     servers.shutdown().await;
