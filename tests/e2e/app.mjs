@@ -54,6 +54,8 @@ export class Driver {
           ...process.env,
           ATRIUM_HOME: home,
           ATRIUM_LOG: "info,rmcp=warn",
+          // The agents' gateway on a free port: never the one a real Atrium (or another test's app) listens on.
+          ATRIUM_GATEWAY_PORT: "0",
           // Local servers find the Node setup installs first, whatever the machine's login shell says.
           ATRIUM_STDIO_PATH: [join(ROOT_DIR, ".tools/node22/node_modules/.bin"), join(ROOT_DIR, ".tools/py/bin"), process.env.PATH].join(":"),
           ...env,

@@ -1,11 +1,13 @@
 // Every way out of the real app stops every server, with five running — three server-everything, one that ignores
 // the end of its stdin, one with a child process of its own: closing the window (the close message a window manager
 // sends), SIGTERM, and kill -9 (then Atrium's watchdog stops them). Nothing is left in /proc, "stopped" is logged,
-// nothing panics.
+// nothing panics. The agents' gateway the app serves (started after the first screen) stops too: its port is free
+// again and its run file gone.
 
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import net from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { test } from "node:test";
@@ -79,7 +81,14 @@ function homeWithFiveServers() {
 async function launch(home) {
   const ready = join(home, "ready");
   const app = spawn(process.env.ATRIUM_APP, [], {
-    env: { ...process.env, ATRIUM_HOME: home, ATRIUM_STDIO_PATH: SEARCH_PATH, ATRIUM_LOG: "info,rmcp=warn", ATRIUM_BENCH_READY_FILE: ready },
+    env: {
+      ...process.env,
+      ATRIUM_HOME: home,
+      ATRIUM_STDIO_PATH: SEARCH_PATH,
+      ATRIUM_LOG: "info,rmcp=warn",
+      ATRIUM_BENCH_READY_FILE: ready,
+      ATRIUM_GATEWAY_PORT: "0",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let output = "";
@@ -92,7 +101,21 @@ async function launch(home) {
     const groups = serverGroups(app.pid);
     return groups.size === 5 && members(groups).length >= 6 ? groups : null;
   }, 60_000);
-  return { app, groups, exited, output: () => output };
+  // The gateway, once the first screen is up: where it listens.
+  const runFile = join(home, "run/gateway.json");
+  const gateway = await until("the gateway's run file", () => existsSync(runFile) && JSON.parse(readFileSync(runFile, "utf8")), 30_000);
+  return { app, groups, exited, output: () => output, gatewayPort: Number(new URL(gateway.url).port), runFile };
+}
+
+/** Whether something accepts connections on the loopback port. */
+function listening(port) {
+  return new Promise((resolve) => {
+    const socket = net.connect(port, "127.0.0.1", () => {
+      socket.end();
+      resolve(true);
+    });
+    socket.once("error", () => resolve(false));
+  });
 }
 
 function appLog(home) {
@@ -112,6 +135,9 @@ async function assertCleanExit(home, run, how) {
   const log = appLog(home);
   assert.doesNotMatch(log, /panicked/, `${how}: the log shows a panic`);
   assert.match(log, /INFO.*\bstopped\b/, `${how}: "stopped" is logged`);
+  assert.match(log, /gateway stopped/, `${how}: the gateway stopped`);
+  assert.equal(existsSync(run.runFile), false, `${how}: the gateway's run file outlived the app`);
+  assert.equal(await listening(run.gatewayPort), false, `${how}: the gateway's port is still taken`);
 }
 
 test("closing the window stops every server", async () => {

@@ -13,6 +13,7 @@
 //   aggregate    server-everything's echo and a long operation through /mcp: progress received, then one cancelled
 //   list_changed prints {"ready":true} once connected, then waits for notifications/tools/list_changed and
 //                prints the tools listed after it
+//   echo         whoami, then server-everything's echo once (the window's end-to-end test)
 // A token that is refused makes the SDK throw; the script prints {"error": …} and exits 3.
 
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
@@ -109,6 +110,9 @@ if (scenario === "workspace") {
   } catch (error) {
     out.unknown = { code: error?.code, message: String(error?.message ?? error) };
   }
+} else if (scenario === "echo") {
+  out.whoami = await call("whoami");
+  out.echo = await client.callTool({ name: "everything__echo", arguments: { message: "from the e2e agent" } });
 } else if (scenario === "list_changed") {
   const changed = new Promise((resolve) => {
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve(true));

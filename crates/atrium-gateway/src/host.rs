@@ -66,10 +66,6 @@ impl GatewayHost {
 
     /// Starts listening (nothing happens when it listens already, or the host was stopped for good).
     pub async fn start(&self) -> GatewayStatus {
-        let mut running = self.running.lock().await;
-        if running.closed || running.gateway.is_some() {
-            return self.status();
-        }
         let port = match self.port().await {
             Ok(port) => port,
             Err(err) => {
@@ -77,6 +73,14 @@ impl GatewayHost {
                 return self.set_status(GatewayStatus::Failed { port: 0, port_taken: false, message });
             }
         };
+        self.start_on(port).await
+    }
+
+    async fn start_on(&self, port: u16) -> GatewayStatus {
+        let mut running = self.running.lock().await;
+        if running.closed || running.gateway.is_some() {
+            return self.status();
+        }
         let options = GatewayOptions { port, ..GatewayOptions::default() };
         match Gateway::start(self.atrium.clone(), &self.paths, options).await {
             Ok(gateway) => {
@@ -99,8 +103,9 @@ impl GatewayHost {
         }
     }
 
-    /// Keeps `port` as the gateway's port and, unless the app is stopping, listens there instead (a port taken
-    /// is said in the status; the setting is kept, so the next start tries it again).
+    /// Keeps `port` as the gateway's port and, unless the app is stopping, listens there instead — the person's
+    /// choice, over `ATRIUM_GATEWAY_PORT` too (a port taken is said in the status; the setting is kept, so the next
+    /// start tries it again).
     pub async fn set_port(&self, port: u16) -> ApiResult<GatewayStatus> {
         self.atrium.gateway_port_set(port).await?;
         {
@@ -113,7 +118,7 @@ impl GatewayHost {
             }
             self.set_status(GatewayStatus::Stopped { port });
         }
-        Ok(self.start().await)
+        Ok(self.start_on(port).await)
     }
 
     /// Stops listening for good (the app is quitting): open sessions end, requests still being answered get a

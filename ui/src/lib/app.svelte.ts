@@ -39,10 +39,11 @@ const SORT_KEY = "atrium.sort";
 /**
  * The screens of a workspace: its artifacts, its MCP servers, the audit log of tool calls, the secrets and
  * local-server settings (shared by all workspaces, reached from the same place), its Authorizers (OAuth apps
- * servers sign in through), and the Agience platform (account, sync, relay; shared too, and reachable without a
- * workspace: a platform workspace can be brought here).
+ * servers sign in through), the Agience platform (account, sync, relay; shared too, and reachable without a
+ * workspace: a platform workspace can be brought here), and the agents that reach Atrium through its gateway
+ * (shared, reachable without a workspace).
  */
-export type View = "artifacts" | "servers" | "audit" | "secrets" | "authorizers" | "platform";
+export type View = "artifacts" | "servers" | "audit" | "secrets" | "authorizers" | "platform" | "agents";
 export const VIEWS: { value: View; label: string; icon: string; combo: string }[] = [
   { value: "artifacts", label: "Artifacts", icon: "file", combo: "mod+1" },
   { value: "servers", label: "Servers", icon: "server", combo: "mod+2" },
@@ -50,10 +51,11 @@ export const VIEWS: { value: View; label: string; icon: string; combo: string }[
   { value: "secrets", label: "Secrets", icon: "key", combo: "mod+4" },
   { value: "authorizers", label: "Authorizers", icon: "shield", combo: "mod+5" },
   { value: "platform", label: "Platform", icon: "cloud", combo: "mod+6" },
+  { value: "agents", label: "Agents", icon: "plug", combo: "mod+7" },
 ];
 
 /** Screens that make sense without a workspace. */
-export const GLOBAL_VIEWS: readonly View[] = ["platform"];
+export const GLOBAL_VIEWS: readonly View[] = ["platform", "agents"];
 
 export type Startup =
   | { kind: "loading" }

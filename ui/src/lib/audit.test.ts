@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { AuditEntry } from "./bindings";
-import { emptyAuditFilter, isFiltered, mergeNewer, serverOptions, toAuditFilter } from "./audit";
+import { agentOptions, emptyAuditFilter, isFiltered, mergeNewer, serverOptions, toAuditFilter } from "./audit";
 
 const entry = (id: string, server = "s1", title = "Everything"): AuditEntry => ({
   id,
@@ -20,7 +20,7 @@ const entry = (id: string, server = "s1", title = "Everything"): AuditEntry => (
 describe("toAuditFilter", () => {
   it("leaves out empty choices and scopes to the workspace", () => {
     expect(toAuditFilter(emptyAuditFilter(), "w1", 50)).toEqual({ limit: 50, workspace_id: "w1" });
-    expect(toAuditFilter({ scope: "all", serverId: "s", status: "ok", origin: "cli", tool: " ec " }, "w1", 10, "x")).toEqual({
+    expect(toAuditFilter({ scope: "all", serverId: "s", status: "ok", origin: "cli", tool: " ec ", agentId: "" }, "w1", 10, "x")).toEqual({
       limit: 10,
       server_id: "s",
       status: "ok",
@@ -30,6 +30,8 @@ describe("toAuditFilter", () => {
     });
     expect(isFiltered(emptyAuditFilter())).toBe(false);
     expect(isFiltered({ ...emptyAuditFilter(), tool: "e" })).toBe(true);
+    expect(isFiltered({ ...emptyAuditFilter(), agentId: "a1" })).toBe(true);
+    expect(toAuditFilter({ ...emptyAuditFilter(), scope: "all", agentId: "a1" }, "w1", 20)).toEqual({ limit: 20, agent_id: "a1" });
   });
 });
 
@@ -50,6 +52,16 @@ describe("serverOptions", () => {
     expect(serverOptions([{ id: "s1", title: "Everything" }], [entry("1", "s1"), entry("2", "s0", "Old")])).toEqual([
       { id: "s1", title: "Everything" },
       { id: "s0", title: "Old (removed)" },
+    ]);
+  });
+});
+
+describe("agents to filter by", () => {
+  it("lists the agents there are, and removed ones the log still names", () => {
+    const row = (agent_id: string | null, agent_name: string | null) => ({ agent_id, agent_name }) as unknown as AuditEntry;
+    expect(agentOptions([{ id: "a2", name: "Cursor" }], [row("a1", "Old bot"), row(null, null), row("a2", "Cursor")])).toEqual([
+      { id: "a2", name: "Cursor" },
+      { id: "a1", name: "Old bot (removed)" },
     ]);
   });
 });

@@ -18,10 +18,12 @@ export interface AuditFilterForm {
   status: AuditStatus | "";
   origin: AuditOrigin | "";
   tool: string;
+  /** Only this agent's calls (through the gateway). */
+  agentId: string;
 }
 
 export function emptyAuditFilter(): AuditFilterForm {
-  return { scope: "workspace", serverId: "", status: "", origin: "", tool: "" };
+  return { scope: "workspace", serverId: "", status: "", origin: "", tool: "", agentId: "" };
 }
 
 /** The backend filter for the form: empty choices are left out. */
@@ -32,12 +34,13 @@ export function toAuditFilter(f: AuditFilterForm, workspaceId: string | null, li
   if (f.status) out.status = f.status;
   if (f.origin) out.origin = f.origin;
   if (f.tool.trim()) out.tool = f.tool.trim();
+  if (f.agentId) out.agent_id = f.agentId;
   if (before) out.before = before;
   return out;
 }
 
 export function isFiltered(f: AuditFilterForm): boolean {
-  return f.serverId !== "" || f.status !== "" || f.origin !== "" || f.tool.trim() !== "";
+  return f.serverId !== "" || f.status !== "" || f.origin !== "" || f.tool.trim() !== "" || f.agentId !== "";
 }
 
 /**
@@ -61,4 +64,12 @@ export function serverOptions(
   for (const s of registered) out.set(s.id, s.title);
   for (const e of entries) if (!out.has(e.server_id)) out.set(e.server_id, `${e.server_title} (removed)`);
   return [...out].map(([id, title]) => ({ id, title })).sort((a, b) => a.title.localeCompare(b.title));
+}
+
+/** Agents to filter by: those that exist, plus any only seen in the log (removed since), by name. */
+export function agentOptions(agents: { id: string; name: string }[], entries: AuditEntry[]): { id: string; name: string }[] {
+  const out = new Map<string, string>();
+  for (const a of agents) out.set(a.id, a.name);
+  for (const e of entries) if (e.agent_id && !out.has(e.agent_id)) out.set(e.agent_id, `${e.agent_name ?? "an agent"} (removed)`);
+  return [...out].map(([id, name]) => ({ id, name })).sort((a, b) => a.name.localeCompare(b.name));
 }

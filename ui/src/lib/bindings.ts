@@ -19,6 +19,28 @@ async startupStatus() : Promise<StartupStatus> {
 async uiReady() : Promise<void> {
     await TAURI_INVOKE("ui_ready");
 },
+/**
+ * Whether the gateway listens, where, or why it does not (a port already taken, said plainly).
+ */
+async gatewayStatus() : Promise<Result<GatewayStatus, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("gateway_status") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Keeps `port` as the gateway's port (1024–65535) and listens there now.
+ */
+async gatewaySetPort(port: number) : Promise<Result<GatewayStatus, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("gateway_set_port", { port }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async workspaceList() : Promise<Result<Workspace[], ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("workspace_list") };
@@ -746,6 +768,54 @@ async auditList(filter: AuditFilter) : Promise<Result<AuditEntry[], ApiError>> {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+async agentList() : Promise<Result<AgentView[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("agent_list") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async agentGet(idOrName: string) : Promise<Result<AgentView, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("agent_get", { idOrName }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async agentCreate(input: NewAgent) : Promise<Result<AgentToken, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("agent_create", { input }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async agentRotate(idOrName: string) : Promise<Result<AgentToken, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("agent_rotate", { idOrName }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async agentRemove(idOrName: string) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("agent_remove", { idOrName }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async agentServerSet(idOrName: string) : Promise<Result<AgentServerAccess[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("agent_server_set", { idOrName }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -787,6 +857,110 @@ export type AccountStatus =
  * Signed in.
  */
 { state: "signed_in"; account: AccountInfo }
+/**
+ * What an agent may do with the workspaces it sees (seed 001's scopes, plus `admin` for the server tools).
+ */
+export type AgentScope = 
+/**
+ * List, search and read artifacts.
+ */
+"read" | 
+/**
+ * Publish, revise, retitle and delete artifacts.
+ */
+"write" | 
+/**
+ * Make and revoke share links (on a workspace that is on the platform).
+ */
+"share" | 
+/**
+ * Manage servers (register, update, remove, test).
+ */
+"admin"
+/**
+ * A server an agent gets, with the tools it may call there (`None`: every tool the registration allows).
+ */
+export type AgentServer = { 
+/**
+ * The server registration's id.
+ */
+server_id: string; 
+/**
+ * Only these tools (intersected with the registration's `allowed_tools`); `None` for all.
+ */
+tools?: string[] | null }
+/**
+ * A server as one agent gets it.
+ */
+export type AgentServerAccess = { 
+/**
+ * The server registration's id.
+ */
+server_id: string; 
+/**
+ * Its title.
+ */
+title: string; 
+/**
+ * Its slug within this agent's set: the title's slug, `-2`, `-3` … added in order of id when two collide.
+ */
+slug: string; 
+/**
+ * Only these tools (on top of the registration's `allowed_tools`); `None`: all of them.
+ */
+tools: string[] | null }
+/**
+ * An agent's token, the only time it is shown: after the agent was made, or its token rotated.
+ */
+export type AgentToken = { 
+/**
+ * The agent's id.
+ */
+id: string; 
+/**
+ * Its name.
+ */
+name: string; 
+/**
+ * The bearer token (`Authorization: Bearer …`). Atrium keeps only its hash: copy it now.
+ */
+token: string }
+/**
+ * An agent as the window and the terminal show it. Its token is not here: it is shown once, in [`AgentToken`].
+ */
+export type AgentView = { 
+/**
+ * Id (UUID).
+ */
+id: string; 
+/**
+ * Its name.
+ */
+name: string; 
+/**
+ * The workspaces it may see; empty: all of them.
+ */
+workspaces: string[]; 
+/**
+ * What it may do there.
+ */
+scopes: AgentScope[]; 
+/**
+ * The servers it names, each with its tool allowlist; empty: every server no agent names.
+ */
+servers: AgentServer[]; 
+/**
+ * When it was made.
+ */
+created_time: string; 
+/**
+ * When its token was made (at creation, or its last rotation).
+ */
+rotated_time: string; 
+/**
+ * When its token was last used (to the nearest half minute).
+ */
+last_used_time: string | null }
 /**
  * The one error type that crosses the IPC boundary and the CLI's `--json` output.
  */
@@ -1201,7 +1375,15 @@ error_code: string | null;
 /**
  * How long it took.
  */
-duration_ms: number }
+duration_ms: number; 
+/**
+ * The agent that made the call, for calls through the gateway.
+ */
+agent_id?: string | null; 
+/**
+ * That agent's name at the time of the call.
+ */
+agent_name?: string | null }
 /**
  * Which audit rows to list, newest first.
  */
@@ -1226,6 +1408,10 @@ status?: AuditStatus | null;
  * Only calls whose tool name contains this text.
  */
 tool?: string | null; 
+/**
+ * Only calls by this agent (its id).
+ */
+agent_id?: string | null; 
 /**
  * Only rows older than this id (the last row of the previous page).
  */
@@ -1934,6 +2120,22 @@ export type FoundBy =
  */
 "same_url"
 /**
+ * The gateway the app runs, as the window shows it.
+ */
+export type GatewayStatus = 
+/**
+ * Not listening: not started yet (the app starts it once its first screen is up), or stopped.
+ */
+{ state: "stopped"; port: number } | 
+/**
+ * Listening; agents reach it at `url`.
+ */
+{ state: "running"; port: number; url: string } | 
+/**
+ * It could not listen.
+ */
+{ state: "failed"; port: number; port_taken: boolean; message: string }
+/**
  * What an import would do.
  */
 export type ImportPreview = { 
@@ -2071,6 +2273,26 @@ logger: string | null;
  * The message: text, or compact JSON for structured data.
  */
 message: string }
+/**
+ * A new agent.
+ */
+export type NewAgent = { 
+/**
+ * Its name (unique).
+ */
+name: string; 
+/**
+ * The workspaces it may see (ids); empty: all of them.
+ */
+workspaces?: string[]; 
+/**
+ * What it may do; empty: `read` only.
+ */
+scopes?: AgentScope[]; 
+/**
+ * The servers it gets (ids), each with an optional tool allowlist; empty: every server no agent names.
+ */
+servers?: AgentServer[] }
 /**
  * What a new artifact needs.
  */

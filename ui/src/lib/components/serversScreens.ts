@@ -1,5 +1,6 @@
-// The Servers, Audit, Secrets, Authorizers, Platform and elicitation screens, loaded on first use (see lazy.ts): most
+// The Servers, Audit, Secrets, Authorizers, Platform, Agents and elicitation screens, loaded on first use (see lazy.ts): most
 // sessions start in Artifacts.
+export { default as AgentsView } from "./AgentsView.svelte";
 export { default as AuditView } from "./AuditView.svelte";
 export { default as AuthorizersView } from "./AuthorizersView.svelte";
 export { default as ElicitationDialog } from "./ElicitationDialog.svelte";
