@@ -9,7 +9,6 @@ import {
   clampPanelWidth,
   effectiveChoice,
   FRAME_SANDBOX,
-  frameWidth,
   hasChoice,
   isToolSettled,
   messageTexts,
@@ -118,13 +117,6 @@ describe("sizes", () => {
     expect(clampHeight(300, 40)).toBe(MIN_FRAME_HEIGHT);
     expect(clampHeight(Number.NaN, 500)).toBe(500);
     expect(clampHeight(250.6, 600)).toBe(251);
-  });
-  it("uses a width only when it is narrower than the room", () => {
-    expect(frameWidth(null, 800)).toBeNull();
-    expect(frameWidth(900, 800)).toBeNull();
-    expect(frameWidth(800, 800)).toBeNull();
-    expect(frameWidth(400, 800)).toBe(400);
-    expect(frameWidth(400, 0)).toBeNull();
   });
   it("keeps the panel between its minimum and the room the editor needs", () => {
     expect(clampPanelWidth(500, 1200)).toBe(500);

@@ -15,8 +15,6 @@ import type { Theme } from "./theme";
 export const FRAME_SANDBOX = "allow-scripts allow-same-origin allow-forms";
 /** The smallest frame height, whatever a view asks for. */
 export const MIN_FRAME_HEIGHT = 80;
-/** The narrowest frame, whatever a view asks for. */
-export const MIN_FRAME_WIDTH = 120;
 /** How long a view may take to answer before the window says so. */
 export const SLOW_VIEW_MS = 10_000;
 /**
@@ -113,12 +111,6 @@ export function clampHeight(requested: number, available: number): number {
   const max = Math.max(available, MIN_FRAME_HEIGHT);
   const h = Number.isFinite(requested) ? requested : max;
   return Math.round(Math.min(Math.max(h, MIN_FRAME_HEIGHT), max));
-}
-
-/** A frame width in px when the view asked for less than the room it has, else null (the full width). */
-export function frameWidth(requested: number | null, available: number): number | null {
-  if (requested === null || !Number.isFinite(requested) || requested <= 0 || available <= 0) return null;
-  return requested < available ? Math.max(Math.round(requested), MIN_FRAME_WIDTH) : null;
 }
 
 /** Whether a message the backend posts to a tool's view carries the call's end (its result, or its cancellation). */
