@@ -36,6 +36,8 @@ macro_rules! registry {
                     ui_ready,
                     crate::gateway::gateway_status,
                     crate::gateway::gateway_set_port,
+                    crate::close_guard::window_guard_close,
+                    crate::close_guard::window_close,
                     $( $name ),*
                 ])
                 // Not a command: the payload of the `atrium://event` window event, exported for the UI's listener.

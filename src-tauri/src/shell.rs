@@ -126,6 +126,8 @@ pub fn run() -> ExitCode {
     let app = tauri::Builder::default()
         .invoke_handler(commands.invoke_handler())
         .manage(Shell { atrium, status, launched, interactive: OnceLock::new(), gateway })
+        .manage(crate::close_guard::CloseGuard::default())
+        .on_window_event(crate::close_guard::on_window_event)
         .setup(move |app| {
             let _ = events.app.set(app.handle().clone());
             // SIGTERM or Ctrl+C quit like closing the window does: servers are stopped, nothing is left running.

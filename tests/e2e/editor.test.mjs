@@ -1,15 +1,20 @@
 // The editing experience of issue 21 in the real window: the code editor (JSON formatted and highlighted, the
 // store's problem marked at its line, Format, save), Markdown with a table in the live preview, a link that asks
-// before it opens, two revisions compared in History, the question when leaving unsaved edits, and a draft that
-// comes back after the app was killed.
+// before it opens, two revisions compared in History, the question when leaving unsaved edits (for another
+// artifact, and when the window is closed), a draft that comes back after the app was killed, and a big JSON
+// artifact that opens and takes typing without lag.
 
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, readlinkSync, writeFileSync, chmodSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { after, before, test } from "node:test";
 import { Driver, snapshot, setValue, until } from "./app.mjs";
 import { Keys } from "./webdriver.mjs";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
 
 // A "browser" that writes down what it was asked to open.
 const scratch = mkdtempSync(join(tmpdir(), "atrium-e2e-browser-"));
@@ -35,8 +40,9 @@ async function typeContent(app, text) {
   await content.type(text.replaceAll("\n", Keys.ENTER));
 }
 
+/** The editor's text (a trailing newline aside: WebKitWebDriver's typing sometimes adds one). */
 async function contentText(app) {
-  return (await app.byTestId("artifact-content")).property("value");
+  return ((await (await app.byTestId("artifact-content")).property("value")) ?? "").trimEnd();
 }
 
 async function rowWithText(app, testId, text) {
@@ -146,6 +152,12 @@ test("edit JSON and Markdown in the code editor, compare revisions, and lose no 
     await snapshot(app, "leave-question");
     await (await app.byTestId("confirm-cancel")).click();
     assert.equal(await contentText(app), "# Menu\n\nsoup, bread");
+    // Closing the window (as the window manager's close button does) asks the same; staying keeps it open.
+    execFileSync("python3", [join(HERE, "close_window.py"), String(appPid(driver.home))]);
+    await app.byTestId("confirm-extra");
+    await snapshot(app, "close-question");
+    await (await app.byTestId("confirm-cancel")).click();
+    assert.equal(await contentText(app), "# Menu\n\nsoup, bread");
     // The draft is kept a moment after typing stops; then the app dies without a word.
     await new Promise((r) => setTimeout(r, 1500));
     const pid = appPid(driver.home);
@@ -165,6 +177,47 @@ test("edit JSON and Markdown in the code editor, compare revisions, and lose no 
     await (await app.byTestId("draft-restore")).click();
     await until(app, "the draft restored", async () => (await contentText(app)) === "# Menu\n\nsoup, bread");
     await app.byTestId("dirty-indicator");
+  } finally {
+    await app.quit();
+  }
+});
+
+test("a 4 MiB JSON artifact opens in the editor and takes typing without lag", async () => {
+  const big = JSON.stringify({ items: Array.from({ length: 45_000 }, (_, i) => ({ id: i, name: `item ${i}`, tags: ["a", "b"] })) }, null, 2);
+  assert.ok(big.length > 4 * 1024 * 1024, `${big.length} characters`);
+  const atrium = join(HERE, "../../target/debug/atrium");
+  execFileSync(atrium, ["--home", driver.home, "--json", "workspace", "create", "Stores"]);
+  execFileSync(atrium, ["--home", driver.home, "--json", "artifact", "create", "Stores", "--title", "Inventory", "--type", "application/json", "--stdin"], {
+    input: big,
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const app = await driver.launch();
+  try {
+    await (await rowWithText(app, "workspace-item", "Stores")).click();
+    const row = await rowWithText(app, "artifact-item", "Inventory");
+    const started = Date.now();
+    await row.click();
+    await until(app, "the big artifact in the editor", async () =>
+      app.execute("return document.querySelector('[data-testid=artifact-content] .cm-line')?.textContent === '{'"),
+    );
+    const opening = Date.now() - started;
+    // Only what is in view is drawn, however long the text.
+    const drawn = await app.execute("return document.querySelectorAll('[data-testid=artifact-content] .cm-line').length");
+    assert.ok(drawn < 2000, `${drawn} lines drawn`);
+    const content = await app.byTestId("artifact-content");
+    await content.click();
+    const typing = Date.now();
+    await content.type("          ");
+    const typed = Date.now() - typing;
+    await app.byTestId("dirty-indicator");
+    // The edit stays an edit (the checks of the big text coming back change nothing).
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal((await app.findAll('[data-testid="dirty-indicator"]')).length, 1, "still unsaved");
+    assert.equal(await (await app.byTestId("artifact-save")).enabled(), true);
+    console.log(`# ${(big.length / 1048576).toFixed(1)} MiB: opened in ${opening} ms, 10 keys in ${typed} ms`);
+    assert.ok(opening < 10_000, `opened in ${opening} ms`);
+    assert.ok(typed < 3_000, `10 keys took ${typed} ms`);
+    await snapshot(app, "editor-big-json");
   } finally {
     await app.quit();
   }

@@ -142,3 +142,24 @@ export function onEvent(handler: EventHandler): () => void {
   }
   return () => void handlers.delete(handler);
 }
+
+/** The window event the shell sends when the window's close was held back for unsaved edits. */
+export const CLOSE_REQUESTED_EVENT = "atrium://close-requested";
+
+/**
+ * Calls `handler` when the person closes the window while the page said it holds unsaved edits
+ * (`windowGuardClose`); the handler asks, then closes with `windowClose`. Returns the unsubscribe function.
+ */
+export function onCloseRequested(handler: () => void): () => void {
+  if (!hasBackend()) return () => {};
+  let stop: (() => void) | null = null;
+  let stopped = false;
+  listen(CLOSE_REQUESTED_EVENT, () => handler()).then(
+    (un) => (stopped ? un() : (stop = un)),
+    (e: unknown) => console.error("cannot listen for the window's close", e),
+  );
+  return () => {
+    stopped = true;
+    stop?.();
+  };
+}

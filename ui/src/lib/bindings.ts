@@ -41,6 +41,28 @@ async gatewaySetPort(port: number) : Promise<Result<GatewayStatus, ApiError>> {
     else return { status: "error", error: e  as any };
 }
 },
+/**
+ * The page holds unsaved edits (or no longer does): a close of the window asks it first (or closes at once).
+ */
+async windowGuardClose(unsaved: boolean) : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("window_guard_close", { unsaved }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+/**
+ * Closes the window now: the page asked and the person chose (their edits saved or discarded).
+ */
+async windowClose() : Promise<Result<null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("window_close") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async workspaceList() : Promise<Result<Workspace[], ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("workspace_list") };
