@@ -29,4 +29,58 @@ for scenario in "${SCENARIOS[@]}"; do
     echo "conformance $scenario: FAILED"; tail -25 "$OUT/${scenario//\//_}.log"; failed+=("$scenario")
   fi
 done
+
+# The server scenarios: a fixture server that passes every one directly, then the same scenarios through Atrium's
+# gateway as an agent (`/mcp/servers/<it>`; the scenarios that do not pass there yet are listed in
+# conformance_through_atrium.yaml, and the suite fails the run when one of them starts passing), and
+# dns-rebinding-protection against the gateway's own /mcp. The suite cannot send a header, so its requests carry
+# the agent's token through a preloaded dispatcher (tests/peers/conformance_bearer.mjs, test-only).
+PEERS="$ROOT/tests/peers"
+SRV="$OUT/server"
+rm -rf "$SRV"; mkdir -p "$SRV"
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+wait_port() { for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; return 1; }
+FIXTURE_PORT=$(free_port)
+(cd "$PEERS" && exec "$NODE" conformance_server.mjs "$FIXTURE_PORT") >"$SRV/fixture.log" 2>&1 & pids+=($!)
+wait_port "$FIXTURE_PORT" || { echo "the conformance fixture server did not start"; cat "$SRV/fixture.log"; exit 1; }
+server_suite() { # <log name> <url> [suite options…]
+  local name=$1 url=$2; shift 2
+  mkdir -p "$(dirname "$SRV/$name")"
+  if (cd "$PEERS" && "$NODE" ${BEARER:+--import ./conformance_bearer.mjs} \
+        node_modules/@modelcontextprotocol/conformance/dist/index.js server --url "$url" -o "$SRV/$name" "$@") \
+        >"$SRV/$name.log" 2>&1; then
+    echo "conformance server ($name): $(grep -E '^(Total|Passed):' "$SRV/$name.log" | tail -1)"
+  else
+    echo "conformance server ($name): FAILED"; sed -n '/=== SUMMARY ===/,$p;/^Test Results/,$p' "$SRV/$name.log"
+    failed+=("server:$name")
+  fi
+}
+BEARER='' server_suite direct "http://127.0.0.1:$FIXTURE_PORT/mcp" --suite all
+
+export ATRIUM_HOME="$SRV/home"
+ATRIUM="$ROOT/target/debug/atrium"
+"$ATRIUM" workspace create Conformance >/dev/null
+# A short call timeout: a scenario that waits on something Atrium does not forward yet fails in seconds.
+"$ATRIUM" server add Conformance --title "Conformance fixture" --url "http://127.0.0.1:$FIXTURE_PORT/mcp" \
+  --call-timeout 5000 >/dev/null
+ATRIUM_CONFORMANCE_TOKEN=$("$ATRIUM" agent add conformance --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+export ATRIUM_CONFORMANCE_TOKEN
+GATEWAY_PORT=$(free_port)
+"$ATRIUM" gateway --port "$GATEWAY_PORT" >"$SRV/gateway.log" 2>&1 & pids+=($!)
+wait_port "$GATEWAY_PORT" || { echo "the gateway did not start"; cat "$SRV/gateway.log"; exit 1; }
+# The server's requests to the client (sampling, elicitation) are not forwarded yet: those scenarios wait for the
+# suite's own 60 s timeout, so they are left out here until they are (they are also in the yaml above).
+WAITING=(tools-call-sampling tools-call-elicitation elicitation-sep1034-defaults elicitation-sep1330-enums)
+mapfile -t SERVER_SCENARIOS < <(cd "$PEERS" && "$NODE" node_modules/@modelcontextprotocol/conformance/dist/index.js \
+  list | sed -n '/^Server scenarios/,/^$/s/^  - \([^ ]*\).*/\1/p')
+((${#SERVER_SCENARIOS[@]} >= 32)) || { echo "the suite lists only ${#SERVER_SCENARIOS[@]} server scenarios"; exit 1; }
+for scenario in "${SERVER_SCENARIOS[@]}"; do
+  [[ " ${WAITING[*]} " == *" $scenario "* ]] && continue
+  BEARER=1 server_suite "through-atrium/$scenario" "http://127.0.0.1:$GATEWAY_PORT/mcp/servers/conformance-fixture" \
+    --scenario "$scenario" --expected-failures "$PEERS/conformance_through_atrium.yaml"
+done
+BEARER=1 server_suite gateway-dns-rebinding "http://127.0.0.1:$GATEWAY_PORT/mcp" --scenario dns-rebinding-protection
+
 ((${#failed[@]} == 0)) || { echo "failed scenarios: ${failed[*]} (logs in $OUT)"; exit 1; }
