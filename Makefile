@@ -47,7 +47,8 @@ test-rust:
 test-ui:
 	cd ui && npm run check && npm test
 
-## The official MCP client conformance suite (node@22) against `atrium conformance-client`.
+## The official MCP conformance suite (node@22): its client scenarios against `atrium conformance-client`, its
+## server scenarios against a fixture server directly and through the gateway (scripts/conformance.sh).
 conformance: build
 	scripts/with-keychain.sh scripts/conformance.sh
 
