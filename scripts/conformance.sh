@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the official MCP conformance suite: its client scenarios against `atrium conformance-client` for the
-# scenarios Atrium claims, then its server scenarios (below). Needs `scripts/setup.sh --test` (node@22 in .tools/node22, the suite in tests/peers) and a built CLI.
+# scenarios Atrium claims, then its server scenarios (below). Needs `scripts/setup.sh --test` (node@22 in
+# .tools/node22, the suite in tests/peers) and a built CLI.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 NODE="$ROOT/.tools/node22/node_modules/.bin/node"
