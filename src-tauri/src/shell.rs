@@ -140,6 +140,8 @@ pub fn run() -> ExitCode {
             let reloads = frames.clone();
             WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
                 .data_directory(webview_data)
+                // Dropped files go to the page as DOM files (it reads their text; no path reaches the backend).
+                .disable_drag_drop_handler()
                 .on_page_load(move |_, payload| {
                     // The window (re)loads: views it showed are gone with the old page, so their sessions end too.
                     if payload.event() == PageLoadEvent::Started

@@ -222,3 +222,45 @@ test("a 4 MiB JSON artifact opens in the editor and takes typing without lag", a
     await app.quit();
   }
 });
+
+/** Drops files on an element the way the webview delivers a drop from the desktop (DOM files). */
+async function dropFiles(app, selector, files) {
+  await app.find(selector);
+  await app.execute(
+    `const dt = new DataTransfer();
+     for (const [name, text] of arguments[1]) dt.items.add(new File([text], name));
+     const el = document.querySelector(arguments[0]);
+     for (const type of ["dragenter", "dragover", "drop"]) el.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));`,
+    selector,
+    files,
+  );
+}
+
+test("files dropped on a workspace become artifacts; a client config dropped on Servers opens the import preview", async () => {
+  const atrium = join(HERE, "../../target/debug/atrium");
+  execFileSync(atrium, ["--home", driver.home, "--json", "workspace", "create", "Drops"]);
+  const app = await driver.launch();
+  try {
+    await (await rowWithText(app, "workspace-item", "Drops")).click();
+    await dropFiles(app, '[data-testid="artifact-drop"] [data-testid="editor-empty"]', [
+      ["Plan.md", "# Plan\n\n- [ ] seeds"],
+      ["broken.json", '{"a": '],
+      ["photo.png", "not text"],
+    ]);
+    await rowWithText(app, "artifact-item", "Plan");
+    const rows = await app.allByTestId("artifact-item");
+    assert.equal(rows.length, 1, "the broken JSON and the picture are not added");
+    await until(app, "the refusal said", async () => (await app.execute("return document.body.textContent")).includes("broken.json"));
+    await snapshot(app, "dropped-files");
+
+    await (await app.byTestId("nav-servers")).click();
+    const config = JSON.stringify({ mcpServers: { everything: { command: "npx", args: ["-y", "@modelcontextprotocol/server-everything"] } } });
+    await dropFiles(app, '[data-testid="server-drop"] [data-testid="server-empty"]', [[".mcp.json", config]]);
+    await app.byTestId("import-dialog");
+    // Previewed without a click: the file's server is listed, ready to import.
+    await app.byTestId("import-server", '[data-name="everything"]');
+    await snapshot(app, "dropped-config-preview");
+  } finally {
+    await app.quit();
+  }
+});

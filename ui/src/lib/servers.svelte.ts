@@ -43,6 +43,14 @@ export class ServersModel {
   refreshing = $state<Record<string, boolean>>({});
   /** The import dialog is open. */
   importOpen = $state(false);
+  /** Text the import dialog starts with (a dropped config file's), previewed at once. */
+  importText = $state("");
+
+  /** Opens the import dialog, with a config file's text already previewed when one is given. */
+  openImport(text = ""): void {
+    this.importText = text;
+    this.importOpen = true;
+  }
 
   selected = $derived(this.list.find((s) => s.id === this.selectedId) ?? null);
 
