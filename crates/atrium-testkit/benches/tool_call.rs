@@ -7,8 +7,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use atrium_mcp::{LocalSetup, NoEvents, Registration, ServerSet, ServerSetOptions, ServerSpec, ToolCall};
-use atrium_store::{AtriumPaths, AuditOrigin, Store};
+use atrium_mcp::{
+    LocalSetup, NoEvents, Registration, SERVER_CONTENT_TYPE, ServerSet, ServerSetOptions, ServerSpec, ToolCall,
+};
+use atrium_store::{AtriumPaths, AuditOrigin, NewArtifact, NewWorkspace, Store};
 use rmcp::ServiceExt;
 use rmcp::model::CallToolRequestParams;
 use rmcp::transport::TokioChildProcess;
@@ -48,11 +50,27 @@ async fn run(calls: usize) {
         "transport": {"type": "stdio", "command": SERVER}
     }))
     .expect("registration");
-    servers.upsert(ServerSpec { id: "bench".into(), workspace_id: None, title: "bench".into(), registration });
-    let state = servers.wait_settled("bench").await.expect("state");
+    // A local server runs once approved on this computer, as the person's own would be: its registration is an
+    // artifact, approved for exactly what it runs.
+    let ws = store.create_workspace(NewWorkspace { title: "Bench".into(), description: None }).await.expect("ws");
+    let artifact = store
+        .create_artifact(NewArtifact {
+            workspace_id: ws.id.clone(),
+            title: "bench".into(),
+            content_type: SERVER_CONTENT_TYPE.into(),
+            context: Some(json!({"transport": {"type": "stdio", "command": SERVER}})),
+            ..Default::default()
+        })
+        .await
+        .expect("registration artifact");
+    let fingerprint = registration.local_effects().expect("a local server").fingerprint;
+    store.approve_server(&artifact.id, &fingerprint).await.expect("approve");
+    let id = artifact.id;
+    servers.upsert(ServerSpec { id: id.clone(), workspace_id: Some(ws.id), title: "bench".into(), registration });
+    let state = servers.wait_settled(&id).await.expect("state");
     assert!(matches!(state.status, atrium_mcp::ServerStatus::Ready), "{state:?}");
     let call = ToolCall {
-        server_id: "bench".into(),
+        server_id: id.clone(),
         tool: "echo".into(),
         arguments: json!({"message": "ping"}).as_object().cloned(),
         call_id: None,
