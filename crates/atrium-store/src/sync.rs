@@ -85,8 +85,10 @@ async fn find_local(
     workspace_id: &str,
     remote: &RemoteVersion,
 ) -> Result<Option<LocalRow>> {
+    // `+workspace_id`: found by its root id's index. Without the plus, SQLite picks an index on the workspace
+    // (artifacts_type) and reads every artifact of it for each one pulled: a pull of 50k took minutes.
     let row: Option<LocalRow> = sqlx::query_as(
-        "SELECT id, version, synced_version, remote_modified FROM artifacts WHERE root_id = ? AND workspace_id = ?",
+        "SELECT id, version, synced_version, remote_modified FROM artifacts WHERE root_id = ? AND +workspace_id = ?",
     )
     .bind(&remote.root_id)
     .bind(workspace_id)
@@ -362,7 +364,7 @@ impl Store {
             for root_id in chunk {
                 let local: Option<LocalRow> = sqlx::query_as(
                     "SELECT id, version, synced_version, remote_modified FROM artifacts
-                     WHERE (root_id = ?1 OR remote_id = ?1) AND workspace_id = ?2",
+                     WHERE (root_id = ?1 OR remote_id = ?1) AND +workspace_id = ?2",
                 )
                 .bind(root_id)
                 .bind(workspace_id)
@@ -403,8 +405,10 @@ impl Store {
         let mut missing = Vec::new();
         let mut after = 0i64;
         loop {
+            // `+workspace_id`: each page continues along the table from the last row, instead of reading the whole
+            // workspace through an index on it and sorting it again for every page.
             let rows: Vec<(i64, String)> = sqlx::query_as(
-                "SELECT seq, root_id FROM artifacts WHERE workspace_id = ? AND root_id IS NOT NULL
+                "SELECT seq, root_id FROM artifacts WHERE +workspace_id = ? AND root_id IS NOT NULL
                  AND remote_modified IS NOT NULL AND state <> 'archived' AND seq > ? ORDER BY seq LIMIT ?",
             )
             .bind(workspace_id)
