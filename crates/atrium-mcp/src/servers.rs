@@ -235,10 +235,19 @@ impl ServerSet {
     /// Stops a server and waits (a few seconds at most) until its process is gone.
     pub async fn stop(&self, id: &str) -> Result<(), McpError> {
         let slot = self.slot(id)?;
+        let group = self.state(id).ok().and_then(|s| s.pid);
         slot.stop.cancel();
         let task = slot.supervisor.lock().unwrap_or_else(|p| p.into_inner()).take();
         if let Some(task) = task {
             let _ = tokio::time::timeout(STOP_BOUND + Duration::from_secs(1), task).await;
+        }
+        // The group's last SIGKILL is sent as the supervisor ends, and is delivered a moment later: "stopped"
+        // means nothing of the server is left, so wait for that (bounded: a zombie nobody reaps stays "alive").
+        if let Some(group) = group.and_then(|pid| i32::try_from(pid).ok()) {
+            let deadline = Instant::now() + Duration::from_secs(1);
+            while crate::group_signals::group_alive(group) && Instant::now() < deadline {
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
         }
         set_status(&self.inner, &slot, ServerStatus::Stopped);
         Ok(())
