@@ -6,8 +6,8 @@
 mod agent_access;
 mod agents;
 mod approval_state;
-mod artifact_pages;
 mod approvals;
+mod artifact_pages;
 mod auth;
 mod content_registry;
 mod content_types;
@@ -41,6 +41,7 @@ use serde::{Deserialize, Serialize};
 pub use agent_access::{AgentServerAccess, GATEWAY_SERVER_ID, GATEWAY_SERVER_TITLE};
 pub use agents::{AgentScope, AgentToken, AgentView, NewAgent};
 pub use approval_state::{ApprovalReason, ServerApprovalState};
+pub use artifact_pages::CREATE_MANY_MAX;
 pub use atrium_auth::{AuthError, Browser, HeadlessBrowser};
 pub use atrium_mcp::import::{ConfigFormat, ConfigInput};
 pub use atrium_mcp::log_file_name as server_log_file_name;
@@ -60,12 +61,11 @@ pub use atrium_platform::{
     SyncProgress, SyncState, WorkspaceSync,
 };
 pub use atrium_store::AtriumPaths;
+pub use atrium_store::{AgentServer, AuditEntry, AuditFilter, AuditOrigin, AuditStatus};
 pub use atrium_store::{
     Artifact, ArtifactPatch, ArtifactState, ArtifactSummary, FieldProblem, NewArtifact, NewWorkspace, Revision,
     RevisionSummary, SCHEMA_VERSION, SearchHit, SearchQuery, TextSpan, Workspace,
 };
-pub use artifact_pages::CREATE_MANY_MAX;
-pub use atrium_store::{AgentServer, AuditEntry, AuditFilter, AuditOrigin, AuditStatus};
 pub use atrium_store::{ArtifactListQuery, ArtifactPage, ArtifactSort, TypeCount};
 pub use atrium_store::{ConflictKind, Resolution, SyncConflict, SyncLink};
 pub use atrium_viewer::{Refusal as ViewerRefusal, ViewNotes, ViewerEvent};
@@ -246,17 +246,8 @@ impl Atrium {
             options.connect_servers,
         )
         .await?;
-        let atrium = Self {
-            platform,
-            paths,
-            store,
-            servers,
-            keychain,
-            options,
-            viewers,
-            types,
-            sign_ins: Arc::default(),
-        };
+        let atrium =
+            Self { platform, paths, store, servers, keychain, options, viewers, types, sign_ins: Arc::default() };
         atrium.seed_approvals().await?;
         if atrium.options.connect_servers {
             atrium.connect_all().await?;

@@ -7,8 +7,8 @@ use atrium_api::{
 
 use atrium_api::control::ControlOp;
 
-use crate::artifact_pages::{self, ListRequest};
 use crate::args::{ArtifactCommand, Cli, Command, ContentSource, ContextSource, WorkspaceCommand};
+use crate::artifact_pages::{self, ListRequest};
 use crate::failure::{Failure, invalid};
 use crate::output::Printer;
 use crate::pick::resolve_workspace;

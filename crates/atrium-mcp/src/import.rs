@@ -506,8 +506,11 @@ mod tests {
             "auth": {"type": "api_key", "header": "X-Api-Key", "secret_id": "s.key"}, "enabled": false}))
         .expect("a valid registration");
         let (entry, omitted) = export_entry(&registration);
-        assert_eq!(entry, json!({"type": "http", "url": "https://x.example/mcp", "headers": {"X-Api-Key": ""},
-            "disabled": true}));
+        assert_eq!(
+            entry,
+            json!({"type": "http", "url": "https://x.example/mcp", "headers": {"X-Api-Key": ""},
+            "disabled": true})
+        );
         assert_eq!(omitted, ["header X-Api-Key"]);
     }
 }

@@ -63,8 +63,8 @@ pub use registration::{Auth, EnvValue, Registration, SERVER_CONTENT_TYPE, Timeou
 pub use sandbox::SandboxSetup;
 pub use server_log::log_file_name;
 pub use server_records::{
-    AgentStamp, CallOutcome, ConnectionTest, LocalSetup, RequestRecord, RestartPolicy, ServerSetOptions, ServerSpec, ServerState,
-    ToolCall,
+    AgentStamp, CallOutcome, ConnectionTest, LocalSetup, RequestRecord, RestartPolicy, ServerSetOptions, ServerSpec,
+    ServerState, ToolCall,
 };
 pub use servers::ServerSet;
 pub use status::ServerStatus;
