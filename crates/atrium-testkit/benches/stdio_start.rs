@@ -7,17 +7,41 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use atrium_mcp::{LocalSetup, NoEvents, ServerSet, ServerSetOptions, ServerSpec, ServerStatus};
-use atrium_store::{AtriumPaths, Store};
-use serde_json::json;
+use atrium_mcp::{LocalSetup, NoEvents, SERVER_CONTENT_TYPE, ServerSet, ServerSetOptions, ServerSpec, ServerStatus};
+use atrium_store::{AtriumPaths, NewArtifact, NewWorkspace, Store};
+use serde_json::{Value, json};
 
 const SERVER: &str = env!("CARGO_BIN_EXE_bench-server");
 
+fn registration(startup_ms: u64) -> Value {
+    json!({"transport": {"type": "stdio", "command": SERVER, "args": ["--startup-ms", startup_ms.to_string()]}})
+}
+
 fn spec(id: &str, startup_ms: u64) -> ServerSpec {
-    let registration = atrium_mcp::registration::parse(&json!({"transport": {"type": "stdio", "command": SERVER,
-        "args": ["--startup-ms", startup_ms.to_string()]}}))
-    .expect("valid");
+    let registration = atrium_mcp::registration::parse(&registration(startup_ms)).expect("valid");
     ServerSpec { id: id.into(), workspace_id: None, title: id.into(), registration }
+}
+
+/// `count` stored registrations of the server, each approved on this computer for exactly what it runs, as a
+/// person's own would be (a local server that is not approved does not start).
+async fn approved(store: &Store, workspace_id: &str, count: usize, startup_ms: u64) -> Vec<String> {
+    let fingerprint = spec("-", startup_ms).registration.local_effects().expect("a local server").fingerprint;
+    let mut ids = Vec::with_capacity(count);
+    for i in 0..count {
+        let artifact = store
+            .create_artifact(NewArtifact {
+                workspace_id: workspace_id.into(),
+                title: format!("bench {startup_ms} ms {i}"),
+                content_type: SERVER_CONTENT_TYPE.into(),
+                context: Some(registration(startup_ms)),
+                ..Default::default()
+            })
+            .await
+            .expect("registration artifact");
+        store.approve_server(&artifact.id, &fingerprint).await.expect("approve");
+        ids.push(artifact.id);
+    }
+    ids
 }
 
 /// Starts `ids` together and returns how long until every one is ready.
@@ -63,16 +87,17 @@ fn main() {
         let home = tempfile::tempdir().expect("temp dir");
         let store = Store::open(&AtriumPaths::at(home.path())).await.expect("store");
         let local = LocalSetup { allowed_commands: vec![SERVER.into()], ..LocalSetup::default() };
-        let servers = ServerSet::with_local(store, Arc::new(NoEvents), ServerSetOptions::default(), local);
+        let servers = ServerSet::with_local(store.clone(), Arc::new(NoEvents), ServerSetOptions::default(), local);
+        let ws = store.create_workspace(NewWorkspace { title: "Bench".into(), description: None }).await.expect("ws");
         // Warm-up: the search path is read once per process, and the first spawn pays for page-ins.
-        start_all(&servers, &["warm".to_owned()], 0).await;
+        start_all(&servers, &approved(&store, &ws.id, 1, 0).await, 0).await;
         // Two kinds of server: one that answers at once (all of its start is process creation and the handshake,
         // i.e. CPU: on a 2-core machine 20 of them cannot finish in the time of one), and one that waits 250 ms
         // before answering, as servers that load a runtime or reach a backend do (Atrium must overlap them).
         for startup_ms in [0, 250] {
             let mut ratios = Vec::new();
             for round in 0..rounds {
-                let ids: Vec<String> = (0..count).map(|i| format!("d{startup_ms}-r{round}-s{i}")).collect();
+                let ids = approved(&store, &ws.id, count, startup_ms).await;
                 // Each server alone, one after the other; the slowest of them is the reference.
                 let mut alone = Vec::new();
                 for id in &ids {
