@@ -144,7 +144,9 @@ try {
         for (const row of await app.allByTestId("server-row")) if ((await row.text()).trim().startsWith(name)) return row.click().then(() => true);
       }, 60_000);
       await app.waitFor("the last view to go", async () => (await app.allByTestId("tool-view")).length === 0);
-      await (await app.find(`[data-testid="tool-row"][data-tool-name="${tool}"]`, 60_000)).click();
+      // The row may be there before it can be clicked (the server's pane still laying out): try until it takes.
+      const row = `[data-testid="tool-row"][data-tool-name="${tool}"]`;
+      await app.waitFor(`${tool} to be clickable`, async () => (await app.find(row, 60_000)).click().then(() => true), 60_000);
       const times = [];
       for (let i = 0; i < MATRIX_RUNS + 1; i++) {
         const ms = await app.executeAsync(`
