@@ -31,7 +31,7 @@ struct ArtifactRow {
 }
 
 #[derive(FromRow)]
-struct SummaryRow {
+pub(crate) struct SummaryRow {
     id: String,
     workspace_id: String,
     title: String,

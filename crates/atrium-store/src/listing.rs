@@ -11,10 +11,11 @@ use std::sync::{Arc, Mutex};
 
 use sqlx::{FromRow, QueryBuilder, Sqlite};
 
+use crate::artifacts::SummaryRow;
 use crate::fold::{fold, title_key};
 use crate::{
-    ArtifactListQuery, ArtifactPage, ArtifactSort, ArtifactState, ArtifactSummary, Entity, Result, Store, StoreError,
-    TypeCount, validate,
+    ArtifactListQuery, ArtifactPage, ArtifactSort, ArtifactSummary, Entity, Result, Store, StoreError, TypeCount,
+    validate,
 };
 
 /// Listings kept for later pages.
@@ -86,36 +87,8 @@ impl Listings {
 #[derive(FromRow)]
 struct PageRow {
     seq: i64,
-    id: String,
-    workspace_id: String,
-    title: String,
-    content_type: String,
-    state: String,
-    version: i64,
-    size_bytes: i64,
-    created_time: String,
-    modified_time: String,
-}
-
-impl TryFrom<PageRow> for ArtifactSummary {
-    type Error = StoreError;
-    fn try_from(row: PageRow) -> Result<Self> {
-        Ok(ArtifactSummary {
-            state: ArtifactState::parse(&row.state).ok_or_else(|| StoreError::Corrupt {
-                entity: Entity::Artifact,
-                id: row.id.clone(),
-                message: format!("unknown state {:?}", row.state),
-            })?,
-            version: u32::try_from(row.version).unwrap_or(u32::MAX),
-            size_bytes: u32::try_from(row.size_bytes).unwrap_or(u32::MAX),
-            id: row.id,
-            workspace_id: row.workspace_id,
-            title: row.title,
-            content_type: row.content_type,
-            created_time: row.created_time,
-            modified_time: row.modified_time,
-        })
-    }
+    #[sqlx(flatten)]
+    summary: SummaryRow,
 }
 
 fn to_u32(n: usize) -> u32 {
@@ -228,7 +201,7 @@ impl Store {
         .fetch_all(self.pool())
         .await?;
         let mut by_seq: std::collections::HashMap<i64, PageRow> = rows.into_iter().map(|r| (r.seq, r)).collect();
-        seqs.iter().filter_map(|seq| by_seq.remove(seq)).map(ArtifactSummary::try_from).collect()
+        seqs.iter().filter_map(|seq| by_seq.remove(seq)).map(|row| ArtifactSummary::try_from(row.summary)).collect()
     }
 
     /// The content types of a workspace with their counts, from the type index alone.
