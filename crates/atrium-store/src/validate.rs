@@ -10,6 +10,8 @@ pub const MAX_TITLE_CHARS: usize = 200;
 /// Largest content accepted, in bytes. The platform keeps large bodies out of line; 32 MiB is far above anything
 /// a person edits by hand and keeps one careless paste from bloating the database.
 pub const MAX_CONTENT_BYTES: usize = 32 * 1024 * 1024;
+/// Longest workspace description accepted, in characters: a paragraph or two, not a document (that is an artifact).
+pub const MAX_DESCRIPTION_CHARS: usize = 2000;
 /// Longest content type accepted (RFC 6838 allows 127 characters per side).
 pub const MAX_CONTENT_TYPE_CHARS: usize = 255;
 
@@ -70,6 +72,28 @@ pub fn title(field: &str, value: &str) -> Result<String, FieldProblem> {
     }
     if trimmed.chars().any(char::is_control) {
         return Err(problem(field, "The title contains a line break or control character: keep it to one line."));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Whether a description may hold this character: line breaks and tabs, but no other control characters.
+pub fn description_char(c: char) -> bool {
+    !c.is_control() || c == '\n' || c == '\t'
+}
+
+/// A workspace description: trimmed, at most [`MAX_DESCRIPTION_CHARS`] characters, line breaks allowed, no other
+/// control characters. Empty is allowed (no description). Returns the trimmed description.
+pub fn description(field: &str, value: &str) -> Result<String, FieldProblem> {
+    let trimmed = value.trim();
+    let chars = trimmed.chars().count();
+    if chars > MAX_DESCRIPTION_CHARS {
+        return Err(problem(
+            field,
+            format!("The description is {chars} characters long: shorten it to {MAX_DESCRIPTION_CHARS} or fewer."),
+        ));
+    }
+    if !trimmed.chars().all(description_char) {
+        return Err(problem(field, "The description contains a control character: remove it."));
     }
     Ok(trimmed.to_owned())
 }

@@ -71,8 +71,11 @@ impl Store {
     pub async fn create_workspace(&self, new: NewWorkspace) -> Result<Workspace> {
         let mut problems = Problems::default();
         let title = problems.check(validate::title("title", &new.title));
+        let description =
+            problems.check(validate::description("description", new.description.as_deref().unwrap_or("")));
         problems.into_result().map_err(StoreError::Invalid)?;
         let title = title.unwrap_or_default();
+        let description = description.unwrap_or_default();
         let id = uuid::Uuid::now_v7().to_string();
         let time = now();
         sqlx::query(
@@ -81,7 +84,7 @@ impl Store {
         )
         .bind(&id)
         .bind(&title)
-        .bind(new.description.as_deref().map(str::trim).unwrap_or_default())
+        .bind(&description)
         .bind(&time)
         .bind(self.actor())
         .bind(&time)
@@ -101,6 +104,28 @@ impl Store {
             "UPDATE workspaces SET title = ?, version = version + 1, modified_time = ?, modified_by = ? WHERE id = ?",
         )
         .bind(&title)
+        .bind(now())
+        .bind(self.actor())
+        .bind(id)
+        .execute(self.pool())
+        .await?
+        .rows_affected();
+        if changed == 0 {
+            return Err(not_found(id));
+        }
+        self.get_workspace(id).await
+    }
+
+    /// Sets a workspace's description (trimmed; empty clears it).
+    #[tracing::instrument(skip_all, fields(workspace = %id))]
+    pub async fn describe_workspace(&self, id: &str, description: &str) -> Result<Workspace> {
+        check_id(id)?;
+        let description =
+            validate::description("description", description).map_err(|p| StoreError::Invalid(vec![p]))?;
+        let changed = sqlx::query(
+            "UPDATE workspaces SET description = ?, version = version + 1, modified_time = ?, modified_by = ? WHERE id = ?",
+        )
+        .bind(&description)
         .bind(now())
         .bind(self.actor())
         .bind(id)

@@ -205,11 +205,16 @@ impl Sync {
             .find(|w| w.id == remote_id)
             .ok_or_else(|| PlatformError::NotFound("workspace".into()))?;
         let title: String = remote.name.chars().take(atrium_store::validate::MAX_TITLE_CHARS).collect();
-        let workspace = self
-            .inner
-            .store
-            .create_workspace(NewWorkspace { title, description: Some(remote.description.clone()) })
-            .await?;
+        // The platform's description is whatever its writer put there: kept to what a local one may hold rather
+        // than refusing the whole workspace over it.
+        let description: String = remote
+            .description
+            .chars()
+            .filter(|c| atrium_store::validate::description_char(*c))
+            .take(atrium_store::validate::MAX_DESCRIPTION_CHARS)
+            .collect();
+        let workspace =
+            self.inner.store.create_workspace(NewWorkspace { title, description: Some(description) }).await?;
         self.inner.store.link_workspace(&workspace.id, remote_id).await?;
         self.wake();
         Ok(self.inner.store.get_workspace(&workspace.id).await?)

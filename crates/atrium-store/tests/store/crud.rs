@@ -85,6 +85,37 @@ async fn workspaces_are_listed_renamed_counted_and_deleted_with_their_artifacts(
 }
 
 #[tokio::test]
+async fn a_workspace_description_is_set_trimmed_cleared_and_checked() {
+    let fx = Fixture::new().await;
+    let ws = fx.workspace("Notes").await;
+    assert_eq!(ws.description, "");
+
+    let described =
+        fx.store.describe_workspace(&ws.id, "  Recipes we cook\nand the ones we mean to.  ").await.expect("describe");
+    assert_eq!((described.description.as_str(), described.version), ("Recipes we cook\nand the ones we mean to.", 2));
+    assert_eq!(described.title, "Notes", "the title stays");
+    assert_eq!(fx.store.get_workspace(&ws.id).await.expect("get").description, described.description);
+
+    let cleared = fx.store.describe_workspace(&ws.id, "   ").await.expect("empty is allowed");
+    assert_eq!((cleared.description.as_str(), cleared.version), ("", 3));
+
+    let long = "x".repeat(atrium_store::validate::MAX_DESCRIPTION_CHARS + 1);
+    for refused in [long.as_str(), "bell \u{7}"] {
+        match fx.store.describe_workspace(&ws.id, refused).await {
+            Err(StoreError::Invalid(problems)) => assert_eq!(problems[0].field, "description", "{problems:?}"),
+            other => panic!("{refused:.20} was not refused: {other:?}"),
+        }
+    }
+    assert_eq!(fx.store.get_workspace(&ws.id).await.expect("get").version, 3, "a refused one changes nothing");
+    assert!(matches!(
+        fx.store.describe_workspace("0190b6a3-0000-7000-8000-000000000000", "x").await,
+        Err(StoreError::NotFound { .. })
+    ));
+    let bad_create = atrium_store::NewWorkspace { title: "T".into(), description: Some(long.clone()) };
+    assert!(matches!(fx.store.create_workspace(bad_create).await, Err(StoreError::Invalid(_))));
+}
+
+#[tokio::test]
 async fn duplicate_and_delete() {
     let fx = Fixture::new().await;
     let ws = fx.workspace("Notes").await;
