@@ -10,6 +10,12 @@ import type { ArtifactPage, ArtifactSort, ArtifactSummary, TypeCount } from "./b
 export const PAGE = 100;
 /** Pages kept at most; the ones farthest from what was asked last go first. */
 export const KEPT_PAGES = 30;
+/**
+ * Page requests the scrolling view keeps in flight at most. A fling crosses hundreds of pages in a second: asking for
+ * each would queue requests for rows long gone from view and hold the window busy decoding them, so the view asks
+ * for the rows in view only as requests come back (the latest view wins).
+ */
+export const VIEW_REQUESTS = 2;
 
 /** What the list shows: one workspace, in one order, filtered. */
 export type ListQuery = {
@@ -45,6 +51,10 @@ export class ArtifactPages {
   #near = 0;
   /** Bumped by every fresh listing: answers for an older one are dropped. */
   #generation = 0;
+  /** The rows the view shows now (`show`), read as the view's requests come back. */
+  #shown: { from: number; to: number } | null = null;
+  /** The view's requests in flight. */
+  #viewRequests = 0;
   #source: PageSource;
 
   constructor(source: PageSource = fromApi) {
@@ -73,6 +83,7 @@ export class ArtifactPages {
     this.types = [];
     this.loading = false;
     this.#listing = null;
+    this.#shown = null;
     this.#pages.clear();
     this.#inFlight.clear();
     this.#revision++;
@@ -111,6 +122,36 @@ export class ArtifactPages {
     this.#near = Math.floor(Math.max(from, 0) / PAGE);
     for (let n = this.#near; n <= Math.floor(last / PAGE); n++) wanted.push(this.#fetch(n));
     return Promise.all(wanted).then(() => undefined);
+  }
+
+  /**
+   * The rows `from` to `to` (exclusive) are in view: their missing pages are read, at most `VIEW_REQUESTS` at a time;
+   * rows that left the view before their turn are not read at all.
+   */
+  show(from: number, to: number): void {
+    this.#shown = { from, to };
+    this.#near = Math.floor(Math.max(from, 0) / PAGE);
+    this.#pump();
+  }
+
+  #pump(): void {
+    while (this.#viewRequests < VIEW_REQUESTS && this.#shown) {
+      const { from, to } = this.#shown;
+      const last = Math.min(to, this.total) - 1;
+      let missing = -1;
+      for (let n = Math.floor(Math.max(from, 0) / PAGE); n <= Math.floor(last / PAGE); n++) {
+        if (!this.#pages.has(n) && !this.#inFlight.has(n)) {
+          missing = n;
+          break;
+        }
+      }
+      if (missing < 0) return;
+      this.#viewRequests++;
+      void this.#fetch(missing).finally(() => {
+        this.#viewRequests--;
+        this.#pump();
+      });
+    }
   }
 
   /** The row at `index`, read first when its page is not here. */
@@ -183,6 +224,8 @@ export class ArtifactPages {
     this.total = page.total;
     if (page.types) this.types = page.types;
     this.#revision++;
+    // The rows in view are read again from the new listing.
+    this.#pump();
   }
 
   /** Keeps memory flat however far the list scrolls: the pages farthest from the rows asked for last go. */

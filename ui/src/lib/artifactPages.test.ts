@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 vi.mock("./api", () => ({ api: {} }));
 import type { ArtifactPage, ArtifactSummary } from "./bindings";
 
-const { ArtifactPages, KEPT_PAGES, PAGE } = await import("./artifactPages.svelte");
+const { ArtifactPages, KEPT_PAGES, PAGE, VIEW_REQUESTS } = await import("./artifactPages.svelte");
 
 const row = (i: number): ArtifactSummary => ({
   id: `a${i}`,
@@ -65,6 +65,30 @@ describe("ArtifactPages", () => {
     const kept = Array.from({ length: 1_000 }, (_, n) => list.rowAt(n * PAGE)).filter(Boolean).length;
     expect(kept).toBeLessThanOrEqual(KEPT_PAGES);
     expect(list.rowAt(99_999)?.id).toBe("a99999");
+  });
+
+  it("reads only the rows still in view while the view flings past pages", async () => {
+    const { source, state } = store(100_000);
+    const list = new ArtifactPages(source);
+    await list.open(query);
+    // A fling: the view moves a page and more every frame, far faster than pages come back.
+    for (let i = 0; i < 100_000; i += 333) list.show(i, i + 40);
+    list.show(99_960, 100_000);
+    await vi.waitFor(() => expect(list.rowAt(99_999)?.id).toBe("a99999"));
+    // The first requests, then the view's last rows: nothing for the pages flown past.
+    expect(state.calls.length).toBeLessThanOrEqual(1 + VIEW_REQUESTS + 1);
+    expect(list.rowAt(99_960)?.id).toBe("a99960");
+  });
+
+  it("reads the rows in view again when the store replaced the listing", async () => {
+    const { source, state } = store(1_000);
+    const list = new ArtifactPages(source);
+    await list.open(query);
+    list.show(500, 540);
+    await vi.waitFor(() => expect(list.rowAt(500)?.id).toBe("a500"));
+    state.listing = "2";
+    await list.open(query);
+    await vi.waitFor(() => expect(list.rowAt(539)?.id).toBe("a539"));
   });
 
   it("starts over when the store replaced the listing (artifacts deleted meanwhile)", async () => {
