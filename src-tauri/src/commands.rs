@@ -50,6 +50,7 @@ registry! {
     workspace_list() -> Vec<Workspace>;
     workspace_create(input: NewWorkspace) -> Workspace;
     workspace_rename(id: String, title: String) -> Workspace;
+    workspace_describe(id: String, description: String) -> Workspace;
     workspace_delete(id: String) -> ();
     artifact_list(workspace_id: String) -> Vec<ArtifactSummary>;
     artifact_page(query: ArtifactListQuery) -> ArtifactPage;

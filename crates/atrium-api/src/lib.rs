@@ -286,6 +286,12 @@ impl Atrium {
         Ok(self.store.rename_workspace(&id, &title).await?)
     }
 
+    /// Sets a workspace's description (plain text; empty clears it). Like a rename it stays local: sync carries a
+    /// linked workspace's artifacts, not its own name or description.
+    pub async fn workspace_describe(&self, id: String, description: String) -> ApiResult<Workspace> {
+        Ok(self.store.describe_workspace(&id, &description).await?)
+    }
+
     /// Deletes a workspace with all its artifacts.
     pub async fn workspace_delete(&self, id: String) -> ApiResult<()> {
         let servers = self.store.artifacts_of_type(SERVER_CONTENT_TYPE, Some(&id)).await?;

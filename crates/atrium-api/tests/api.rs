@@ -36,6 +36,22 @@ async fn refusals_carry_a_code_and_the_fields_to_fix() {
 }
 
 #[tokio::test]
+async fn a_workspace_description_is_set_and_a_bad_one_names_its_field() {
+    let (_dir, atrium) = open().await;
+    let ws = atrium.workspace_create(NewWorkspace { title: "W".into(), description: None }).await.expect("ws");
+    let described = atrium.workspace_describe(ws.id.clone(), " What we cook ".into()).await.expect("describe");
+    assert_eq!(described.description, "What we cook");
+    assert_eq!(atrium.workspace_list().await.expect("list")[0].description, "What we cook");
+
+    let err = atrium.workspace_describe(ws.id.clone(), "a\u{0}b".into()).await.expect_err("control character");
+    assert_eq!(err.code, ErrorCode::InvalidInput);
+    let Some(ErrorDetails::Fields { problems }) = &err.details else { panic!("no field details: {err:?}") };
+    assert_eq!(problems[0].field, "description");
+    let missing = atrium.workspace_describe("0190f1f2-0000-7000-8000-000000000000".into(), "x".into()).await;
+    assert_eq!(missing.expect_err("missing").code, ErrorCode::NotFound);
+}
+
+#[tokio::test]
 async fn conflicts_and_missing_records_have_their_own_codes() {
     let (_dir, atrium) = open().await;
     let ws = atrium.workspace_create(NewWorkspace { title: "W".into(), description: None }).await.expect("ws");

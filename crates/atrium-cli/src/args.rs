@@ -24,7 +24,7 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Create, list, rename and delete workspaces.
+    /// Create, list, rename, describe and delete workspaces.
     #[command(subcommand)]
     Workspace(WorkspaceCommand),
     /// Create, show, edit and delete artifacts, and browse their history.
@@ -131,6 +131,13 @@ pub enum WorkspaceCommand {
         workspace: String,
         /// The new title.
         title: String,
+    },
+    /// Set a workspace's description ("" clears it).
+    Describe {
+        /// The workspace (id or exact title).
+        workspace: String,
+        /// The new description (plain text).
+        description: String,
     },
     /// Delete a workspace with all its artifacts.
     Delete {

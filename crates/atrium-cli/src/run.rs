@@ -131,6 +131,10 @@ async fn workspace(atrium: &Atrium, out: &Printer, command: &WorkspaceCommand) -
             let ws = resolve_workspace(atrium, workspace).await?;
             out.workspace(&atrium.workspace_rename(ws.id, title.clone()).await?)
         }
+        WorkspaceCommand::Describe { workspace, description } => {
+            let ws = resolve_workspace(atrium, workspace).await?;
+            out.workspace(&atrium.workspace_describe(ws.id, description.clone()).await?)
+        }
         WorkspaceCommand::Delete { workspace, yes } => {
             let ws = resolve_workspace(atrium, workspace).await?;
             confirm(&format!("Delete workspace \"{}\" and its {} artifacts?", ws.title, ws.artifact_count), *yes)?;

@@ -38,6 +38,13 @@ fn scripts_can_do_everything_the_window_does() {
     assert_eq!(listed.as_array().map(Vec::len), Some(2));
     let renamed = cli.json(&["workspace", "rename", "Recipes", "Baking"]);
     assert_eq!(renamed["title"], "Baking");
+    let described = cli.json(&["workspace", "describe", "Baking", "  Breads and what goes with them "]);
+    assert_eq!(
+        (described["title"].as_str(), described["description"].as_str()),
+        (Some("Baking"), Some("Breads and what goes with them"))
+    );
+    assert_eq!(cli.json(&["workspace", "list"])[0]["description"], "Breads and what goes with them");
+    assert_eq!(cli.json(&["workspace", "describe", "Baking", ""])["description"], "");
 
     let content = cli.run(&["artifact", "show", &id, "--content-only"], "");
     assert_eq!(String::from_utf8_lossy(&content.stdout), "Flour and water");
@@ -69,6 +76,12 @@ fn failures_have_meaningful_exit_codes_and_typed_errors() {
     assert_eq!(code(&cli.run(&["artifact", "list", "No such workspace"], "")), 66);
     assert_eq!(code(&cli.run(&["artifact", "edit", id], "")), 65, "an edit that changes nothing is refused");
     assert_eq!(code(&cli.run(&["artifact", "frobnicate"], "")), 2);
+
+    let too_long = "d".repeat(2001);
+    let refused = cli.run(&["--json", "workspace", "describe", "W", &too_long], "");
+    assert_eq!(code(&refused), 65);
+    let err: Value = serde_json::from_slice(&refused.stderr).expect("json error");
+    assert_eq!(err["error"]["details"]["problems"][0]["field"], "description");
 
     // Without a terminal and without --yes, nothing is deleted.
     let refused = cli.run(&["workspace", "delete", "W"], "");

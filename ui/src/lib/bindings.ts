@@ -87,6 +87,14 @@ async workspaceRename(id: string, title: string) : Promise<Result<Workspace, Api
     else return { status: "error", error: e  as any };
 }
 },
+async workspaceDescribe(id: string, description: string) : Promise<Result<Workspace, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("workspace_describe", { id, description }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async workspaceDelete(id: string) : Promise<Result<null, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("workspace_delete", { id }) };
