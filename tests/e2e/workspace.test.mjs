@@ -1,5 +1,5 @@
-// The first scenario of the foundation issue, in the real app: create a workspace, add two artifacts, edit one,
-// find it by search, restore an older revision, quit, start again — everything is still there.
+// The first scenario of the foundation issue, in the real app: create a workspace, describe it, add two artifacts,
+// edit one, find it by search, restore an older revision, quit, start again — everything is still there.
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -59,6 +59,17 @@ test("create, edit, search, restore, quit and find everything again", async () =
     await (await app.byTestId("workspace-title-input")).type(`Garden${Keys.ENTER}`);
     await (await rowWithText(app, "workspace-item", "Garden")).click();
 
+    // The description is edited in place under the title: Enter saves, Esc puts the old text back.
+    const description = () => textOf(app, "workspace-description");
+    assert.match(await description(), /Add a description/);
+    await (await app.byTestId("workspace-description")).click();
+    await (await app.byTestId("workspace-description-input")).type(`Vegetables by the south fence${Keys.ENTER}`);
+    await app.waitFor("the description saved", async () => (await description()) === "Vegetables by the south fence");
+    await snapshot(app, "workspace-description");
+    await (await app.byTestId("workspace-description")).click();
+    await (await app.byTestId("workspace-description-input")).type(`Something else${Keys.ESCAPE}`);
+    await app.waitFor("Esc kept the old text", async () => (await description()) === "Vegetables by the south fence");
+
     await createArtifact(app, "Tomatoes", "Plant after the last frost.");
     await createArtifact(app, "Compost", "Turn the pile every week.");
     assert.equal((await artifactRows(app)).length, 2);
@@ -110,6 +121,7 @@ test("create, edit, search, restore, quit and find everything again", async () =
   try {
     await (await rowWithText(app, "workspace-item", "Garden")).click();
     await app.waitFor("both artifacts", async () => (await artifactRows(app)).length === 2);
+    assert.equal(await textOf(app, "workspace-description"), "Vegetables by the south fence");
     await (await rowWithText(app, "artifact-item", "Tomatoes")).click();
     await app.waitFor("restored content", async () => (await valueOf(app, "artifact-content")) === "Plant after the last frost.");
     await (await app.byTestId("artifact-history-tab")).click();

@@ -655,6 +655,13 @@ export class AppState {
     return w;
   }
 
+  /** Sets a workspace's description (empty clears it); the store's problems come back as an ApiFailure. */
+  async describeWorkspace(id: string, description: string): Promise<Workspace> {
+    const w = await api.workspaceDescribe(id, description);
+    this.workspaces = this.workspaces.map((x) => (x.id === id ? w : x));
+    return w;
+  }
+
   async deleteWorkspace(id: string): Promise<void> {
     const w = this.workspaces.find((x) => x.id === id);
     if (!w) return;
