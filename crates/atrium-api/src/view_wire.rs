@@ -1,23 +1,7 @@
-//! The JSON a view is given: MCP results the way they go on the wire, and an artifact the way views read it.
+//! The JSON a view is given of an artifact, the way views read it (MCP results reach it as their server wrote them).
 
 use atrium_store::Artifact;
-use serde::Serialize;
 use serde_json::{Value, json};
-
-/// A result as MCP puts it on the wire: optional fields absent rather than `null` (views validate results with
-/// schemas in which `structuredContent: null` is an error, and drop the message).
-pub(crate) fn wire(value: impl Serialize) -> Value {
-    fn strip(value: Value) -> Value {
-        match value {
-            Value::Object(map) => {
-                Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, strip(v))).collect())
-            }
-            Value::Array(items) => Value::Array(items.into_iter().map(strip).collect()),
-            other => other,
-        }
-    }
-    strip(serde_json::to_value(value).unwrap_or(Value::Null))
-}
 
 /// The artifact as a view receives it: a superset of both conventions (`id` and Agience's `artifact_id`).
 pub(crate) fn artifact_json(artifact: &Artifact) -> Value {

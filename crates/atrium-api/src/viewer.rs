@@ -6,13 +6,12 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
-use atrium_mcp::{CallProgress, CatalogList, ServerSet, ToolInfo};
+use atrium_mcp::{CallProgress, CatalogList, ServerSet};
 use atrium_viewer::{Progress, ServerList, ToolAccess, ViewNotes, ViewOrigin, ViewerSession, Visibility};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use tokio::sync::oneshot;
 
-use crate::view_wire::wire;
 use crate::viewer_origins::ViewOrigins;
 use crate::{ApiError, ApiResult, Atrium, ErrorCode};
 
@@ -165,7 +164,7 @@ impl Viewers {
         for view in self.all().into_iter().filter(|v| v.server_id == server_id) {
             let (list, tools) = match list {
                 CatalogList::Tools => {
-                    (ServerList::Tools, Some(tool_access(view.servers.tools(server_id).unwrap_or_default())))
+                    (ServerList::Tools, Some(tool_access(view.servers.tool_definitions(server_id).unwrap_or_default())))
                 }
                 CatalogList::Resources => (ServerList::Resources, None),
                 CatalogList::Prompts => (ServerList::Prompts, None),
@@ -188,13 +187,14 @@ impl Viewers {
     }
 }
 
-/// How views see a server's tools: who may call each, and its definition for `tools/list`.
-pub(crate) fn tool_access(tools: Vec<ToolInfo>) -> Vec<ToolAccess> {
-    tools
+/// How views see a server's tools: who may call each, and its definition for `tools/list` as the server listed it.
+pub(crate) fn tool_access(definitions: Vec<Value>) -> Vec<ToolAccess> {
+    definitions
         .into_iter()
-        .map(|t| {
-            let visibility = Visibility::of(t.meta.as_ref());
-            ToolAccess { definition: wire(&t), name: t.name, app: visibility.app, model: visibility.model }
+        .filter_map(|definition| {
+            let name = definition.get("name").and_then(Value::as_str)?.to_owned();
+            let visibility = Visibility::of(definition.get("_meta"));
+            Some(ToolAccess { definition, name, app: visibility.app, model: visibility.model })
         })
         .collect()
 }

@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 use tokio::sync::oneshot;
 
 use crate::servers::server_slug;
-use crate::view_wire::{artifact_json, wire};
+use crate::view_wire::artifact_json;
 use crate::{AppEvent, Atrium, SERVER_CONTENT_TYPE};
 
 /// How long a link confirmation may stay unanswered before it counts as declined.
@@ -170,14 +170,15 @@ impl ViewBackend for ServerViewBackend {
                 arguments: Some(arguments),
                 call_id: Some(call_id),
             };
+            // The result goes to the view exactly as the server wrote it (masked).
             let outcome = self
                 .atrium
                 .servers
-                .call_tool(call, AuditOrigin::Viewer)
+                .call_tool_verbatim(call, AuditOrigin::Viewer)
                 .await
                 .map_err(|e| RpcError::refused(e.to_string()))?;
             match (outcome.result, outcome.error) {
-                (Some(result), _) => Ok(wire(result)),
+                (Some(result), _) => Ok(result),
                 (None, Some(failure)) => Err(failure_error(&failure)),
                 (None, None) => Err(RpcError::new(atrium_viewer::rpc::INTERNAL_ERROR, "no result")),
             }
@@ -191,47 +192,37 @@ impl ViewBackend for ServerViewBackend {
     fn forward(&self, method: &str, params: Map<String, Value>) -> BoxFuture<'_, Result<Value, RpcError>> {
         let method = method.to_owned();
         Box::pin(async move {
-            let servers = &self.atrium.servers;
-            // Server failures are not policy refusals (-32000): they are reported as internal errors.
-            let failed = |e: atrium_mcp::McpError| RpcError::new(atrium_viewer::rpc::INTERNAL_ERROR, e.to_string());
-            match method.as_str() {
-                "resources/read" => {
-                    let uri = params.get("uri").and_then(Value::as_str).unwrap_or_default().to_owned();
-                    let started = Instant::now();
-                    let arguments = json!({"uri": uri});
-                    if let Some(owner) = self.other_servers_resource(&uri).await {
-                        let reason = format!("{uri} belongs to another server ({owner})");
-                        self.audit(
-                            "resources/read",
-                            arguments,
-                            Err(Failure::new(FailureCode::PolicyDenied, reason.clone())),
-                            started,
-                        )
-                        .await;
-                        return Err(RpcError::refused(reason));
-                    }
-                    let result = servers.read_resource(&self.server_id, &uri).await;
-                    let audited = match &result {
-                        Ok(contents) => Ok(ToolResult {
-                            content: Vec::new(),
-                            structured_content: Some(json!({"contents": contents.len()})),
-                            is_error: false,
-                        }),
-                        Err(atrium_mcp::McpError::Failed(f)) => Err(f.clone()),
-                        Err(e) => Err(Failure::new(FailureCode::ProtocolError, e.to_string())),
-                    };
-                    self.audit("resources/read", arguments, audited, started).await;
-                    Ok(json!({"contents": wire(result.map_err(failed)?)}))
-                }
-                "resources/list" => {
-                    Ok(json!({"resources": wire(servers.resources(&self.server_id).await.map_err(failed)?.resources)}))
-                }
-                "resources/templates/list" => Ok(
-                    json!({"resourceTemplates": wire(servers.resources(&self.server_id).await.map_err(failed)?.templates)}),
-                ),
-                "prompts/list" => Ok(json!({"prompts": wire(servers.prompts(&self.server_id).await.map_err(failed)?)})),
-                other => Err(RpcError::new(atrium_viewer::rpc::METHOD_NOT_FOUND, format!("Method not found: {other}"))),
+            if !matches!(
+                method.as_str(),
+                "resources/read" | "resources/list" | "resources/templates/list" | "prompts/list"
+            ) {
+                return Err(RpcError::new(atrium_viewer::rpc::METHOD_NOT_FOUND, format!("Method not found: {method}")));
             }
+            let started = Instant::now();
+            let uri = params.get("uri").and_then(Value::as_str).unwrap_or_default().to_owned();
+            if method == "resources/read"
+                && let Some(owner) = self.other_servers_resource(&uri).await
+            {
+                let reason = format!("{uri} belongs to another server ({owner})");
+                let refused = Err(Failure::new(FailureCode::PolicyDenied, reason.clone()));
+                self.audit("resources/read", json!({"uri": uri}), refused, started).await;
+                return Err(RpcError::refused(reason));
+            }
+            let answer = self.forward_as_is(&method, params).await;
+            if method == "resources/read" {
+                let audited = match &answer {
+                    Ok(result) => Ok(ToolResult {
+                        content: Vec::new(),
+                        structured_content: Some(
+                            json!({"contents": result.get("contents").and_then(Value::as_array).map_or(0, Vec::len)}),
+                        ),
+                        is_error: false,
+                    }),
+                    Err(e) => Err(Failure::new(FailureCode::ServerError, e.message.clone())),
+                };
+                self.audit("resources/read", json!({"uri": uri}), audited, started).await;
+            }
+            answer
         })
     }
 
@@ -304,6 +295,31 @@ impl ViewBackend for ServerViewBackend {
 }
 
 impl ServerViewBackend {
+    /// Sends the view's request to its server as it came and gives back the server's `result` as the server wrote
+    /// it (masked), or its error. Its request ids are the view's own, kept apart from other callers'.
+    async fn forward_as_is(&self, method: &str, params: Map<String, Value>) -> Result<Value, RpcError> {
+        let servers = &self.atrium.servers;
+        // Server failures are not policy refusals (-32000): they are reported as internal errors.
+        let failed = |message: String| RpcError::new(atrium_viewer::rpc::INTERNAL_ERROR, message);
+        let limit = servers.request_limit(&self.server_id).map_err(|e| failed(e.to_string()))?;
+        let id = uuid::Uuid::now_v7().to_string();
+        let message = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        let scope = format!("view:{}", self.view_id);
+        let answer = servers
+            .forward(&self.server_id, &message, AuditOrigin::Viewer, &scope, limit, None)
+            .await
+            .map_err(|e| failed(e.to_string()))?;
+        let Some(mut answer) = answer else { return Err(failed("the server sent no answer".into())) };
+        if let Some(result) = answer.get_mut("result").map(Value::take) {
+            return Ok(result);
+        }
+        let code = answer.pointer("/error/code").and_then(Value::as_i64).unwrap_or(atrium_viewer::rpc::INTERNAL_ERROR);
+        let message = answer.pointer("/error/message").and_then(Value::as_str).unwrap_or("the server refused");
+        // A server's own error is never mistaken for Atrium's policy refusal.
+        let code = if code == atrium_viewer::rpc::REFUSED { atrium_viewer::rpc::INTERNAL_ERROR } else { code };
+        Err(RpcError::new(code, message))
+    }
+
     /// The title of another registered server that `uri` belongs to: one that lists it as a view, or whose slug is
     /// its `ui://` host part. A view reads only its own server's resources.
     async fn other_servers_resource(&self, uri: &str) -> Option<String> {

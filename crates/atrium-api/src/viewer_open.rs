@@ -11,7 +11,7 @@ use atrium_viewer::{MimeRule, ToolOutcome, UiResource, ViewPayload, ViewSetup, V
 use serde_json::{Map, Value, json};
 
 use crate::content_registry::{ServerView, ViewerChoice};
-use crate::view_wire::{artifact_json, wire};
+use crate::view_wire::artifact_json;
 use crate::viewer::{OpenView, OpenedView, ViewerEnvironment, ViewerOpening, tool_access};
 use crate::viewer_backend::ServerViewBackend;
 use crate::viewer_origins::APP_ORIGINS;
@@ -125,9 +125,10 @@ impl Atrium {
         let atrium = self.clone();
         let call = ToolCall { server_id, tool, arguments: Some(arguments), call_id: Some(call_id.clone()) };
         tokio::spawn(async move {
-            let outcome = match atrium.servers.call_tool(call, AuditOrigin::Ui).await {
+            // The view gets the result exactly as the server wrote it (masked).
+            let outcome = match atrium.servers.call_tool_verbatim(call, AuditOrigin::Ui).await {
                 Ok(outcome) => match (outcome.result, outcome.error) {
-                    (Some(result), _) => ToolOutcome::Result(wire(result)),
+                    (Some(result), _) => ToolOutcome::Result(result),
                     (None, Some(failure)) => ToolOutcome::Cancelled(failure.message),
                     (None, None) => ToolOutcome::Cancelled("the call returned nothing".into()),
                 },
@@ -160,7 +161,14 @@ impl Atrium {
             .and_then(|c| c.resources.into_iter().find(|r| r.uri == uri))
             .and_then(|r| r.meta);
         let view = ServerView { server_id: server_id.to_owned(), server_title: title, uri, listing_meta };
-        Ok(ToolView { view, definition: wire(&info), workspace })
+        // The definition the view is given is the server's own.
+        let definition = self
+            .servers
+            .tool_definitions(server_id)?
+            .into_iter()
+            .find(|d| d.get("name").and_then(Value::as_str) == Some(tool))
+            .unwrap_or_else(|| serde_json::to_value(&info).unwrap_or_default());
+        Ok(ToolView { view, definition, workspace })
     }
 
     #[allow(clippy::too_many_arguments)] // each is one fact about the view; a struct would only rename them
@@ -221,7 +229,7 @@ impl Atrium {
             csp: csp.granted,
             permissions: resource.permissions.clone(),
             host_context,
-            tools: tool_access(self.servers.tools(&view.server_id).unwrap_or_default()),
+            tools: tool_access(self.servers.tool_definitions(&view.server_id).unwrap_or_default()),
             payload,
             host_version: env!("CARGO_PKG_VERSION").to_owned(),
         };

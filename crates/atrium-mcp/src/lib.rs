@@ -39,6 +39,7 @@ mod sse;
 mod status;
 mod stdio_transport;
 mod supervisor;
+mod verbatim_call;
 mod watchdog;
 
 /// The MIME type of an MCP Apps view (`ui://` resource), exactly as the spec requires it.
@@ -68,6 +69,7 @@ pub use server_records::{
 };
 pub use servers::ServerSet;
 pub use status::ServerStatus;
+pub use verbatim_call::VerbatimOutcome;
 pub use watchdog::{WATCHDOG_ARG, run_watchdog_if_asked};
 
 /// The flat name of a tool where one list holds the tools of many servers (`{server}__{tool}`).

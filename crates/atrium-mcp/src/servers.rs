@@ -132,7 +132,7 @@ impl ServerSet {
         self.inner.groups.len()
     }
 
-    fn slot(&self, id: &str) -> Result<Arc<Slot>, McpError> {
+    pub(crate) fn slot(&self, id: &str) -> Result<Arc<Slot>, McpError> {
         self.inner
             .slots
             .lock()
@@ -381,6 +381,16 @@ impl ServerSet {
         let (slot, live) = self.connected(id)?;
         let tools = live.tools.lock().unwrap_or_else(|p| p.into_inner()).clone();
         masked(&slot, Ok(tools.into_iter().filter(|t| slot.spec.registration.allows(&t.name)).collect()))
+    }
+
+    /// The definitions of the tools a server offers (after `allowed_tools`), exactly as the server listed them,
+    /// secrets masked.
+    pub fn tool_definitions(&self, id: &str) -> Result<Vec<Value>, McpError> {
+        let (slot, live) = self.connected(id)?;
+        let definitions = live.definitions.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let allowed =
+            |d: &Value| d.get("name").and_then(Value::as_str).is_some_and(|n| slot.spec.registration.allows(n));
+        Ok(definitions.into_iter().filter(allowed).map(|d| slot.log.mask().value(d)).collect())
     }
 
     /// Every visible tool of every ready server, as `(server id, tool)`.

@@ -25,6 +25,8 @@ pub(crate) struct Live {
     /// Cancelled when a request finds the connection gone; the supervisor then reconnects.
     pub(crate) lost: CancellationToken,
     pub(crate) tools: Mutex<Vec<ToolInfo>>,
+    /// The same tools' definitions exactly as the server listed them, for those who hand them on (views).
+    pub(crate) definitions: Mutex<Vec<serde_json::Value>>,
     pub(crate) server_info: Option<String>,
     /// A local server's process (and process group) id.
     pub(crate) pid: Option<u32>,
@@ -32,6 +34,14 @@ pub(crate) struct Live {
     pub(crate) credentials: Arc<Credentials>,
     /// Requests forwarded for others (the relay), answered exactly as the server wrote them.
     pub(crate) raw: Arc<crate::raw::RawSide>,
+}
+
+impl Live {
+    /// The tools as read and as listed, replacing what was known.
+    pub(crate) fn set_tools(&self, (tools, definitions): (Vec<ToolInfo>, Vec<serde_json::Value>)) {
+        *self.tools.lock().unwrap_or_else(|p| p.into_inner()) = tools;
+        *self.definitions.lock().unwrap_or_else(|p| p.into_inner()) = definitions;
+    }
 }
 
 /// One registered server: its spec, status, session and log. Owns its locks; none is held across an await.

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use rmcp::model::ClientRequest;
 use rmcp::service::ServiceError;
+use serde_json::{Value, json};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -19,10 +20,10 @@ use crate::handler::SessionContext;
 use crate::inner::{Inner, note, set_status};
 use crate::install::{self, INSTALL_STEPS};
 use crate::launch::LaunchContext;
-use crate::model::{ToolInfo, convert};
+use crate::model::ToolInfo;
 use crate::process_groups::ProcessGroup;
 use crate::registration::Transport;
-use crate::requests::{bounded, observe, protocol_failure, request_failure, server_info};
+use crate::requests::{observe, protocol_failure, request_failure, server_info};
 use crate::slot::{Live, Slot};
 use crate::status::ServerStatus;
 
@@ -224,13 +225,14 @@ async fn run_once(inner: &Arc<Inner>, slot: &Arc<Slot>, reach: Reach) -> Ended {
         reach,
         lost: CancellationToken::new(),
         tools: Mutex::new(Vec::new()),
+        definitions: Mutex::new(Vec::new()),
         server_info: server_info(session.peer()),
         pid: process.as_ref().map(ProcessGroup::pid),
         credentials: slot.credentials.clone(),
         raw: opened.raw,
     });
     match list_tools(slot, &live).await {
-        Ok(tools) => *live.tools.lock().unwrap_or_else(|p| p.into_inner()) = tools,
+        Ok(listed) => live.set_tools(listed),
         Err(f) => note(inner, slot, format!("could not list tools: {}", f.message)),
     }
     slot.set_live(Some(live.clone()));
@@ -256,8 +258,8 @@ async fn run_once(inner: &Arc<Inner>, slot: &Arc<Slot>, reach: Reach) -> Ended {
                 }
             }
             Some(()) = tools_changes.recv() => match list_tools(slot, &live).await {
-                Ok(tools) => {
-                    *live.tools.lock().unwrap_or_else(|p| p.into_inner()) = tools;
+                Ok(listed) => {
+                    live.set_tools(listed);
                     inner.events.list_changed(&slot.spec.id, CatalogList::Tools);
                 }
                 Err(f) => note(inner, slot, format!("could not re-list tools: {}", f.message)),
@@ -298,7 +300,9 @@ async fn run_once(inner: &Arc<Inner>, slot: &Arc<Slot>, reach: Reach) -> Ended {
     Ended::Lost { failure, lasted: connected_at.elapsed() }
 }
 
-pub(crate) async fn list_tools(slot: &Slot, live: &Live) -> Result<Vec<ToolInfo>, Failure> {
+/// Lists the server's tools, every page, over the session's raw side: each definition is kept exactly as the server
+/// wrote it beside Atrium's reading of it.
+pub(crate) async fn list_tools(slot: &Slot, live: &Live) -> Result<(Vec<ToolInfo>, Vec<Value>), Failure> {
     let limit = slot.spec.registration.timeouts.call();
     let has_tools = live.peer.peer_info().is_none_or(|info| {
         serde_json::to_value(info.as_ref())
@@ -307,12 +311,40 @@ pub(crate) async fn list_tools(slot: &Slot, live: &Live) -> Result<Vec<ToolInfo>
             .unwrap_or(true)
     });
     if !has_tools {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
-    let tools =
-        bounded(limit, live.peer.list_all_tools()).await.map_err(|e| observe(live, request_failure(e, live.reach)))?;
-    convert(tools).map_err(protocol_failure)
+    let mut definitions = Vec::new();
+    let mut cursor: Option<Value> = None;
+    for _ in 0..MAX_TOOL_PAGES {
+        let params = cursor.take().map(|cursor| json!({"cursor": cursor}));
+        let mut answer = live
+            .raw
+            .request_with_id(live.raw.next_id(), "tools/list", params.as_ref(), limit, None)
+            .await
+            .map_err(|f| observe(live, f))?;
+        let Some(mut result) = answer.get_mut("result").map(Value::take) else {
+            let reason = answer.pointer("/error/message").and_then(Value::as_str).unwrap_or("no reason given");
+            return Err(Failure::new(FailureCode::ServerError, format!("The server refused: {reason}.")));
+        };
+        match result.get_mut("tools").map(Value::take) {
+            Some(Value::Array(tools)) => definitions.extend(tools),
+            _ => return Err(Failure::new(FailureCode::ProtocolError, "The server's tool list has no tools array.")),
+        }
+        cursor = result.get("nextCursor").filter(|c| !c.is_null()).cloned();
+        if cursor.is_none() {
+            break;
+        }
+    }
+    let tools = definitions
+        .iter()
+        .map(|d| serde_json::from_value::<ToolInfo>(d.clone()))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(protocol_failure)?;
+    Ok((tools, definitions))
 }
+
+/// Most pages of tools read from one server (a server whose cursor never ends stops there).
+const MAX_TOOL_PAGES: usize = 100;
 
 /// Pings a session; a failure means the connection is gone.
 async fn ping(live: &Live, limit: Duration) -> Result<(), Failure> {

@@ -176,3 +176,40 @@ async fn when_the_window_reloads_every_view_ends() {
         assert!(fx.atrium.viewer_post(id, "{}".into()).await.is_err(), "the view is gone");
     }
 }
+
+#[tokio::test]
+async fn a_view_receives_what_its_server_answered_exactly_as_the_server_wrote_it() {
+    // The server writes fields no MCP revision defines, fields set to null, and leaves optional ones out.
+    let script = crate::peers::peer_script("verbatim_view_server.py");
+    let output = std::process::Command::new(python()).arg(&script).arg("--answers").output().expect("answers");
+    let answers: Value = serde_json::from_slice(&output.stdout).expect("the server's answers");
+    let fx = Fixture::new().await;
+    let registration = json!({"transport": {"type": "stdio", "command": python(), "args": [script]}});
+    let server = fx.register("Verbatim", registration).await;
+    fx.ready(&server.id).await;
+    let opening = fx
+        .atrium
+        .viewer_open_tool(server.id.clone(), "show".into(), serde_json::Map::new(), environment())
+        .await
+        .expect("open the tool's view");
+    let (mut view, loaded) = Relay::mount(&fx, opening).await;
+    assert!(loaded.html.contains("verbatim"));
+    let init = view.request("ui/initialize", json!({"protocolVersion": "2026-01-26"})).await;
+    view.notify("ui/notifications/initialized", json!({})).await;
+    let tool = &answers["tools/list"]["tools"][0];
+    assert_eq!(&view.answer(init).await["result"]["hostContext"]["toolInfo"]["tool"], tool);
+    // The person's run, delivered as the tool's result.
+    assert_eq!(view.method("ui/notifications/tool-result").await["params"], answers["tools/call"]);
+
+    let listed = view.request("tools/list", json!({})).await;
+    assert_eq!(view.answer(listed).await["result"], answers["tools/list"]);
+    let call = view.request("tools/call", json!({"name": "show", "arguments": {"n": 1}})).await;
+    assert_eq!(view.answer(call).await["result"], answers["tools/call"]);
+    for method in ["resources/list", "resources/templates/list", "prompts/list"] {
+        let asked = view.request(method, json!({})).await;
+        assert_eq!(view.answer(asked).await["result"], answers[method], "{method}");
+    }
+    let read = view.request("resources/read", json!({"uri": "ui://verbatim/view.html"})).await;
+    assert_eq!(view.answer(read).await["result"], answers["resources/read"]);
+    fx.atrium.viewer_close(view.view.view_id.clone()).await.expect("close");
+}
