@@ -6,7 +6,7 @@ import { renderMarkdown } from "./markdown";
 
 function dom(md: string): HTMLElement {
   const div = document.createElement("div");
-  div.innerHTML = renderMarkdown(md, highlight);
+  div.innerHTML = renderMarkdown(md, { highlight });
   return div;
 }
 

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it } from "vitest";
-import { linkAt, renderMarkdown } from "./markdown";
+import { artifactImageIds, type ImageSource, linkAt, renderMarkdown } from "./markdown";
 
 function dom(md: string): HTMLElement {
   const div = document.createElement("div");
@@ -41,14 +41,59 @@ describe("renderMarkdown: what the sanitizer lets through", () => {
     expect(linkAt(a)).toBe("https://example.org/x");
   });
 
-  it("shows remote images as their text (only data: images load)", () => {
+  it("never fetches a remote image: a placeholder with its alt text says why", () => {
     const d = dom("![a cat](https://example.org/cat.png)");
     expect(d.querySelector("img")).toBeNull();
-    expect(d.textContent).toContain("[a cat]");
+    const p = d.querySelector("[data-image-problem]")!;
+    expect(p.textContent).toBe("a cat");
+    expect(p.getAttribute("title")).toMatch(/not loaded, for privacy: https:\/\/example\.org\/cat\.png/);
   });
 
   it("refuses styles, forms and frames", () => {
     const d = dom('<style>*{}</style><form><input type="text"></form><iframe src="https://e.org"></iframe><span style="color:red">s</span>');
     expect(d.querySelector("style, form, input, iframe, [style]")).toBeNull();
+  });
+});
+
+describe("images by artifact reference", () => {
+  const ID = "0190f1f2-0000-7000-8000-00000000abcd";
+  const PNG = "data:image/png;base64,iVBORw0KGgo=";
+  const render = (md: string, images: Record<string, ImageSource>) => {
+    const div = document.createElement("div");
+    div.innerHTML = renderMarkdown(md, { images: new Map(Object.entries(images)) });
+    return div;
+  };
+
+  it("finds the ids a text's images refer to, inline or by reference", () => {
+    expect(artifactImageIds(`![a](artifact:${ID}) ![b][r] [link](https://x)\n\n[r]: artifact:${ID.toUpperCase().replace("ABCD", "0001")}`)).toEqual([
+      ID,
+      ID.replace("abcd", "0001"),
+    ]);
+  });
+
+  it("shows a resolved artifact as its data: image, and says why when it cannot", () => {
+    const shown = render(`![chart](artifact:${ID} "Q3")`, { [ID]: { src: PNG } });
+    expect(shown.querySelector("img")?.getAttribute("src")).toBe(PNG);
+    expect(shown.querySelector("img")?.getAttribute("alt")).toBe("chart");
+    const refused = render(`![chart](artifact:${ID})`, { [ID]: { problem: "“Notes” is text/markdown, not an image." } });
+    expect(refused.querySelector("img")).toBeNull();
+    expect(refused.querySelector("[data-image-problem]")?.getAttribute("title")).toBe("“Notes” is text/markdown, not an image.");
+    expect(render(`![chart](artifact:${ID})`, {}).querySelector("[data-image-problem]")?.getAttribute("title")).toMatch(/loading/);
+  });
+
+  it("allows artifact: only as an image's source, resolved; never as a link or a raw address", () => {
+    const d = render(`[open](artifact:${ID}) <a href="artifact:${ID}">raw</a> <img src="artifact:${ID}" alt="raw img">`, { [ID]: { src: PNG } });
+    expect(d.querySelector("a[href], a[data-link], img")).toBeNull();
+    expect(d.querySelector('[src*="artifact:"], [href*="artifact:"]')).toBeNull();
+    expect(d.querySelector("[data-image-problem]")?.textContent).toBe("raw img");
+  });
+
+  it("keeps the sanitizer last: a resolved address that is not a data: image, or a hostile alt, stays inert", () => {
+    for (const src of ["javascript:alert(1)", "https://tracker.example/p.gif", 'data:text/html,<script>alert(1)</script>']) {
+      const d = render(`![x](artifact:${ID})`, { [ID]: { src } });
+      expect(d.querySelector("img, script")).toBeNull();
+    }
+    const d = render(`![<img src=x onerror=alert(1)>](artifact:${ID})`, { [ID]: { problem: '"><script>alert(2)</script>' } });
+    expect(d.querySelector("img, script, [onerror]")).toBeNull();
   });
 });
