@@ -2,8 +2,8 @@
 // type), renders an artifact in its viewer and calls back (the editor beside it follows what it saves),
 // server-basic-vanillajs's view shows a tool's result and its buttons round-trip (a link opens only after the
 // person confirms), views keep what they store — per server, across closing and reopening — and answer their
-// teardown however they go away, and a hostile view is refused everything it tries while the app stays up and
-// unchanged.
+// teardown however they go away, a window reload ends the views it showed (and views work after it), and a hostile
+// view is refused everything it tries while the app stays up and unchanged.
 
 import assert from "node:assert/strict";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -152,6 +152,62 @@ test("a recipe opens in its server's viewer, renders, and calls back through the
     const rows = cli(driver.home, "audit", "--origin", "viewer");
     assert.ok(rows.some((r) => r.tool === "scale_recipe" && r.status === "ok"), JSON.stringify(rows));
     assert.ok(rows.some((r) => r.tool === "update_artifact" && r.status === "ok"), JSON.stringify(rows));
+    await (await app.byTestId("viewer-close")).click();
+    await until(app, "the panel to close", async () => (await app.allByTestId("viewer-panel")).length === 0);
+  } finally {
+    await app.quit();
+  }
+});
+
+test("a window reload ends the views it showed; views open and work again after it", async () => {
+  const app = await driver.launch();
+  try {
+    await openWorkspace(app, "Kitchen");
+    await until(app, "the Recipe badge", async () => (await (await artifactRow(app, "Pancakes")).text()).includes("Recipe"));
+    // The window notes which view ids its relay posts for (to ask about them after the reload): Tauri's IPC is a
+    // fetch of ipc://localhost/<command> whose body is the arguments.
+    await app.execute(`
+      const fetch = window.fetch.bind(window);
+      window.__views = new Set();
+      window.fetch = (input, init) => {
+        const url = String(input?.url ?? input);
+        if (url.endsWith("/viewer_post") && typeof init?.body === "string") {
+          try { window.__views.add(JSON.parse(init.body).viewId); } catch {}
+        }
+        return fetch(input, init);
+      };
+    `);
+    await app.doubleClick(await artifactRow(app, "Pancakes"));
+    await until(app, "the view before the reload", async () => (await app.findAll('[data-testid="viewer-panel"][data-ready="true"]')).length > 0);
+    const [viewId] = await app.execute("return [...window.__views]");
+    assert.ok(viewId, "the view's relay posted");
+    const ping = (id) => app.executeAsync(`
+      const done = arguments[arguments.length - 1];
+      window.__TAURI_INTERNALS__.invoke("viewer_post", { viewId: arguments[0], message: JSON.stringify({ jsonrpc: "2.0", id: 7, method: "ping" }) })
+        .then((reply) => done({ reply }), (error) => done({ error: String(error?.message ?? JSON.stringify(error)) }));
+    `, id);
+    assert.deepEqual((await ping(viewId)).reply, { jsonrpc: "2.0", id: 7, result: {} }, "the view is open before the reload");
+
+    await app.execute("location.reload()");
+    await until(app, "the reloaded window", async () => app.execute("return !window.__views && !!document.querySelector('[data-testid]')"));
+    // The view is gone with the page, and its session with it: the backend no longer knows it.
+    const gone = await until(app, "the view's session to end", async () => {
+      const answer = await ping(viewId);
+      return answer.error ? answer : null;
+    });
+    assert.match(gone.error, /no open view/);
+    assert.equal((await app.allByTestId("viewer-panel")).length, 0);
+
+    // Views open again and call back.
+    await openWorkspace(app, "Kitchen");
+    await app.doubleClick(await artifactRow(app, "Pancakes"));
+    await app.byTestId("viewer-panel", '[data-ready="true"]');
+    await enterView(app, "viewer-frame");
+    assert.equal(await until(app, "the title", async () => text(app, "#recipe-title")), "Pancakes");
+    await (await app.find("#scale")).click();
+    await until(app, "the tool's answer after the reload", async () => /^Scaled .* x2$/.test(await text(app, "#status")));
+    await leaveView(app);
+    await snapshot(app, "viewer-after-reload");
     await (await app.byTestId("viewer-close")).click();
     await until(app, "the panel to close", async () => (await app.allByTestId("viewer-panel")).length === 0);
   } finally {
