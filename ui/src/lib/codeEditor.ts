@@ -8,7 +8,6 @@
  */
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { json } from "@codemirror/lang-json";
-import { markdownLanguage } from "@codemirror/lang-markdown";
 import {
   bracketMatching,
   codeFolding,
@@ -33,6 +32,7 @@ import {
 } from "@codemirror/view";
 import { tags as t } from "@lezer/highlight";
 import { type EditorLanguage, type EditorMark, formatJson } from "./editorProblems";
+import { lazy } from "./lazy";
 
 /** Colours from the app's theme variables, so light and dark follow the app without a second style. */
 const highlight = HighlightStyle.define([
@@ -75,11 +75,16 @@ const theme = EditorView.theme({
 });
 
 // Markdown without `markdown()`'s embedded HTML, CSS and JavaScript parsers: they would triple this chunk for
-// the rare HTML block, which then shows as plain text.
-const markdownSupport = new LanguageSupport(markdownLanguage);
+// the rare HTML block, which then shows as plain text. It is a chunk of its own, fetched the first time a
+// Markdown text is opened (editing JSON never needs it); until it arrives the text shows plain.
+let markdownSupport: LanguageSupport | null = null;
+const loadMarkdown = lazy(() =>
+  // Destructured where it is imported, so that the bundler keeps only this export of the package.
+  import("@codemirror/lang-markdown").then(({ markdownLanguage }) => (markdownSupport = new LanguageSupport(markdownLanguage))),
+);
 
 function languageOf(lang: EditorLanguage): Extension {
-  return lang === "json" ? json() : lang === "markdown" ? markdownSupport : [];
+  return lang === "json" ? json() : lang === "markdown" ? (markdownSupport ?? []) : [];
 }
 
 export interface CodeEditorOptions {
@@ -109,6 +114,7 @@ export class CodeEditor {
   /** The text last reported or set: the caller hands it back on every change, and comparing it is free. */
   #last = "";
   #pending: ReturnType<typeof setTimeout> | null = null;
+  #destroyed = false;
 
   constructor(parent: HTMLElement, opts: CodeEditorOptions) {
     this.#opts = opts;
@@ -238,6 +244,16 @@ export class CodeEditor {
   }
 
   #reconfigure(lang: EditorLanguage): void {
+    if (lang === "markdown" && !markdownSupport) {
+      loadMarkdown().then(
+        () => {
+          if (this.#lang === "markdown" && !this.#destroyed) this.#reconfigure("markdown");
+        },
+        () => {
+          /* the chunk did not load: the text stays plain */
+        },
+      );
+    }
     // JSON keeps its lines (folding shows the structure); prose wraps.
     this.view.dispatch({ effects: [this.#language.reconfigure(languageOf(lang)), this.#wrap.reconfigure(lang === "json" ? [] : EditorView.lineWrapping)] });
   }
@@ -286,6 +302,7 @@ export class CodeEditor {
   }
 
   destroy(): void {
+    this.#destroyed = true;
     this.flush();
     this.view.destroy();
     this.#states.clear();
