@@ -2,7 +2,8 @@
 // store's problem marked at its line, Format, save), Markdown with a table in the live preview, a link that asks
 // before it opens, two revisions compared in History, the question when leaving unsaved edits (for another
 // artifact, and when the window is closed), a draft that comes back after the app was killed, and a big JSON
-// artifact that opens and takes typing without lag.
+// artifact that opens and takes typing without lag; code blocks highlighted and image artifacts shown in rendered
+// Markdown.
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -260,6 +261,52 @@ test("files dropped on a workspace become artifacts; a client config dropped on 
     // Previewed without a click: the file's server is listed, ready to import.
     await app.byTestId("import-server", '[data-name="everything"]');
     await snapshot(app, "dropped-config-preview");
+  } finally {
+    await app.quit();
+  }
+});
+
+test("rendered Markdown highlights code blocks and shows image artifacts, but no remote image", async () => {
+  const atrium = join(HERE, "../../target/debug/atrium");
+  const cli = (args, input) => JSON.parse(execFileSync(atrium, ["--home", driver.home, "--json", ...args], { input }).toString());
+  cli(["workspace", "create", "Studio"]);
+  const svg = '<svg xmlns="http://www.w3.org/2000/svg" width="120" height="40"><rect width="120" height="40" rx="6" fill="#2f7d5b"/></svg>';
+  const logo = cli(["artifact", "create", "Studio", "--title", "Logo", "--type", "image/svg+xml", "--stdin"], svg);
+  const notes = cli(["artifact", "create", "Studio", "--title", "Notes", "--type", "text/plain", "--content", "not a picture"]);
+  const text = [
+    "# Brand",
+    "",
+    `![the logo](artifact:${logo.id})`,
+    "",
+    `![notes](artifact:${notes.id}) ![tracker](https://tracker.example/p.gif)`,
+    "",
+    "```json",
+    '{"name": "Studio", "colours": 2, "dark": true}',
+    "```",
+  ].join("\n");
+  cli(["artifact", "create", "Studio", "--title", "Brand", "--type", "text/markdown", "--stdin"], text);
+  const app = await driver.launch();
+  try {
+    await (await rowWithText(app, "workspace-item", "Studio")).click();
+    await (await rowWithText(app, "artifact-item", "Brand")).click();
+    const preview = '[data-testid="markdown-preview"]';
+    await until(app, "the code highlighted", async () => (await app.findAll(`${preview} pre code .tok-propertyName`)).length === 3);
+    const colours = await app.execute(
+      `return [...document.querySelectorAll('${preview} pre code span')].map((s) => getComputedStyle(s).color)`,
+    );
+    assert.ok(new Set(colours).size >= 2, `keys and values in different colours, got ${JSON.stringify(colours)}`);
+    await until(app, "the logo shown", async () =>
+      app.execute(`const img = document.querySelector('${preview} img[alt="the logo"]'); return !!img && img.complete && img.naturalWidth === 120;`),
+    );
+    const problems = await app.execute(
+      `return [...document.querySelectorAll('${preview} [data-image-problem]')].map((p) => [p.textContent, p.title])`,
+    );
+    assert.equal(problems.length, 2, JSON.stringify(problems));
+    assert.match(problems[0][1], /“Notes” is text\/plain, not an image/);
+    assert.match(problems[1][1], /not loaded, for privacy/);
+    // (A decoded image is painted with the next frames: the screenshot waits for them.)
+    await app.executeAsync("const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));");
+    await snapshot(app, "markdown-code-and-images");
   } finally {
     await app.quit();
   }
