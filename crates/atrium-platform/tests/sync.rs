@@ -115,6 +115,23 @@ async fn a_platform_workspace_arrives_whole_including_content_kept_out_of_line()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_platform_workspace_keeps_what_of_its_description_a_local_one_may_hold() {
+    let double = PlatformDouble::start().await.expect("double");
+    let ws = double.remote().create_workspace("Brief");
+    let container = ws["id"].as_str().expect("id").to_owned();
+    // Whatever its writer put there: a control character and far more than a local description holds.
+    let long = format!("Line one\u{7}\nline two {}", "x".repeat(3000));
+    double.remote().describe(&container, &long).expect("described");
+    let side = signed_in(&double).await;
+
+    let local = side.sync.link_remote(&container).await.expect("link, not a refusal over the description");
+    assert_eq!(local.title, "Brief");
+    assert!(local.description.starts_with("Line one\nline two xxx"), "{:.30}", local.description);
+    assert_eq!(local.description.chars().count(), atrium_store::validate::MAX_DESCRIPTION_CHARS);
+    double.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn local_edits_go_out_and_a_two_sided_edit_is_a_conflict_not_an_overwrite() {
     let double = PlatformDouble::start().await.expect("double");
     let side = signed_in(&double).await;

@@ -84,6 +84,13 @@ impl Remote {
         ops::update(&self.shared, &user_id, id_or_root, patch).ok()
     }
 
+    /// Sets a container's description, as `PATCH /artifacts/{id} {description}` does (the platform ignores one
+    /// given on create). `None` if not found.
+    pub fn describe(&self, id_or_root: &str, description: &str) -> Option<Value> {
+        let patch = Patch { description: Some(description.to_owned()), ..Patch::default() };
+        ops::update(&self.shared, &self.user_id(), id_or_root, patch).ok()
+    }
+
     /// Deletes an artifact; emits `artifact.deleted`. `false` if it was not found (or is a container).
     pub fn delete(&self, id_or_root: &str) -> bool {
         ops::delete(&self.shared, &self.user_id(), id_or_root).is_ok()
