@@ -12,6 +12,7 @@ use atrium_api::{
     ViewerChoice, ViewerChoices, ViewerEnvironment, ViewerOpening, Workspace, WorkspaceSync,
 };
 use atrium_api::{AgentServerAccess, AgentToken, AgentView, NewAgent};
+use atrium_api::{ClientApp, ClientConnected, ClientConnection, ClientDisconnected};
 use atrium_api::{ArtifactListQuery, ArtifactPage};
 use serde_json::{Map, Value};
 use tauri::State;
@@ -145,6 +146,9 @@ registry! {
     agent_rotate(id_or_name: String) -> AgentToken;
     agent_remove(id_or_name: String) -> ();
     agent_server_set(id_or_name: String) -> Vec<AgentServerAccess>;
+    client_connection(agent: String, client: ClientApp, path: Option<String>) -> ClientConnection;
+    client_connect(agent: String, client: ClientApp, path: Option<String>) -> ClientConnected;
+    client_disconnect(client: ClientApp, path: Option<String>) -> ClientDisconnected;
 }
 
 /// Whether the store opened; the UI calls this first and explains a failure instead of showing its screens.

@@ -6,7 +6,8 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import net from "node:net";
 import { dirname, join, resolve } from "node:path";
 import { after, before, test } from "node:test";
@@ -127,5 +128,41 @@ test("make an agent, see its token once, call a tool as it, find the call under 
     throw err;
   } finally {
     await app.quit();
+  }
+});
+
+test("write Atrium into an app's configuration from the agent's page, and take it out again exactly", async () => {
+  // The app's HOME is a scratch directory: the apps' configurations it writes are found there, never the real ones.
+  const home = mkdtempSync(join(tmpdir(), "atrium-e2e-user-"));
+  const own = await Driver.start({ env: { HOME: home, XDG_CONFIG_HOME: join(home, ".config") } });
+  const cursor = join(home, ".cursor", "mcp.json");
+  mkdirSync(dirname(cursor), { recursive: true });
+  const original = '{\n  "mcpServers": {\n    "fs": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem"]}\n  }\n}\n';
+  writeFileSync(cursor, original);
+  cli(own.home, "agent", "add", "Claude");
+  const app = await own.launch();
+  try {
+    await (await app.byTestId("nav-agents")).click();
+    await (await until(app, "the agent", async () => (await app.findAll('[data-testid="agent-row"][data-agent="Claude"] [data-testid="agent-open"]'))[0])).click();
+    const state = async () => (await app.find('[data-testid="agent-app"][data-app="cursor"] [data-testid="agent-app-state"]')).text();
+    await until(app, "Cursor not connected", async () => (await state().catch(() => "")) === "not connected");
+    assert.match(await (await app.find('[data-testid="agent-app"][data-app="cursor"]')).text(), /\.cursor\/mcp\.json/);
+    await (await app.find('[data-testid="agent-app"][data-app="cursor"] [data-testid="agent-app-add"]')).click();
+    await until(app, "Cursor launching Claude", async () => (await state().catch(() => "")) === "launches this agent");
+    await snapshot(app, "agent-apps-connected");
+    const written = JSON.parse(readFileSync(cursor, "utf8"));
+    assert.deepEqual(written.mcpServers.fs, { command: "npx", args: ["-y", "@modelcontextprotocol/server-filesystem"] });
+    assert.deepEqual(written.mcpServers.atrium.args, ["--home", own.home, "mcp", "--agent", "Claude"]);
+    assert.ok(!readFileSync(cursor, "utf8").includes("atrium_agent_"), "a token was written");
+
+    await (await app.find('[data-testid="agent-app"][data-app="cursor"] [data-testid="agent-app-remove"]')).click();
+    await until(app, "Cursor not connected again", async () => (await state().catch(() => "")) === "not connected");
+    assert.equal(readFileSync(cursor, "utf8"), original);
+  } catch (err) {
+    await snapshot(app, "agent-apps-failure");
+    throw err;
+  } finally {
+    await app.quit();
+    await own.stop();
   }
 });

@@ -9,6 +9,7 @@ mod approval_state;
 mod approvals;
 mod artifact_pages;
 mod auth;
+mod client_configs;
 mod content_registry;
 mod content_types;
 pub mod control;
@@ -69,7 +70,9 @@ pub use atrium_store::{
 pub use atrium_store::{ArtifactListQuery, ArtifactPage, ArtifactSort, TypeCount};
 pub use atrium_store::{ConflictKind, Resolution, SyncConflict, SyncLink};
 pub use atrium_viewer::{Refusal as ViewerRefusal, ViewNotes, ViewerEvent};
+pub use atrium_mcp::config_edit::EntryChange;
 pub use auth::{AuthorizerConfig, AuthorizerView, NewAuthorizer, SystemBrowser};
+pub use client_configs::{ClientApp, ClientConnected, ClientConnection, ClientDisconnected};
 pub use content_registry::{ViewerCandidate, ViewerChoice, ViewerChoices};
 pub use content_types::ContentTypeInfo;
 pub use error::{ApiError, ErrorCode, ErrorDetails, PlatformFailure, SignInFailure};

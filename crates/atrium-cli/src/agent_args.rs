@@ -1,6 +1,30 @@
 //! `atrium agent …`: the agents that reach Atrium's gateway, and their tokens.
 
-use clap::Subcommand;
+use clap::{Subcommand, ValueEnum};
+
+/// An app whose MCP configuration Atrium writes itself into.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ClientArg {
+    /// claude_desktop_config.json.
+    ClaudeDesktop,
+    /// ~/.claude.json, or a project's .mcp.json with --config.
+    ClaudeCode,
+    /// ~/.cursor/mcp.json, or a project's .cursor/mcp.json with --config.
+    Cursor,
+    /// VS Code's user mcp.json, or a project's .vscode/mcp.json with --config.
+    Vscode,
+}
+
+impl From<ClientArg> for atrium_api::ClientApp {
+    fn from(client: ClientArg) -> Self {
+        match client {
+            ClientArg::ClaudeDesktop => Self::ClaudeDesktop,
+            ClientArg::ClaudeCode => Self::ClaudeCode,
+            ClientArg::Cursor => Self::Cursor,
+            ClientArg::Vscode => Self::VsCode,
+        }
+    }
+}
 
 #[derive(Debug, Subcommand)]
 pub enum AgentCommand {
@@ -38,5 +62,30 @@ pub enum AgentCommand {
     Rotate {
         /// The agent (id or exact name).
         agent: String,
+    },
+    /// Write Atrium into an app's MCP configuration so it launches `atrium mcp --agent AGENT` (a copy of the file as
+    /// it was is kept beside it, as FILE.before-atrium; nothing else in the file changes; no token is written).
+    Connect {
+        /// The agent (id or exact name).
+        agent: String,
+        /// The app.
+        #[arg(long, value_enum)]
+        client: ClientArg,
+        /// The configuration file, when not the app's usual one (a project's .mcp.json, .vscode/mcp.json…).
+        #[arg(long, value_name = "FILE")]
+        config: Option<String>,
+        /// Only show the file and the entry that would be written.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Take Atrium out of an app's MCP configuration again: the file as it was when nothing else changed since,
+    /// else only Atrium's entry removed.
+    Disconnect {
+        /// The app.
+        #[arg(long, value_enum)]
+        client: ClientArg,
+        /// The configuration file, when not the app's usual one.
+        #[arg(long, value_name = "FILE")]
+        config: Option<String>,
     },
 }

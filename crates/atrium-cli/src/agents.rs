@@ -1,4 +1,5 @@
-//! `atrium agent add|list|show|remove|rotate`: the agents that reach Atrium's gateway. A token is printed once, when
+//! `atrium agent add|list|show|remove|rotate|connect|disconnect`: the agents that reach Atrium's gateway, and the
+//! apps' configurations that launch them. A token is printed once, when
 //! an agent is made or its token rotated; Atrium keeps only its hash.
 
 use atrium_api::{AgentScope, AgentServer, AgentToken, AgentView, Atrium, NewAgent};
@@ -72,6 +73,53 @@ pub(crate) async fn agent(atrium: &Atrium, out: &Printer, command: &AgentCommand
                     let tools = server.tools.map(|t| t.join(", ")).unwrap_or_else(|| "all tools".into());
                     say!("server      {}__…  {} ({})  {tools}", server.slug, server.title, server.server_id);
                 }
+            }
+        }
+        AgentCommand::Connect { agent, client, config, dry_run } => {
+            let client = atrium_api::ClientApp::from(*client);
+            if *dry_run {
+                let plan = atrium.client_connection(agent.clone(), client, config.clone()).await?;
+                if out.json() {
+                    print_json(&plan);
+                } else {
+                    if plan.foreign_entry {
+                        say!("{} has a server named “atrium” that is not Atrium's: it would be refused", plan.path);
+                    }
+                    say!(
+                        "would write into {} ({}):",
+                        plan.path,
+                        if plan.exists { "it is there" } else { "a new file" }
+                    );
+                    say!("{}", plan.entry);
+                }
+                return Ok(());
+            }
+            let done = atrium.client_connect(agent.clone(), client, config.clone()).await?;
+            if out.json() {
+                print_json(&done);
+            } else {
+                let what = match done.change {
+                    atrium_api::EntryChange::Added => "added to",
+                    atrium_api::EntryChange::Replaced => "updated in",
+                    atrium_api::EntryChange::Unchanged => "already in",
+                };
+                say!("Atrium {what} {} for {}; restart {} to use it", done.path, agent, client.label());
+                if let Some(backup) = done.backup {
+                    say!("the file as it was: {backup}");
+                }
+            }
+        }
+        AgentCommand::Disconnect { client, config } => {
+            let client = atrium_api::ClientApp::from(*client);
+            let done = atrium.client_disconnect(client, config.clone()).await?;
+            if out.json() {
+                print_json(&done);
+            } else if !done.removed {
+                say!("{} has no Atrium entry: nothing changed", done.path);
+            } else if done.restored {
+                say!("{} is back as it was before Atrium wrote it", done.path);
+            } else {
+                say!("Atrium's entry removed from {} (the rest left as it is)", done.path);
             }
         }
         AgentCommand::Remove { agent, yes } => {

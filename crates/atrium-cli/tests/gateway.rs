@@ -409,3 +409,94 @@ fn a_saved_port_is_where_the_gateway_listens_next_time() {
     signal(second.0.id(), "TERM");
     ended(&mut second.0, Duration::from_secs(10));
 }
+
+/// The command line a client's configuration holds for its server `name`, as `gateway_client.mjs` takes it.
+fn configured_command(config: &std::path::Path, servers_key: &str, name: &str) -> String {
+    let text = std::fs::read_to_string(config).expect("the configuration");
+    let parsed: Value = serde_json::from_str(&text).expect("the configuration is JSON");
+    let entry = &parsed[servers_key][name];
+    let mut line = vec![entry["command"].clone()];
+    line.extend(entry["args"].as_array().expect("args").iter().cloned());
+    Value::Array(line).to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agent_written_into_a_client_config_is_launched_from_it_and_taken_out_exactly() {
+    let home = Home::new();
+    lab(&home);
+    let project = home.dir.path().join("project");
+    std::fs::create_dir_all(project.join(".cursor")).expect("project");
+    let cursor = project.join(".cursor/mcp.json");
+    let original = "{\n  \"mcpServers\": {\n    \"fs\": {\"command\": \"npx\", \"env\": {\"API_KEY\": \"sk-not-for-atrium\"}}\n  }\n}\n";
+    std::fs::write(&cursor, original).expect("config");
+    let config = cursor.display().to_string();
+
+    // The preview names the file and Atrium's entry, never the file's other contents.
+    let plan = home.json(&["agent", "connect", "Claude", "--client", "cursor", "--config", &config, "--dry-run"]);
+    assert_eq!(plan["exists"], true, "{plan}");
+    assert!(plan["entry"].as_str().is_some_and(|e| e.contains("\"--agent\"") && !e.contains("sk-")), "{plan}");
+    assert!(!plan.to_string().contains("sk-not-for-atrium"), "{plan}");
+    assert_eq!(std::fs::read_to_string(&cursor).expect("config"), original, "a dry run wrote");
+
+    let done = home.json(&["agent", "connect", "Claude", "--client", "cursor", "--config", &config]);
+    assert_eq!(done["change"], "added", "{done}");
+    let backup = done["backup"].as_str().expect("a copy kept").to_owned();
+    assert_eq!(std::fs::read_to_string(&backup).expect("backup"), original);
+    let written = std::fs::read_to_string(&cursor).expect("config");
+    assert!(
+        written.contains("    \"fs\": {\"command\": \"npx\", \"env\": {\"API_KEY\": \"sk-not-for-atrium\"}}"),
+        "{written}"
+    );
+    assert!(!written.contains("atrium_agent_"), "a token was written: {written}");
+    let again = home.json(&["agent", "connect", "Claude", "--client", "cursor", "--config", &config]);
+    assert_eq!(again["change"], "unchanged", "{again}");
+
+    // The official TypeScript SDK launches what the file says, as Cursor would, and reaches Atrium as Claude.
+    let line = configured_command(&cursor, "mcpServers", "atrium");
+    let out = finished(client(node(), &[peer("gateway_client.mjs"), "stdio".into(), line, "echo".into()]));
+    assert!(out.get("error").is_none(), "{out}");
+    assert_eq!(out["whoami"]["agent"]["name"], "Claude", "{out}");
+    assert_eq!(out["echo"]["content"][0]["text"], "Echo: from the e2e agent", "{out}");
+
+    let undone = home.json(&["agent", "disconnect", "--client", "cursor", "--config", &config]);
+    assert_eq!((undone["removed"].clone(), undone["restored"].clone()), (json!(true), json!(true)), "{undone}");
+    assert_eq!(std::fs::read_to_string(&cursor).expect("config"), original);
+    assert!(!std::path::Path::new(&backup).exists(), "the copy stayed behind");
+
+    // VS Code's file keeps its comments; a server the person added meanwhile stays when Atrium's entry goes.
+    let vscode = project.join(".vscode/mcp.json");
+    std::fs::create_dir_all(vscode.parent().expect("dir")).expect("dir");
+    std::fs::write(
+        &vscode,
+        "{\n\t// team servers\n\t\"servers\": {\n\t\t\"git\": {\"type\": \"stdio\", \"command\": \"uvx\"},\n\t},\n}\n",
+    )
+    .expect("vscode");
+    let config = vscode.display().to_string();
+    home.json(&["agent", "connect", "Claude", "--client", "vscode", "--config", &config]);
+    let written = std::fs::read_to_string(&vscode).expect("vscode");
+    let edited = written.replace("\t\t\"git\"", "\t\t\"time\": {\"command\": \"uvx\"},\n\t\t\"git\"");
+    std::fs::write(&vscode, &edited).expect("edit by hand");
+    let undone = home.json(&["agent", "disconnect", "--client", "vscode", "--config", &config]);
+    assert_eq!((undone["removed"].clone(), undone["restored"].clone()), (json!(true), json!(false)), "{undone}");
+    let left = std::fs::read_to_string(&vscode).expect("vscode");
+    assert!(left.contains("// team servers") && left.contains("\"time\"") && left.contains("\"git\""), "{left}");
+    assert!(!left.contains("\"atrium\""), "{left}");
+
+    // A server someone else named "atrium" is never overwritten; a file that is not JSON is said to be so.
+    let claude = home.dir.path().join("claude_desktop_config.json");
+    std::fs::write(&claude, "{\"mcpServers\": {\"atrium\": {\"command\": \"python\", \"args\": [\"atrium.py\"]}}}")
+        .expect("cfg");
+    let refused = home.run(
+        &["agent", "connect", "Claude", "--client", "claude-desktop", "--config", &claude.display().to_string()],
+        "",
+    );
+    assert_eq!(support::code(&refused), 75, "{}", support::text(&refused).1);
+    assert!(support::text(&refused).1.contains("not Atrium's"), "{}", support::text(&refused).1);
+    std::fs::write(&claude, "{\"mcpServers\": {").expect("cfg");
+    let broken = home.run(
+        &["agent", "connect", "Claude", "--client", "claude-desktop", "--config", &claude.display().to_string()],
+        "",
+    );
+    assert_eq!(support::code(&broken), 65, "{}", support::text(&broken).1);
+    assert_eq!(std::fs::read_to_string(&claude).expect("cfg"), "{\"mcpServers\": {", "a broken file was touched");
+}

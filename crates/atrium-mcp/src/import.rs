@@ -138,12 +138,7 @@ pub fn secret_id_for(server: &str, name: &str) -> String {
 /// apart from other `mcpServers` files; the shape alone decides the rest. JSON with comments and trailing commas
 /// (VS Code's dialect) is accepted.
 pub fn parse_config(text: &str, file_name: Option<&str>) -> Result<ImportedConfig, ConfigError> {
-    let cleaned = strip_jsonc(text);
-    let root: Value = serde_json::from_str(&cleaned).map_err(|err| ConfigError {
-        message: format!("This is not valid JSON: {err}."),
-        line: u32::try_from(err.line()).ok().filter(|l| *l > 0),
-        column: u32::try_from(err.column()).ok().filter(|c| *c > 0),
-    })?;
+    let root = parse_jsonc(text)?;
     let Some(root) = root.as_object() else {
         return Err(ConfigError {
             message: "The file must hold a JSON object.".into(),
@@ -336,6 +331,15 @@ fn text_of(value: &Value) -> String {
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
+}
+
+/// JSON with comments and trailing commas (VS Code's dialect) as a value.
+pub fn parse_jsonc(text: &str) -> Result<Value, ConfigError> {
+    serde_json::from_str(&strip_jsonc(text)).map_err(|err| ConfigError {
+        message: format!("This is not valid JSON: {err}."),
+        line: u32::try_from(err.line()).ok().filter(|l| *l > 0),
+        column: u32::try_from(err.column()).ok().filter(|c| *c > 0),
+    })
 }
 
 /// Removes `//` and `/* */` comments and trailing commas, keeping every line break (so error lines stay right)

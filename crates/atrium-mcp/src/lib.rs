@@ -9,6 +9,7 @@ mod audit;
 mod auth_state;
 mod authorized_http;
 mod catalog_watch;
+pub mod config_edit;
 mod connection;
 mod credentials;
 pub mod discovery;

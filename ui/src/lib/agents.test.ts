@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import {
+  clientState,
   agentFormProblems,
   connectSnippet,
   emptyAgentForm,
@@ -93,5 +94,18 @@ describe("connecting an app", () => {
     const script = connectSnippet("script", "", url, "t");
     expect(script).toContain(`new URL("${url}")`);
     expect(script).toContain(`Authorization: "Bearer t"`);
+  });
+});
+
+describe("an app's configuration, for one agent", () => {
+  const base = { client: "cursor" as const, path: "/home/me/.cursor/mcp.json", exists: true, agent: null, foreign_entry: false, entry: "{}" };
+  it("offers to add Atrium where it is not, and to remove it where it launches this agent", () => {
+    expect(clientState(base, "Claude")).toEqual({ label: "not connected", tone: "neutral", action: "add" });
+    expect(clientState({ ...base, exists: false }, "Claude").label).toBe("no configuration yet");
+    expect(clientState({ ...base, agent: "Claude" }, "Claude")).toEqual({ label: "launches this agent", tone: "success", action: "remove" });
+  });
+  it("names another agent the file launches, and never offers to overwrite someone else's atrium server", () => {
+    expect(clientState({ ...base, agent: "Cursor bot" }, "Claude")).toEqual({ label: "launches Cursor bot", tone: "neutral", action: "replace" });
+    expect(clientState({ ...base, foreign_entry: true }, "Claude").action).toBeNull();
   });
 });

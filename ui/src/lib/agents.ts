@@ -2,7 +2,7 @@
  * Pure helpers for the Agents screen: the new-agent form as the backend wants it, what each scope allows, and the
  * lines a person pastes into Claude Desktop, Claude Code, Cursor or a script to point it at Atrium's gateway.
  */
-import type { AgentScope, AgentServer, AgentView, GatewayStatus, NewAgent } from "./bindings";
+import type { AgentScope, AgentServer, AgentView, ClientApp, ClientConnection, GatewayStatus, NewAgent } from "./bindings";
 
 export const AGENT_SCOPES: readonly { scope: AgentScope; label: string; hint: string }[] = [
   { scope: "read", label: "Read", hint: "List, search and read artifacts" },
@@ -128,4 +128,20 @@ export function connectSnippet(client: ClientKind, name: string, url: string, to
         `console.log(await client.callTool({ name: "whoami", arguments: {} }));`,
       ].join("\n");
   }
+}
+
+/** The apps Atrium writes itself into, in the order the agent's page lists them. */
+export const CLIENT_APPS: readonly { app: ClientApp; label: string }[] = [
+  { app: "claude_desktop", label: "Claude Desktop" },
+  { app: "claude_code", label: "Claude Code" },
+  { app: "cursor", label: "Cursor" },
+  { app: "vs_code", label: "VS Code" },
+];
+
+/** Where an app's configuration stands for `agent`: what its badge says, its tone, and what its button does. */
+export function clientState(connection: ClientConnection, agent: string): { label: string; tone: "success" | "warning" | "neutral"; action: "add" | "remove" | "replace" | null } {
+  if (connection.foreign_entry) return { label: "has another “atrium” server", tone: "warning", action: null };
+  if (connection.agent === agent) return { label: "launches this agent", tone: "success", action: "remove" };
+  if (connection.agent) return { label: `launches ${connection.agent}`, tone: "neutral", action: "replace" };
+  return { label: connection.exists ? "not connected" : "no configuration yet", tone: "neutral", action: "add" };
 }

@@ -846,6 +846,30 @@ async agentServerSet(idOrName: string) : Promise<Result<AgentServerAccess[], Api
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
 }
+},
+async clientConnection(agent: string, client: ClientApp, path: string | null) : Promise<Result<ClientConnection, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("client_connection", { agent, client, path }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async clientConnect(agent: string, client: ClientApp, path: string | null) : Promise<Result<ClientConnected, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("client_connect", { agent, client, path }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async clientDisconnect(client: ClientApp, path: string | null) : Promise<Result<ClientDisconnected, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("client_disconnect", { client, path }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
 }
 }
 
@@ -1738,6 +1762,86 @@ export type ChangedBy =
  */
 "view"
 /**
+ * An app that launches MCP servers from a configuration file.
+ */
+export type ClientApp = 
+/**
+ * `claude_desktop_config.json`.
+ */
+"claude_desktop" | 
+/**
+ * Claude Code: `~/.claude.json` (the user's servers) or a project's `.mcp.json`.
+ */
+"claude_code" | 
+/**
+ * Cursor: `~/.cursor/mcp.json` or a project's `.cursor/mcp.json`.
+ */
+"cursor" | 
+/**
+ * VS Code: the user's `mcp.json` or a project's `.vscode/mcp.json` (JSON with comments).
+ */
+"vs_code"
+/**
+ * What connecting did.
+ */
+export type ClientConnected = { 
+/**
+ * The configuration file written.
+ */
+path: string; 
+/**
+ * Added, replaced (the entry launched another agent, or an older path) or unchanged.
+ */
+change: EntryChange; 
+/**
+ * The copy of the file as it was, when there was a file and it changed.
+ */
+backup: string | null }
+/**
+ * Whether a client's configuration has Atrium's entry.
+ */
+export type ClientConnection = { 
+/**
+ * The app.
+ */
+client: ClientApp; 
+/**
+ * Its configuration file.
+ */
+path: string; 
+/**
+ * The file is there.
+ */
+exists: boolean; 
+/**
+ * The agent Atrium's entry launches, when there is one.
+ */
+agent: string | null; 
+/**
+ * The file has a server named `atrium` that is not Atrium's (it is never overwritten).
+ */
+foreign_entry: boolean; 
+/**
+ * What Atrium writes there for the agent asked about, as JSON (no secret in it).
+ */
+entry: string }
+/**
+ * What disconnecting did.
+ */
+export type ClientDisconnected = { 
+/**
+ * The configuration file.
+ */
+path: string; 
+/**
+ * Atrium's entry was there and is gone.
+ */
+removed: boolean; 
+/**
+ * The file was put back exactly as it was before Atrium wrote it (nothing else had changed since).
+ */
+restored: boolean }
+/**
  * Which tool a configuration came from.
  */
 export type ConfigFormat = 
@@ -1945,6 +2049,22 @@ message: string;
  * The JSON Schema of the answer (flat object of primitive properties, with defaults).
  */
 requested_schema: JsonValue }
+/**
+ * What [`set_entry`] did.
+ */
+export type EntryChange = 
+/**
+ * The entry was not there; it is now.
+ */
+"added" | 
+/**
+ * The entry was there with another value; it has this one now.
+ */
+"replaced" | 
+/**
+ * The entry was there with this very value: nothing changed.
+ */
+"unchanged"
 /**
  * An environment value: literal text, or a keychain secret resolved when the process starts.
  */
