@@ -25,6 +25,7 @@ mod search;
 mod search_index;
 mod store;
 mod sync;
+mod sync_apply;
 mod sync_model;
 pub mod validate;
 mod workspaces;

@@ -7,7 +7,7 @@ use serde_json::Value;
 use sqlx::{FromRow, SqliteConnection};
 
 use crate::clock::now;
-use crate::fold::title_key;
+use crate::sync_apply::{LocalRow, apply_chunk, insert_remote, overwrite_with_remote, record_conflict};
 use crate::sync_model::{
     ApplyReport, ConflictKind, OutboxEntry, OutboxOp, RemoteVersion, Resolution, SyncConflict, SyncLink,
 };
@@ -18,20 +18,6 @@ use crate::{Artifact, Entity, Result, Store, StoreError};
 pub const APPLY_CHUNK: usize = 500;
 /// Rows read at a time when looking for synced artifacts a listing no longer has.
 const ROOTS_PAGE: i64 = 5_000;
-
-#[derive(FromRow)]
-struct LocalRow {
-    id: String,
-    version: i64,
-    synced_version: Option<i64>,
-    remote_modified: Option<String>,
-}
-
-impl LocalRow {
-    fn dirty(&self) -> bool {
-        self.synced_version != Some(self.version)
-    }
-}
 
 #[derive(FromRow)]
 struct OutboxRow {
@@ -78,175 +64,6 @@ impl TryFrom<ConflictRow> for SyncConflict {
 
 fn conflict_not_found(id: &str) -> StoreError {
     StoreError::NotFound { entity: Entity::Conflict, id: id.to_owned() }
-}
-
-async fn find_local(
-    conn: &mut SqliteConnection,
-    workspace_id: &str,
-    remote: &RemoteVersion,
-) -> Result<Option<LocalRow>> {
-    // `+workspace_id`: found by its root id's index. Without the plus, SQLite picks an index on the workspace
-    // (artifacts_type) and reads every artifact of it for each one pulled: a pull of 50k took minutes.
-    let row: Option<LocalRow> = sqlx::query_as(
-        "SELECT id, version, synced_version, remote_modified FROM artifacts WHERE root_id = ? AND +workspace_id = ?",
-    )
-    .bind(&remote.root_id)
-    .bind(workspace_id)
-    .fetch_optional(&mut *conn)
-    .await?;
-    if row.is_some() {
-        return Ok(row);
-    }
-    let Some(hint) = &remote.local_hint else { return Ok(None) };
-    Ok(sqlx::query_as(
-        "SELECT id, version, synced_version, remote_modified FROM artifacts
-         WHERE id = ? AND workspace_id = ? AND root_id IS NULL",
-    )
-    .bind(hint)
-    .bind(workspace_id)
-    .fetch_optional(&mut *conn)
-    .await?)
-}
-
-async fn record_conflict(
-    conn: &mut SqliteConnection,
-    artifact_id: &str,
-    workspace_id: &str,
-    kind: ConflictKind,
-    remote: Option<&Value>,
-    local: Option<&Value>,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO sync_conflicts (artifact_id, workspace_id, kind, remote, local, detected_time)
-         VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (artifact_id) DO UPDATE SET kind = excluded.kind, remote = excluded.remote,
-             local = coalesce(excluded.local, sync_conflicts.local), detected_time = excluded.detected_time",
-    )
-    .bind(artifact_id)
-    .bind(workspace_id)
-    .bind(kind.as_str())
-    .bind(remote.map(Value::to_string))
-    .bind(local.map(Value::to_string))
-    .bind(now())
-    .execute(&mut *conn)
-    .await?;
-    tracing::info!(artifact = %artifact_id, kind = kind.as_str(), "sync conflict recorded");
-    Ok(())
-}
-
-/// Writes a remote version over a local artifact as a new synced version (the trigger keeps the old one).
-async fn overwrite_with_remote(conn: &mut SqliteConnection, id: &str, remote: &RemoteVersion) -> Result<()> {
-    sqlx::query(
-        "UPDATE artifacts SET title = ?, title_key = ?, content_type = ?, context = ?, content = ?, size_bytes = ?,
-            state = ?, version = version + 1, synced_version = version + 1, modified_time = ?, modified_by = ?,
-            root_id = ?, remote_id = ?, remote_modified = ?
-         WHERE id = ?",
-    )
-    .bind(&remote.title)
-    .bind(title_key(&remote.title))
-    .bind(&remote.content_type)
-    .bind(remote.context.to_string())
-    .bind(&remote.content)
-    .bind(remote.content.len() as i64)
-    .bind(remote.state.as_str())
-    .bind(&remote.modified_time)
-    .bind(&remote.modified_by)
-    .bind(&remote.root_id)
-    .bind(&remote.remote_id)
-    .bind(&remote.modified_time)
-    .bind(id)
-    .execute(&mut *conn)
-    .await?;
-    sqlx::query("DELETE FROM sync_outbox WHERE artifact_id = ?").bind(id).execute(&mut *conn).await?;
-    Ok(())
-}
-
-async fn insert_remote(
-    conn: &mut SqliteConnection,
-    id: &str,
-    workspace_id: &str,
-    remote: &RemoteVersion,
-) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO artifacts (id, workspace_id, root_id, remote_id, remote_modified, synced_version, content_type,
-            title, title_key, context, content, size_bytes, state, version, created_time, created_by, modified_time,
-            modified_by)
-         VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
-    )
-    .bind(id)
-    .bind(workspace_id)
-    .bind(&remote.root_id)
-    .bind(&remote.remote_id)
-    .bind(&remote.modified_time)
-    .bind(&remote.content_type)
-    .bind(&remote.title)
-    .bind(title_key(&remote.title))
-    .bind(remote.context.to_string())
-    .bind(&remote.content)
-    .bind(remote.content.len() as i64)
-    .bind(remote.state.as_str())
-    .bind(&remote.created_time)
-    .bind(&remote.created_by)
-    .bind(&remote.modified_time)
-    .bind(&remote.modified_by)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
-}
-
-async fn apply_one(
-    conn: &mut SqliteConnection,
-    workspace_id: &str,
-    remote: &RemoteVersion,
-    report: &mut ApplyReport,
-) -> Result<()> {
-    let Some(local) = find_local(conn, workspace_id, remote).await? else {
-        // Deleted here and not yet deleted there: the pending delete decides (and sees any remote edit).
-        let tombstone: Option<String> = sqlx::query_scalar(
-            "SELECT artifact_id FROM sync_outbox WHERE workspace_id = ? AND op = 'delete' AND remote_id = ?",
-        )
-        .bind(workspace_id)
-        .bind(&remote.root_id)
-        .fetch_optional(&mut *conn)
-        .await?;
-        if tombstone.is_some() {
-            report.unchanged += 1;
-        } else {
-            insert_remote(conn, &uuid::Uuid::now_v7().to_string(), workspace_id, remote).await?;
-            report.inserted += 1;
-        }
-        return Ok(());
-    };
-    let adopting = local.remote_modified.is_none();
-    if local.remote_modified.as_deref() == Some(remote.modified_time.as_str()) {
-        report.unchanged += 1;
-        return Ok(());
-    }
-    if !local.dirty() {
-        overwrite_with_remote(conn, &local.id, remote).await?;
-        sqlx::query("DELETE FROM sync_conflicts WHERE artifact_id = ?").bind(&local.id).execute(&mut *conn).await?;
-        report.updated += 1;
-    } else if adopting {
-        // Atrium's own create, whose answer was lost: link it; the local state is sent again as an update.
-        sqlx::query(
-            "UPDATE artifacts SET root_id = ?, remote_id = ?, remote_modified = ? WHERE id = ? AND root_id IS NULL",
-        )
-        .bind(&remote.root_id)
-        .bind(&remote.remote_id)
-        .bind(&remote.modified_time)
-        .bind(&local.id)
-        .execute(&mut *conn)
-        .await?;
-        sqlx::query("UPDATE sync_outbox SET create_sent = 0 WHERE artifact_id = ?")
-            .bind(&local.id)
-            .execute(&mut *conn)
-            .await?;
-        report.unchanged += 1;
-    } else {
-        record_conflict(conn, &local.id, workspace_id, ConflictKind::BothEdited, Some(&remote.raw), None).await?;
-        report.conflicts += 1;
-    }
-    Ok(())
 }
 
 impl Store {
@@ -347,9 +164,7 @@ impl Store {
         let mut report = ApplyReport::default();
         for chunk in remotes.chunks(APPLY_CHUNK) {
             let mut tx = self.begin_write().await?;
-            for remote in chunk {
-                apply_one(&mut tx, workspace_id, remote, &mut report).await?;
-            }
+            apply_chunk(&mut tx, workspace_id, chunk, &mut report).await?;
             tx.commit().await?;
         }
         Ok(report)

@@ -9,3 +9,4 @@ mod local;
 mod refusals;
 mod search;
 mod search_index;
+mod sync_apply;
