@@ -59,17 +59,20 @@ lint:
 	$(CARGO) fmt --all --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
 
-## Regenerate ui/src/lib/bindings.ts from the command registry (commit the result).
+## Regenerate ui/src/lib/bindings.ts from the command registry and ui/src/lib/registration.schema.json from
+## crates/atrium-mcp (commit both).
 bindings:
 	$(CARGO) run --quiet -p atrium-desktop --bin export-bindings
 
-## Fail when the committed bindings differ from what the registry generates.
+## Fail when the committed bindings or registration schema differ from what the sources generate.
 check-bindings:
-	@tmp=$$(mktemp --suffix=.ts); \
-	$(CARGO) run --quiet -p atrium-desktop --bin export-bindings -- $$tmp >/dev/null; \
-	if ! diff -u ui/src/lib/bindings.ts $$tmp; then \
-	  echo "ui/src/lib/bindings.ts is stale: run 'make bindings' and commit it."; rm -f $$tmp; exit 1; fi; \
-	rm -f $$tmp; echo "bindings are up to date"
+	@tmp=$$(mktemp -d); \
+	$(CARGO) run --quiet -p atrium-desktop --bin export-bindings -- $$tmp/bindings.ts $$tmp/schema.json >/dev/null || { rm -rf $$tmp; exit 1; }; \
+	if ! diff -u ui/src/lib/bindings.ts $$tmp/bindings.ts; then \
+	  echo "ui/src/lib/bindings.ts is stale: run 'make bindings' and commit it."; rm -rf $$tmp; exit 1; fi; \
+	if ! diff -u ui/src/lib/registration.schema.json $$tmp/schema.json; then \
+	  echo "ui/src/lib/registration.schema.json is stale: run 'make bindings' and commit it."; rm -rf $$tmp; exit 1; fi; \
+	rm -rf $$tmp; echo "bindings are up to date"
 
 ## Benchmarks (release builds): store throughput and search latency, tool-call overhead beside a bare rmcp client,
 ## 20 stdio servers started at once, a view's tools/call, app start-up and memory beside a minimal Tauri app, and

@@ -8,6 +8,9 @@ use atrium_store::FieldProblem;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+mod schema;
+pub use schema::SCHEMA;
+
 /// The content type of a server registration artifact.
 pub const SERVER_CONTENT_TYPE: &str = "application/vnd.agience.mcp-server+json";
 
