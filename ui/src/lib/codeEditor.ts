@@ -6,6 +6,7 @@
  * One editor view is kept while the artifact changes; each artifact's EditorState (its text, selection and
  * undo history) is kept by key, so going back to an artifact brings its undo history back with it.
  */
+import { autocompletion, completionKeymap } from "@codemirror/autocomplete";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { json } from "@codemirror/lang-json";
 import {
@@ -33,6 +34,7 @@ import {
 import { tags as t } from "@lezer/highlight";
 import { type EditorLanguage, type EditorMark, formatJson } from "./editorProblems";
 import { lazy } from "./lazy";
+import { jsonSchemaCompletion } from "./schemaCompletion";
 
 /** Colours from the app's theme variables, so light and dark follow the app without a second style. */
 const highlight = HighlightStyle.define([
@@ -105,6 +107,8 @@ export class CodeEditor {
   #language = new Compartment();
   #readOnly = new Compartment();
   #wrap = new Compartment();
+  #completion = new Compartment();
+  #schema: object | null = null;
   #states = new Map<string, EditorState>();
   #key = "";
   #lang: EditorLanguage = "plain";
@@ -141,7 +145,10 @@ export class CodeEditor {
       syntaxHighlighting(highlight),
       EditorState.tabSize.of(2),
       // Tab indents inside the editor; Escape then Tab still leaves it (CodeMirror's own rule for focus traps).
+      this.#completion.of(this.#completionOf(this.#schema)),
       keymap.of([
+        // While the completion list is open, Enter, arrows and Escape are its own (Escape then does not leave).
+        ...completionKeymap,
         { key: "Shift-Alt-f", run: () => this.format(), preventDefault: true },
         { key: "Mod-s", run: () => (this.flush(), false) },
         ...searchKeymap,
@@ -163,6 +170,17 @@ export class CodeEditor {
       EditorView.domEventHandlers({ blur: () => this.flush() }),
       theme,
     ];
+  }
+
+  #completionOf(schema: object | null): Extension {
+    return schema ? autocompletion({ override: [jsonSchemaCompletion(schema)], defaultKeymap: false }) : [];
+  }
+
+  /** Completes JSON from a JSON Schema (property names and allowed values at the cursor's path); null: none. */
+  setCompletion(schema: object | null): void {
+    if (schema === this.#schema) return;
+    this.#schema = schema;
+    this.view.dispatch({ effects: this.#completion.reconfigure(this.#completionOf(schema)) });
   }
 
   #changed(): void {
