@@ -144,3 +144,57 @@ test("register a stdio server, run a tool, and find the call in the audit log", 
     await app.quit();
   }
 });
+
+test("the JSON tab completes a registration from the exported schema and marks what it refuses", async () => {
+  const app = await driver.launch();
+  try {
+    await (await app.byTestId("workspace-new")).click();
+    await (await app.byTestId("workspace-title-input")).type(`Json lab${Keys.ENTER}`);
+    await (await rowWithText(app, "workspace-item", "Json lab")).click();
+    await (await app.byTestId("nav-servers")).click();
+    await (await app.byTestId("server-add")).click();
+    await (await app.byTestId("server-title")).fill("Typed by hand");
+    await (await app.byTestId("server-mode-json")).click();
+
+    // The JSON tab is the code editor (loaded on first use). Typed on one line: Enter would accept a completion.
+    const editor = await app.find('[data-testid="server-json"].cm-content', 20_000);
+    await editor.click();
+    await app.chord([Keys.CONTROL], "a");
+    await editor.type('{"transport": {"type": "ftp", "command": "node"}}');
+    const marked = () =>
+      app.execute(`return [...document.querySelectorAll('[data-testid=server-form] .cm-lintRange-error')].map((m) => m.textContent);`);
+    await app.waitFor("the wrong transport marked", async () => (await marked()).includes('"ftp"'), 10_000);
+    await snapshot(app, "server-json-marked");
+
+    // Completion: a value of the transport's enum, then a name the stdio branch has.
+    await app.chord([Keys.CONTROL], "a");
+    await editor.type('{"transport": {"type": "st');
+    const offered = () => app.execute(`return [...document.querySelectorAll('.cm-tooltip-autocomplete li')].map((li) => li.textContent);`);
+    const option = async (label) => {
+      try {
+        await app.waitFor(`the completion ${label}`, async () => (await offered()).includes(label), 10_000);
+      } catch (err) {
+        await snapshot(app, "server-json-no-completion");
+        throw new Error(`${err.message}; offered ${JSON.stringify(await offered())} at ${JSON.stringify(await editor.property("value"))}`);
+      }
+      // CodeMirror ignores Enter for a list open less than 75 ms (its interactionDelay), as a person would see it.
+      await new Promise((r) => setTimeout(r, 150));
+    };
+    await option('"stdio"');
+    await snapshot(app, "server-json-completion");
+    await editor.type(Keys.ENTER);
+    await editor.type(', "comm');
+    await option('"command"');
+    await editor.type(Keys.ENTER);
+    await editor.type(`"node", "args": ["${EVERYTHING}", "stdio"]}}`);
+    const text = await editor.property("value");
+    assert.equal(text.trimEnd(), `{"transport": {"type": "stdio", "command": "node", "args": ["${EVERYTHING}", "stdio"]}}`);
+    await app.waitFor("no marks left", async () => (await marked()).length === 0, 10_000);
+
+    // The app's shortcut still saves from inside the editor.
+    await app.chord([Keys.CONTROL], "s");
+    await rowWithText(app, "server-row", "Typed by hand", 20_000);
+  } finally {
+    await app.quit();
+  }
+});
