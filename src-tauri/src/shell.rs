@@ -17,17 +17,43 @@ use tauri::{AppHandle, Emitter, Manager, RunEvent, WebviewUrl, WebviewWindowBuil
 /// The window event every [`AppEvent`] is emitted as.
 pub const EVENT_NAME: &str = "atrium://event";
 
+/// The window event that carries a batch of [`AppEvent`]s no one waits for (see [`WindowEvents`]).
+pub const BATCH_EVENT_NAME: &str = "atrium://events";
+/// How long events no one waits for are gathered before they go to the window together.
+const BATCH_WINDOW: Duration = Duration::from_millis(100);
+
 /// Forwards Atrium's events to the window once it exists (earlier ones are dropped: the UI reads state on load).
+/// Each event is a script the webview runs on its main thread, where views' answers are delivered too: a server
+/// that logs a line per request would put one in front of every answer. So the lines of servers' logs and the
+/// audit's "recorded" go together, at most every [`BATCH_WINDOW`], as one event; every other event goes at once.
 #[derive(Default)]
 struct WindowEvents {
     app: OnceLock<AppHandle>,
+    gathered: Arc<std::sync::Mutex<Vec<AppEvent>>>,
 }
 
 impl EventSink for WindowEvents {
     fn emit(&self, event: AppEvent) {
-        if let Some(app) = self.app.get()
-            && let Err(err) = app.emit(EVENT_NAME, &event)
-        {
+        let Some(app) = self.app.get() else { return };
+        if matches!(event, AppEvent::ServerLog { .. } | AppEvent::AuditRecorded { .. }) {
+            let first = {
+                let mut gathered = self.gathered.lock().unwrap_or_else(|p| p.into_inner());
+                gathered.push(event);
+                gathered.len() == 1
+            };
+            if first {
+                let (app, gathered) = (app.clone(), self.gathered.clone());
+                tauri::async_runtime::spawn(async move {
+                    tokio::time::sleep(BATCH_WINDOW).await;
+                    let batch = std::mem::take(&mut *gathered.lock().unwrap_or_else(|p| p.into_inner()));
+                    if let Err(err) = app.emit(BATCH_EVENT_NAME, &batch) {
+                        tracing::warn!(%err, "cannot emit events to the window");
+                    }
+                });
+            }
+            return;
+        }
+        if let Err(err) = app.emit(EVENT_NAME, &event) {
             tracing::warn!(%err, "cannot emit an event to the window");
         }
     }

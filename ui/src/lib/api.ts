@@ -113,6 +113,8 @@ export function hasBackend(): boolean {
 
 /** The window event the desktop shell emits every AppEvent as. */
 export const EVENT_NAME = "atrium://event";
+/** The window event carrying several AppEvents no one waits for (server log lines, audit notices), gathered. */
+export const BATCH_EVENT_NAME = "atrium://events";
 
 type EventHandler = (event: AppEvent) => void;
 const handlers = new Set<EventHandler>();
@@ -130,12 +132,16 @@ function dispatch(event: AppEvent): void {
 
 /**
  * Live events (server status, logs, progress, elicitations, audit), which arrive as the `atrium://event` window
- * event. Returns the unsubscribe function.
+ * event (log lines and audit notices gathered as `atrium://events`). Returns the unsubscribe function.
  */
 export function onEvent(handler: EventHandler): () => void {
   handlers.add(handler);
   if (!listening && hasBackend()) {
-    listening = listen<AppEvent>(EVENT_NAME, (e) => dispatch(e.payload)).catch((e: unknown) => {
+    listening = Promise.all([
+      listen<AppEvent>(EVENT_NAME, (e) => dispatch(e.payload)),
+      // Server log lines and audit notices come gathered, in order.
+      listen<AppEvent[]>(BATCH_EVENT_NAME, (e) => e.payload.forEach(dispatch)),
+    ]).catch((e: unknown) => {
       console.error("cannot listen to Atrium's events", e);
       listening = null;
     });
