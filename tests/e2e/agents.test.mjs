@@ -139,9 +139,13 @@ test("write Atrium into an app's configuration from the agent's page, and take i
   mkdirSync(dirname(cursor), { recursive: true });
   const original = '{\n  "mcpServers": {\n    "fs": {"command": "npx", "args": ["-y", "@modelcontextprotocol/server-filesystem"]}\n  }\n}\n';
   writeFileSync(cursor, original);
+  cli(own.home, "workspace", "create", "Notes");
   cli(own.home, "agent", "add", "Claude");
   const app = await own.launch();
   try {
+    await (await until(app, "the workspace", async () => {
+      for (const row of await app.allByTestId("workspace-item")) if ((await row.text()).includes("Notes")) return row;
+    })).click();
     await (await app.byTestId("nav-agents")).click();
     await (await until(app, "the agent", async () => (await app.findAll('[data-testid="agent-row"][data-agent="Claude"] [data-testid="agent-open"]'))[0])).click();
     const state = async () => (await app.find('[data-testid="agent-app"][data-app="cursor"] [data-testid="agent-app-state"]')).text();
