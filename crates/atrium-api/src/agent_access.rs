@@ -162,6 +162,27 @@ impl Atrium {
             .await?)
     }
 
+    /// [`Atrium::gateway_forward`] for a caller that answers the server's own requests (sampling, elicitation,
+    /// roots): those tied to this request, and its log lines, go to `related`; a response from the caller goes to
+    /// the server as it is (see `ServerSet::forward_routed`).
+    #[allow(clippy::too_many_arguments)] // gateway_forward's, plus where the server's own requests go.
+    pub async fn gateway_forward_routed(
+        &self,
+        server_id: &str,
+        message: &Value,
+        agent: &AgentView,
+        scope: &str,
+        limit: Duration,
+        progress: Option<tokio::sync::mpsc::UnboundedSender<Value>>,
+        related: Option<tokio::sync::mpsc::UnboundedSender<Value>>,
+    ) -> ApiResult<Option<Value>> {
+        let stamp = agent.stamp();
+        Ok(self
+            .servers
+            .forward_routed(server_id, message, AuditOrigin::Gateway, Some(&stamp), scope, limit, progress, related)
+            .await?)
+    }
+
     /// Records a call the gateway refused before it reached the server (a tool outside the agent's allowlist).
     pub async fn gateway_record_denied(
         &self,

@@ -129,7 +129,12 @@ impl AuthorizedHttp {
             if wanted.is_some() && value.get("id") == wanted.as_ref() && value.get("method").is_none() {
                 return Ok(Some(value));
             }
-            let _ = raw.incoming(value);
+            match wanted.as_ref().and_then(Value::as_str) {
+                Some(id) => raw.on_stream_of(id, value),
+                None => {
+                    let _ = raw.incoming(value);
+                }
+            }
         }
         Err(Failure::new(FailureCode::ConnectionError, "The server ended its answer before answering."))
     }

@@ -66,7 +66,31 @@ impl ServerSet {
         limit: Duration,
         progress: Option<tokio::sync::mpsc::UnboundedSender<Value>>,
     ) -> Result<Option<Value>, McpError> {
+        self.forward_routed(id, message, origin, agent, scope, limit, progress, None).await
+    }
+
+    /// [`ServerSet::forward_as`] for a caller that answers the server's own requests: the server's requests and
+    /// log lines tied to this request go to `related` (masked, ids as the server wrote them), and a response the
+    /// caller sends (`message` without a method) goes to the server as it is — the caller puts the server's id
+    /// back first.
+    #[allow(clippy::too_many_arguments)] // As forward_as, plus where the server's own requests go.
+    pub async fn forward_routed(
+        &self,
+        id: &str,
+        message: &Value,
+        origin: AuditOrigin,
+        agent: Option<&AgentStamp>,
+        scope: CallerScope<'_>,
+        limit: Duration,
+        progress: Option<tokio::sync::mpsc::UnboundedSender<Value>>,
+        related: Option<tokio::sync::mpsc::UnboundedSender<Value>>,
+    ) -> Result<Option<Value>, McpError> {
         let (slot, live) = self.connected(id)?;
+        if message.get("method").is_none() && message.get("id").is_some() {
+            // A caller's answer to the server's own request.
+            live.raw.send_as_is(message.clone()).await?;
+            return Ok(None);
+        }
         let method = message.get("method").and_then(Value::as_str).unwrap_or_default();
         let params = message.get("params");
         let Some(caller_id) = message.get("id").filter(|id| !id.is_null()).cloned() else {
@@ -102,8 +126,8 @@ impl ServerSet {
         let key: crate::in_flight::InFlightKey = (scope.to_owned(), id_key(&caller_id));
         self.inner.in_flight.begin(key.clone(), raw_id.clone());
         let started = Instant::now();
-        // The progress passes through the mask, as the answer does.
-        let progress = progress.map(|caller| {
+        // The progress and the server's own requests pass through the mask, as the answer does.
+        let masked = |caller: tokio::sync::mpsc::UnboundedSender<Value>| {
             let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Value>();
             let mask = slot.log.mask().clone();
             tokio::spawn(async move {
@@ -114,8 +138,10 @@ impl ServerSet {
                 }
             });
             tx
-        });
-        let answered = live.raw.request_with_id(raw_id, method, params, limit, progress).await;
+        };
+        let progress = progress.map(masked);
+        let related = related.map(masked);
+        let answered = live.raw.request_routed(raw_id, method, params, limit, progress, related).await;
         self.inner.in_flight.end(&key);
         let mut answer = match answered {
             Ok(answer) => answer,

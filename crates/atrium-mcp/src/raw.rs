@@ -4,7 +4,9 @@
 //! on the way (rmcp's models know only the fields of the spec revision they were written for).
 //!
 //! Every transport hands each message it receives to [`RawSide::incoming`] first: answers to raw requests (their ids
-//! are Atrium's own strings, `atrium-raw-<n>`, which rmcp never uses) stop there; everything else continues to rmcp.
+//! are Atrium's own strings, `atrium-raw-<n>`, which rmcp never uses) stop there, and so do the server's own
+//! requests and log lines that belong to a raw request's caller (who answers them); everything else continues to
+//! rmcp.
 //! The server's own `initialize` answer is kept as it came, for callers that need the server's exact capabilities.
 
 use std::collections::HashMap;
@@ -37,6 +39,9 @@ pub(crate) struct RawSide {
     pending: Mutex<HashMap<String, oneshot::Sender<Value>>>,
     /// Where the progress of raw requests goes, by their progress token (as JSON text).
     progress: Mutex<HashMap<String, mpsc::UnboundedSender<Value>>>,
+    /// Where the server's own requests and notifications tied to a raw request go (its caller, who answers them),
+    /// by the raw request's id.
+    related: Mutex<HashMap<String, mpsc::UnboundedSender<Value>>>,
     initialize: OnceLock<Value>,
     sender: OnceLock<Box<dyn RawSender>>,
 }
@@ -58,6 +63,7 @@ struct PendingGuard<'a> {
 impl Drop for PendingGuard<'_> {
     fn drop(&mut self) {
         self.side.pending.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.id);
+        self.side.related.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.id);
         if let Some(token) = &self.progress_token {
             self.side.progress.lock().unwrap_or_else(|p| p.into_inner()).remove(token);
         }
@@ -97,6 +103,18 @@ impl RawSide {
                 return None;
             }
         }
+        // The server's own request or log line while exactly one raw request with a caller to answer it is in
+        // flight (a stdio or SSE server says nothing else that ties them together): that caller's.
+        if is_for_caller(&message) {
+            let route = {
+                let related = self.related.lock().unwrap_or_else(|p| p.into_inner());
+                (related.len() == 1).then(|| related.values().next().cloned()).flatten()
+            };
+            if let Some(route) = route {
+                let _ = route.send(message);
+                return None;
+            }
+        }
         // The server's answer to `initialize`, as it came (the first answer that has its serverInfo).
         if self.initialize.get().is_none()
             && let Some(result) = message.get("result").filter(|r| r.get("serverInfo").is_some())
@@ -104,6 +122,20 @@ impl RawSide {
             let _ = self.initialize.set(result.clone());
         }
         Some(message)
+    }
+
+    /// A message the server sent on the event stream that answers raw request `id` (streamable HTTP): the request's
+    /// caller's when it takes them, else like any other message from the server.
+    pub(crate) fn on_stream_of(&self, id: &str, message: Value) {
+        let route = self.related.lock().unwrap_or_else(|p| p.into_inner()).get(id).cloned();
+        match route {
+            Some(route) => {
+                let _ = route.send(message);
+            }
+            None => {
+                let _ = self.incoming(message);
+            }
+        }
     }
 
     /// The server's `initialize` result exactly as it sent it, once the session is initialized.
@@ -134,8 +166,25 @@ impl RawSide {
         limit: Duration,
         progress: Option<mpsc::UnboundedSender<Value>>,
     ) -> Result<Value, Failure> {
+        self.request_routed(id, method, params, limit, progress, None).await
+    }
+
+    /// [`RawSide::request_with_id`] for a caller that answers the server's own requests: those tied to this
+    /// request, and its notifications with it (logging, progress), go to `related` as they came.
+    pub(crate) async fn request_routed(
+        &self,
+        id: String,
+        method: &str,
+        params: Option<&Value>,
+        limit: Duration,
+        progress: Option<mpsc::UnboundedSender<Value>>,
+        related: Option<mpsc::UnboundedSender<Value>>,
+    ) -> Result<Value, Failure> {
         let (tx, rx) = oneshot::channel();
         self.pending.lock().unwrap_or_else(|p| p.into_inner()).insert(id.clone(), tx);
+        if let Some(related) = related {
+            self.related.lock().unwrap_or_else(|p| p.into_inner()).insert(id.clone(), related);
+        }
         let token = progress.and_then(|route| {
             let token = progress_token(params)?;
             self.progress.lock().unwrap_or_else(|p| p.into_inner()).insert(token.clone(), route);
@@ -168,6 +217,11 @@ impl RawSide {
         }
     }
 
+    /// Sends a message as it is (a caller's answer to the server's own request).
+    pub(crate) async fn send_as_is(&self, message: Value) -> Result<(), Failure> {
+        self.notify_value(message).await
+    }
+
     /// Sends a notification.
     pub(crate) async fn notify(&self, method: &str, params: Option<&Value>) -> Result<(), Failure> {
         let mut message = json!({"jsonrpc": "2.0", "method": method});
@@ -195,6 +249,19 @@ impl RawSide {
     pub(crate) fn close(&self) {
         self.pending.lock().unwrap_or_else(|p| p.into_inner()).clear();
         self.progress.lock().unwrap_or_else(|p| p.into_inner()).clear();
+        self.related.lock().unwrap_or_else(|p| p.into_inner()).clear();
+    }
+}
+
+/// Whether a message from the server is for a forwarding caller to see: the server's own request (sampling,
+/// elicitation, roots) or a log line.
+fn is_for_caller(message: &Value) -> bool {
+    match message.get("method").and_then(Value::as_str) {
+        Some("notifications/message") => true,
+        // rmcp answers a ping itself.
+        Some("ping") => false,
+        Some(method) => message.get("id").is_some_and(|id| !id.is_null()) && !method.starts_with("notifications/"),
+        None => false,
     }
 }
 
@@ -235,5 +302,36 @@ mod tests {
         let init = json!({"jsonrpc": "2.0", "id": 0, "result": {"serverInfo": {"name": "s", "version": "1"}, "x": 1}});
         assert_eq!(side.incoming(init.clone()), Some(init));
         assert_eq!(side.initialize_result().and_then(|r| r.get("x")), Some(&json!(1)));
+    }
+
+    /// A sender that never answers: the request stays in flight.
+    struct Silent;
+    impl RawSender for Silent {
+        fn send(&self, _: Value) -> BoxFuture<'_, Result<Option<Value>, Failure>> {
+            Box::pin(async { Ok(None) })
+        }
+    }
+
+    #[tokio::test]
+    async fn the_servers_own_request_goes_to_the_one_caller_in_flight() {
+        let side = Arc::new(RawSide::default());
+        side.connect(Box::new(Silent));
+        let ask = json!({"jsonrpc": "2.0", "id": 7, "method": "elicitation/create", "params": {"message": "?"}});
+        // Nobody forwarding: rmcp gets it.
+        assert_eq!(side.incoming(ask.clone()), Some(ask.clone()));
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let waiting = side.clone();
+        let call = tokio::spawn(async move {
+            waiting.request_routed(waiting.next_id(), "tools/call", None, Duration::from_secs(5), None, Some(tx)).await
+        });
+        while side.related.lock().expect("lock").is_empty() {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(side.incoming(ask.clone()), None);
+        assert_eq!(rx.recv().await, Some(ask));
+        // rmcp answers pings; other notifications are rmcp's too.
+        let ping = json!({"jsonrpc": "2.0", "id": 8, "method": "ping"});
+        assert_eq!(side.incoming(ping.clone()), Some(ping));
+        call.abort();
     }
 }
