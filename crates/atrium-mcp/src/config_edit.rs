@@ -335,55 +335,55 @@ mod tests {
     fn an_entry_goes_first_and_comes_out_leaving_the_file_exactly_as_it_was() {
         let original =
             "{\n    \"mcpServers\": {\n        \"fs\": {\"command\": \"npx\"}\n    },\n    \"theme\": \"dark\"\n}\n";
-        let (added, change) = set_entry(original, "mcpServers", "atrium", &entry()).unwrap();
+        let (added, change) = set_entry(original, "mcpServers", "atrium", &entry()).expect("edited");
         assert_eq!(change, EntryChange::Added);
         assert!(
             added.contains("\n        \"atrium\": {\n            \"args\": [\n                \"mcp\","),
             "{added}"
         );
-        let parsed: Value = serde_json::from_str(&added).unwrap();
+        let parsed: Value = serde_json::from_str(&added).expect("edited");
         assert_eq!(parsed["mcpServers"]["atrium"], entry());
         assert_eq!(parsed["mcpServers"]["fs"], json!({"command": "npx"}));
-        assert_eq!(remove_entry(&added, "mcpServers", "atrium").unwrap().as_deref(), Some(original));
+        assert_eq!(remove_entry(&added, "mcpServers", "atrium").expect("edited").as_deref(), Some(original));
     }
 
     #[test]
     fn comments_and_trailing_commas_of_a_vs_code_file_are_kept() {
         let original = "{\n\t// my servers\n\t\"servers\": {\n\t\t/* keep */ \"git\": {\"type\": \"stdio\", \"command\": \"uvx\",},\n\t},\n\t\"inputs\": [],\n}";
         let (added, _) =
-            set_entry(original, "servers", "atrium", &json!({"type": "stdio", "command": "atrium"})).unwrap();
+            set_entry(original, "servers", "atrium", &json!({"type": "stdio", "command": "atrium"})).expect("edited");
         assert!(added.contains("// my servers") && added.contains("/* keep */"), "{added}");
         assert!(
             added.contains("\n\t\t\"atrium\": {\n\t\t\t\"command\": \"atrium\",\n\t\t\t\"type\": \"stdio\"\n\t\t},"),
             "{added:?}"
         );
-        assert_eq!(remove_entry(&added, "servers", "atrium").unwrap().as_deref(), Some(original));
+        assert_eq!(remove_entry(&added, "servers", "atrium").expect("edited").as_deref(), Some(original));
     }
 
     #[test]
     fn a_missing_servers_object_is_made_and_goes_again_with_the_entry() {
         let original = "{\n  \"globalShortcut\": \"\"\n}";
-        let (added, _) = set_entry(original, "mcpServers", "atrium", &entry()).unwrap();
-        let parsed: Value = serde_json::from_str(&added).unwrap();
+        let (added, _) = set_entry(original, "mcpServers", "atrium", &entry()).expect("edited");
+        let parsed: Value = serde_json::from_str(&added).expect("edited");
         assert_eq!(parsed["globalShortcut"], "");
         assert_eq!(parsed["mcpServers"]["atrium"], entry());
-        assert_eq!(remove_entry(&added, "mcpServers", "atrium").unwrap().as_deref(), Some(original));
+        assert_eq!(remove_entry(&added, "mcpServers", "atrium").expect("edited").as_deref(), Some(original));
 
-        let (fresh, _) = set_entry("", "mcpServers", "atrium", &entry()).unwrap();
-        assert_eq!(serde_json::from_str::<Value>(&fresh).unwrap(), json!({"mcpServers": {"atrium": entry()}}));
-        let (empty_object, _) = set_entry("{}", "mcpServers", "atrium", &entry()).unwrap();
-        assert_eq!(remove_entry(&empty_object, "mcpServers", "atrium").unwrap().as_deref(), Some("{}"));
+        let (fresh, _) = set_entry("", "mcpServers", "atrium", &entry()).expect("edited");
+        assert_eq!(serde_json::from_str::<Value>(&fresh).expect("edited"), json!({"mcpServers": {"atrium": entry()}}));
+        let (empty_object, _) = set_entry("{}", "mcpServers", "atrium", &entry()).expect("edited");
+        assert_eq!(remove_entry(&empty_object, "mcpServers", "atrium").expect("edited").as_deref(), Some("{}"));
     }
 
     #[test]
     fn an_entry_already_there_is_replaced_in_place_or_left_alone() {
         let original = "{\"mcpServers\": {\"a\": {}, \"atrium\": {\"command\": \"old\"}, \"b\": {}}}";
-        let (replaced, change) = set_entry(original, "mcpServers", "atrium", &entry()).unwrap();
+        let (replaced, change) = set_entry(original, "mcpServers", "atrium", &entry()).expect("edited");
         assert_eq!(change, EntryChange::Replaced);
-        let parsed: Value = serde_json::from_str(&replaced).unwrap();
+        let parsed: Value = serde_json::from_str(&replaced).expect("edited");
         assert_eq!(parsed["mcpServers"]["atrium"], entry());
         assert!(replaced.starts_with("{\"mcpServers\": {\"a\": {}, \"atrium\": {"), "{replaced}");
-        let (same, change) = set_entry(&replaced, "mcpServers", "atrium", &entry()).unwrap();
+        let (same, change) = set_entry(&replaced, "mcpServers", "atrium", &entry()).expect("edited");
         assert_eq!((same.as_str(), change), (replaced.as_str(), EntryChange::Unchanged));
     }
 
@@ -391,26 +391,26 @@ mod tests {
     fn an_entry_moved_by_hand_comes_out_with_its_own_comma_only() {
         let middle = "{\"mcpServers\": {\"a\": 1, \"atrium\": 2, \"b\": 3}}";
         assert_eq!(
-            remove_entry(middle, "mcpServers", "atrium").unwrap().unwrap(),
+            remove_entry(middle, "mcpServers", "atrium").expect("edited").expect("an entry"),
             "{\"mcpServers\": {\"a\": 1, \"b\": 3}}"
         );
         let last = "{\"mcpServers\": {\"a\": 1, \"atrium\": 2}}";
-        assert_eq!(remove_entry(last, "mcpServers", "atrium").unwrap().unwrap(), "{\"mcpServers\": {\"a\": 1}}");
-        assert_eq!(remove_entry(last, "mcpServers", "other").unwrap(), None);
-        assert_eq!(remove_entry("{}", "mcpServers", "atrium").unwrap(), None);
+        assert_eq!(remove_entry(last, "mcpServers", "atrium").expect("edited").expect("an entry"), "{\"mcpServers\": {\"a\": 1}}");
+        assert_eq!(remove_entry(last, "mcpServers", "other").expect("edited"), None);
+        assert_eq!(remove_entry("{}", "mcpServers", "atrium").expect("edited"), None);
     }
 
     #[test]
     fn a_file_that_is_not_json_is_refused_where_it_goes_wrong() {
         let error =
-            set_entry("{\n  \"mcpServers\": {\n    \"a\": nope\n}", "mcpServers", "atrium", &entry()).unwrap_err();
+            set_entry("{\n  \"mcpServers\": {\n    \"a\": nope\n}", "mcpServers", "atrium", &entry()).expect_err("refused");
         assert_eq!((error.line, error.column), (Some(3), Some(10)), "{error:?}");
         let error =
-            set_entry("{\n  \"mcpServers\": {\n    \"a\": {}\n}", "mcpServers", "atrium", &entry()).unwrap_err();
+            set_entry("{\n  \"mcpServers\": {\n    \"a\": {}\n}", "mcpServers", "atrium", &entry()).expect_err("refused");
         assert!(error.message.contains("never closed"), "{error:?}");
-        let error = set_entry("[1, 2]", "mcpServers", "atrium", &entry()).unwrap_err();
+        let error = set_entry("[1, 2]", "mcpServers", "atrium", &entry()).expect_err("refused");
         assert_eq!((error.line, error.column), (Some(1), Some(1)));
-        let error = set_entry("{\"mcpServers\": []}", "mcpServers", "atrium", &entry()).unwrap_err();
+        let error = set_entry("{\"mcpServers\": []}", "mcpServers", "atrium", &entry()).expect_err("refused");
         assert!(error.message.contains("object"), "{error:?}");
         assert!(set_entry("{\"a\": \"unclosed}", "mcpServers", "atrium", &entry()).is_err());
     }
