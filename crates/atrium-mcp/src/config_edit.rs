@@ -395,18 +395,21 @@ mod tests {
             "{\"mcpServers\": {\"a\": 1, \"b\": 3}}"
         );
         let last = "{\"mcpServers\": {\"a\": 1, \"atrium\": 2}}";
-        assert_eq!(remove_entry(last, "mcpServers", "atrium").expect("edited").expect("an entry"), "{\"mcpServers\": {\"a\": 1}}");
+        assert_eq!(
+            remove_entry(last, "mcpServers", "atrium").expect("edited").expect("an entry"),
+            "{\"mcpServers\": {\"a\": 1}}"
+        );
         assert_eq!(remove_entry(last, "mcpServers", "other").expect("edited"), None);
         assert_eq!(remove_entry("{}", "mcpServers", "atrium").expect("edited"), None);
     }
 
     #[test]
     fn a_file_that_is_not_json_is_refused_where_it_goes_wrong() {
-        let error =
-            set_entry("{\n  \"mcpServers\": {\n    \"a\": nope\n}", "mcpServers", "atrium", &entry()).expect_err("refused");
+        let error = set_entry("{\n  \"mcpServers\": {\n    \"a\": nope\n}", "mcpServers", "atrium", &entry())
+            .expect_err("refused");
         assert_eq!((error.line, error.column), (Some(3), Some(10)), "{error:?}");
-        let error =
-            set_entry("{\n  \"mcpServers\": {\n    \"a\": {}\n}", "mcpServers", "atrium", &entry()).expect_err("refused");
+        let error = set_entry("{\n  \"mcpServers\": {\n    \"a\": {}\n}", "mcpServers", "atrium", &entry())
+            .expect_err("refused");
         assert!(error.message.contains("never closed"), "{error:?}");
         let error = set_entry("[1, 2]", "mcpServers", "atrium", &entry()).expect_err("refused");
         assert_eq!((error.line, error.column), (Some(1), Some(1)));
