@@ -447,7 +447,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 if let Some(remote) = remote {
-                    insert_remote(&mut tx, &uuid::Uuid::now_v7().to_string(), &workspace_id, remote).await?;
+                    insert_remote(&mut tx, &workspace_id, remote).await?;
                 }
             }
         }

@@ -111,37 +111,13 @@ pub(crate) async fn overwrite_with_remote(conn: &mut SqliteConnection, id: &str,
     Ok(())
 }
 
+/// Inserts a new artifact from a remote version (the one-row case of [`insert_remotes`]).
 pub(crate) async fn insert_remote(
     conn: &mut SqliteConnection,
-    id: &str,
     workspace_id: &str,
     remote: &RemoteVersion,
 ) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO artifacts (id, workspace_id, root_id, remote_id, remote_modified, synced_version, content_type,
-            title, title_key, context, content, size_bytes, state, version, created_time, created_by, modified_time,
-            modified_by)
-         VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, ?)",
-    )
-    .bind(id)
-    .bind(workspace_id)
-    .bind(&remote.root_id)
-    .bind(&remote.remote_id)
-    .bind(&remote.modified_time)
-    .bind(&remote.content_type)
-    .bind(&remote.title)
-    .bind(title_key(&remote.title))
-    .bind(remote.context.to_string())
-    .bind(&remote.content)
-    .bind(remote.content.len() as i64)
-    .bind(remote.state.as_str())
-    .bind(&remote.created_time)
-    .bind(&remote.created_by)
-    .bind(&remote.modified_time)
-    .bind(&remote.modified_by)
-    .execute(&mut *conn)
-    .await?;
-    Ok(())
+    insert_remotes(conn, workspace_id, &mut vec![remote]).await
 }
 
 async fn apply_one(
@@ -162,7 +138,7 @@ async fn apply_one(
         if tombstone.is_some() {
             report.unchanged += 1;
         } else {
-            insert_remote(conn, &uuid::Uuid::now_v7().to_string(), workspace_id, remote).await?;
+            insert_remote(conn, workspace_id, remote).await?;
             report.inserted += 1;
         }
         return Ok(());
