@@ -71,14 +71,10 @@ export ATRIUM_CONFORMANCE_TOKEN
 GATEWAY_PORT=$(free_port)
 "$ATRIUM" gateway --port "$GATEWAY_PORT" >"$SRV/gateway.log" 2>&1 & pids+=($!)
 wait_port "$GATEWAY_PORT" || { echo "the gateway did not start"; cat "$SRV/gateway.log"; exit 1; }
-# The server's requests to the client (sampling, elicitation) are not forwarded yet: those scenarios wait for the
-# suite's own 60 s timeout, so they are left out here until they are (they are also in the yaml above).
-WAITING=(tools-call-sampling tools-call-elicitation elicitation-sep1034-defaults elicitation-sep1330-enums)
 mapfile -t SERVER_SCENARIOS < <(cd "$PEERS" && "$NODE" node_modules/@modelcontextprotocol/conformance/dist/index.js \
   list | sed -n '/^Server scenarios/,/^$/s/^  - \([^ ]*\).*/\1/p')
 ((${#SERVER_SCENARIOS[@]} >= 32)) || { echo "the suite lists only ${#SERVER_SCENARIOS[@]} server scenarios"; exit 1; }
 for scenario in "${SERVER_SCENARIOS[@]}"; do
-  [[ " ${WAITING[*]} " == *" $scenario "* ]] && continue
   BEARER=1 server_suite "through-atrium/$scenario" "http://127.0.0.1:$GATEWAY_PORT/mcp/servers/conformance-fixture" \
     --scenario "$scenario" --expected-failures "$PEERS/conformance_through_atrium.yaml"
 done

@@ -1,7 +1,8 @@
 //! MCP's streamable HTTP transport, server side, on 127.0.0.1: every request's Host and Origin checked (DNS
 //! rebinding), its bearer token checked against the agents (401 naming the resource metadata otherwise), its body
 //! capped; sessions per the spec (`initialize` makes one, `Mcp-Session-Id` names it, `DELETE` ends it, an unknown
-//! one is 404); answers as JSON, or as an event stream when a request's progress travels ahead of its answer;
+//! one is 404); answers as JSON, or as an event stream when a request's progress, or a passed-through server's
+//! own requests and log lines, travel ahead of its answer; a client's responses to those go back to the server;
 //! `GET` opens the session's stream for the gateway's own notifications (`tools/list_changed`).
 
 // A refusal is the response itself, made once for a request that goes no further: boxing it would gain nothing.
@@ -20,7 +21,7 @@ use tokio::sync::mpsc;
 
 use crate::rpc::{self, Kind};
 use crate::sessions::{Endpoint, Session};
-use crate::{Shared, passthrough, surface};
+use crate::{Shared, passthrough, server_requests, surface};
 
 /// The session header.
 const SESSION: &str = "mcp-session-id";
@@ -234,7 +235,8 @@ async fn post(shared: Arc<Shared>, agent: AgentView, endpoint: Endpoint, headers
         if answer.get("error").is_some() {
             return json_response(StatusCode::OK, &answer);
         }
-        let session = shared.sessions.open(&agent.id, endpoint.clone(), &shared.cancel);
+        let capabilities = message.pointer("/params/capabilities").cloned().unwrap_or(Value::Null);
+        let session = shared.sessions.open(&agent.id, endpoint.clone(), capabilities, &shared.cancel);
         if endpoint == Endpoint::Agent {
             surface::watch_tools(shared.clone(), session.clone(), agent);
         }
@@ -257,7 +259,13 @@ async fn post(shared: Arc<Shared>, agent: AgentView, endpoint: Endpoint, headers
     }
     match rpc::kind(&message) {
         Kind::Invalid => refused(StatusCode::BAD_REQUEST, rpc::INVALID_REQUEST, "Not a JSON-RPC 2.0 message."),
-        Kind::Response => StatusCode::ACCEPTED.into_response(),
+        Kind::Response => {
+            // The answer to a server's own request, on its way back to the server.
+            if !server_requests::answer(&shared, &session, &agent, &message).await {
+                tracing::debug!("a response that answers nothing asked");
+            }
+            StatusCode::ACCEPTED.into_response()
+        }
         Kind::Notification(method) => {
             let method = method.to_owned();
             match &endpoint {
@@ -295,7 +303,26 @@ async fn post(shared: Arc<Shared>, agent: AgentView, endpoint: Endpoint, headers
                     let _ = task_tx.send(answer);
                 });
                 drop(tx);
-                return event_stream(rx, None);
+                return event_stream(rx, None, None);
+            }
+            if matches!(endpoint, Endpoint::Server(_)) && accepts_events(headers) {
+                // The server may log or ask the client something before it answers: then the answer comes on an
+                // event stream after those; else as JSON.
+                let (tx, mut rx) = mpsc::unbounded_channel::<Value>();
+                let task_tx = tx.clone();
+                tokio::spawn(async move {
+                    let answer = dispatch(&shared, &session, &agent, &endpoint, &message, Some(task_tx.clone())).await;
+                    drop(permit);
+                    let _ = task_tx.send(answer);
+                });
+                drop(tx);
+                let Some(first) = rx.recv().await else {
+                    return json_response(StatusCode::OK, &rpc::error(&id, rpc::INTERNAL_ERROR, "No answer."));
+                };
+                if first.get("method").is_none() && first.get("id") == Some(&id) {
+                    return json_response(StatusCode::OK, &first);
+                }
+                return event_stream(rx, None, Some(first));
             }
             let answer = dispatch(&shared, &session, &agent, &endpoint, &message, None).await;
             drop(permit);
@@ -327,19 +354,26 @@ fn open_stream(shared: Arc<Shared>, agent: AgentView, endpoint: Endpoint, header
     let (tx, rx) = mpsc::unbounded_channel();
     // A newer stream replaces an older one (a client that reconnects).
     *session.stream.lock().unwrap_or_else(|p| p.into_inner()) = Some(tx);
-    event_stream(rx, Some(session.cancel.clone()))
+    event_stream(rx, Some(session.cancel.clone()), None)
 }
 
-/// An event stream of `rx`'s messages, ending when every sender is gone (or `until` is cancelled).
-fn event_stream(rx: mpsc::UnboundedReceiver<Value>, until: Option<tokio_util::sync::CancellationToken>) -> Response {
+/// An event stream of `first` then `rx`'s messages, ending when every sender is gone (or `until` is cancelled).
+fn event_stream(
+    rx: mpsc::UnboundedReceiver<Value>,
+    until: Option<tokio_util::sync::CancellationToken>,
+    first: Option<Value>,
+) -> Response {
     let until = until.unwrap_or_default();
-    let stream = futures::stream::unfold((rx, until), |(mut rx, until)| async move {
-        let next = tokio::select! {
-            message = rx.recv() => message,
-            () = until.cancelled() => None,
-        }?;
+    let stream = futures::stream::unfold((rx, until, first), |(mut rx, until, first)| async move {
+        let next = match first {
+            Some(first) => first,
+            None => tokio::select! {
+                message = rx.recv() => message,
+                () = until.cancelled() => None,
+            }?,
+        };
         let event = format!("event: message\ndata: {next}\n\n");
-        Some((Ok::<_, Infallible>(event), (rx, until)))
+        Some((Ok::<_, Infallible>(event), (rx, until, None)))
     });
     let mut response = Response::new(Body::from_stream(stream));
     let headers = response.headers_mut();

@@ -11,6 +11,7 @@ mod http;
 mod passthrough;
 mod progress;
 mod rpc;
+mod server_requests;
 mod sessions;
 mod stdio;
 mod surface;

@@ -6,6 +6,7 @@
 //! every tool call audited with origin `gateway` and the agent.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use atrium_api::{AgentServerAccess, AgentView, Atrium};
 use serde_json::Value;
@@ -13,7 +14,7 @@ use tokio::sync::mpsc;
 
 use crate::rpc::{self, INTERNAL_ERROR, INVALID_PARAMS};
 use crate::sessions::Session;
-use crate::{Shared, progress};
+use crate::{Shared, progress, server_requests};
 
 /// The agent's server named by `key` (its id, or its slug within the agent's set).
 pub(crate) async fn resolve(atrium: &Atrium, agent: &AgentView, key: &str) -> Option<AgentServerAccess> {
@@ -59,10 +60,11 @@ pub(crate) async fn notification(
     }
 }
 
-/// A request: forwarded as it came, the answer as the server wrote it.
+/// A request: forwarded as it came, the answer as the server wrote it. `progress` is the client's event stream
+/// for this request, when it has one: the server's progress, log lines and own requests go there.
 pub(crate) async fn request(
-    shared: &Shared,
-    session: &Session,
+    shared: &Arc<Shared>,
+    session: &Arc<Session>,
     agent: &AgentView,
     server: &str,
     message: &Value,
@@ -83,11 +85,27 @@ pub(crate) async fn request(
         }
     }
     let mut forwarded = message.clone();
-    let progress = progress::reroute(session, &mut forwarded, progress);
+    let client = progress;
+    let token = client.as_ref().and_then(|_| progress::swap(session, &mut forwarded));
+    let wants_progress = token.is_some();
+    // The server's progress, log lines and own requests with this request go to the client (or are refused).
+    let (related, route) = server_requests::route(shared, session, agent, server, client, token);
     let key = id.to_string();
     session.in_flight.lock().unwrap_or_else(|p| p.into_inner()).insert(key.clone(), server.to_owned());
-    let answer =
-        shared.atrium.gateway_forward(server, &forwarded, agent, &session.id, shared.call_limit, progress).await;
+    let answer = shared
+        .atrium
+        .gateway_forward_routed(
+            server,
+            &forwarded,
+            agent,
+            &session.id,
+            shared.call_limit,
+            wants_progress.then(|| related.clone()),
+            Some(related),
+        )
+        .await;
+    // What the server said before its answer reaches the client first.
+    let _ = route.await;
     session.in_flight.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
     let mut answer = match answer {
         Ok(Some(answer)) => answer,

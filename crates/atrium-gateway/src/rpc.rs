@@ -48,7 +48,7 @@ pub enum Kind<'a> {
     Request(&'a Value, &'a str),
     /// A notification: method.
     Notification(&'a str),
-    /// A response (to a request the gateway made; it makes none yet).
+    /// A response (to a request the gateway passed on from a server).
     Response,
     /// Not JSON-RPC.
     Invalid,

@@ -34,6 +34,11 @@ pub(crate) struct Session {
     pub(crate) stream: Mutex<Option<mpsc::UnboundedSender<Value>>>,
     /// Forwarded requests still waiting: the client's id (as JSON text) → the server it went to.
     pub(crate) in_flight: Mutex<HashMap<String, String>>,
+    /// The client's capabilities, as its `initialize` declared them (which of the server's own requests it takes).
+    pub(crate) capabilities: Value,
+    /// The server's own requests sent on to the client and not answered yet: the id the client was given → the
+    /// server and the id the server gave.
+    pub(crate) asked: Mutex<HashMap<String, (String, Value)>>,
     last_seen: Mutex<Instant>,
     next: AtomicU64,
 }
@@ -75,7 +80,13 @@ pub(crate) fn random_id() -> String {
 
 impl Sessions {
     /// Makes a session for `agent_id` on `endpoint`, its cancellation a child of `parent`.
-    pub(crate) fn open(&self, agent_id: &str, endpoint: Endpoint, parent: &CancellationToken) -> Arc<Session> {
+    pub(crate) fn open(
+        &self,
+        agent_id: &str,
+        endpoint: Endpoint,
+        capabilities: Value,
+        parent: &CancellationToken,
+    ) -> Arc<Session> {
         let session = Arc::new(Session {
             id: random_id(),
             agent_id: agent_id.to_owned(),
@@ -83,6 +94,8 @@ impl Sessions {
             cancel: parent.child_token(),
             stream: Mutex::new(None),
             in_flight: Mutex::new(HashMap::new()),
+            capabilities,
+            asked: Mutex::new(HashMap::new()),
             last_seen: Mutex::new(Instant::now()),
             next: AtomicU64::new(0),
         });
