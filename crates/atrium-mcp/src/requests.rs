@@ -2,7 +2,7 @@
 //! call with progress, cancellation and elicitation pauses, and masking what comes back.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use rmcp::Peer;
@@ -20,7 +20,7 @@ use crate::inner::Inner;
 use crate::model::ToolResult;
 use crate::secret_mask::SecretMask;
 use crate::server_records::ToolCall;
-use crate::slot::{Live, Slot};
+use crate::slot::{Live, Slot, not_connected};
 
 pub(crate) fn server_info(peer: &Peer<RoleClient>) -> Option<String> {
     let info = serde_json::to_value(peer.peer_info()?.as_ref()).ok()?;
@@ -77,6 +77,29 @@ impl Drop for CallRegistration<'_> {
     fn drop(&mut self) {
         self.calls.lock().unwrap_or_else(|p| p.into_inner()).remove(self.call_id);
     }
+}
+
+/// What every tool call passes before it reaches its server: the registration's `allowed_tools`, a connected
+/// session, and the call registered for cancellation by its id (forgotten however the call ends, even if the
+/// caller drops the future). `run` makes the call.
+pub(crate) async fn guarded_call<T>(
+    inner: &Inner,
+    slot: &Slot,
+    call: &ToolCall,
+    call_id: &str,
+    run: impl AsyncFnOnce(Arc<Live>, CancellationToken) -> Result<T, Failure>,
+) -> Result<T, Failure> {
+    if !slot.spec.registration.allows(&call.tool) {
+        return Err(Failure::new(
+            FailureCode::PolicyDenied,
+            format!("{} is not in this server's allowed_tools.", call.tool),
+        ));
+    }
+    let Some(live) = slot.live() else { return Err(not_connected(slot)) };
+    let cancel = CancellationToken::new();
+    inner.calls.lock().unwrap_or_else(|p| p.into_inner()).insert(call_id.to_owned(), cancel.clone());
+    let _registered = CallRegistration { calls: &inner.calls, call_id };
+    run(live, cancel).await
 }
 
 /// Removes a progress route when the call ends, however it ends.

@@ -24,8 +24,8 @@ use crate::policy::CommandPolicy;
 use crate::process_groups::ProcessGroups;
 use crate::registration::Registration;
 use crate::requests::{
-    CallRegistration, bounded, masked, masked_failure, observe, protocol_failure, request_failure, run_call,
-    server_info, unsupported_round,
+    bounded, guarded_call, masked, masked_failure, observe, protocol_failure, request_failure, run_call, server_info,
+    unsupported_round,
 };
 use crate::server_log::{LogFiles, ServerLog};
 use crate::server_records::{
@@ -485,23 +485,10 @@ impl ServerSet {
         let call_id = call.call_id.clone().unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
         let started_at = chrono::Utc::now();
         let started = Instant::now();
-        let outcome = if !slot.spec.registration.allows(&call.tool) {
-            Err(Failure::new(
-                FailureCode::PolicyDenied,
-                format!("{} is not in this server's allowed_tools.", call.tool),
-            ))
-        } else {
-            match slot.live() {
-                None => Err(not_connected(&slot)),
-                Some(live) => {
-                    let cancel = CancellationToken::new();
-                    self.inner.calls.lock().unwrap_or_else(|p| p.into_inner()).insert(call_id.clone(), cancel.clone());
-                    // Forgotten however the call ends, even if the caller drops this future.
-                    let _registered = CallRegistration { calls: &self.inner.calls, call_id: &call_id };
-                    run_call(&self.inner, &slot, &live, &call, &call_id, cancel).await
-                }
-            }
-        };
+        let outcome = guarded_call(&self.inner, &slot, &call, &call_id, async |live, cancel| {
+            run_call(&self.inner, &slot, &live, &call, &call_id, cancel).await
+        })
+        .await;
         let duration_ms = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
         // A server given secrets may echo them back: the caller, the window and the audit row get them masked, like
         // its log does.

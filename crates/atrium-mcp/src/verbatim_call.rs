@@ -17,10 +17,10 @@ use crate::error::{Failure, FailureCode, McpError};
 use crate::inner::Inner;
 use crate::model::ToolResult;
 use crate::raw::RawSide;
-use crate::requests::{CallRegistration, masked_failure, observe};
+use crate::requests::{guarded_call, masked_failure, observe};
 use crate::server_records::{RequestRecord, ToolCall};
 use crate::servers::ServerSet;
-use crate::slot::{Live, Slot, not_connected};
+use crate::slot::{Live, Slot};
 
 /// How a verbatim call ended.
 #[derive(Debug, Clone, PartialEq)]
@@ -136,22 +136,10 @@ impl ServerSet {
         let call_id = call.call_id.clone().unwrap_or_else(|| uuid::Uuid::now_v7().to_string());
         let started_at = chrono::Utc::now();
         let started = Instant::now();
-        let answer = if !slot.spec.registration.allows(&call.tool) {
-            Err(Failure::new(
-                FailureCode::PolicyDenied,
-                format!("{} is not in this server's allowed_tools.", call.tool),
-            ))
-        } else {
-            match slot.live() {
-                None => Err(not_connected(&slot)),
-                Some(live) => {
-                    let cancel = CancellationToken::new();
-                    self.inner.calls.lock().unwrap_or_else(|p| p.into_inner()).insert(call_id.clone(), cancel.clone());
-                    let _registered = CallRegistration { calls: &self.inner.calls, call_id: &call_id };
-                    run(&self.inner, &slot, &live, &call, &call_id, cancel).await
-                }
-            }
-        };
+        let answer = guarded_call(&self.inner, &slot, &call, &call_id, async |live, cancel| {
+            run(&self.inner, &slot, &live, &call, &call_id, cancel).await
+        })
+        .await;
         let duration_ms = u32::try_from(started.elapsed().as_millis()).unwrap_or(u32::MAX);
         let mask = slot.log.mask();
         let answer = answer.map(|a| mask.value(a)).map_err(|f| masked_failure(mask, f));
