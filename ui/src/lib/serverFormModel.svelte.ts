@@ -153,6 +153,9 @@ export class ServerFormModel {
     // Why the form could not switch to JSON (or back) described what was typed then: it changed.
     this.jsonError = null;
     this.validating = true;
+    // An answer still on its way describes an older text: it must not end `validating` (the JSON editor would
+    // mark that text's problems on this one).
+    this.#validateTicket.invalidate();
     this.#validator.schedule();
   }
 
