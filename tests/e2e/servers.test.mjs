@@ -163,7 +163,11 @@ test("the JSON tab completes a registration from the exported schema and marks w
     await editor.type('{"transport": {"type": "ftp", "command": "node"}}');
     const marked = () =>
       app.execute(`return [...document.querySelectorAll('[data-testid=server-form] .cm-lintRange-error')].map((m) => m.textContent);`);
-    await app.waitFor("the wrong transport marked", async () => (await marked()).includes('"ftp"'), 10_000);
+    await app.waitFor(
+      "the wrong transport marked",
+      async () => (await editor.property("value")).trimEnd().endsWith("}}") && (await marked()).includes('"ftp"'),
+      10_000,
+    );
     await snapshot(app, "server-json-marked");
 
     // Completion: a value of the transport's enum, then a name the stdio branch has.
