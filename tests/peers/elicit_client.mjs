@@ -2,7 +2,8 @@
 // (`/mcp/servers/<slug>`), for crates/atrium-gateway/tests/server_requests.rs. It calls the conformance fixture's
 // `test_elicitation` (the server asks the client for a form while the call runs) and `test_tool_with_logging`,
 // and prints what it was asked, what the calls returned and the log lines it heard, as one JSON document. With
-// TOOL `trigger-elicitation-request` it calls server-everything's instead (and nothing else), answering `name`.
+// TOOL `trigger-elicitation-request` it calls server-everything's instead (and nothing else), answering `name`;
+// with TOOL `<slug>__test_elicitation` it calls the fixture's tools namespaced, through `/mcp`.
 //
 //   node tests/peers/elicit_client.mjs URL TOKEN NAME DECLARE [TOOL]
 //
@@ -15,7 +16,8 @@ import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/
 import { ElicitRequestSchema, LoggingMessageNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
 
 const [url, token, name, declare, tool = "test_elicitation"] = process.argv.slice(2);
-const fixture = tool === "test_elicitation";
+// Through /mcp the fixture's tools are namespaced (`form-fixture__test_elicitation`).
+const fixture = tool.endsWith("test_elicitation");
 const transport = new StreamableHTTPClientTransport(new URL(url), {
   requestInit: { headers: { Authorization: `Bearer ${token}` } },
 });
@@ -38,7 +40,10 @@ try {
 } catch (error) {
   out.refused = String(error?.message ?? error);
 }
-if (fixture) out.logged = text(await client.callTool({ name: "test_tool_with_logging", arguments: {} }));
+if (fixture) {
+  const logging = tool.replace(/test_elicitation$/, "test_tool_with_logging");
+  out.logged = text(await client.callTool({ name: logging, arguments: {} }));
+}
 await transport.terminateSession?.().catch(() => {});
 await client.close();
 console.log(JSON.stringify(out));

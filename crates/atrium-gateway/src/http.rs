@@ -305,7 +305,7 @@ async fn post(shared: Arc<Shared>, agent: AgentView, endpoint: Endpoint, headers
                 drop(tx);
                 return event_stream(rx, None, None);
             }
-            if matches!(endpoint, Endpoint::Server(_)) && accepts_events(headers) {
+            if accepts_events(headers) {
                 // The server may log or ask the client something before it answers: then the answer comes on an
                 // event stream after those; else as JSON.
                 let (tx, mut rx) = mpsc::unbounded_channel::<Value>();

@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 
 use crate::rpc::{self, INTERNAL_ERROR, INVALID_PARAMS, METHOD_NOT_FOUND};
 use crate::sessions::Session;
-use crate::{Shared, progress, workspace_tools};
+use crate::{Shared, progress, server_requests, workspace_tools};
 
 /// The answer to `initialize` on `/mcp`.
 pub(crate) fn initialize(id: &Value, protocol: &str) -> Value {
@@ -109,8 +109,8 @@ pub(crate) async fn notification(shared: &Shared, session: &Session, agent: &Age
 
 /// A request from the client.
 pub(crate) async fn request(
-    shared: &Shared,
-    session: &Session,
+    shared: &Arc<Shared>,
+    session: &Arc<Session>,
     agent: &AgentView,
     message: &Value,
     progress: Option<mpsc::UnboundedSender<Value>>,
@@ -126,8 +126,8 @@ pub(crate) async fn request(
 }
 
 async fn call(
-    shared: &Shared,
-    session: &Session,
+    shared: &Arc<Shared>,
+    session: &Arc<Session>,
     agent: &AgentView,
     id: &Value,
     message: &Value,
@@ -184,14 +184,28 @@ async fn call(
     }
     let mut forwarded = message.clone();
     forwarded["params"]["name"] = Value::String(tool.to_owned());
-    let progress = progress::reroute(session, &mut forwarded, progress);
+    let client = progress;
+    let token = client.as_ref().and_then(|_| progress::swap(session, &mut forwarded));
+    let wants_progress = token.is_some();
+    // The server's progress, log lines and own requests with this call go to the client (or are refused).
+    let (related, route) = server_requests::route(shared, session, agent, &server.server_id, client, token);
     let key = id.to_string();
     session.in_flight.lock().unwrap_or_else(|p| p.into_inner()).insert(key.clone(), server.server_id.clone());
     let answer = shared
         .atrium
-        .gateway_forward(&server.server_id, &forwarded, agent, &session.id, shared.call_limit, progress)
+        .gateway_forward_routed(
+            &server.server_id,
+            &forwarded,
+            agent,
+            &session.id,
+            shared.call_limit,
+            wants_progress.then(|| related.clone()),
+            Some(related),
+        )
         .await;
     session.in_flight.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
+    // What the server said before its answer reaches the client first.
+    let _ = route.await;
     match answer {
         Ok(Some(answer)) => answer,
         Ok(None) => rpc::error(id, INTERNAL_ERROR, "The server gave no answer."),

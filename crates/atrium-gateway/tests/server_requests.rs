@@ -2,7 +2,8 @@
 //! streamable HTTP) elicits while a tool call runs, and the official TypeScript SDK client that made the call
 //! answers it through Atrium. Two clients at once each get their own form and their own answer back; a client
 //! that did not declare elicitation gets the server refused at once instead of a call that hangs; the server's
-//! log lines during a call reach the client that made it.
+//! log lines during a call reach the client that made it; the same through `/mcp`, where the server's tools are
+//! namespaced among the agent's.
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -138,6 +139,12 @@ async fn a_servers_elicitation_reaches_the_calling_client_and_its_answer_the_ser
     let refused = plain["refused"].as_str().unwrap_or_default();
     assert!(refused.contains("did not declare the elicitation capability"), "{plain}");
     assert!(started.elapsed() < Duration::from_secs(20), "the refusal took {:?}", started.elapsed());
+
+    // The same through /mcp, the server's tools namespaced among the agent's.
+    let aggregated = elicit_with(&gateway.url(), &cursor.token, "cy", true, "form-fixture__test_elicitation").await;
+    assert_eq!(aggregated["asked"][0]["message"], "Who are you, cy?", "{aggregated}");
+    assert_eq!(aggregated["elicited"], "User response: action=accept, content={\"response\":\"cy\"}", "{aggregated}");
+    assert_eq!(aggregated["logs"].as_array().map(Vec::len), Some(3), "{aggregated}");
     gateway.stop().await;
 }
 
