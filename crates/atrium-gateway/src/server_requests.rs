@@ -43,6 +43,8 @@ pub(crate) fn route(
     let (shared, session, agent, server) = (shared.clone(), session.clone(), agent.clone(), server.to_owned());
     // Ends when the forwarding drops its sender (the request ended).
     let task = tokio::spawn(async move {
+        // The ids this request's client was given: those it never answered are forgotten when the request ends.
+        let mut given = Vec::new();
         while let Some(mut message) = rx.recv().await {
             let method = message.get("method").and_then(Value::as_str).unwrap_or_default().to_owned();
             let server_id = message.get("id").filter(|id| !id.is_null()).cloned();
@@ -69,6 +71,7 @@ pub(crate) fn route(
                         .unwrap_or_else(|p| p.into_inner())
                         .insert(ours.clone(), (server.clone(), server_id.clone()));
                     if client.send(message).is_ok() {
+                        given.push(ours);
                         continue;
                     }
                     session.asked.lock().unwrap_or_else(|p| p.into_inner()).remove(&ours);
@@ -88,6 +91,10 @@ pub(crate) fn route(
             {
                 tracing::debug!(%err, method, "a refusal did not reach the server");
             }
+        }
+        let mut asked = session.asked.lock().unwrap_or_else(|p| p.into_inner());
+        for ours in given {
+            asked.remove(&ours);
         }
     });
     (tx, task)
