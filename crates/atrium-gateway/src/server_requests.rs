@@ -49,10 +49,19 @@ pub(crate) fn route(
             let method = message.get("method").and_then(Value::as_str).unwrap_or_default().to_owned();
             let server_id = message.get("id").filter(|id| !id.is_null()).cloned();
             let Some(server_id) = server_id else {
-                // A notification: progress has its own route; a log line goes to the client as it came.
+                // A notification: progress carries the client's token back, a cancellation of one of the server's
+                // requests names the id the client was given; the rest (log lines) goes as it came.
                 if method == "notifications/progress" {
                     let Some(original) = &progress_token else { continue };
                     progress::restore(&mut message, original);
+                }
+                if method == "notifications/cancelled" {
+                    let named = message.pointer("/params/requestId").cloned();
+                    let asked = session.asked.lock().unwrap_or_else(|p| p.into_inner());
+                    let ours = given.iter().find(|o| asked.get(*o).is_some_and(|(_, id)| Some(id) == named.as_ref()));
+                    let Some(ours) = ours.cloned() else { continue };
+                    drop(asked);
+                    message["params"]["requestId"] = Value::String(ours);
                 }
                 if let Some(client) = &client {
                     let _ = client.send(message);
