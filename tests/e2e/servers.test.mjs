@@ -105,6 +105,13 @@ test("register a stdio server, run a tool, and find the call in the audit log", 
 
     // Open it and run echo from the generated form.
     await (await rowWithText(app, "server-row", "Everything")).click();
+    // The form is checked against the tool's schema in the window itself (no eval there: the CSP refuses it):
+    // get-resource-links takes a count from 1 to 10.
+    await (await app.find('[data-testid="tool-row"][data-tool-name="get-resource-links"]', 20_000)).click();
+    await (await app.byTestId("field-count")).fill("20");
+    await (await app.byTestId("tool-run")).click();
+    const tooMany = await app.find('[data-testid="field-error"][data-field="count"]', 10_000);
+    assert.equal(await tooMany.text(), "Enter 10 or less.");
     await (await app.find('[data-testid="tool-row"][data-tool-name="echo"]', 20_000)).click();
     await (await app.byTestId("field-message")).fill("hello from e2e");
     await (await app.byTestId("tool-run")).click();

@@ -1,10 +1,13 @@
 /**
- * JSON Schema validation with Ajv (JSON Schema 2020-12, formats from ajv-formats), its errors in words a person
- * reads, each under the path of the field it belongs to. Ajv is large: load this module through `validator.ts`,
- * which imports it on first use, so the first screen does not wait for it.
+ * JSON Schema validation (JSON Schema 2020-12 and the older drafts tools still name) with @cfworker/json-schema,
+ * its errors in words a person reads, each under the path of the field it belongs to. Not Ajv: Ajv compiles every
+ * schema to code with `new Function`, which the window's content security policy refuses (`script-src 'self'`, no
+ * `'unsafe-eval'`: the window holds the IPC bridge, so it never evaluates strings), and a schema that does not
+ * compile would check nothing. @cfworker/json-schema interprets the schema (it is the validator the MCP TypeScript
+ * SDK offers where code generation is not allowed). Load this module through `validator.ts`, which imports it on
+ * first use, so the first screen does not wait for it.
  */
-import Ajv2020, { type ErrorObject } from "ajv/dist/2020";
-import addFormats from "ajv-formats";
+import { Validator, type OutputUnit, type Schema } from "@cfworker/json-schema";
 import type { JsonValue } from "./bindings";
 import type { Problems } from "./schemaForm";
 import { childPath } from "./schemaModel";
@@ -12,29 +15,88 @@ import { childPath } from "./schemaModel";
 /** Checks a value: a problem per field path (`""`: the value as a whole); empty when it is valid. */
 export type Validate = (value: unknown, choices?: ReadonlyMap<string, number>) => Problems;
 
-const ajv = new Ajv2020({ allErrors: true, strict: false, validateSchema: false, discriminator: false });
-addFormats(ajv);
+/** One thing wrong with a value, as the rest of this module reads it. */
+export type SchemaError = {
+  keyword: string;
+  /** JSON pointer to the value (`""`: the whole). */
+  instancePath: string;
+  /** JSON pointer to the keyword in the schema. */
+  schemaPath: string;
+  /** What the keyword asked for: `limit`, `pattern`, `format`, `type`, `allowedValue`, `missingProperty`… */
+  params: Record<string, unknown>;
+  message: string;
+};
 
-/** A copy of the schema Ajv can compile whatever draft it names (the keywords tools use mean the same here). */
-function compilable(schema: JsonValue): object {
-  if (typeof schema !== "object" || schema === null || Array.isArray(schema)) return {};
-  const { $schema: _draft, $id: _id, ...rest } = schema;
-  return rest;
+/** Keywords whose failure only says that something inside failed (which has its own error). */
+const WRAPPERS = new Set(["properties", "patternProperties", "items", "prefixItems", "additionalItems", "allOf", "$ref", "$dynamicRef", "$recursiveRef", "dependentSchemas", "if", "then", "else", "not-applicable"]);
+
+const DRAFTS: Record<string, "4" | "7" | "2019-09" | "2020-12"> = {
+  "http://json-schema.org/draft-04/schema#": "4",
+  "http://json-schema.org/draft-06/schema#": "7",
+  "http://json-schema.org/draft-07/schema#": "7",
+  "https://json-schema.org/draft/2019-09/schema": "2019-09",
+};
+
+function pointerOf(location: string): string {
+  return location.replace(/^#/, "");
+}
+
+/** The value at a JSON pointer in `root` (what a keyword asked for). */
+function at(root: unknown, pointer: string): unknown {
+  let here = root;
+  for (const part of pointer.split("/").slice(1)) {
+    if (typeof here !== "object" || here === null) return undefined;
+    here = (here as Record<string, unknown>)[decodeURIComponent(part).replace(/~1/g, "/").replace(/~0/g, "~")];
+  }
+  return here;
+}
+
+const quoted = (text: string) => /"([^"]*)"/.exec(text)?.[1];
+
+/** A validator's output unit, with what its keyword asked for read from the schema. */
+function errorOf(unit: OutputUnit, schema: unknown): SchemaError {
+  const schemaPath = pointerOf(unit.keywordLocation);
+  const asked = at(schema, schemaPath);
+  const params: Record<string, unknown> = { limit: asked, pattern: asked, format: asked, multipleOf: asked, allowedValue: asked };
+  params.type = Array.isArray(asked) ? asked.join(",") : asked;
+  if (unit.keyword === "required") params.missingProperty = quoted(unit.error);
+  if (unit.keyword === "additionalProperties") params.additionalProperty = quoted(unit.error);
+  return { keyword: unit.keyword, instancePath: pointerOf(unit.instanceLocation), schemaPath, params, message: unit.error };
+}
+
+/** The leaf errors: no wrapper, and no `false` schema standing for a property `additionalProperties` already named. */
+function leafErrors(units: OutputUnit[], schema: unknown): SchemaError[] {
+  const errors = units.filter((u) => !WRAPPERS.has(u.keyword)).map((u) => errorOf(u, schema));
+  const extra = new Set(errors.filter((e) => e.keyword === "additionalProperties").map((e) => `${e.instancePath}/${String(e.params.additionalProperty)}`));
+  return errors.filter((e) => !(e.keyword === "false" && extra.has(e.instancePath)));
 }
 
 /**
- * Compiles `schema` once. A schema Ajv cannot compile (a pattern JavaScript cannot read, a broken `$ref`) checks
+ * Compiles `schema` once. A schema that cannot be read (a pattern JavaScript cannot read, a broken `$ref`) checks
  * nothing: the server still checks what it receives.
  */
 export function compileSchema(schema: JsonValue): Validate {
-  let check: ReturnType<typeof ajv.compile>;
+  // A copy: the validator notes resolved URIs on the schema objects it is given, and the form's schema is the
+  // window's (reactive, or frozen) state.
+  const root: Record<string, unknown> =
+    typeof schema === "object" && schema !== null && !Array.isArray(schema) ? (JSON.parse(JSON.stringify(schema)) as Record<string, unknown>) : {};
+  const named = typeof root.$schema === "string" ? DRAFTS[root.$schema] : undefined;
+  let validator: Validator;
   try {
-    check = ajv.compile(compilable(schema));
+    validator = new Validator(root as Schema, named ?? "2020-12", false);
   } catch (e) {
     console.warn("this schema cannot be checked here; the server will check the arguments", e);
     return () => ({});
   }
-  return (value, choices = new Map()) => (check(value) ? {} : problemsOf(check.errors ?? [], choices));
+  return (value, choices = new Map()) => {
+    try {
+      const result = validator.validate(value);
+      return result.valid ? {} : problemsOf(leafErrors(result.errors, root), choices);
+    } catch (e) {
+      console.warn("this schema cannot be checked here; the server will check the arguments", e);
+      return {};
+    }
+  };
 }
 
 /** `/a/0/b~1c` → `a.0.b/c`. */
@@ -46,7 +108,7 @@ function pathOf(pointer: string): string {
     .reduce((acc, part) => childPath(acc, part), "");
 }
 
-function errorPath(e: ErrorObject): string {
+function errorPath(e: SchemaError): string {
   const path = pathOf(e.instancePath);
   if (e.keyword === "required" && typeof e.params.missingProperty === "string") return childPath(path, e.params.missingProperty);
   return path;
@@ -72,8 +134,8 @@ const FORMATS: Record<string, string> = {
   uuid: "Enter a UUID.",
 };
 
-/** One of Ajv's errors as a sentence for the field it is shown under. */
-export function messageFor(e: ErrorObject): string {
+/** An error as a sentence for the field it is shown under. */
+export function messageFor(e: SchemaError): string {
   const p = e.params as Record<string, unknown>;
   switch (e.keyword) {
     case "required":
@@ -131,10 +193,10 @@ function branchOf(schemaPath: string): number | null {
 const under = (path: string, prefix: string) => path === prefix || prefix === "" || path.startsWith(`${prefix}.`);
 
 /**
- * Ajv's errors as problems by path: one per path (the first), leaving out what the shapes the person did not pick
+ * The errors as problems by path: one per path (the first), leaving out what the shapes the person did not pick
  * would have wanted (`choices`: the shape picked at each choice's path).
  */
-export function problemsOf(errors: ErrorObject[], choices: ReadonlyMap<string, number>): Problems {
+export function problemsOf(errors: SchemaError[], choices: ReadonlyMap<string, number>): Problems {
   const picked = [...choices.entries()].sort((a, b) => b[0].length - a[0].length);
   const relevant = errors.filter((e) => {
     const path = errorPath(e);
