@@ -12,10 +12,10 @@ use atrium_api::{
     ViewerChoice, ViewerChoices, ViewerEnvironment, ViewerOpening, Workspace, WorkspaceSync,
 };
 use atrium_api::{AgentServerAccess, AgentToken, AgentView, NewAgent};
-use atrium_api::{ClientApp, ClientConnected, ClientConnection, ClientDisconnected};
 use atrium_api::{ArtifactListQuery, ArtifactPage};
+use atrium_api::{ClientApp, ClientConnected, ClientConnection, ClientDisconnected};
 use serde_json::{Map, Value};
-use tauri::State;
+use tauri::{Manager, State};
 
 use crate::shell::Shell;
 
@@ -25,7 +25,7 @@ macro_rules! registry {
             #[tauri::command]
             #[specta::specta]
             async fn $name(shell: State<'_, Shell>, $( $arg: $ty ),*) -> Result<$ret, ApiError> {
-                shell.atrium()?.$name($( $arg ),*).await
+                shell.atrium().await?.$name($( $arg ),*).await
             }
         )*
 
@@ -154,8 +154,9 @@ registry! {
 /// Whether the store opened; the UI calls this first and explains a failure instead of showing its screens.
 #[tauri::command]
 #[specta::specta]
-fn startup_status(shell: State<'_, Shell>) -> StartupStatus {
-    shell.status().clone()
+async fn startup_status(app: tauri::AppHandle) -> StartupStatus {
+    // An owned handle, not `State`: an async command that borrows must answer a `Result`, and this one does not.
+    app.state::<Shell>().status().await.clone()
 }
 
 /// The UI has rendered its first screen with data: the app is interactive.

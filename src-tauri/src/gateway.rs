@@ -7,20 +7,23 @@ use tauri::State;
 
 use crate::shell::Shell;
 
-fn host(shell: &Shell) -> Result<&atrium_gateway::GatewayHost, ApiError> {
-    shell.gateway().ok_or_else(|| ApiError::new(ErrorCode::Internal, "Atrium is not open, so neither is its gateway."))
+async fn host(shell: &Shell) -> Result<&atrium_gateway::GatewayHost, ApiError> {
+    shell
+        .gateway()
+        .await
+        .ok_or_else(|| ApiError::new(ErrorCode::Internal, "Atrium is not open, so neither is its gateway."))
 }
 
 /// Whether the gateway listens, where, or why it does not (a port already taken, said plainly).
 #[tauri::command]
 #[specta::specta]
-pub fn gateway_status(shell: State<'_, Shell>) -> Result<GatewayStatus, ApiError> {
-    Ok(host(&shell)?.status())
+pub async fn gateway_status(shell: State<'_, Shell>) -> Result<GatewayStatus, ApiError> {
+    Ok(host(&shell).await?.status())
 }
 
 /// Keeps `port` as the gateway's port (1024–65535) and listens there now.
 #[tauri::command]
 #[specta::specta]
 pub async fn gateway_set_port(shell: State<'_, Shell>, port: u16) -> Result<GatewayStatus, ApiError> {
-    host(&shell)?.set_port(port).await
+    host(&shell).await?.set_port(port).await
 }

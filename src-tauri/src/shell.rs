@@ -65,33 +65,71 @@ const READY_FILE_ENV: &str = "ATRIUM_BENCH_READY_FILE";
 /// How long disconnecting servers and closing the store may take on exit before the process leaves anyway.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(6);
 
-/// The state every command reaches: Atrium when it opened, the reason when it did not.
-pub struct Shell {
+/// What opening Atrium gave: Atrium and its gateway when the store opened, the reason when it did not.
+struct Opened {
     atrium: Option<Atrium>,
     status: StartupStatus,
-    launched: Instant,
-    interactive: OnceLock<Duration>,
     /// The agents' gateway (with Atrium): started once the first screen is up, stopped on the way out.
     gateway: Option<Arc<GatewayHost>>,
 }
 
+/// Atrium opening beside the window: the window and WebKit start at once instead of after the store is open, and
+/// commands wait here until it is.
+#[derive(Default)]
+struct Opening {
+    opened: OnceLock<Opened>,
+    done: tokio::sync::Notify,
+}
+
+impl Opening {
+    /// What opening gave, if it has finished.
+    fn get(&self) -> Option<&Opened> {
+        self.opened.get()
+    }
+
+    /// What opening gave, once it has finished.
+    async fn wait(&self) -> &Opened {
+        loop {
+            // Made before the check: a `Notified` sees every `notify_waiters` after its creation.
+            let done = self.done.notified();
+            if let Some(opened) = self.opened.get() {
+                return opened;
+            }
+            done.await;
+        }
+    }
+
+    fn finish(&self, opened: Opened) {
+        let _ = self.opened.set(opened);
+        self.done.notify_waiters();
+    }
+}
+
+/// The state every command reaches: Atrium once it opened, the reason when it did not.
+pub struct Shell {
+    opening: Arc<Opening>,
+    launched: Instant,
+    interactive: OnceLock<Duration>,
+}
+
 impl Shell {
-    /// Atrium, or the error every command returns while the store is unavailable.
-    pub fn atrium(&self) -> Result<&Atrium, ApiError> {
-        self.atrium.as_ref().ok_or_else(|| match &self.status {
+    /// Atrium, or the error every command returns while the store is unavailable (waits until it has opened).
+    pub async fn atrium(&self) -> Result<&Atrium, ApiError> {
+        let opened = self.opening.wait().await;
+        opened.atrium.as_ref().ok_or_else(|| match &opened.status {
             StartupStatus::Failed { error, .. } => error.clone(),
             StartupStatus::Ready { .. } => ApiError::new(ErrorCode::Internal, "Atrium is not open"),
         })
     }
 
-    /// Whether the store opened.
-    pub fn status(&self) -> &StartupStatus {
-        &self.status
+    /// Whether the store opened (waits until opening has finished).
+    pub async fn status(&self) -> &StartupStatus {
+        &self.opening.wait().await.status
     }
 
-    /// The agents' gateway, when Atrium opened.
-    pub fn gateway(&self) -> Option<&GatewayHost> {
-        self.gateway.as_deref()
+    /// The agents' gateway, when Atrium opened (waits until opening has finished).
+    pub async fn gateway(&self) -> Option<&GatewayHost> {
+        self.opening.wait().await.gateway.as_deref()
     }
 
     /// Records the first moment the UI was usable.
@@ -102,9 +140,12 @@ impl Shell {
         }
         tracing::info!(ms = elapsed.as_millis() as u64, "interactive");
         // The gateway starts only now, so that it adds nothing to the time before the first screen.
-        if let Some(gateway) = self.gateway.clone() {
-            tauri::async_runtime::spawn(async move { gateway.start().await });
-        }
+        let opening = self.opening.clone();
+        tauri::async_runtime::spawn(async move {
+            if let Some(gateway) = opening.wait().await.gateway.clone() {
+                gateway.start().await;
+            }
+        });
         if let Some(path) = std::env::var_os(READY_FILE_ENV) {
             let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
             if let Err(err) = std::fs::write(&path, nanos.to_string()) {
@@ -139,19 +180,30 @@ pub fn run() -> ExitCode {
     };
     // Listening for SIGTERM / Ctrl+C before anything starts: a quit during start-up is clean too.
     let quit = tauri::async_runtime::block_on(async { atrium_api::QuitSignals::install() });
-    let (atrium, status) = tauri::async_runtime::block_on(atrium_api::start(paths.clone(), options));
-    let gateway = atrium.as_ref().map(|atrium| Arc::new(GatewayHost::new(atrium.clone(), paths.clone())));
+    // Atrium opens while the window and WebKit start: commands wait for it (see `Opening`).
+    let opening = Arc::new(Opening::default());
     // `atrium server stop|restart` from a terminal act on the app's servers through the control socket.
     let control = tokio_util::sync::CancellationToken::new();
-    if let Some(atrium) = &atrium {
-        let (atrium, control) = (atrium.clone(), control.clone());
-        tauri::async_runtime::spawn(async move { atrium_api::control::serve(atrium, control).await });
+    {
+        let (opening, control, paths) = (opening.clone(), control.clone(), paths.clone());
+        // On a thread of its own, not as a task: the compiler cannot prove the store's (sqlx) futures `Send`.
+        std::thread::spawn(move || {
+            tauri::async_runtime::block_on(async move {
+                let (atrium, status) = atrium_api::start(paths.clone(), options).await;
+                let gateway = atrium.as_ref().map(|atrium| Arc::new(GatewayHost::new(atrium.clone(), paths)));
+                if let Some(atrium) = &atrium {
+                    let atrium = atrium.clone();
+                    tauri::async_runtime::spawn(async move { atrium_api::control::serve(atrium, control).await });
+                }
+                opening.finish(Opened { atrium, status, gateway });
+            })
+        });
     }
 
     let commands = crate::specta_builder();
     let app = tauri::Builder::default()
         .invoke_handler(commands.invoke_handler())
-        .manage(Shell { atrium, status, launched, interactive: OnceLock::new(), gateway })
+        .manage(Shell { opening: opening.clone(), launched, interactive: OnceLock::new() })
         .manage(crate::close_guard::CloseGuard::default())
         .on_window_event(crate::close_guard::on_window_event)
         .setup(move |app| {
@@ -162,8 +214,9 @@ pub fn run() -> ExitCode {
                 quit.recv().await;
                 handle.exit(0);
             });
-            let frames = app.state::<Shell>().atrium.clone();
-            let reloads = frames.clone();
+            // Until Atrium has opened, no view can be showing.
+            let frames = opening.clone();
+            let reloads = opening.clone();
             WebviewWindowBuilder::new(app, "main", WebviewUrl::App("index.html".into()))
                 .data_directory(webview_data)
                 // Dropped files go to the page as DOM files (it reads their text; no path reaches the backend).
@@ -171,7 +224,7 @@ pub fn run() -> ExitCode {
                 .on_page_load(move |_, payload| {
                     // The window (re)loads: views it showed are gone with the old page, so their sessions end too.
                     if payload.event() == PageLoadEvent::Started
-                        && let Some(atrium) = reloads.clone()
+                        && let Some(atrium) = reloads.get().and_then(|opened| opened.atrium.clone())
                     {
                         tauri::async_runtime::spawn(async move { atrium.viewer_close_all().await });
                     }
@@ -182,7 +235,10 @@ pub fn run() -> ExitCode {
                 .on_navigation(move |url| {
                     // WebKit asks for frames too: a view's sandbox proxy, and the view in it (on its server's origin).
                     let allowed = atrium_api::navigation::is_app_page(url.as_str())
-                        || frames.as_ref().is_some_and(|atrium| atrium.is_view_frame_url(url.as_str()));
+                        || frames
+                            .get()
+                            .and_then(|opened| opened.atrium.as_ref())
+                            .is_some_and(|atrium| atrium.is_view_frame_url(url.as_str()));
                     if !allowed {
                         tracing::warn!(scheme = url.scheme(), "refused navigation away from the app");
                     }
@@ -203,23 +259,25 @@ pub fn run() -> ExitCode {
     app.run(move |handle, event| {
         if let RunEvent::Exit = event {
             control.cancel();
-            let shell = handle.state::<Shell>();
-            if let Some(atrium) = &shell.atrium {
-                // The timer must be made inside the runtime: `timeout(…)` built out here panics ("no reactor
-                // running"), and then nothing is stopped.
-                // The gateway goes first: no agent's request reaches servers that are stopping.
-                let closed = tauri::async_runtime::block_on(async {
-                    tokio::time::timeout(SHUTDOWN_GRACE, async {
-                        if let Some(gateway) = &shell.gateway {
-                            gateway.stop().await;
-                        }
-                        atrium.close().await
-                    })
-                    .await
-                });
-                if closed.is_err() {
-                    tracing::warn!("the gateway, servers and store did not close within {SHUTDOWN_GRACE:?}");
-                }
+            let opening = handle.state::<Shell>().opening.clone();
+            // The timer must be made inside the runtime: `timeout(…)` built out here panics ("no reactor
+            // running"), and then nothing is stopped. A quit while Atrium is still opening waits for it within
+            // the same grace, so that what it started is stopped too.
+            // The gateway goes first: no agent's request reaches servers that are stopping.
+            let closed = tauri::async_runtime::block_on(async {
+                tokio::time::timeout(SHUTDOWN_GRACE, async {
+                    let opened = opening.wait().await;
+                    if let Some(gateway) = &opened.gateway {
+                        gateway.stop().await;
+                    }
+                    if let Some(atrium) = &opened.atrium {
+                        atrium.close().await;
+                    }
+                })
+                .await
+            });
+            if closed.is_err() {
+                tracing::warn!("the gateway, servers and store did not close within {SHUTDOWN_GRACE:?}");
             }
             tracing::info!("stopped");
         }
