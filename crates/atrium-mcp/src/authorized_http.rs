@@ -88,18 +88,37 @@ impl AuthorizedHttp {
                 format!("The request did not reach the server: {}.", root_cause(&e)),
             )
         };
-        let (headers, _) = self.headers(&custom).await.map_err(|_| {
-            Failure::new(FailureCode::AuthError, "The server's credentials could not be renewed: sign in again.")
-        })?;
-        let mut request = self
-            .inner
-            .post(endpoint.as_ref())
-            .header(reqwest::header::ACCEPT, "application/json, text/event-stream")
-            .header(reqwest::header::CONTENT_TYPE, "application/json");
-        for (name, value) in headers {
-            request = request.header(name, value);
-        }
-        let response = request.body(message.to_string()).send().await.map_err(lost)?;
+        let renewal_failed =
+            || Failure::new(FailureCode::AuthError, "The server's credentials could not be renewed: sign in again.");
+        // A 401 or 403 is shown to the credentials, as rmcp's own requests are (a renewal, a step-up sign-in).
+        let mut tries = 0;
+        let response = loop {
+            tries += 1;
+            let (headers, token) = self.headers(&custom).await.map_err(|_| renewal_failed())?;
+            let mut request = self
+                .inner
+                .post(endpoint.as_ref())
+                .header(reqwest::header::ACCEPT, "application/json, text/event-stream")
+                .header(reqwest::header::CONTENT_TYPE, "application/json");
+            for (name, value) in headers {
+                request = request.header(name, value);
+            }
+            let response = request.body(message.to_string()).send().await.map_err(lost)?;
+            let forbidden = response.status() == reqwest::StatusCode::FORBIDDEN;
+            if !(forbidden || response.status() == reqwest::StatusCode::UNAUTHORIZED) || tries >= MAX_TRIES {
+                break response;
+            }
+            let challenge = response
+                .headers()
+                .get(reqwest::header::WWW_AUTHENTICATE)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            match self.credentials.refused(token.as_deref(), &challenge, forbidden).await {
+                Verdict::Retry => continue,
+                Verdict::GiveUp => return Err(renewal_failed()),
+            }
+        };
         let status = response.status();
         if status == reqwest::StatusCode::ACCEPTED || status == reqwest::StatusCode::NO_CONTENT {
             return Ok(None);
