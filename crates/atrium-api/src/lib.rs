@@ -44,6 +44,7 @@ pub use agents::{AgentScope, AgentToken, AgentView, NewAgent};
 pub use approval_state::{ApprovalReason, ServerApprovalState};
 pub use artifact_pages::CREATE_MANY_MAX;
 pub use atrium_auth::{AuthError, Browser, HeadlessBrowser};
+pub use atrium_mcp::config_edit::EntryChange;
 pub use atrium_mcp::import::{ConfigFormat, ConfigInput};
 pub use atrium_mcp::log_file_name as server_log_file_name;
 pub use atrium_mcp::{Auth, EnvValue, LocalEffects, Registration, Timeouts, TokenAuthMethod, Transport};
@@ -70,7 +71,6 @@ pub use atrium_store::{
 pub use atrium_store::{ArtifactListQuery, ArtifactPage, ArtifactSort, TypeCount};
 pub use atrium_store::{ConflictKind, Resolution, SyncConflict, SyncLink};
 pub use atrium_viewer::{Refusal as ViewerRefusal, ViewNotes, ViewerEvent};
-pub use atrium_mcp::config_edit::EntryChange;
 pub use auth::{AuthorizerConfig, AuthorizerView, NewAuthorizer, SystemBrowser};
 pub use client_configs::{ClientApp, ClientConnected, ClientConnection, ClientDisconnected};
 pub use content_registry::{ViewerCandidate, ViewerChoice, ViewerChoices};
