@@ -126,14 +126,16 @@ async fn drive(atrium: &atrium_api::Atrium, scenario: &str, url: &str) -> Result
         .await?;
     let tools = atrium.server_tools(server.id.clone()).await?;
     eprintln!("connected: {} tools", tools.len());
-    if scenario == "sse-retry" {
-        // rmcp opens the session's standalone GET stream in the background once initialized, and the suite takes
-        // the first GET after the call's stream opened for the reconnection: a GET that is merely late would be
-        // graded as a reconnection "-50 ms" early. The call waits until that stream is surely open.
+    let calls = calls_for(scenario, &tools);
+    if !calls.is_empty() {
+        // rmcp opens the session's standalone GET stream in the background once initialized. The suite's servers
+        // count on it being open when a call starts: sse-retry grades the first GET after the call's stream opened
+        // as the reconnection (a merely late one is "-50 ms early"), and the elicitation scenario's server asks on
+        // that stream (asked before it is open, the question is lost and the call hangs). The calls wait for it.
         tokio::time::sleep(Duration::from_millis(300)).await;
     }
     let mut failed = false;
-    for (tool, arguments) in calls_for(scenario, &tools) {
+    for (tool, arguments) in calls {
         let call =
             ToolCall { server_id: server.id.clone(), tool: tool.clone(), arguments: Some(arguments), call_id: None };
         let outcome = atrium.tool_call_from(call, AuditOrigin::Cli).await?;
