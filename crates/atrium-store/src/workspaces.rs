@@ -48,6 +48,13 @@ fn check_id(id: &str) -> Result<()> {
     validate::id("workspace_id", id).map_err(|p| StoreError::Invalid(vec![p]))
 }
 
+/// A workspace's own texts that are set one at a time.
+#[derive(Debug, Clone, Copy)]
+enum WorkspaceText {
+    Title,
+    Description,
+}
+
 impl Store {
     /// Every workspace, by title.
     pub async fn list_workspaces(&self) -> Result<Vec<Workspace>> {
@@ -100,20 +107,7 @@ impl Store {
     pub async fn rename_workspace(&self, id: &str, title: &str) -> Result<Workspace> {
         check_id(id)?;
         let title = validate::title("title", title).map_err(|p| StoreError::Invalid(vec![p]))?;
-        let changed = sqlx::query(
-            "UPDATE workspaces SET title = ?, version = version + 1, modified_time = ?, modified_by = ? WHERE id = ?",
-        )
-        .bind(&title)
-        .bind(now())
-        .bind(self.actor())
-        .bind(id)
-        .execute(self.pool())
-        .await?
-        .rows_affected();
-        if changed == 0 {
-            return Err(not_found(id));
-        }
-        self.get_workspace(id).await
+        self.set_workspace_text(id, WorkspaceText::Title, &title).await
     }
 
     /// Sets a workspace's description (trimmed; empty clears it).
@@ -122,16 +116,28 @@ impl Store {
         check_id(id)?;
         let description =
             validate::description("description", description).map_err(|p| StoreError::Invalid(vec![p]))?;
-        let changed = sqlx::query(
-            "UPDATE workspaces SET description = ?, version = version + 1, modified_time = ?, modified_by = ? WHERE id = ?",
-        )
-        .bind(&description)
-        .bind(now())
-        .bind(self.actor())
-        .bind(id)
-        .execute(self.pool())
-        .await?
-        .rows_affected();
+        self.set_workspace_text(id, WorkspaceText::Description, &description).await
+    }
+
+    /// Sets one of a workspace's own texts (already checked), as a new version of the workspace.
+    async fn set_workspace_text(&self, id: &str, field: WorkspaceText, value: &str) -> Result<Workspace> {
+        let sql = match field {
+            WorkspaceText::Title => {
+                "UPDATE workspaces SET title = ?, version = version + 1, modified_time = ?, modified_by = ? WHERE id = ?"
+            }
+            WorkspaceText::Description => {
+                "UPDATE workspaces SET description = ?, version = version + 1, modified_time = ?, modified_by = ? \
+                 WHERE id = ?"
+            }
+        };
+        let changed = sqlx::query(sql)
+            .bind(value)
+            .bind(now())
+            .bind(self.actor())
+            .bind(id)
+            .execute(self.pool())
+            .await?
+            .rows_affected();
         if changed == 0 {
             return Err(not_found(id));
         }
