@@ -241,8 +241,9 @@ impl Atrium {
         let agent = self.agent_get(agent).await?;
         let path = Self::client_path(client, path)?;
         let text = read(&path)?;
-        if let Some(current) = text.as_deref().and_then(|t| current_entry(t, client))
-            && launched_agent(&current).is_err()
+        let current = text.as_deref().and_then(|t| current_entry(t, client));
+        if let Some(current) = &current
+            && launched_agent(current).is_err()
         {
             return Err(ApiError::new(
                 ErrorCode::VersionConflict,
@@ -256,15 +257,18 @@ impl Atrium {
         let before = text.clone().unwrap_or_default();
         let (after, change) = config_edit::set_entry(&before, client.servers_key(), ENTRY_NAME, &entry)
             .map_err(|e| config_error(&path, e))?;
-        let mut backup = None;
+        let copy = backup_of(&path);
         if change != EntryChange::Unchanged {
-            if let Some(before) = &text {
-                let copy = backup_of(&path);
+            // The copy is the file as it was before Atrium's entry came: written when the entry is added, kept when
+            // the entry only changes (another agent), so disconnecting never brings an entry back.
+            if current.is_none()
+                && let Some(before) = &text
+            {
                 std::fs::write(&copy, before).map_err(|e| io_error(&copy, "keep a copy of the file as", &e))?;
-                backup = Some(copy.display().to_string());
             }
             write(&path, &after)?;
         }
+        let backup = copy.exists().then(|| copy.display().to_string());
         tracing::info!(client = client.label(), path = %path.display(), ?change, "agent connected to a client");
         Ok(ClientConnected { path: path.display().to_string(), change, backup })
     }

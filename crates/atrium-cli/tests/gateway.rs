@@ -458,6 +458,12 @@ async fn an_agent_written_into_a_client_config_is_launched_from_it_and_taken_out
     assert_eq!(out["whoami"]["agent"]["name"], "Claude", "{out}");
     assert_eq!(out["echo"]["content"][0]["text"], "Echo: from the e2e agent", "{out}");
 
+    // Another agent takes the entry over; the copy stays the file as it was before any Atrium entry.
+    home.json(&["agent", "add", "Second"]);
+    let switched = home.json(&["agent", "connect", "Second", "--client", "cursor", "--config", &config]);
+    assert_eq!(switched["change"], "replaced", "{switched}");
+    assert_eq!(std::fs::read_to_string(&backup).expect("backup"), original, "the copy was overwritten");
+
     let undone = home.json(&["agent", "disconnect", "--client", "cursor", "--config", &config]);
     assert_eq!((undone["removed"].clone(), undone["restored"].clone()), (json!(true), json!(true)), "{undone}");
     assert_eq!(std::fs::read_to_string(&cursor).expect("config"), original);
