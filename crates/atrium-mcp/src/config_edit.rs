@@ -200,7 +200,12 @@ fn insert_first(text: &str, tokens: &[Token], object: &Members, name: &str, rend
     let inner = member_indent(text, tokens, object, &indent_unit(text));
     let member = format!("\n{inner}{}: {rendered_value}", Value::String(name.to_owned()));
     if object.members.is_empty() {
-        // `{}` (or whitespace and comments only): the member, then the closing brace on its own line.
+        let inside = &text[open.end..close.start];
+        if !inside.trim().is_empty() {
+            // Only comments inside: they stay, after the member.
+            return format!("{}{member}{}", &text[..open.end], &text[open.end..]);
+        }
+        // `{}` (or whitespace only): the member, then the closing brace on its own line.
         let mut out = String::with_capacity(text.len() + member.len() + outer.len() + 1);
         out.push_str(&text[..open.end]);
         out.push_str(&member);
@@ -225,8 +230,16 @@ fn remove_member(text: &str, tokens: &[Token], object: &Members, index: usize) -
             let comma = tokens[key - 1].start;
             format!("{}{}", &text[..comma], &text[tokens[end].end..])
         }
-        // The only one: the object becomes `{}`.
-        None => format!("{}{}", &text[..tokens[object.open].end], &text[tokens[object.close].start..]),
+        // The only one: the object becomes `{}`, or keeps the comments that follow the member.
+        None => {
+            let (open, close) = (tokens[object.open].end, tokens[object.close].start);
+            let after = &text[tokens[end].end..close];
+            if after.trim().is_empty() {
+                format!("{}{}", &text[..open], &text[close..])
+            } else {
+                format!("{}{}", &text[..open], &text[tokens[end].end..])
+            }
+        }
     }
 }
 
@@ -373,6 +386,16 @@ mod tests {
         assert_eq!(serde_json::from_str::<Value>(&fresh).expect("edited"), json!({"mcpServers": {"atrium": entry()}}));
         let (empty_object, _) = set_entry("{}", "mcpServers", "atrium", &entry()).expect("edited");
         assert_eq!(remove_entry(&empty_object, "mcpServers", "atrium").expect("edited").as_deref(), Some("{}"));
+    }
+
+    #[test]
+    fn an_empty_servers_object_keeps_its_comments() {
+        let original = "{\n  \"servers\": { // none yet\n  }\n}";
+        let (added, _) = set_entry(original, "servers", "atrium", &json!({"command": "atrium"})).expect("edited");
+        assert!(added.contains("// none yet"), "{added}");
+        let parsed = crate::import::parse_jsonc(&added).expect("jsonc");
+        assert_eq!(parsed["servers"]["atrium"], json!({"command": "atrium"}));
+        assert_eq!(remove_entry(&added, "servers", "atrium").expect("edited").as_deref(), Some(original));
     }
 
     #[test]
