@@ -148,15 +148,41 @@ impl AuthorizedHttp {
             if wanted.is_some() && value.get("id") == wanted.as_ref() && value.get("method").is_none() {
                 return Ok(Some(value));
             }
-            match wanted.as_ref().and_then(Value::as_str) {
+            let left = match wanted.as_ref().and_then(Value::as_str) {
                 Some(id) => raw.on_stream_of(id, value),
-                None => {
-                    let _ = raw.incoming(value);
-                }
+                None => raw.incoming(value),
+            };
+            // A request of the server's that nobody here takes (rmcp never sees this stream) is answered at once,
+            // so the server is never left waiting on it.
+            if let Some(answer) = left.as_ref().and_then(unanswerable) {
+                let http = self.clone();
+                let endpoint = endpoint.clone();
+                let custom = custom.clone();
+                tokio::spawn(async move {
+                    let Ok((headers, _)) = http.headers(&custom).await else { return };
+                    let mut request =
+                        http.inner.post(endpoint.as_ref()).header(reqwest::header::CONTENT_TYPE, "application/json");
+                    for (name, value) in headers {
+                        request = request.header(name, value);
+                    }
+                    let _ = request.body(answer.to_string()).send().await;
+                });
             }
         }
         Err(Failure::new(FailureCode::ConnectionError, "The server ended its answer before answering."))
     }
+}
+
+/// The answer to a request the server sent on a raw request's event stream with no caller to take it: a ping is
+/// answered, anything else refused (JSON-RPC "method not found", with why).
+fn unanswerable(message: &Value) -> Option<Value> {
+    let method = message.get("method").and_then(Value::as_str)?;
+    let id = message.get("id").filter(|id| !id.is_null())?;
+    if method == "ping" {
+        return Some(serde_json::json!({"jsonrpc": "2.0", "id": id, "result": {}}));
+    }
+    Some(serde_json::json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32601,
+        "message": format!("{method} cannot be answered here: nobody is asking on this request's behalf.")}}))
 }
 
 /// Raw messages posted on rmcp's session.
@@ -310,5 +336,23 @@ impl StreamableHttpClient for AuthorizedHttp {
             )
         })
         .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unanswerable;
+    use serde_json::json;
+
+    #[test]
+    fn a_request_nobody_takes_is_answered_at_once_and_nothing_else_is() {
+        let ask = json!({"jsonrpc": "2.0", "id": 7, "method": "elicitation/create", "params": {"message": "Who?"}});
+        let answer = unanswerable(&ask).expect("an answer");
+        assert_eq!((answer["id"].clone(), answer["error"]["code"].clone()), (json!(7), json!(-32601)));
+        assert!(answer["error"]["message"].as_str().is_some_and(|m| m.starts_with("elicitation/create")));
+        let ping = unanswerable(&json!({"jsonrpc": "2.0", "id": "p", "method": "ping"})).expect("pong");
+        assert_eq!(ping, json!({"jsonrpc": "2.0", "id": "p", "result": {}}));
+        assert_eq!(unanswerable(&json!({"jsonrpc": "2.0", "method": "notifications/message", "params": {}})), None);
+        assert_eq!(unanswerable(&json!({"jsonrpc": "2.0", "id": 1, "result": {}})), None);
     }
 }

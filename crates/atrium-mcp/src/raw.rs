@@ -126,15 +126,14 @@ impl RawSide {
 
     /// A message the server sent on the event stream that answers raw request `id` (streamable HTTP): the request's
     /// caller's when it takes them, else like any other message from the server.
-    pub(crate) fn on_stream_of(&self, id: &str, message: Value) {
+    pub(crate) fn on_stream_of(&self, id: &str, message: Value) -> Option<Value> {
         let route = self.related.lock().unwrap_or_else(|p| p.into_inner()).get(id).cloned();
         match route {
             Some(route) => {
                 let _ = route.send(message);
+                None
             }
-            None => {
-                let _ = self.incoming(message);
-            }
+            None => self.incoming(message),
         }
     }
 
