@@ -104,8 +104,8 @@ pub(crate) async fn guarded_call<T>(
 
 /// Removes a progress route when the call ends, however it ends.
 pub(crate) struct RouteGuard<'a> {
-    routes: &'a ProgressRoutes,
-    token: rmcp::model::ProgressToken,
+    pub(crate) routes: &'a ProgressRoutes,
+    pub(crate) token: rmcp::model::ProgressToken,
 }
 impl Drop for RouteGuard<'_> {
     fn drop(&mut self) {
@@ -123,6 +123,42 @@ pub(crate) async fn send_cancelled(peer: &Peer<RoleClient>, id: &rmcp::model::Re
             let _ = tokio::time::timeout(Duration::from_secs(1), peer.send_notification(notification)).await;
         }
         Err(err) => tracing::error!(%err, "could not build notifications/cancelled"),
+    }
+}
+
+/// Why a tool call stopped waiting for its answer.
+pub(crate) enum CallStop {
+    /// Its time limit passed with no progress (and no person answering an elicitation).
+    TimedOut,
+    /// It was cancelled.
+    Cancelled,
+}
+
+/// Waits for a tool call's `answer` by the call's rules: `limit` restarts on every progress nudge and does not run
+/// out while the server waits for a person's answer to an elicitation; `cancel` ends the wait.
+pub(crate) async fn await_call<T>(
+    inner: &Inner,
+    limit: Duration,
+    answer: impl Future<Output = T>,
+    nudges: &mut mpsc::Receiver<()>,
+    cancel: &CancellationToken,
+) -> Result<T, CallStop> {
+    tokio::pin!(answer);
+    let deadline = tokio::time::sleep(limit);
+    tokio::pin!(deadline);
+    loop {
+        tokio::select! {
+            answer = &mut answer => return Ok(answer),
+            Some(()) = nudges.recv() => deadline.as_mut().reset(tokio::time::Instant::now() + limit),
+            () = &mut deadline => {
+                if inner.elicitations.is_waiting() {
+                    deadline.as_mut().reset(tokio::time::Instant::now() + limit);
+                    continue;
+                }
+                return Err(CallStop::TimedOut);
+            }
+            () = cancel.cancelled() => return Err(CallStop::Cancelled),
+        }
     }
 }
 
@@ -151,26 +187,15 @@ pub(crate) async fn run_call(
     let _route = RouteGuard { routes: &slot.progress, token };
 
     let limit = slot.spec.registration.timeouts.call();
-    let response = handle.await_response();
-    tokio::pin!(response);
-    let deadline = tokio::time::sleep(limit);
-    tokio::pin!(deadline);
-    let answer = loop {
-        tokio::select! {
-            answer = &mut response => break answer,
-            Some(()) = nudges.recv() => deadline.as_mut().reset(tokio::time::Instant::now() + limit),
-            () = &mut deadline => {
-                if inner.elicitations.is_waiting() {
-                    deadline.as_mut().reset(tokio::time::Instant::now() + limit);
-                    continue;
-                }
-                send_cancelled(&peer, &id, "timed out").await;
-                return Err(request_failure(ServiceError::Timeout { timeout: limit }, live.reach));
-            }
-            () = cancel.cancelled() => {
-                send_cancelled(&peer, &id, "cancelled by the user").await;
-                return Err(Failure::new(FailureCode::Cancelled, "Cancelled."));
-            }
+    let answer = match await_call(inner, limit, handle.await_response(), &mut nudges, &cancel).await {
+        Ok(answer) => answer,
+        Err(CallStop::TimedOut) => {
+            send_cancelled(&peer, &id, "timed out").await;
+            return Err(request_failure(ServiceError::Timeout { timeout: limit }, live.reach));
+        }
+        Err(CallStop::Cancelled) => {
+            send_cancelled(&peer, &id, "cancelled by the user").await;
+            return Err(Failure::new(FailureCode::Cancelled, "Cancelled."));
         }
     };
     match answer.map_err(|e| observe(live, request_failure(e, live.reach)))? {

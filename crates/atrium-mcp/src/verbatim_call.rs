@@ -17,7 +17,7 @@ use crate::error::{Failure, FailureCode, McpError};
 use crate::inner::Inner;
 use crate::model::ToolResult;
 use crate::raw::RawSide;
-use crate::requests::{guarded_call, masked_failure, observe};
+use crate::requests::{CallStop, RouteGuard, await_call, guarded_call, masked_failure, observe};
 use crate::server_records::{RequestRecord, ToolCall};
 use crate::servers::ServerSet;
 use crate::slot::{Live, Slot};
@@ -62,18 +62,6 @@ impl Drop for Unanswered {
     }
 }
 
-/// Removes the call's progress route however it ends.
-struct Route<'a> {
-    slot: &'a Slot,
-    token: ProgressToken,
-}
-
-impl Drop for Route<'_> {
-    fn drop(&mut self) {
-        self.slot.progress.remove(&self.token);
-    }
-}
-
 /// Sends `tools/call` over the raw side and waits for the server's answer object.
 async fn run(
     inner: &Inner,
@@ -89,7 +77,7 @@ async fn run(
     let token = ProgressToken(NumberOrString::String(raw_id.clone().into()));
     let (nudge, mut nudges) = mpsc::channel(8);
     slot.progress.add(token.clone(), call_id.to_owned(), nudge);
-    let _route = Route { slot, token };
+    let _route = RouteGuard { routes: &slot.progress, token };
     let mut params = json!({"name": call.tool, "_meta": {"progressToken": raw_id}});
     if let Some(arguments) = &call.arguments {
         params["arguments"] = Value::Object(arguments.clone());
@@ -97,32 +85,22 @@ async fn run(
     let mut unanswered = Unanswered { raw: live.raw.clone(), id: raw_id.clone(), reason: "cancelled", answered: false };
     // The raw side's own limit is not the call's (which restarts on progress): it only bounds a lost answer.
     let answer = live.raw.request_with_id(raw_id, "tools/call", Some(&params), Duration::MAX, None);
-    tokio::pin!(answer);
     let limit = slot.spec.registration.timeouts.call();
-    let deadline = tokio::time::sleep(limit);
-    tokio::pin!(deadline);
-    loop {
-        tokio::select! {
-            answer = &mut answer => {
-                unanswered.answered = true;
-                return answer.map_err(|f| observe(live, f));
-            }
-            Some(()) = nudges.recv() => deadline.as_mut().reset(tokio::time::Instant::now() + limit),
-            () = &mut deadline => {
-                if inner.elicitations.is_waiting() {
-                    deadline.as_mut().reset(tokio::time::Instant::now() + limit);
-                    continue;
-                }
-                unanswered.reason = "timed out";
-                return Err(Failure::new(
-                    FailureCode::Timeout,
-                    format!("No answer within {} s (and no progress). The request was cancelled.", limit.as_secs_f32()),
-                ));
-            }
-            () = cancel.cancelled() => {
-                unanswered.reason = "cancelled by the user";
-                return Err(Failure::new(FailureCode::Cancelled, "Cancelled."));
-            }
+    match await_call(inner, limit, answer, &mut nudges, &cancel).await {
+        Ok(answer) => {
+            unanswered.answered = true;
+            answer.map_err(|f| observe(live, f))
+        }
+        Err(CallStop::TimedOut) => {
+            unanswered.reason = "timed out";
+            Err(Failure::new(
+                FailureCode::Timeout,
+                format!("No answer within {} s (and no progress). The request was cancelled.", limit.as_secs_f32()),
+            ))
+        }
+        Err(CallStop::Cancelled) => {
+            unanswered.reason = "cancelled by the user";
+            Err(Failure::new(FailureCode::Cancelled, "Cancelled."))
         }
     }
 }
