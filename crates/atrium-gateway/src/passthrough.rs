@@ -87,26 +87,7 @@ pub(crate) async fn request(
     let mut forwarded = message.clone();
     let client = progress;
     let token = client.as_ref().and_then(|_| progress::swap(session, &mut forwarded));
-    let wants_progress = token.is_some();
-    // The server's progress, log lines and own requests with this request go to the client (or are refused).
-    let (related, route) = server_requests::route(shared, session, agent, server, client, token);
-    let key = id.to_string();
-    session.in_flight.lock().unwrap_or_else(|p| p.into_inner()).insert(key.clone(), server.to_owned());
-    let answer = shared
-        .atrium
-        .gateway_forward_routed(
-            server,
-            &forwarded,
-            agent,
-            &session.id,
-            shared.call_limit,
-            wants_progress.then(|| related.clone()),
-            Some(related),
-        )
-        .await;
-    // What the server said before its answer reaches the client first.
-    let _ = route.await;
-    session.in_flight.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
+    let answer = server_requests::forward(shared, session, agent, server, &id, &forwarded, client, token).await;
     let mut answer = match answer {
         Ok(Some(answer)) => answer,
         Ok(None) => return rpc::error(&id, INTERNAL_ERROR, "The server gave no answer."),

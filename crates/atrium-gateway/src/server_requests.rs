@@ -27,6 +27,42 @@ fn capability(method: &str) -> Option<&'static str> {
     }
 }
 
+/// Forwards `forwarded` (the client's request `id`, its progress token already swapped for the gateway's) to
+/// `server` for the agent's session: the server's progress, log lines and own requests with it go to `client` (or
+/// are refused, see [`route`]), the request counts as in flight meanwhile, and whatever the server said before its
+/// answer has reached the client when this returns.
+#[allow(clippy::too_many_arguments)] // Who asks, where it goes, and where what comes back goes: all independent.
+pub(crate) async fn forward(
+    shared: &Arc<Shared>,
+    session: &Arc<Session>,
+    agent: &AgentView,
+    server: &str,
+    id: &Value,
+    forwarded: &Value,
+    client: Option<mpsc::UnboundedSender<Value>>,
+    progress_token: Option<Value>,
+) -> atrium_api::ApiResult<Option<Value>> {
+    let wants_progress = progress_token.is_some();
+    let (related, route) = route(shared, session, agent, server, client, progress_token);
+    let key = id.to_string();
+    session.in_flight.lock().unwrap_or_else(|p| p.into_inner()).insert(key.clone(), server.to_owned());
+    let answer = shared
+        .atrium
+        .gateway_forward_routed(
+            server,
+            forwarded,
+            agent,
+            &session.id,
+            shared.call_limit,
+            wants_progress.then(|| related.clone()),
+            Some(related),
+        )
+        .await;
+    let _ = route.await;
+    session.in_flight.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
+    answer
+}
+
 /// The route of the server's messages tied to one forwarded request: the returned sender takes them, and each goes
 /// to `client` (the request's event stream, when the client has one) in the order the server sent them, progress
 /// with the client's own token (`progress_token`) back in place. The task ends once the forwarding has dropped

@@ -186,26 +186,8 @@ async fn call(
     forwarded["params"]["name"] = Value::String(tool.to_owned());
     let client = progress;
     let token = client.as_ref().and_then(|_| progress::swap(session, &mut forwarded));
-    let wants_progress = token.is_some();
-    // The server's progress, log lines and own requests with this call go to the client (or are refused).
-    let (related, route) = server_requests::route(shared, session, agent, &server.server_id, client, token);
-    let key = id.to_string();
-    session.in_flight.lock().unwrap_or_else(|p| p.into_inner()).insert(key.clone(), server.server_id.clone());
-    let answer = shared
-        .atrium
-        .gateway_forward_routed(
-            &server.server_id,
-            &forwarded,
-            agent,
-            &session.id,
-            shared.call_limit,
-            wants_progress.then(|| related.clone()),
-            Some(related),
-        )
-        .await;
-    session.in_flight.lock().unwrap_or_else(|p| p.into_inner()).remove(&key);
-    // What the server said before its answer reaches the client first.
-    let _ = route.await;
+    let answer =
+        server_requests::forward(shared, session, agent, &server.server_id, id, &forwarded, client, token).await;
     match answer {
         Ok(Some(answer)) => answer,
         Ok(None) => rpc::error(id, INTERNAL_ERROR, "The server gave no answer."),
