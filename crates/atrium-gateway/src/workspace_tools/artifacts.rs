@@ -1,44 +1,23 @@
-//! Atrium's own tools on `/mcp` (seed 001's surface, seed 003's artifact tools, adapted): the workspaces an agent
-//! may see, their artifacts, revisions, search, and — with `write` — publishing, revising, retitling and deleting.
-//! Every tool calls the same API methods as the window. Scopes decide what is listed and are checked again at call
-//! time; an artifact outside the agent's workspaces is "not found", never "forbidden" (no hint that it exists).
-//! What only the person may write — server registrations, Authorizers, workspaces themselves — no agent writes here.
+//! The artifact tools (seed 001's surface, seed 003's artifact tools, adapted): the workspaces an agent may see,
+//! their artifacts, revisions, search, and — with `write` — publishing, revising, retitling and deleting.
 
-use atrium_api::{
-    AgentScope, AgentView, ApiError, Artifact, ArtifactPatch, Atrium, ErrorCode, ErrorDetails, NewArtifact, SearchQuery,
-};
+use atrium_api::{AgentScope, AgentView, Artifact, ArtifactPatch, Atrium, NewArtifact, SearchQuery};
 use serde_json::{Map, Value, json};
 
-/// Content types an agent may neither create nor change: they make things run or hold sign-ins.
-const PERSON_ONLY_TYPES: [&str; 3] = [
-    "application/vnd.agience.mcp-server+json",
-    "application/vnd.agience.authorizer+json",
-    "application/vnd.agience.workspace+json",
-];
+use super::{PERSON_ONLY_TYPES, ToolDef, number, refusal, schema, string, visible, visible_workspaces, writable};
+
 /// The page size of `list_artifacts` when none is asked, and the most it gives.
 const PAGE: usize = 50;
 const MAX_PAGE: usize = 200;
 
-/// One tool: its name, the scope it needs, its description and input schema.
-struct ToolDef {
-    name: &'static str,
-    scope: AgentScope,
-    description: &'static str,
-    schema: fn() -> Value,
-    read_only: bool,
-}
-
-fn schema(properties: Value, required: &[&str]) -> Value {
-    json!({"type": "object", "properties": properties, "required": required, "additionalProperties": false})
-}
-
-const TOOLS: &[ToolDef] = &[
+pub(super) const TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "whoami",
         scope: AgentScope::Read,
         description: "Who you are to Atrium: your agent name, scopes, the workspaces you may see and your servers.",
         schema: || schema(json!({}), &[]),
         read_only: true,
+        destructive: false,
     },
     ToolDef {
         name: "list_workspaces",
@@ -46,6 +25,7 @@ const TOOLS: &[ToolDef] = &[
         description: "The workspaces you may see, with how many artifacts each holds.",
         schema: || schema(json!({}), &[]),
         read_only: true,
+        destructive: false,
     },
     ToolDef {
         name: "list_artifacts",
@@ -59,6 +39,7 @@ const TOOLS: &[ToolDef] = &[
             )
         },
         read_only: true,
+        destructive: false,
     },
     ToolDef {
         name: "search_artifacts",
@@ -72,6 +53,7 @@ const TOOLS: &[ToolDef] = &[
             )
         },
         read_only: true,
+        destructive: false,
     },
     ToolDef {
         name: "read_artifact",
@@ -84,6 +66,7 @@ const TOOLS: &[ToolDef] = &[
             )
         },
         read_only: true,
+        destructive: false,
     },
     ToolDef {
         name: "list_revisions",
@@ -91,6 +74,7 @@ const TOOLS: &[ToolDef] = &[
         description: "Every revision of an artifact, newest first.",
         schema: || schema(json!({"artifact_id": {"type": "string"}}), &["artifact_id"]),
         read_only: true,
+        destructive: false,
     },
     ToolDef {
         name: "publish_artifact",
@@ -104,6 +88,7 @@ const TOOLS: &[ToolDef] = &[
             )
         },
         read_only: false,
+        destructive: false,
     },
     ToolDef {
         name: "add_revision",
@@ -118,6 +103,7 @@ const TOOLS: &[ToolDef] = &[
             )
         },
         read_only: false,
+        destructive: false,
     },
     ToolDef {
         name: "update_display_metadata",
@@ -131,6 +117,7 @@ const TOOLS: &[ToolDef] = &[
             )
         },
         read_only: false,
+        destructive: false,
     },
     ToolDef {
         name: "delete_artifact",
@@ -138,58 +125,9 @@ const TOOLS: &[ToolDef] = &[
         description: "Delete an artifact and its revisions.",
         schema: || schema(json!({"artifact_id": {"type": "string"}}), &["artifact_id"]),
         read_only: false,
+        destructive: true,
     },
 ];
-
-/// Whether `name` is one of Atrium's own tools (they win a clash with a server's flat name).
-pub(crate) fn is_own(name: &str) -> bool {
-    TOOLS.iter().any(|t| t.name == name)
-}
-
-/// The tools `agent`'s scopes allow, as `tools/list` entries.
-pub(crate) fn list(agent: &AgentView) -> Vec<Value> {
-    TOOLS
-        .iter()
-        .filter(|t| agent.has(t.scope))
-        .map(|t| {
-            json!({"name": t.name, "description": t.description, "inputSchema": (t.schema)(),
-                "annotations": {"readOnlyHint": t.read_only, "destructiveHint": t.name == "delete_artifact",
-                    "openWorldHint": false}})
-        })
-        .collect()
-}
-
-/// How a workspace tool call ended: its result, or a refusal the agent can act on (a tool error), and the
-/// workspace it concerned (for the audit row).
-pub(crate) struct Outcome {
-    pub(crate) result: Result<Value, String>,
-    pub(crate) workspace_id: Option<String>,
-}
-
-fn string<'a>(args: &'a Map<String, Value>, key: &str) -> Result<&'a str, String> {
-    args.get(key).and_then(Value::as_str).filter(|s| !s.is_empty()).ok_or_else(|| format!("{key} is required."))
-}
-
-fn number(args: &Map<String, Value>, key: &str) -> Result<Option<u32>, String> {
-    match args.get(key) {
-        None | Some(Value::Null) => Ok(None),
-        Some(v) => v
-            .as_u64()
-            .and_then(|n| u32::try_from(n).ok())
-            .map(Some)
-            .ok_or_else(|| format!("{key} must be a positive whole number.")),
-    }
-}
-
-/// The message an agent sees for an API refusal; a version conflict names the current version.
-fn refusal(err: ApiError) -> String {
-    match (err.code, &err.details) {
-        (ErrorCode::VersionConflict, Some(ErrorDetails::VersionConflict { expected, actual })) => format!(
-            "The artifact is at version {actual}, not {expected}: it changed since you read it. Read it again (read_artifact) and retry with expected_version {actual}."
-        ),
-        _ => err.message,
-    }
-}
 
 fn artifact_view(a: &Artifact) -> Value {
     json!({"artifact_id": a.id, "workspace_id": a.workspace_id, "title": a.title, "content_type": a.content_type,
@@ -197,44 +135,14 @@ fn artifact_view(a: &Artifact) -> Value {
         "modified_time": a.modified_time, "modified_by": a.modified_by})
 }
 
-/// Runs `name` for `agent` (its scope checked again here, whatever was listed).
-pub(crate) async fn call(atrium: &Atrium, agent: &AgentView, name: &str, args: &Map<String, Value>) -> Outcome {
-    let mut workspace_id = None;
-    let result = run(atrium, agent, name, args, &mut workspace_id).await;
-    Outcome { result, workspace_id }
-}
-
-/// An artifact the agent may see (else "not found", as for one that does not exist).
-async fn visible(atrium: &Atrium, agent: &AgentView, id: &str) -> Result<Artifact, String> {
-    match atrium.artifact_get(id.to_owned()).await {
-        Ok(a) if agent.sees_workspace(&a.workspace_id) => Ok(a),
-        Ok(_) => Err(format!("There is no artifact {id}.")),
-        Err(err) if err.code == ErrorCode::NotFound => Err(format!("There is no artifact {id}.")),
-        Err(err) => Err(err.message),
-    }
-}
-
-fn writable(artifact: &Artifact) -> Result<(), String> {
-    if PERSON_ONLY_TYPES.contains(&artifact.content_type.as_str()) {
-        return Err(format!(
-            "{} is a {}: only the person changes those, in Atrium.",
-            artifact.title, artifact.content_type
-        ));
-    }
-    Ok(())
-}
-
-async fn run(
+/// Runs the artifact tool `name` (its scope already checked).
+pub(super) async fn run(
     atrium: &Atrium,
     agent: &AgentView,
     name: &str,
     args: &Map<String, Value>,
     workspace: &mut Option<String>,
 ) -> Result<Value, String> {
-    let Some(def) = TOOLS.iter().find(|t| t.name == name) else { return Err(format!("There is no tool {name}.")) };
-    if !agent.has(def.scope) {
-        return Err(format!("{name} needs the {} scope, which this agent does not have.", def.scope.as_str()));
-    }
     match name {
         "whoami" => {
             let servers = atrium.agent_servers(agent).await.map_err(refusal)?;
@@ -383,9 +291,4 @@ async fn run(
         }
         other => Err(format!("There is no tool {other}.")),
     }
-}
-
-async fn visible_workspaces(atrium: &Atrium, agent: &AgentView) -> Result<Vec<atrium_api::Workspace>, String> {
-    let all = atrium.workspace_list().await.map_err(refusal)?;
-    Ok(all.into_iter().filter(|w| agent.sees_workspace(&w.id)).collect())
 }
