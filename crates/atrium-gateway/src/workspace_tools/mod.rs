@@ -1,9 +1,12 @@
-//! Atrium's own tools on `/mcp`, in families: the artifact tools (seed 001's surface, seed 003's artifact tools).
+//! Atrium's own tools on `/mcp`, in families: artifacts, reviews, sharing and the admin surface.
 //! Every tool calls the same API methods as the window. Scopes decide what is listed and are checked again at call
 //! time; an artifact outside the agent's workspaces is "not found", never "forbidden" (no hint that it exists).
 //! What only the person may write — server registrations, Authorizers, workspaces themselves — no agent writes here.
 
+mod admin;
 mod artifacts;
+mod reviews;
+mod sharing;
 
 use atrium_api::{AgentScope, AgentView, ApiError, Artifact, Atrium, ErrorCode, ErrorDetails};
 use serde_json::{Map, Value, json};
@@ -26,7 +29,7 @@ struct ToolDef {
 }
 
 /// Every family of tools, in the order `tools/list` gives them.
-const FAMILIES: [&[ToolDef]; 1] = [artifacts::TOOLS];
+const FAMILIES: [&[ToolDef]; 4] = [artifacts::TOOLS, reviews::TOOLS, sharing::TOOLS, admin::TOOLS];
 
 fn schema(properties: Value, required: &[&str]) -> Value {
     json!({"type": "object", "properties": properties, "required": required, "additionalProperties": false})
@@ -34,6 +37,10 @@ fn schema(properties: Value, required: &[&str]) -> Value {
 
 fn find(name: &str) -> Option<&'static ToolDef> {
     FAMILIES.iter().flat_map(|family| family.iter()).find(|t| t.name == name)
+}
+
+fn in_family(family: &[ToolDef], name: &str) -> bool {
+    family.iter().any(|t| t.name == name)
 }
 
 /// Whether `name` is one of Atrium's own tools (they win a clash with a server's flat name).
@@ -70,6 +77,9 @@ pub(crate) async fn call(atrium: &Atrium, agent: &AgentView, name: &str, args: &
         Some(def) if !agent.has(def.scope) => {
             Err(format!("{name} needs the {} scope, which this agent does not have.", def.scope.as_str()))
         }
+        Some(_) if in_family(reviews::TOOLS, name) => reviews::run(atrium, agent, name, args, &mut workspace_id).await,
+        Some(_) if in_family(sharing::TOOLS, name) => sharing::run(atrium, agent, name, args, &mut workspace_id).await,
+        Some(_) if in_family(admin::TOOLS, name) => admin::run(atrium, agent, name, args, &mut workspace_id).await,
         Some(_) => artifacts::run(atrium, agent, name, args, &mut workspace_id).await,
     };
     Outcome { result, workspace_id }
