@@ -190,6 +190,7 @@ impl Atrium {
                 workspaces: input.workspaces,
                 scopes: scopes.iter().map(|s| s.as_str().to_owned()).collect(),
                 servers: input.servers,
+                oauth_client_id: None,
             })
             .await?;
         tracing::info!(agent = %record.id, "agent created");

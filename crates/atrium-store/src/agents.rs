@@ -40,6 +40,8 @@ pub struct AgentRecord {
     pub rotated_time: String,
     /// When its token was last used.
     pub last_used_time: Option<String>,
+    /// The OAuth client it was made for (approved in the window's consent dialog); `None` for a token agent.
+    pub oauth_client_id: Option<String>,
 }
 
 /// A new agent, its token already hashed.
@@ -57,6 +59,8 @@ pub struct NewAgentRecord {
     pub scopes: Vec<String>,
     /// Its servers (empty: every server no agent names).
     pub servers: Vec<AgentServer>,
+    /// The OAuth client it is made for, if any.
+    pub oauth_client_id: Option<String>,
 }
 
 #[derive(FromRow)]
@@ -70,6 +74,7 @@ struct AgentRow {
     created_time: String,
     rotated_time: String,
     last_used_time: Option<String>,
+    oauth_client_id: Option<String>,
 }
 
 impl TryFrom<AgentRow> for AgentRecord {
@@ -90,6 +95,7 @@ impl TryFrom<AgentRow> for AgentRecord {
             created_time: row.created_time,
             rotated_time: row.rotated_time,
             last_used_time: row.last_used_time,
+            oauth_client_id: row.oauth_client_id,
         })
     }
 }
@@ -118,8 +124,9 @@ impl Store {
         }
         let time = now();
         let row: AgentRow = sqlx::query_as(
-            "INSERT INTO agents (id, name, token_hash, workspaces, scopes, servers, created_time, rotated_time)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7) RETURNING *",
+            "INSERT INTO agents (id, name, token_hash, workspaces, scopes, servers, created_time, rotated_time,
+                                 oauth_client_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8) RETURNING *",
         )
         .bind(&agent.id)
         .bind(&agent.name)
@@ -128,6 +135,7 @@ impl Store {
         .bind(json_list(&agent.scopes))
         .bind(json_list(&agent.servers))
         .bind(time)
+        .bind(&agent.oauth_client_id)
         .fetch_one(&mut *tx)
         .await?;
         tx.commit_quietly().await?;
@@ -150,9 +158,11 @@ impl Store {
         row.ok_or_else(|| not_found(id_or_name))?.try_into()
     }
 
-    /// Replaces an agent's token hash (rotation): the old token stops working at once.
+    /// Replaces an agent's token hash (rotation): the old token, and every OAuth token it holds, stop working at
+    /// once.
     pub async fn agent_set_token_hash(&self, id: &str, token_hash: &str) -> Result<AgentRecord> {
         let mut tx = self.begin_write().await?;
+        sqlx::query("DELETE FROM oauth_tokens WHERE agent_id = ?1").bind(id).execute(&mut *tx).await?;
         let row: Option<AgentRow> =
             sqlx::query_as("UPDATE agents SET token_hash = ?2, rotated_time = ?3 WHERE id = ?1 RETURNING *")
                 .bind(id)
@@ -177,7 +187,7 @@ impl Store {
         Ok(time)
     }
 
-    /// Removes an agent (its token stops working at once); `false` when there was none.
+    /// Removes an agent (its token and its OAuth tokens stop working at once); `false` when there was none.
     pub async fn agent_delete(&self, id: &str) -> Result<bool> {
         let mut tx = self.begin_write().await?;
         let done = sqlx::query("DELETE FROM agents WHERE id = ?1").bind(id).execute(&mut *tx).await?;

@@ -8,6 +8,7 @@
 //! it out of search (the index itself catches up in the background, and before every search).
 #![deny(missing_docs)]
 
+mod agent_oauth;
 mod agents;
 mod artifacts;
 mod audit;
@@ -30,6 +31,7 @@ mod sync_model;
 pub mod validate;
 mod workspaces;
 
+pub use agent_oauth::{NewOAuthToken, OAuthClientRecord, OAuthTokenKind, OAuthTokenRecord};
 pub use agents::{AgentRecord, AgentServer, NewAgentRecord};
 pub use audit::{AuditEntry, AuditFilter, AuditOrigin, AuditStatus};
 pub use error::{Entity, StoreError};

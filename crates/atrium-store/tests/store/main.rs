@@ -1,5 +1,6 @@
 //! Store integration tests against real SQLite files in temporary homes.
 
+mod agent_oauth;
 mod audit;
 mod common;
 mod concurrency;
