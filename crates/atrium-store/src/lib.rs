@@ -21,6 +21,7 @@ mod listing;
 mod local;
 mod migrate;
 mod model;
+mod reviews;
 pub mod paths;
 mod search;
 mod search_index;
@@ -37,6 +38,7 @@ pub use audit::{AuditEntry, AuditFilter, AuditOrigin, AuditStatus};
 pub use error::{Entity, StoreError};
 pub use list_model::{ArtifactListQuery, ArtifactPage, ArtifactSort, TypeCount};
 pub use local::{SecretRecord, ServerApproval};
+pub use reviews::{NewReview, REVIEW_COMMENT_MAX, Review, ReviewVerdict};
 pub use migrate::{MIGRATIONS, Migration, SCHEMA_VERSION};
 pub use model::{
     Artifact, ArtifactPatch, ArtifactState, ArtifactSummary, FieldProblem, NewArtifact, NewWorkspace, Revision,

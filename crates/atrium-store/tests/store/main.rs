@@ -8,6 +8,7 @@ mod crud;
 mod listing;
 mod local;
 mod refusals;
+mod reviews;
 mod search;
 mod search_index;
 mod sync_apply;
