@@ -97,6 +97,15 @@ pub enum AppEvent {
         /// Who wrote it.
         by: ChangedBy,
     },
+    /// An agent reviewed an artifact: a window showing it reloads its reviews.
+    ArtifactReviewed {
+        /// Its workspace.
+        workspace_id: String,
+        /// The artifact.
+        artifact_id: String,
+        /// The new review.
+        review_id: String,
+    },
     /// Sync changed a workspace's artifacts (lists need a refresh).
     ArtifactsChanged {
         /// The workspace.

@@ -22,6 +22,7 @@ pub mod logging;
 pub mod navigation;
 mod platform;
 mod registrations;
+mod reviews;
 mod secrets;
 mod server_view;
 mod servers;
@@ -63,6 +64,7 @@ pub use atrium_platform::{
     SyncProgress, SyncState, WorkspaceSync,
 };
 pub use atrium_store::AtriumPaths;
+pub use atrium_store::{REVIEW_COMMENT_MAX, Review, ReviewVerdict};
 pub use atrium_store::{AgentServer, AuditEntry, AuditFilter, AuditOrigin, AuditStatus};
 pub use atrium_store::{
     Artifact, ArtifactPatch, ArtifactState, ArtifactSummary, FieldProblem, NewArtifact, NewWorkspace, Revision,

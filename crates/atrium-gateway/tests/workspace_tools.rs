@@ -1,0 +1,169 @@
+//! Atrium's own tools on `/mcp` beyond reading and writing artifacts, over real HTTP with a real store: reviews
+//! kept with the artifact, idempotent publishing, and the admin surface.
+
+use atrium_api::{AgentScope, AgentToken, Atrium, AtriumPaths, NewAgent, NewArtifact, NewWorkspace, OpenOptions};
+use atrium_api::{AppEvent, EventSink, ReviewVerdict};
+use atrium_gateway::{Gateway, GatewayOptions};
+use serde_json::{Value, json};
+use std::sync::{Arc, Mutex};
+
+/// Keeps every event the API emits.
+#[derive(Default)]
+struct Events(Mutex<Vec<AppEvent>>);
+
+impl EventSink for Events {
+    fn emit(&self, event: AppEvent) {
+        self.0.lock().expect("events").push(event);
+    }
+}
+
+struct Fixture {
+    atrium: Atrium,
+    events: Arc<Events>,
+    _gateway: Gateway,
+    url: String,
+    workspace: String,
+    _home: tempfile::TempDir,
+}
+
+impl Fixture {
+    async fn new() -> Self {
+        let home = tempfile::tempdir().expect("temp dir");
+        let paths = AtriumPaths::at(home.path());
+        let events = Arc::new(Events::default());
+        let options = OpenOptions { events: events.clone(), ..OpenOptions::default() };
+        let atrium = Atrium::open_with(paths.clone(), options).await.expect("open");
+        let workspace = atrium
+            .workspace_create(NewWorkspace { title: "Drafts".into(), description: None })
+            .await
+            .expect("workspace")
+            .id;
+        let gateway = Gateway::start(atrium.clone(), &paths, GatewayOptions { port: 0, ..GatewayOptions::default() })
+            .await
+            .expect("gateway");
+        let url = gateway.url();
+        Fixture { atrium, events, _gateway: gateway, url, workspace, _home: home }
+    }
+
+    async fn agent(&self, name: &str, workspaces: Vec<String>, scopes: Vec<AgentScope>) -> AgentToken {
+        let input = NewAgent { name: name.into(), workspaces, scopes, servers: vec![] };
+        self.atrium.agent_create(input).await.expect("agent")
+    }
+
+    async fn artifact(&self, workspace: &str, title: &str) -> String {
+        let input = NewArtifact {
+            workspace_id: workspace.to_owned(),
+            title: title.into(),
+            content_type: "text/markdown".into(),
+            content: Some("# Draft".into()),
+            ..NewArtifact::default()
+        };
+        self.atrium.artifact_create(input).await.expect("artifact").id
+    }
+}
+
+/// One MCP session of an agent, spoken as raw JSON-RPC over HTTP.
+struct Session {
+    url: String,
+    token: String,
+    id: String,
+    next: u64,
+}
+
+impl Session {
+    async fn open(url: &str, token: &str) -> Self {
+        let init = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"protocolVersion": "2025-11-25",
+            "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}});
+        let answer = post(url, token, None, &init).await;
+        assert_eq!(answer.status(), 200);
+        let id = answer.headers().get("mcp-session-id").and_then(|v| v.to_str().ok()).expect("session").to_owned();
+        Session { url: url.to_owned(), token: token.to_owned(), id, next: 1 }
+    }
+
+    /// Calls `tool` with the JSON-RPC id `id`; the whole answer.
+    async fn call_with_id(&self, id: u64, tool: &str, arguments: Value) -> Value {
+        let body = json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": tool, "arguments": arguments}});
+        post(&self.url, &self.token, Some(&self.id), &body).await.json().await.expect("json")
+    }
+
+    /// Calls `tool`; its structured result, or its error text as `Err`.
+    async fn call(&mut self, tool: &str, arguments: Value) -> Result<Value, String> {
+        self.next += 1;
+        let answer = self.call_with_id(self.next, tool, arguments).await;
+        outcome(&answer)
+    }
+
+    async fn tool_names(&self) -> Vec<String> {
+        let body = json!({"jsonrpc": "2.0", "id": 999, "method": "tools/list"});
+        let answer: Value = post(&self.url, &self.token, Some(&self.id), &body).await.json().await.expect("json");
+        answer["result"]["tools"]
+            .as_array()
+            .expect("tools")
+            .iter()
+            .filter_map(|t| t["name"].as_str().map(str::to_owned))
+            .collect()
+    }
+}
+
+fn outcome(answer: &Value) -> Result<Value, String> {
+    let result = &answer["result"];
+    if result["isError"] == true {
+        return Err(result["content"][0]["text"].as_str().unwrap_or_default().to_owned());
+    }
+    assert!(answer.get("error").is_none(), "{answer}");
+    Ok(result["structuredContent"].clone())
+}
+
+async fn post(url: &str, token: &str, session: Option<&str>, body: &Value) -> reqwest::Response {
+    let mut request = reqwest::Client::new()
+        .post(url)
+        .bearer_auth(token)
+        .header("accept", "application/json, text/event-stream")
+        .header("content-type", "application/json")
+        .body(body.to_string());
+    if let Some(session) = session {
+        request = request.header("mcp-session-id", session);
+    }
+    request.send().await.expect("post")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agents_review_is_kept_with_the_artifact_and_the_window_hears_of_it() {
+    let fx = Fixture::new().await;
+    let essay = fx.artifact(&fx.workspace, "Essay").await;
+    let elsewhere = fx.atrium.workspace_create(NewWorkspace { title: "Private".into(), description: None }).await;
+    let hidden = fx.artifact(&elsewhere.expect("workspace").id, "Hidden").await;
+    let critic = fx.agent("Critic", vec![fx.workspace.clone()], vec![AgentScope::Read]).await;
+    let mut s = Session::open(&fx.url, &critic.token).await;
+    let names = s.tool_names().await;
+    assert!(names.iter().any(|n| n == "review_artifact") && names.iter().any(|n| n == "list_reviews"), "{names:?}");
+
+    let review = s
+        .call("review_artifact", json!({"artifact_id": essay, "verdict": "changes_requested", "comment": "Cite it."}))
+        .await
+        .expect("reviewed");
+    assert_eq!((review["version"].as_u64(), review["verdict"].as_str()), (Some(1), Some("changes_requested")));
+
+    // What the window reads: the review, by the agent's name.
+    let kept = fx.atrium.artifact_reviews(essay.clone()).await.expect("reviews");
+    assert_eq!(kept.len(), 1);
+    assert_eq!((kept[0].verdict, kept[0].reviewer_name.as_str()), (ReviewVerdict::ChangesRequested, "Critic"));
+    assert_eq!(kept[0].comment, "Cite it.");
+    let heard = fx.events.0.lock().expect("events").iter().any(
+        |e| matches!(e, AppEvent::ArtifactReviewed { artifact_id, review_id, .. } if *artifact_id == essay && *review_id == kept[0].id),
+    );
+    assert!(heard, "the window hears of the review");
+
+    let listed = s.call("list_reviews", json!({"artifact_id": essay})).await.expect("listed");
+    assert_eq!(listed["reviews"][0]["comment"], "Cite it.");
+
+    // Refused: a verdict that is not one, a version the artifact never had, an artifact it may not see.
+    let wrong = s.call("review_artifact", json!({"artifact_id": essay, "verdict": "lgtm"})).await.unwrap_err();
+    assert!(wrong.contains("approved, changes_requested or commented"), "{wrong}");
+    let future = s.call("review_artifact", json!({"artifact_id": essay, "verdict": "approved", "version": 7})).await;
+    assert!(future.unwrap_err().contains("versions 1 to 1"));
+    let unseen = s.call("review_artifact", json!({"artifact_id": hidden, "verdict": "approved"})).await.unwrap_err();
+    assert_eq!(unseen, format!("There is no artifact {hidden}."));
+    assert!(fx.atrium.artifact_reviews(hidden).await.expect("reviews").is_empty());
+    assert_eq!(fx.atrium.artifact_reviews(essay).await.expect("reviews").len(), 1, "nothing refused was kept");
+}
