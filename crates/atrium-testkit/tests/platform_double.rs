@@ -14,6 +14,8 @@ mod auth;
 mod bin;
 #[path = "platform_double/contract.rs"]
 mod contract;
+#[path = "platform_double/grants.rs"]
+mod grants;
 #[path = "platform_double/layouts.rs"]
 mod layouts;
 #[path = "platform_double/live.rs"]

@@ -35,11 +35,14 @@
 //!
 //! Differences: there is no upstream IdP (a configured provider approves at once as the default user, or as
 //! `login_hint`) and no `/.well-known/jwks.json` (tokens are checked by lookup); a user reads only containers
-//! they created (no grants or sharing); a `context` that is not JSON-object text is a 422 on create and update;
-//! `/events` answers `{"error": ...}` to non-JSON frames instead of dropping the socket; refresh tokens are not
-//! accepted as bearers anywhere; content links point at Mantle's listener instead of an object store; Chorus
+//! they created (grants do not widen Mantle's reads); Origin's `/auth/grants` (invites, listing, revoking,
+//! claiming) follows the platform's code, except that a container's owner holds admin on it and its artifacts
+//! (see `access_grants.rs`); a `context` that is not JSON-object text is a 422 on create and update; `/events`
+//! answers `{"error": ...}` to non-JSON frames instead of dropping the socket; refresh tokens are not accepted as
+//! bearers anywhere; content links point at Mantle's listener instead of an object store; Chorus
 //! serves no personas; the web app is a one-line `index.html`.
 
+mod access_grants;
 mod bus;
 mod chorus;
 mod control;
@@ -239,6 +242,16 @@ impl PlatformDouble {
     /// Mints a user access JWT, as password login would (client `agience-client`).
     pub fn access_token(&self, user: &DoubleUser) -> String {
         self.shared.mint(user, "agience-client", false).0
+    }
+
+    /// Origin's grants on a resource (an artifact's id), revoked ones included, oldest first: what
+    /// `GET /auth/grants?resource_id=…` answers its admin.
+    pub fn grants_on(&self, resource_id: &str) -> Vec<serde_json::Value> {
+        lock(&self.shared.access_grants)
+            .iter()
+            .filter(|g| g.get("resource_id").and_then(serde_json::Value::as_str) == Some(resource_id))
+            .map(|g| serde_json::Value::Object(g.clone()))
+            .collect()
     }
 
     /// Sets the lifetime of access tokens issued from now on (default 43200 s).

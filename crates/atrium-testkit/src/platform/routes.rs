@@ -14,7 +14,7 @@ use serde_json::json;
 use super::error::json_response;
 use super::state::Shared;
 use super::table::{Handler, ROUTES, RouteSpec, Service};
-use super::{chorus, control, events, fault_layer, grants, mantle, origin};
+use super::{access_grants, chorus, control, events, fault_layer, grants, mantle, origin};
 
 /// Which listener a router is for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -81,6 +81,11 @@ fn handler(spec: &RouteSpec) -> MethodRouter<Arc<Shared>> {
         Handler::PasswordLogin => on(f, grants::password_login),
         Handler::UserInfo => on(f, grants::userinfo),
         Handler::CreateKey => on(f, grants::create_key),
+        Handler::CreateGrant => on(f, access_grants::create),
+        Handler::ListGrants => on(f, access_grants::list),
+        Handler::ReadGrant => on(f, access_grants::read),
+        Handler::RevokeGrant => on(f, access_grants::revoke),
+        Handler::ClaimInvite => on(f, access_grants::claim),
         Handler::MantleRoot => on(f, mantle::root),
         Handler::Visible => on(f, mantle::visible),
         Handler::Create => on(f, mantle::create),

@@ -80,6 +80,8 @@ pub(crate) struct Shared {
     pub codes: Mutex<HashMap<String, AuthCode>>,
     pub content_tokens: Mutex<HashMap<String, (Arc<str>, String)>>,
     pub store: Mutex<Store>,
+    /// Origin's resource grants (`/auth/grants`): invites and direct grants, revoked ones kept.
+    pub access_grants: Mutex<Vec<super::access_grants::GrantRow>>,
     pub clock: Clock,
     pub counters: Counters,
     pub faults: Faults,
@@ -111,6 +113,7 @@ impl Shared {
             codes: Mutex::default(),
             content_tokens: Mutex::default(),
             store: Mutex::default(),
+            access_grants: Mutex::default(),
             clock: Clock::default(),
             counters: Counters::default(),
             faults: Faults::default(),
