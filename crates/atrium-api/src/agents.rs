@@ -74,6 +74,8 @@ pub struct AgentView {
     pub rotated_time: String,
     /// When its token was last used (to the nearest half minute).
     pub last_used_time: Option<String>,
+    /// The OAuth client it was made for (approved in the consent dialog); `None` for an agent with a token.
+    pub oauth: Option<crate::oauth_server::AgentOAuth>,
 }
 
 /// A new agent.
@@ -103,7 +105,7 @@ pub struct AgentToken {
     pub token: String,
 }
 
-fn view(record: AgentRecord) -> AgentView {
+fn view(record: AgentRecord, client_name: Option<String>) -> AgentView {
     let mut scopes: Vec<AgentScope> = record.scopes.iter().filter_map(|s| AgentScope::parse(s)).collect();
     scopes.sort();
     scopes.dedup();
@@ -116,26 +118,35 @@ fn view(record: AgentRecord) -> AgentView {
         created_time: record.created_time,
         rotated_time: record.rotated_time,
         last_used_time: record.last_used_time,
+        oauth: record.oauth_client_id.map(|client_id| crate::oauth_server::AgentOAuth {
+            client_name: client_name.unwrap_or_else(|| client_id.clone()),
+            client_id,
+        }),
     }
 }
 
-fn hash(token: &str) -> String {
+/// SHA-256 of a token, lowercase hex: all the store keeps of it.
+pub(crate) fn hash(token: &str) -> String {
     Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Equal bytes, compared without stopping at the first difference.
-fn same(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// A fresh token for the agent `id`: the prefix, the agent's id (so a presented token names whose hash to compare
 /// with), and 256 random bits.
 fn new_token(id: &uuid::Uuid) -> ApiResult<String> {
+    Ok(format!("{TOKEN_PREFIX}{}_{}", id.simple(), random_secret()?))
+}
+
+/// 256 random bits, base64url: the secret part of every token, code and poll id.
+pub(crate) fn random_secret() -> ApiResult<String> {
     let mut bytes = [0u8; TOKEN_BYTES];
     getrandom::fill(&mut bytes)
         .map_err(|e| ApiError::new(ErrorCode::Internal, format!("No randomness for a token: {e}.")))?;
-    let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
-    Ok(format!("{TOKEN_PREFIX}{}_{secret}", id.simple()))
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// The agent id a token names, if it is shaped like one of Atrium's.
@@ -157,6 +168,12 @@ impl Atrium {
     /// server named twice is refused.
     #[tracing::instrument(skip(self, input), fields(name = %input.name))]
     pub async fn agent_create(&self, input: NewAgent) -> ApiResult<AgentToken> {
+        self.agent_make(input, None).await
+    }
+
+    /// Makes an agent; one made for an OAuth client (`oauth_client_id`) signs in with OAuth tokens, and the token
+    /// made here is never shown to anyone.
+    pub(crate) async fn agent_make(&self, input: NewAgent, oauth_client_id: Option<String>) -> ApiResult<AgentToken> {
         let name = input.name.trim().to_owned();
         if name.is_empty() {
             return Err(invalid("name", "An agent needs a name.".into()));
@@ -190,7 +207,7 @@ impl Atrium {
                 workspaces: input.workspaces,
                 scopes: scopes.iter().map(|s| s.as_str().to_owned()).collect(),
                 servers: input.servers,
-                oauth_client_id: None,
+                oauth_client_id,
             })
             .await?;
         tracing::info!(agent = %record.id, "agent created");
@@ -199,12 +216,32 @@ impl Atrium {
 
     /// Every agent, by name.
     pub async fn agent_list(&self) -> ApiResult<Vec<AgentView>> {
-        Ok(self.store.agent_list().await?.into_iter().map(view).collect())
+        let clients: std::collections::HashMap<String, String> =
+            self.store.oauth_client_list().await?.into_iter().map(|c| (c.client_id, c.client_name)).collect();
+        Ok(self
+            .store
+            .agent_list()
+            .await?
+            .into_iter()
+            .map(|a| {
+                let name = a.oauth_client_id.as_ref().and_then(|c| clients.get(c).cloned());
+                view(a, name)
+            })
+            .collect())
     }
 
     /// One agent, by id or exact name.
     pub async fn agent_get(&self, id_or_name: String) -> ApiResult<AgentView> {
-        Ok(view(self.store.agent_get(&id_or_name).await?))
+        let record = self.store.agent_get(&id_or_name).await?;
+        self.view_of(record).await
+    }
+
+    async fn view_of(&self, record: AgentRecord) -> ApiResult<AgentView> {
+        let name = match &record.oauth_client_id {
+            Some(client) => self.store.oauth_client_get(client).await?.map(|c| c.client_name),
+            None => None,
+        };
+        Ok(view(record, name))
     }
 
     /// Removes an agent: its token stops working at once (sessions it holds end with their next request).
@@ -215,7 +252,8 @@ impl Atrium {
         Ok(())
     }
 
-    /// Gives an agent a new token (shown this once); the old one stops working at once.
+    /// Gives an agent a new token (shown this once); the old one, and every OAuth token it holds, stop working at
+    /// once (an OAuth client must then be approved again).
     pub async fn agent_rotate(&self, id_or_name: String) -> ApiResult<AgentToken> {
         let agent = self.store.agent_get(&id_or_name).await?;
         let id = uuid::Uuid::try_parse(&agent.id)
@@ -229,16 +267,19 @@ impl Atrium {
     /// The agent a bearer token belongs to, or `None` (unknown shape, no such agent, a revoked or rotated token):
     /// the caller answers all of these alike. Its use is written down.
     pub async fn agent_authenticate(&self, token: &str) -> ApiResult<Option<AgentView>> {
-        let Some(id) = token_agent(token) else { return Ok(None) };
+        // An OAuth access token names its agent too, and is checked against that agent's live access tokens.
+        let oauth = token.starts_with(crate::oauth_server::ACCESS_PREFIX);
+        let id = if oauth { self.oauth_access_agent(token).await? } else { token_agent(token) };
+        let Some(id) = id else { return Ok(None) };
         let record = match self.store.agent_get(&id).await {
             Ok(record) if record.id == id => record,
             Ok(_) | Err(atrium_store::StoreError::NotFound { .. }) => return Ok(None),
             Err(err) => return Err(err.into()),
         };
-        if !same(hash(token).as_bytes(), record.token_hash.as_bytes()) {
+        if !oauth && !same(hash(token).as_bytes(), record.token_hash.as_bytes()) {
             return Ok(None);
         }
-        let mut agent = view(record);
+        let mut agent = self.view_of(record).await?;
         let stale = agent
             .last_used_time
             .as_deref()

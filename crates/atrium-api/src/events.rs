@@ -116,6 +116,16 @@ pub enum AppEvent {
         /// The status.
         status: atrium_platform::RelayStatus,
     },
+    /// An OAuth client asks for an agent; answer with `agent_consent_answer`.
+    AgentConsentRequested {
+        /// The request.
+        request: crate::ConsentRequest,
+    },
+    /// A consent request was answered or expired.
+    AgentConsentClosed {
+        /// Its id.
+        id: String,
+    },
 }
 
 /// Who changed an artifact (sync and the gateway will say so too when they report single artifacts).

@@ -4,6 +4,7 @@
 #![deny(missing_docs)]
 
 mod agent_access;
+mod agent_consent;
 mod agents;
 mod approval_state;
 mod approvals;
@@ -20,6 +21,7 @@ mod import;
 mod links;
 pub mod logging;
 pub mod navigation;
+mod oauth_server;
 mod platform;
 mod registrations;
 mod reviews;
@@ -41,6 +43,7 @@ use atrium_store::{Store, validate};
 use serde::{Deserialize, Serialize};
 
 pub use agent_access::{AgentServerAccess, GATEWAY_SERVER_ID, GATEWAY_SERVER_TITLE};
+pub use agent_consent::{AuthorizeOutcome, AuthorizeQuery, ConsentAnswer, ConsentRequest, ConsentStatus};
 pub use agents::{AgentScope, AgentToken, AgentView, NewAgent};
 pub use approval_state::{ApprovalReason, ServerApprovalState};
 pub use artifact_pages::CREATE_MANY_MAX;
@@ -83,6 +86,7 @@ pub use gateway_setting::{GATEWAY_DEFAULT_PORT, GatewayStatus};
 pub use import::{
     ImportPreview, ImportReport, ImportRequest, ImportSource, PlannedSecret, PlannedServer, ServerExport,
 };
+pub use oauth_server::{ACCESS_LIFETIME, AgentOAuth, OAuthErrorCode, OAuthRefusal, RevokeRequest, TokenRequest};
 pub use platform::{PlatformView, RemoteWorkspaceView};
 pub use registrations::parse_registration;
 pub use secrets::{LocalSettings, SecretInput, SecretView};
@@ -204,6 +208,8 @@ pub struct Atrium {
     types: content_registry::TypeCache,
     sign_ins: Arc<auth::SignIns>,
     platform: platform::PlatformServices,
+    /// OAuth clients' requests waiting for the person, and the codes waiting to be redeemed.
+    consents: Arc<agent_consent::Consents>,
 }
 
 impl Atrium {
@@ -251,8 +257,18 @@ impl Atrium {
             options.connect_servers,
         )
         .await?;
-        let atrium =
-            Self { platform, paths, store, servers, keychain, options, viewers, types, sign_ins: Arc::default() };
+        let atrium = Self {
+            platform,
+            paths,
+            store,
+            servers,
+            keychain,
+            options,
+            viewers,
+            types,
+            sign_ins: Arc::default(),
+            consents: Arc::default(),
+        };
         atrium.seed_approvals().await?;
         if atrium.options.connect_servers {
             atrium.connect_all().await?;

@@ -81,7 +81,8 @@ impl GatewayHost {
         if running.closed || running.gateway.is_some() {
             return self.status();
         }
-        let options = GatewayOptions { port, ..GatewayOptions::default() };
+        // The desktop app's window answers OAuth consent requests.
+        let options = GatewayOptions { port, consent: true, ..GatewayOptions::default() };
         match Gateway::start(self.atrium.clone(), &self.paths, options).await {
             Ok(gateway) => {
                 let status = GatewayStatus::Running { port: gateway.addr().port(), url: gateway.url() };

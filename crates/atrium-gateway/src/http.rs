@@ -1,5 +1,6 @@
 //! MCP's streamable HTTP transport, server side, on 127.0.0.1: every request's Host and Origin checked (DNS
-//! rebinding), its bearer token checked against the agents (401 naming the resource metadata otherwise), its body
+//! rebinding), its bearer token checked against the agents — an agent's own token or an OAuth access token (401
+//! naming the resource metadata otherwise, which names this origin as the authorization server), its body
 //! capped; sessions per the spec (`initialize` makes one, `Mcp-Session-Id` names it, `DELETE` ends it, an unknown
 //! one is 404); answers as JSON, or as an event stream when a request's progress, or a passed-through server's
 //! own requests and log lines, travel ahead of its answer; a client's responses to those go back to the server;
@@ -63,6 +64,8 @@ pub(crate) async fn resource_metadata(State(shared): State<Arc<Shared>>, headers
         &json!({
             "resource": format!("{}/mcp", shared.origin()),
             "resource_name": "Atrium",
+            // Atrium is its own authorization server, on this origin (see `oauth`).
+            "authorization_servers": [shared.origin()],
             "bearer_methods_supported": ["header"],
             "scopes_supported": ["read", "write", "share", "admin"],
         }),
@@ -79,7 +82,7 @@ pub(crate) async fn not_found(State(shared): State<Arc<Shared>>, headers: Header
 
 /// The Host must be this listener's loopback address and an Origin, when a browser sends one, this origin: a web
 /// page that rebinds its own name to 127.0.0.1 gets neither right.
-fn check_origin(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
+pub(crate) fn check_origin(shared: &Shared, headers: &HeaderMap) -> Result<(), Response> {
     let port = shared.port;
     let hosts = [format!("127.0.0.1:{port}"), format!("localhost:{port}"), format!("[::1]:{port}")];
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or_default();
@@ -110,7 +113,7 @@ fn unauthorized(shared: &Shared, why: &str) -> Response {
     );
     let mut response = json_response(
         StatusCode::UNAUTHORIZED,
-        &json!({"error": "invalid_token", "error_description": format!("{why} Make an agent with `atrium agent add NAME` and send its token as Authorization: Bearer <token>.")}),
+        &json!({"error": "invalid_token", "error_description": format!("{why} Sign in with OAuth (the resource metadata names the authorization server), or make an agent with `atrium agent add NAME` and send its token as Authorization: Bearer <token>.")}),
     );
     if let Ok(value) = HeaderValue::from_str(&challenge) {
         response.headers_mut().insert(header::WWW_AUTHENTICATE, value);

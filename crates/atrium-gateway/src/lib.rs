@@ -8,6 +8,7 @@
 mod error;
 mod host;
 mod http;
+mod oauth;
 mod passthrough;
 mod progress;
 mod rpc;
@@ -24,7 +25,7 @@ use std::time::Duration;
 
 use atrium_api::{Atrium, AtriumPaths};
 use axum::Router;
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use tokio_util::sync::CancellationToken;
 
 pub use error::GatewayError;
@@ -49,6 +50,9 @@ pub struct GatewayOptions {
     pub calls_per_agent: usize,
     /// How long a forwarded request may take.
     pub call_limit: Duration,
+    /// Whether a person can answer OAuth clients' consent requests here: the desktop app's window. Without it
+    /// (`atrium gateway`, `atrium mcp`) the authorization page says to open the app instead.
+    pub consent: bool,
 }
 
 impl Default for GatewayOptions {
@@ -58,6 +62,7 @@ impl Default for GatewayOptions {
             body_limit: 4 * 1024 * 1024,
             calls_per_agent: 32,
             call_limit: Duration::from_secs(300),
+            consent: false,
         }
     }
 }
@@ -85,6 +90,8 @@ pub(crate) struct Shared {
     pub(crate) bridge_key: String,
     pub(crate) body_limit: usize,
     pub(crate) call_limit: Duration,
+    /// Whether consent requests reach a window (see [`GatewayOptions::consent`]).
+    pub(crate) consent: bool,
 }
 
 impl Shared {
@@ -139,6 +146,7 @@ impl Gateway {
             bridge_key: sessions::random_id() + &sessions::random_id(),
             body_limit: options.body_limit,
             call_limit: options.call_limit,
+            consent: options.consent,
         });
         let run_file = run_file(paths);
         write_run_file(&run_file, &shared)?;
@@ -147,6 +155,12 @@ impl Gateway {
             .route("/mcp/servers/{key}", any(http::server_endpoint))
             .route("/.well-known/oauth-protected-resource", get(http::resource_metadata))
             .route("/.well-known/oauth-protected-resource/mcp", get(http::resource_metadata))
+            .route("/.well-known/oauth-authorization-server", get(oauth::metadata))
+            .route("/register", post(oauth::register))
+            .route("/authorize", get(oauth::authorize))
+            .route("/authorize/status/{poll}", get(oauth::status))
+            .route("/token", post(oauth::token))
+            .route("/revoke", post(oauth::revoke))
             .fallback(http::not_found)
             .with_state(shared.clone());
         let stopping = cancel.clone();
