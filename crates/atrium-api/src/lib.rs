@@ -9,6 +9,7 @@ mod agents;
 mod approval_state;
 mod approvals;
 mod artifact_pages;
+mod artifact_watch;
 mod auth;
 mod client_configs;
 mod content_registry;
@@ -47,6 +48,7 @@ pub use agent_consent::{AuthorizeOutcome, AuthorizeQuery, ConsentAnswer, Consent
 pub use agents::{AgentScope, AgentToken, AgentView, NewAgent};
 pub use approval_state::{ApprovalReason, ServerApprovalState};
 pub use artifact_pages::CREATE_MANY_MAX;
+pub use artifact_watch::ArtifactNotice;
 pub use atrium_auth::{AuthError, Browser, HeadlessBrowser};
 pub use atrium_mcp::config_edit::EntryChange;
 pub use atrium_mcp::import::{ConfigFormat, ConfigInput};
@@ -210,6 +212,8 @@ pub struct Atrium {
     platform: platform::PlatformServices,
     /// OAuth clients' requests waiting for the person, and the codes waiting to be redeemed.
     consents: Arc<agent_consent::Consents>,
+    /// Where artifact writes are broadcast (see [`Atrium::artifact_changes`]).
+    artifact_notices: tokio::sync::broadcast::Sender<ArtifactNotice>,
 }
 
 impl Atrium {
@@ -220,7 +224,9 @@ impl Atrium {
 
     /// Opens the Atrium at `paths`: creates the home if needed, opens and migrates the store, and (when the
     /// options say so) connects every enabled server. Must be called inside a tokio runtime.
-    pub async fn open_with(paths: AtriumPaths, options: OpenOptions) -> ApiResult<Self> {
+    pub async fn open_with(paths: AtriumPaths, mut options: OpenOptions) -> ApiResult<Self> {
+        let (events, artifact_notices) = artifact_watch::wrap(options.events.clone());
+        options.events = events;
         let store = Store::open(&paths).await?;
         let keychain = Keychain::new(paths.keychain_namespace());
         let local = LocalSetup {
@@ -268,6 +274,7 @@ impl Atrium {
             types,
             sign_ins: Arc::default(),
             consents: Arc::default(),
+            artifact_notices,
         };
         atrium.seed_approvals().await?;
         if atrium.options.connect_servers {
@@ -317,6 +324,7 @@ impl Atrium {
     pub async fn workspace_delete(&self, id: String) -> ApiResult<()> {
         let servers = self.store.artifacts_of_type(SERVER_CONTENT_TYPE, Some(&id)).await?;
         self.store.delete_workspace(&id).await?;
+        self.announce(Some(ArtifactNotice::Many { workspace_id: id.clone() }));
         for server in servers {
             self.servers.remove(&server.id);
         }
@@ -402,7 +410,9 @@ impl Atrium {
     /// Deletes an artifact and its history (a server registration is disconnected first).
     pub async fn artifact_delete(&self, id: String) -> ApiResult<()> {
         self.servers.remove(&id);
+        let removal = self.announce_removal(&id).await?;
         self.store.delete_artifact(&id).await?;
+        self.announce(removal);
         self.platform.sync.wake();
         Ok(())
     }
