@@ -5,6 +5,7 @@
 //! - [`Account`]: signing in (browser with PKCE as `desktop-host`, password, or an `agc_…` API key), the tokens in
 //!   the keychain, refreshed ahead of expiry one exchange at a time, and a plain "signed out" when that fails.
 //! - [`Mantle`]: the artifact REST calls sync uses, each failure a typed [`PlatformError`].
+//! - [`AccessLinks`]: Origin's invites and grants on an artifact (share links), passed on as the platform sends them.
 //! - [`Sync`]: two-way sync of linked workspaces: a streamed initial pull, live changes from `/events` with a full
 //!   re-list after every reconnect, local edits through the store's persistent outbox with backoff, and conflict
 //!   detection (the platform is last-write-wins; Atrium never overwrites either side silently).
@@ -12,7 +13,9 @@
 //!   per local server, over that server's persistent supervised session.
 #![deny(missing_docs)]
 
+mod access_links;
 mod account;
+mod authed;
 mod backoff;
 pub mod discovery;
 mod error;
@@ -24,6 +27,7 @@ pub mod sync;
 mod urls;
 pub mod wire;
 
+pub use access_links::{AccessLinks, InviteRequest, InviteRole};
 pub use account::{Account, AccountInfo, AccountStatus, PlatformUser, SignInMethod, SignInRequest, http_client};
 pub use discovery::{ConnectionReport, PlatformAddress, PlatformService, SignInOptions, SignInProvider};
 pub use error::PlatformError;

@@ -5,15 +5,12 @@ use atrium_store::Artifact;
 use serde_json::{Value, json};
 
 use crate::account::Account;
+use crate::authed::{self, encode, without_url};
 use crate::wire::{self, RemoteWorkspace, WORKSPACE_TYPE};
 use crate::{PlatformError, Result};
 
 /// How many ids go in one `POST /artifacts/batch`.
 pub const BATCH_SIZE: usize = 200;
-
-fn encode(segment: &str) -> String {
-    url::form_urlencoded::byte_serialize(segment.as_bytes()).collect()
-}
 
 /// The Mantle client of the signed-in account.
 #[derive(Clone, Debug)]
@@ -42,42 +39,14 @@ impl Mantle {
     where
         F: Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
     {
-        let base = self.base()?;
-        let mut retried = false;
-        loop {
-            let bearer = self.account.bearer().await?;
-            let response = build(self.account.http(), &base)
-                .bearer_auth(bearer.expose())
-                .send()
-                .await
-                .map_err(|e| PlatformError::Unreachable { url: base.clone(), reason: without_url(&e) })?;
-            let status = response.status().as_u16();
-            match status {
-                200..=299 => return Ok(response),
-                401 if !retried => {
-                    self.account.reject(bearer.expose());
-                    retried = true;
-                }
-                404 => return Err(PlatformError::NotFound(what.to_owned())),
-                _ => {
-                    let body = response.text().await.unwrap_or_default();
-                    return Err(PlatformError::from_status(status, what, &body));
-                }
-            }
-        }
+        authed::send(&self.account, &self.base()?, what, build).await
     }
 
     async fn json<F>(&self, what: &str, build: F) -> Result<Value>
     where
         F: Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
     {
-        let response = self.send(what, build).await?;
-        let text = response
-            .text()
-            .await
-            .map_err(|e| PlatformError::Unreachable { url: what.to_owned(), reason: without_url(&e) })?;
-        serde_json::from_str(&text)
-            .map_err(|e| PlatformError::Malformed { what: what.to_owned(), reason: e.to_string() })
+        authed::json(&self.account, &self.base()?, what, build).await
     }
 
     /// The workspaces this account can read.
@@ -198,13 +167,4 @@ impl Mantle {
     pub async fn create_raw(&self, body: &Value) -> Result<Value> {
         self.json("creating an artifact", |c, b| c.post(format!("{b}/artifacts")).json(body)).await
     }
-}
-
-/// A reqwest error's text without its URL (which could carry a presigned signature).
-fn without_url(e: &reqwest::Error) -> String {
-    let mut text = e.to_string();
-    if let Some(url) = e.url() {
-        text = text.replace(url.as_str(), "…");
-    }
-    text
 }
