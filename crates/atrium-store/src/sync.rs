@@ -273,6 +273,15 @@ impl Store {
         Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
+    /// The local version of an artifact that the platform holds now (last pushed or pulled), if any.
+    pub async fn synced_version(&self, id: &str) -> Result<Option<u32>> {
+        let version: Option<Option<i64>> = sqlx::query_scalar("SELECT synced_version FROM artifacts WHERE id = ?")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        Ok(version.flatten().and_then(|v| u32::try_from(v).ok()))
+    }
+
     /// The local fields and sync base of an artifact about to be sent: `(artifact, base modified_time)`.
     pub async fn artifact_for_push(&self, id: &str) -> Result<Option<(Artifact, Option<String>)>> {
         let base: Option<Option<String>> = sqlx::query_scalar("SELECT remote_modified FROM artifacts WHERE id = ?")
