@@ -3,6 +3,7 @@
 //! knows about Tauri: the shell only forwards to these methods.
 #![deny(missing_docs)]
 
+mod access_links;
 mod agent_access;
 mod agent_consent;
 mod agents;
@@ -43,6 +44,7 @@ use atrium_secrets::Keychain;
 use atrium_store::{Store, validate};
 use serde::{Deserialize, Serialize};
 
+pub use access_links::{AccessLink, AccessLinkList, LinkAccess, NewAccessLink};
 pub use agent_access::{AgentServerAccess, GATEWAY_SERVER_ID, GATEWAY_SERVER_TITLE};
 pub use agent_consent::{AuthorizeOutcome, AuthorizeQuery, ConsentAnswer, ConsentRequest, ConsentStatus};
 pub use agents::{AgentScope, AgentToken, AgentView, NewAgent};
