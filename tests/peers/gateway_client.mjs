@@ -1,7 +1,7 @@
 // The official TypeScript MCP SDK client as an agent of Atrium's gateway (what Claude Desktop, Cursor and VS Code
 // run), driving one scenario over streamable HTTP and printing what it saw as one JSON document on stdout.
 //
-//   node tests/peers/gateway_client.mjs URL TOKEN SCENARIO [WORKSPACE_ID]
+//   node tests/peers/gateway_client.mjs URL TOKEN SCENARIO [WORKSPACE_ID [EXTRA_JSON]]
 //   node tests/peers/gateway_client.mjs stdio COMMAND_JSON SCENARIO [WORKSPACE_ID]
 //
 // With `stdio`, the second argument is the command line that serves MCP on its stdin/stdout, as a JSON array
@@ -12,16 +12,25 @@
 //   workspace    the workspace tools end to end (publish, read, revise with a stale version, search, page, delete)
 //   aggregate    server-everything's echo and a long operation through /mcp: progress received, then one cancelled
 //   list_changed prints {"ready":true} once connected, then waits for notifications/tools/list_changed and
-//                prints the tools listed after it
+//                prints the tools listed after it, and whether prompts/list_changed came too (and the prompts)
 //   echo         whoami, then server-everything's echo once (the window's end-to-end test)
+//   resources    artifacts as resources (EXTRA is {"target": id, "secret": id}): every page of resources/list,
+//                the target read, the secret (another workspace's) refused, templates, server-everything's prompt
+//                and a resource of its through /mcp; then subscribes to the target, prints {"ready":true}, and
+//                waits for notifications/resources/updated and resources/list_changed before reading it again
 // A token that is refused makes the SDK throw; the script prints {"error": …} and exits 3.
 
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
-import { ToolListChangedNotificationSchema } from "@modelcontextprotocol/sdk/types.js";
+import {
+  PromptListChangedNotificationSchema,
+  ResourceListChangedNotificationSchema,
+  ResourceUpdatedNotificationSchema,
+  ToolListChangedNotificationSchema,
+} from "@modelcontextprotocol/sdk/types.js";
 
-const [url, token, scenario, workspace] = process.argv.slice(2);
+const [url, token, scenario, workspace, extra] = process.argv.slice(2);
 function stdioTransport(commandLine) {
   const [command, ...args] = JSON.parse(commandLine);
   return new StdioClientTransport({ command, args, env: { ...process.env }, stderr: "inherit" });
@@ -117,6 +126,8 @@ if (scenario === "workspace") {
   const changed = new Promise((resolve) => {
     client.setNotificationHandler(ToolListChangedNotificationSchema, () => resolve(true));
   });
+  let prompts = false;
+  client.setNotificationHandler(PromptListChangedNotificationSchema, () => { prompts = true; });
   out.before = (await client.listTools()).tools.map((t) => t.name);
   // The standalone stream (GET) is opened by the SDK after initialization; give it a moment before saying ready.
   await new Promise((r) => setTimeout(r, 500));
@@ -124,6 +135,54 @@ if (scenario === "workspace") {
   const timeout = new Promise((resolve) => setTimeout(() => resolve(false), 45000));
   out.changed = await Promise.race([changed, timeout]);
   out.after = (await client.listTools()).tools.map((t) => t.name);
+  const until = Date.now() + 5000;
+  while (!prompts && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
+  out.promptsChanged = prompts;
+  out.prompts = (await client.listPrompts()).prompts.map((p) => p.name);
+} else if (scenario === "resources") {
+  const { target, secret } = JSON.parse(extra);
+  const targetUri = `atrium://artifacts/${target}`;
+  const caps = client.getServerCapabilities();
+  out.capabilities = { resources: caps.resources, prompts: caps.prompts };
+  const resources = [];
+  let cursor;
+  out.pages = 0;
+  do {
+    const page = await client.listResources(cursor ? { cursor } : {});
+    out.pages += 1;
+    resources.push(...page.resources);
+    cursor = page.nextCursor;
+  } while (cursor && out.pages < 50);
+  out.resources = resources.map((r) => r.uri);
+  out.entry = resources.find((r) => r.uri === targetUri);
+  out.read = await client.readResource({ uri: targetUri });
+  try {
+    await client.readResource({ uri: `atrium://artifacts/${secret}` });
+    out.secret = { leaked: true };
+  } catch (error) {
+    out.secret = { code: error?.code, message: String(error?.message ?? error) };
+  }
+  out.templates = (await client.listResourceTemplates()).resourceTemplates.map((t) => t.uriTemplate);
+  out.prompts = (await client.listPrompts()).prompts.map((p) => p.name);
+  out.prompt = await client.getPrompt({ name: "everything__simple-prompt" });
+  const document = out.resources.find((u) => u.startsWith("atrium://servers/everything/"));
+  out.serverRead = document ? await client.readResource({ uri: document }) : null;
+  const updated = [];
+  let listChanged = 0;
+  client.setNotificationHandler(ResourceUpdatedNotificationSchema, (n) => updated.push(n.params.uri));
+  client.setNotificationHandler(ResourceListChangedNotificationSchema, () => { listChanged += 1; });
+  await client.subscribeResource({ uri: targetUri });
+  // The standalone stream (GET) is opened by the SDK after initialization; give it a moment before saying ready.
+  await new Promise((r) => setTimeout(r, 500));
+  console.log(JSON.stringify({ ready: true }));
+  const deadline = Date.now() + 30000;
+  while (!(updated.includes(targetUri) && listChanged > 0) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  out.updated = updated;
+  out.listChanged = listChanged;
+  out.reread = await client.readResource({ uri: targetUri });
+  await client.unsubscribeResource({ uri: targetUri });
 } else {
   console.error(`unknown scenario ${scenario}`);
   process.exit(2);

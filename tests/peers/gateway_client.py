@@ -1,6 +1,6 @@
 """The official Python MCP SDK client as an agent of Atrium's gateway: connects over streamable HTTP with a bearer
-token, lists the tools, calls whoami, publishes and reads back an artifact, and calls server-everything's echo
-through /mcp. Prints one JSON document on stdout; a refused token exits 3.
+token, lists the tools, calls whoami, publishes and reads back an artifact (by the tool, then as the resource
+atrium://artifacts/<id>), and calls server-everything's echo through /mcp. Prints one JSON document on stdout; a refused token exits 3.
 
     python tests/peers/gateway_client.py URL TOKEN WORKSPACE_ID
     python tests/peers/gateway_client.py stdio COMMAND_JSON WORKSPACE_ID
@@ -18,6 +18,7 @@ import sys
 from mcp import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamablehttp_client
+from pydantic import AnyUrl
 
 
 def structured(result):
@@ -55,6 +56,8 @@ async def run(url: str, token: str, workspace: str) -> dict:
             )
             out["published"] = made
             out["read"] = structured(await session.call_tool("read_artifact", {"artifact_id": made["artifact_id"]}))
+            resource = await session.read_resource(AnyUrl(f"atrium://artifacts/{made['artifact_id']}"))
+            out["resource"] = resource.model_dump(mode="json", exclude_none=True)
             echo = await session.call_tool("everything__echo", {"message": "python through Atrium"})
             out["echo"] = echo.model_dump(mode="json", exclude_none=True)
     return out

@@ -4,7 +4,7 @@
 //! capped; sessions per the spec (`initialize` makes one, `Mcp-Session-Id` names it, `DELETE` ends it, an unknown
 //! one is 404); answers as JSON, or as an event stream when a request's progress, or a passed-through server's
 //! own requests and log lines, travel ahead of its answer; a client's responses to those go back to the server;
-//! `GET` opens the session's stream for the gateway's own notifications (`tools/list_changed`).
+//! `GET` opens the session's stream for the gateway's own notifications (`list_changed`, `resources/updated`).
 
 // A refusal is the response itself, made once for a request that goes no further: boxing it would gain nothing.
 #![allow(clippy::result_large_err)]
@@ -22,7 +22,7 @@ use tokio::sync::mpsc;
 
 use crate::rpc::{self, Kind};
 use crate::sessions::{Endpoint, Session};
-use crate::{Shared, passthrough, server_requests, surface};
+use crate::{Shared, passthrough, resources, server_requests, surface};
 
 /// The session header.
 const SESSION: &str = "mcp-session-id";
@@ -241,7 +241,8 @@ async fn post(shared: Arc<Shared>, agent: AgentView, endpoint: Endpoint, headers
         let capabilities = message.pointer("/params/capabilities").cloned().unwrap_or(Value::Null);
         let session = shared.sessions.open(&agent.id, endpoint.clone(), capabilities, &shared.cancel);
         if endpoint == Endpoint::Agent {
-            surface::watch_tools(shared.clone(), session.clone(), agent);
+            surface::watch_tools(shared.clone(), session.clone(), agent.clone());
+            resources::watch(&shared, session.clone(), agent);
         }
         tracing::info!(session = %session.id, "session opened");
         let mut response = json_response(StatusCode::OK, &answer);

@@ -5,12 +5,17 @@
 //! connection manager (supervision, auth, `allowed_tools`, masking, audit).
 #![deny(missing_docs)]
 
+mod artifact_resources;
 mod error;
 mod host;
 mod http;
 mod oauth;
+mod pages;
 mod passthrough;
 mod progress;
+mod prompts;
+mod resource_uris;
+mod resources;
 mod rpc;
 mod server_requests;
 mod sessions;

@@ -12,6 +12,8 @@ pub const METHOD_NOT_FOUND: i64 = -32601;
 pub const INVALID_PARAMS: i64 = -32602;
 /// Something failed on Atrium's side or on the server's way.
 pub const INTERNAL_ERROR: i64 = -32603;
+/// No such resource (MCP's code), also for one the agent may not see.
+pub const RESOURCE_NOT_FOUND: i64 = -32002;
 /// Refused for now: the agent has too many calls in flight.
 pub const OVERLOADED: i64 = -32000;
 

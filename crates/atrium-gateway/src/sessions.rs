@@ -39,6 +39,8 @@ pub(crate) struct Session {
     /// The server's own requests sent on to the client and not answered yet: the id the client was given → the
     /// server and the id the server gave.
     pub(crate) asked: Mutex<HashMap<String, (String, Value)>>,
+    /// The artifacts the session subscribed to (`/mcp` only): the artifact's id → its workspace.
+    pub(crate) subscriptions: Mutex<HashMap<String, String>>,
     last_seen: Mutex<Instant>,
     next: AtomicU64,
 }
@@ -53,6 +55,12 @@ impl Session {
     /// both pick `0`).
     pub(crate) fn fresh_token(&self) -> String {
         format!("atrium-gw-{}-{}", self.id, self.next.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// The artifacts it follows, with their workspaces.
+    pub(crate) fn subscribed(&self) -> Vec<(String, String)> {
+        let subscriptions = self.subscriptions.lock().unwrap_or_else(|p| p.into_inner());
+        subscriptions.iter().map(|(a, w)| (a.clone(), w.clone())).collect()
     }
 
     /// Sends a notification on the session's standalone stream, if one is open.
@@ -96,6 +104,7 @@ impl Sessions {
             in_flight: Mutex::new(HashMap::new()),
             capabilities,
             asked: Mutex::new(HashMap::new()),
+            subscriptions: Mutex::new(HashMap::new()),
             last_seen: Mutex::new(Instant::now()),
             next: AtomicU64::new(0),
         });

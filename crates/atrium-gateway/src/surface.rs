@@ -1,7 +1,10 @@
 //! `/mcp`, the agent's endpoint: Atrium's workspace tools beside its servers' tools, each named
 //! `{server-slug}__{tool}` (Atrium's own names win a clash), a server tool's call forwarded to the server's live
 //! session as it came (its progress back to the caller, a cancellation on to the server), its answer as the
-//! server wrote it. When what the agent's servers offer changes, the session hears `tools/list_changed`.
+//! server wrote it; a tool's MCP Apps view URI is namespaced so the view is read through `/mcp`. Beside the
+//! tools, resources (`resources`: the artifacts, the servers' resources) and the servers' prompts (`prompts`).
+//! When what the agent's servers offer changes, the session hears `tools/list_changed`, and
+//! `resources/list_changed` and `prompts/list_changed` when a server offering those comes or goes.
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -13,7 +16,7 @@ use tokio::sync::mpsc;
 
 use crate::rpc::{self, INTERNAL_ERROR, INVALID_PARAMS, METHOD_NOT_FOUND};
 use crate::sessions::Session;
-use crate::{Shared, progress, server_requests, workspace_tools};
+use crate::{Shared, pages, progress, prompts, resource_uris, resources, server_requests, workspace_tools};
 
 /// The answer to `initialize` on `/mcp`.
 pub(crate) fn initialize(id: &Value, protocol: &str) -> Value {
@@ -21,9 +24,13 @@ pub(crate) fn initialize(id: &Value, protocol: &str) -> Value {
         id,
         json!({
             "protocolVersion": protocol,
-            "capabilities": {"tools": {"listChanged": true}},
+            "capabilities": {
+                "tools": {"listChanged": true},
+                "resources": {"subscribe": true, "listChanged": true},
+                "prompts": {"listChanged": true},
+            },
             "serverInfo": {"name": "atrium", "title": "Atrium", "version": env!("CARGO_PKG_VERSION")},
-            "instructions": "Atrium's workspaces and the person's MCP servers. Call whoami first: it says which workspaces you may see and what you may do. Server tools are named {server}__{tool}.",
+            "instructions": "Atrium's workspaces and the person's MCP servers. Call whoami first: it says which workspaces you may see and what you may do. Server tools and prompts are named {server}__{name}. Artifacts are resources, atrium://artifacts/<id>; a server's resources are under atrium://servers/<server>/.",
         }),
     )
 }
@@ -59,7 +66,10 @@ pub(crate) async fn tools(shared: &Shared, agent: &AgentView) -> Vec<Value> {
             for (key, value) in
                 [("outputSchema", tool.output_schema), ("annotations", tool.annotations), ("_meta", tool.meta)]
             {
-                if let Some(value) = value {
+                if let Some(mut value) = value {
+                    if key == "_meta" {
+                        resource_uris::rewrite_tool_meta(&server.slug, &mut value);
+                    }
                     entry.insert(key.into(), value);
                 }
             }
@@ -78,6 +88,7 @@ pub(crate) fn watch_tools(shared: Arc<Shared>, session: Arc<Session>, agent: Age
             tools.iter().filter_map(|t| t.get("name").and_then(Value::as_str).map(str::to_owned)).collect()
         };
         let mut known = names(tools(&shared, &agent).await);
+        let mut offering = offering(&shared, &agent).await;
         loop {
             tokio::select! {
                 () = session.cancel.cancelled() => return,
@@ -88,8 +99,24 @@ pub(crate) fn watch_tools(shared: Arc<Shared>, session: Arc<Session>, agent: Age
                 known = now;
                 session.notify(rpc::notification("notifications/tools/list_changed", None));
             }
+            let now = self::offering(&shared, &agent).await;
+            for (list, (before, after)) in ["resources", "prompts"].iter().zip(offering.iter().zip(&now)) {
+                if before != after {
+                    session.notify(rpc::notification(&format!("notifications/{list}/list_changed"), None));
+                }
+            }
+            offering = now;
         }
     });
+}
+
+/// The agent's servers that offer resources now, and those that offer prompts (by id): when either set changes,
+/// so did the lists. (A server's own list_changed while it runs is not followed here.)
+async fn offering(shared: &Shared, agent: &AgentView) -> [BTreeSet<String>; 2] {
+    let servers = pages::servers(shared, agent).await;
+    ["resources", "prompts"].map(|capability| {
+        servers.iter().filter(|s| pages::declares(shared, s, capability)).map(|s| s.server_id.clone()).collect()
+    })
 }
 
 /// A notification from the client: a cancellation goes on to the server the request went to.
@@ -121,6 +148,13 @@ pub(crate) async fn request(
         "ping" => rpc::result(&id, json!({})),
         "tools/list" => rpc::result(&id, json!({"tools": tools(shared, agent).await})),
         "tools/call" => call(shared, session, agent, &id, message, progress).await,
+        "resources/list" => resources::list(shared, session, agent, message).await,
+        "resources/templates/list" => resources::templates(shared, session, agent, message).await,
+        "resources/read" => resources::read(shared, session, agent, message).await,
+        "resources/subscribe" => resources::subscribe(shared, session, agent, message, true).await,
+        "resources/unsubscribe" => resources::subscribe(shared, session, agent, message, false).await,
+        "prompts/list" => prompts::list(shared, session, agent, message).await,
+        "prompts/get" => prompts::get(shared, session, agent, message).await,
         other => rpc::error(&id, METHOD_NOT_FOUND, format!("Method not found: {other}")),
     }
 }

@@ -187,6 +187,11 @@ async fn server_tools_are_aggregated_with_progress_and_cancellation_for_both_sdk
     assert_eq!(py["protocol"], "2025-11-25");
     assert_eq!(py["whoami"]["agent"]["name"], "Cursor");
     assert_eq!(py["read"]["content"], "hello");
+    // The same artifact as a resource, with its content type.
+    let published = py["published"]["artifact_id"].as_str().expect("id");
+    assert_eq!(py["resource"]["contents"][0]["uri"], format!("atrium://artifacts/{published}"));
+    assert_eq!(py["resource"]["contents"][0]["text"], "hello");
+    assert_eq!(py["resource"]["contents"][0]["mimeType"], "text/markdown", "{}", py["resource"]);
     assert_eq!(py["echo"]["content"][0]["text"], "Echo: python through Atrium");
 
     // The server's calls are audited once each, with the agent, under the server.
@@ -225,6 +230,9 @@ async fn a_connected_client_hears_list_changed_when_a_server_starts() {
     assert_eq!(out["changed"], true, "{out}");
     assert!(!out["before"].as_array().expect("before").iter().any(|t| t == "everything__echo"));
     assert!(out["after"].as_array().expect("after").iter().any(|t| t == "everything__echo"), "{out}");
+    // Its prompts came with it, and the session heard so.
+    assert_eq!(out["promptsChanged"], true, "{out}");
+    assert!(out["prompts"].as_array().expect("prompts").iter().any(|p| p == "everything__simple-prompt"), "{out}");
 }
 
 /// What Atrium's own session to a server declares; the direct run declares the same to be comparable.

@@ -1,0 +1,365 @@
+//! Resources and prompts on `/mcp` with real clients and real servers: artifacts as resources through the official
+//! TypeScript SDK client (paged, read, another workspace's not found, subscribed and told of an edit made in the
+//! window), server-everything's resources, templates and prompts through `/mcp` compared entry by entry with the
+//! same server passed through on its own endpoint (only the names namespaced), and an MCP Apps server's view read
+//! through `/mcp` by the namespaced `ui://` URI its tool names.
+
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use atrium_api::{
+    AgentScope, AgentToken, Atrium, AtriumPaths, NewAgent, NewArtifact, NewServer, NewWorkspace, OpenOptions,
+    ServerStatus,
+};
+use atrium_gateway::{Gateway, GatewayOptions};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn require(path: PathBuf) -> String {
+    assert!(path.exists(), "{} is missing: run scripts/setup.sh --test", path.display());
+    path.display().to_string()
+}
+
+fn node() -> String {
+    let local = repo().join(".tools/node22/node_modules/.bin/node");
+    if local.exists() { local.display().to_string() } else { "node".into() }
+}
+
+fn package(path: &str) -> String {
+    require(repo().join("tests/peers/node_modules/@modelcontextprotocol").join(path))
+}
+
+struct Fixture {
+    atrium: Atrium,
+    _gateway: Gateway,
+    url: String,
+    workspace: String,
+    _home: tempfile::TempDir,
+}
+
+impl Fixture {
+    async fn new() -> Self {
+        let home = tempfile::tempdir().expect("temp dir");
+        let paths = AtriumPaths::at(home.path());
+        let options = OpenOptions { connect_servers: true, ..OpenOptions::default() };
+        let atrium = Atrium::open_with(paths.clone(), options).await.expect("open");
+        atrium.local_settings_set_commands(vec![node()]).await.expect("allow node");
+        let workspace = atrium
+            .workspace_create(NewWorkspace { title: "Recipes".into(), description: None })
+            .await
+            .expect("workspace")
+            .id;
+        let gateway = Gateway::start(atrium.clone(), &paths, GatewayOptions { port: 0, ..GatewayOptions::default() })
+            .await
+            .expect("gateway");
+        let url = gateway.url();
+        Fixture { atrium, _gateway: gateway, url, workspace, _home: home }
+    }
+
+    async fn agent(&self, name: &str, workspaces: Vec<String>, scopes: Vec<AgentScope>) -> AgentToken {
+        let input = NewAgent { name: name.into(), workspaces, scopes, servers: vec![] };
+        self.atrium.agent_create(input).await.expect("agent")
+    }
+
+    async fn server(&self, title: &str, args: Vec<String>) -> String {
+        let registration =
+            atrium_api::parse_registration(&json!({"transport": {"type": "stdio", "command": node(), "args": args}}))
+                .expect("registration");
+        let server = self
+            .atrium
+            .server_create(NewServer { workspace_id: self.workspace.clone(), title: title.into(), registration })
+            .await
+            .expect("register");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let state = self.atrium.server_state(server.id.clone()).await.expect("state");
+            match state.status {
+                ServerStatus::Ready => return server.id,
+                ServerStatus::Failed { .. } => panic!("server failed: {:?}", state.status),
+                _ if Instant::now() > deadline => panic!("server not ready in 30 s: {:?}", state.status),
+                _ => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        }
+    }
+
+    async fn everything(&self) -> String {
+        self.server("Everything", vec![package("server-everything/dist/index.js"), "stdio".into()]).await
+    }
+
+    async fn artifact(&self, workspace: &str, title: &str, content: &str) -> String {
+        let input = NewArtifact {
+            workspace_id: workspace.into(),
+            title: title.into(),
+            content_type: "text/markdown".into(),
+            content: Some(content.into()),
+            ..NewArtifact::default()
+        };
+        self.atrium.artifact_create(input).await.expect("artifact").id
+    }
+}
+
+/// One MCP session over raw HTTP, its answers read whether they come as JSON or as an event stream.
+struct Raw {
+    url: String,
+    token: String,
+    session: String,
+    next: u64,
+}
+
+impl Raw {
+    async fn open(url: &str, token: &str) -> Raw {
+        let init = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"protocolVersion": "2025-11-25",
+            "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}});
+        let answer = post(url, token, None, &init).await;
+        let session = answer.headers().get("mcp-session-id").and_then(|v| v.to_str().ok()).expect("session").to_owned();
+        let raw = Raw { url: url.into(), token: token.into(), session, next: 0 };
+        let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
+        post(url, token, Some(&raw.session), &initialized).await;
+        raw
+    }
+
+    /// The response to `method` (the whole JSON-RPC message).
+    async fn ask(&mut self, method: &str, params: Value) -> Value {
+        self.next += 1;
+        let id = self.next;
+        let body = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
+        let answer = post(&self.url, &self.token, Some(&self.session), &body).await;
+        let events =
+            answer.headers().get("content-type").is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
+        let text = answer.text().await.expect("body");
+        if !events {
+            return serde_json::from_str(&text).expect("json");
+        }
+        text.lines()
+            .filter_map(|line| line.strip_prefix("data:"))
+            .filter_map(|data| serde_json::from_str::<Value>(data.trim()).ok())
+            .find(|m| m.get("id") == Some(&json!(id)) && m.get("method").is_none())
+            .unwrap_or_else(|| panic!("no answer to {method} in {text}"))
+    }
+
+    /// Every entry of a paged list.
+    async fn all(&mut self, method: &str, key: &str) -> Vec<Value> {
+        let (mut entries, mut cursor) = (Vec::new(), None::<String>);
+        for _ in 0..100 {
+            let params = cursor.as_ref().map_or(json!({}), |c| json!({"cursor": c}));
+            let answer = self.ask(method, params).await;
+            let result = answer.get("result").unwrap_or_else(|| panic!("{method}: {answer}"));
+            entries.extend(result[key].as_array().expect("entries").iter().cloned());
+            cursor = result.get("nextCursor").and_then(Value::as_str).map(str::to_owned);
+            if cursor.is_none() {
+                return entries;
+            }
+        }
+        panic!("{method} never ended");
+    }
+}
+
+async fn post(url: &str, token: &str, session: Option<&str>, body: &Value) -> reqwest::Response {
+    let mut request = reqwest::Client::new()
+        .post(url)
+        .header("accept", "application/json, text/event-stream")
+        .header("content-type", "application/json")
+        .bearer_auth(token)
+        .body(body.to_string());
+    if let Some(session) = session {
+        request = request.header("mcp-session-id", session);
+    }
+    request.send().await.expect("post")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn artifacts_are_resources_an_agent_reads_pages_and_follows() {
+    let fx = Fixture::new().await;
+    fx.everything().await;
+    let private = fx
+        .atrium
+        .workspace_create(NewWorkspace { title: "Private".into(), description: None })
+        .await
+        .expect("workspace")
+        .id;
+    let secret = fx.artifact(&private, "Secret plans", "nobody else").await;
+    let target = fx.artifact(&fx.workspace, "Saffron", "first draft").await;
+    // More artifacts than one page holds.
+    let many = (0..130)
+        .map(|i| NewArtifact {
+            workspace_id: fx.workspace.clone(),
+            title: format!("Note {i:03}"),
+            content_type: "text/plain".into(),
+            content: Some("x".into()),
+            ..NewArtifact::default()
+        })
+        .collect();
+    fx.atrium.artifact_create_many(many).await.expect("many");
+    let agent = fx.agent("Claude", vec![fx.workspace.clone()], vec![AgentScope::Read, AgentScope::Write]).await;
+    // The 131 written here and Everything's registration.
+    let expected = fx.atrium.artifact_list(fx.workspace.clone()).await.expect("list").len();
+    assert_eq!(expected, 132);
+
+    let extra = json!({"target": target, "secret": secret}).to_string();
+    let mut child = tokio::process::Command::new(node())
+        .args([
+            require(repo().join("tests/peers/gateway_client.mjs")),
+            fx.url.clone(),
+            agent.token.clone(),
+            "resources".into(),
+            fx.workspace.clone(),
+            extra,
+        ])
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("client");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let ready = tokio::time::timeout(Duration::from_secs(60), lines.next_line()).await.expect("ready in time");
+    assert_eq!(ready.ok().flatten().as_deref(), Some(r#"{"ready":true}"#));
+    // An edit in the window, and a new artifact, while the agent follows.
+    let patch = atrium_api::ArtifactPatch { content: Some("edited in the window".into()), ..Default::default() };
+    fx.atrium.artifact_update(target.clone(), patch).await.expect("edit");
+    fx.artifact(&fx.workspace, "Fresh", "new").await;
+    let last = tokio::time::timeout(Duration::from_secs(50), lines.next_line()).await.expect("the client ended");
+    let out: Value = serde_json::from_str(&last.ok().flatten().unwrap_or_default()).expect("json");
+
+    assert_eq!(out["capabilities"]["resources"], json!({"subscribe": true, "listChanged": true}), "{out}");
+    assert_eq!(out["capabilities"]["prompts"], json!({"listChanged": true}));
+    let uris: Vec<&str> = out["resources"].as_array().expect("resources").iter().filter_map(Value::as_str).collect();
+    let artifacts = uris.iter().filter(|u| u.starts_with("atrium://artifacts/")).count();
+    assert_eq!(artifacts, expected, "every artifact of the workspace, once");
+    assert!(out["pages"].as_u64().is_some_and(|p| p >= 2), "{}", out["pages"]);
+    assert!(!uris.iter().any(|u| u.contains(&secret)), "another workspace's artifact was listed");
+    assert!(uris.iter().any(|u| u.starts_with("atrium://servers/everything/demo://")), "{uris:?}");
+    assert_eq!(out["entry"]["name"], "Saffron");
+    assert_eq!(out["entry"]["mimeType"], "text/markdown");
+    let content = &out["read"]["contents"][0];
+    assert_eq!(content["text"], "first draft");
+    assert_eq!(content["mimeType"], "text/markdown");
+    assert_eq!(content["_meta"]["atrium/version"], 1);
+    assert_eq!(out["secret"]["code"], -32002, "{}", out["secret"]);
+    assert!(!out.to_string().contains("nobody else"));
+    let templates = out["templates"].as_array().expect("templates");
+    assert_eq!(templates[0], "atrium://artifacts/{artifact_id}");
+    assert!(templates.iter().any(|t| t.as_str().is_some_and(|t| t.starts_with("atrium://servers/everything/"))));
+    assert!(out["prompts"].as_array().expect("prompts").iter().any(|p| p == "everything__simple-prompt"));
+    assert!(out["prompt"]["messages"][0]["content"]["text"].is_string(), "{}", out["prompt"]);
+    let read = &out["serverRead"]["contents"][0];
+    assert!(read["uri"].as_str().is_some_and(|u| u.starts_with("atrium://servers/everything/demo://")), "{read}");
+    assert!(read["text"].as_str().is_some_and(|t| !t.is_empty()), "{read}");
+    // Told of the edit, and of the new artifact.
+    assert!(out["updated"].as_array().expect("updated").iter().any(|u| *u == format!("atrium://artifacts/{target}")));
+    assert!(out["listChanged"].as_u64().is_some_and(|n| n >= 1), "{out}");
+    assert_eq!(out["reread"]["contents"][0]["text"], "edited in the window");
+    assert_eq!(out["reread"]["contents"][0]["_meta"]["atrium/version"], 2);
+
+    // Without the read scope, no artifact is a resource, and none can be read or followed.
+    let blind = fx.agent("Blind", vec![fx.workspace.clone()], vec![AgentScope::Write]).await;
+    let mut raw = Raw::open(&fx.url, &blind.token).await;
+    let listed = raw.all("resources/list", "resources").await;
+    assert!(!listed.iter().any(|r| r["uri"].as_str().is_some_and(|u| u.starts_with("atrium://artifacts/"))));
+    let uri = format!("atrium://artifacts/{target}");
+    assert_eq!(raw.ask("resources/read", json!({"uri": uri})).await["error"]["code"], -32002);
+    assert_eq!(raw.ask("resources/subscribe", json!({"uri": uri})).await["error"]["code"], -32002);
+    let bad = raw.ask("resources/list", json!({"cursor": "not ours"})).await;
+    assert_eq!(bad["error"]["code"], -32602, "{bad}");
+}
+
+/// `entries` with the namespacing of `field` undone by `undo` (None: an entry that is not the server's).
+fn undone(entries: &[Value], field: &str, undo: impl Fn(&str) -> Option<String>) -> Vec<Value> {
+    entries
+        .iter()
+        .filter_map(|entry| {
+            let original = undo(entry[field].as_str()?)?;
+            let mut entry = entry.clone();
+            entry[field] = Value::String(original);
+            Some(entry)
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_servers_resources_templates_and_prompts_come_through_mcp_as_the_server_wrote_them() {
+    let fx = Fixture::new().await;
+    fx.everything().await;
+    let agent = fx.agent("Cursor", vec![], vec![AgentScope::Read]).await;
+    let mut agg = Raw::open(&fx.url, &agent.token).await;
+    let mut direct = Raw::open(&format!("{}/servers/everything", fx.url), &agent.token).await;
+    let strip = |prefix: &'static str| move |v: &str| v.strip_prefix(prefix).map(str::to_owned);
+
+    let theirs = direct.all("resources/list", "resources").await;
+    let ours = agg.all("resources/list", "resources").await;
+    assert!(!theirs.is_empty());
+    assert_eq!(undone(&ours, "uri", strip("atrium://servers/everything/")), theirs);
+
+    let theirs = direct.all("resources/templates/list", "resourceTemplates").await;
+    let ours = agg.all("resources/templates/list", "resourceTemplates").await;
+    assert!(!theirs.is_empty());
+    assert_eq!(undone(&ours, "uriTemplate", strip("atrium://servers/everything/")), theirs);
+
+    let theirs = direct.all("prompts/list", "prompts").await;
+    let ours = agg.all("prompts/list", "prompts").await;
+    assert!(!theirs.is_empty());
+    assert_eq!(undone(&ours, "name", strip("everything__")), theirs);
+
+    let their_prompt = direct.ask("prompts/get", json!({"name": "args-prompt", "arguments": {"city": "Oslo"}})).await;
+    let our_prompt =
+        agg.ask("prompts/get", json!({"name": "everything__args-prompt", "arguments": {"city": "Oslo"}})).await;
+    assert!(their_prompt.get("result").is_some(), "{their_prompt}");
+    assert_eq!(our_prompt["result"], their_prompt["result"]);
+
+    // A template's URI, filled in, reads through /mcp as the server answers it, the URI put back.
+    let uri = "demo://resource/dynamic/text/1";
+    let theirs = direct.ask("resources/read", json!({"uri": uri})).await;
+    let ours = agg.ask("resources/read", json!({"uri": format!("atrium://servers/everything/{uri}")})).await;
+    assert!(theirs["result"]["contents"][0]["text"].is_string(), "{theirs}");
+    let mut back = ours["result"].clone();
+    assert_eq!(back["contents"][0]["uri"], format!("atrium://servers/everything/{uri}"));
+    back["contents"][0]["uri"] = json!(uri);
+    assert_eq!(back, theirs["result"]);
+
+    // A server the agent does not have, and a prompt of nobody's, are refused.
+    let unknown = agg.ask("resources/read", json!({"uri": format!("atrium://servers/nobody/{uri}")})).await;
+    assert_eq!(unknown["error"]["code"], -32002, "{unknown}");
+    let unknown = agg.ask("prompts/get", json!({"name": "nobody__simple-prompt"})).await;
+    assert_eq!(unknown["error"]["code"], -32602, "{unknown}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_mcp_apps_view_is_read_through_mcp_by_its_namespaced_ui_uri() {
+    let fx = Fixture::new().await;
+    fx.server("Clock", vec![package("server-basic-vanillajs/dist/index.js"), "--stdio".into()]).await;
+    let agent = fx.agent("VS Code", vec![], vec![AgentScope::Read]).await;
+    let mut agg = Raw::open(&fx.url, &agent.token).await;
+    let mut direct = Raw::open(&format!("{}/servers/clock", fx.url), &agent.token).await;
+
+    let theirs = direct.all("tools/list", "tools").await;
+    let (their_tool, original) = theirs
+        .iter()
+        .find_map(|t| Some((t["name"].as_str()?, t.pointer("/_meta/ui/resourceUri")?.as_str()?)))
+        .expect("a tool with a view");
+    assert!(original.starts_with("ui://"), "{original}");
+    let ours = agg.all("tools/list", "tools").await;
+    let tool = ours.iter().find(|t| t["name"] == format!("clock__{their_tool}")).expect("the tool through /mcp");
+    let shown = format!("ui://clock/{}", original.trim_start_matches("ui://"));
+    assert_eq!(tool["_meta"]["ui"]["resourceUri"], shown.as_str(), "{tool}");
+    // The older key, when the server writes it, goes the same way.
+    if let Some(legacy) = theirs.iter().find(|t| t["name"] == their_tool).and_then(|t| t["_meta"].get("ui/resourceUri"))
+    {
+        assert_eq!(legacy, original);
+        assert_eq!(tool["_meta"]["ui/resourceUri"], shown.as_str());
+    }
+
+    let theirs = direct.ask("resources/read", json!({"uri": original})).await;
+    let ours = agg.ask("resources/read", json!({"uri": shown})).await;
+    let html = theirs["result"]["contents"][0]["text"].as_str().expect("the view's html");
+    assert!(html.contains("<html") || html.contains("<!DOCTYPE") || html.contains("<!doctype"), "{html:.200}");
+    let mut back = ours["result"].clone();
+    assert_eq!(back["contents"][0]["uri"], shown.as_str());
+    back["contents"][0]["uri"] = json!(original);
+    assert_eq!(back, theirs["result"], "the view came through changed");
+    // The view is listed among the resources under the same URI.
+    let listed = agg.all("resources/list", "resources").await;
+    assert!(listed.iter().any(|r| r["uri"] == shown.as_str()), "{listed:?}");
+}
