@@ -11,7 +11,7 @@ use atrium_api::{
     ServerState, ServerView, SignInRequest, StartupStatus, SyncConflict, SyncLink, ToolCall, ToolInfo, ViewNotes,
     ViewerChoice, ViewerChoices, ViewerEnvironment, ViewerOpening, Workspace, WorkspaceSync,
 };
-use atrium_api::{AgentServerAccess, AgentToken, AgentView, NewAgent};
+use atrium_api::{AgentServerAccess, AgentToken, AgentView, ConsentAnswer, ConsentRequest, NewAgent};
 use atrium_api::{ArtifactListQuery, ArtifactPage};
 use atrium_api::{ClientApp, ClientConnected, ClientConnection, ClientDisconnected};
 use serde_json::{Map, Value};
@@ -146,6 +146,8 @@ registry! {
     agent_rotate(id_or_name: String) -> AgentToken;
     agent_remove(id_or_name: String) -> ();
     agent_server_set(id_or_name: String) -> Vec<AgentServerAccess>;
+    agent_consent_pending() -> Vec<ConsentRequest>;
+    agent_consent_answer(id: String, answer: ConsentAnswer) -> Option<AgentView>;
     client_connection(agent: String, client: ClientApp, path: Option<String>) -> ClientConnection;
     client_connect(agent: String, client: ClientApp, path: Option<String>) -> ClientConnected;
     client_disconnect(client: ClientApp, path: Option<String>) -> ClientDisconnected;

@@ -1,6 +1,7 @@
 //! `atrium agent add|list|show|remove|rotate|connect|disconnect`: the agents that reach Atrium's gateway, and the
 //! apps' configurations that launch them. A token is printed once, when
-//! an agent is made or its token rotated; Atrium keeps only its hash.
+//! an agent is made or its token rotated; Atrium keeps only its hash. Agents made by approving an OAuth client in
+//! the window are listed beside them (`OAuth · <client>`); rotating one signs it out.
 
 use atrium_api::{AgentScope, AgentServer, AgentToken, AgentView, Atrium, NewAgent};
 
@@ -47,7 +48,8 @@ pub(crate) async fn agent(atrium: &Atrium, out: &Printer, command: &AgentCommand
             } else {
                 for agent in agents {
                     let used = agent.last_used_time.as_deref().unwrap_or("never used");
-                    say!("{}  {}  [{}]  {used}", agent.id, agent.name, scopes(&agent));
+                    let kind = agent.oauth.as_ref().map(|o| format!("  OAuth · {}", o.client_name)).unwrap_or_default();
+                    say!("{}  {}  [{}]{kind}  {used}", agent.id, agent.name, scopes(&agent));
                 }
             }
         }
@@ -63,6 +65,9 @@ pub(crate) async fn agent(atrium: &Atrium, out: &Printer, command: &AgentCommand
                     say!("workspaces  all");
                 } else {
                     say!("workspaces  {}", agent.workspaces.join(", "));
+                }
+                if let Some(oauth) = &agent.oauth {
+                    say!("signs in    with OAuth, as {} (client {})", oauth.client_name, oauth.client_id);
                 }
                 say!("made        {} (token {})", agent.created_time, agent.rotated_time);
                 say!("last used   {}", agent.last_used_time.as_deref().unwrap_or("never"));

@@ -86,6 +86,7 @@ export class AgentsModel {
   }
 
   async rotate(agent: AgentView): Promise<void> {
+    if (agent.oauth) return this.signOut(agent);
     const ok = await confirmer.ask({
       title: `Give “${agent.name}” a new token?`,
       message: "Its current token stops working at once: the app or script using it must be given the new one.",
@@ -98,6 +99,24 @@ export class AgentsModel {
       await this.load();
     } catch (e) {
       toasts.error(`Couldn't rotate “${agent.name}”'s token`, e);
+    }
+  }
+
+  /** An OAuth agent's tokens all stop working (rotation): its app must ask again, and the person approve again. */
+  async signOut(agent: AgentView): Promise<void> {
+    const ok = await confirmer.ask({
+      title: `Sign “${agent.name}” out?`,
+      message: `Its OAuth tokens stop working at once: ${agent.oauth?.client_name ?? "the app"} must ask again, and you approve it again.`,
+      okLabel: "Sign out",
+      danger: true,
+    });
+    if (!ok) return;
+    try {
+      await api.agentRotate(agent.id);
+      toasts.success(`Signed “${agent.name}” out`);
+      await this.load();
+    } catch (e) {
+      toasts.error(`Couldn't sign “${agent.name}” out`, e);
     }
   }
 

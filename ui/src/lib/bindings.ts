@@ -855,6 +855,22 @@ async clientConnection(agent: string, client: ClientApp, path: string | null) : 
     else return { status: "error", error: e  as any };
 }
 },
+async agentConsentPending() : Promise<Result<ConsentRequest[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("agent_consent_pending") };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async agentConsentAnswer(id: string, answer: ConsentAnswer) : Promise<Result<AgentView | null, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("agent_consent_answer", { id, answer }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async clientConnect(agent: string, client: ClientApp, path: string | null) : Promise<Result<ClientConnected, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("client_connect", { agent, client, path }) };
@@ -919,6 +935,18 @@ export type AgentScope =
  * List, search and read artifacts.
  */
 "read" | 
+/**
+ * An agent's OAuth side, as the window and the terminal show it.
+ */
+export type AgentOAuth = { 
+/**
+ * The client's id (from its registration).
+ */
+client_id: string; 
+/**
+ * The name the client gave.
+ */
+client_name: string }
 /**
  * Publish, revise, retitle and delete artifacts.
  */
@@ -1014,7 +1042,11 @@ rotated_time: string;
 /**
  * When its token was last used (to the nearest half minute).
  */
-last_used_time: string | null }
+last_used_time: string | null; 
+/**
+ * The OAuth client it was made for (approved in the consent dialog); `None` for an agent with a token.
+ */
+oauth: AgentOAuth | null }
 /**
  * The one error type that crosses the IPC boundary and the CLI's `--json` output.
  */
@@ -1095,7 +1127,15 @@ export type AppEvent =
 /**
  * The relay's status changed.
  */
-{ kind: "relay_status"; status: RelayStatus }
+{ kind: "relay_status"; status: RelayStatus } | 
+/**
+ * An OAuth client asks for an agent; answer with `agent_consent_answer`.
+ */
+{ kind: "agent_consent_requested"; request: ConsentRequest } | 
+/**
+ * A consent request was answered or expired.
+ */
+{ kind: "agent_consent_closed"; id: string }
 /**
  * Where this Atrium keeps its files, and which build it is.
  */
@@ -1957,6 +1997,46 @@ export type ContentItem =
  * A base64 image.
  */
 { type: "image"; data: string; mimeType: string } | 
+/**
+ * The person's answer to a [`ConsentRequest`].
+ */
+export type ConsentAnswer = { 
+/**
+ * Approve (make the agent, send the code) or refuse (`access_denied`).
+ */
+approve: boolean; 
+/**
+ * The agent to make when approving: its name, workspaces, scopes and servers.
+ */
+agent: NewAgent }
+/**
+ * An OAuth client asking for an agent, as the window's consent dialog shows it.
+ */
+export type ConsentRequest = { 
+/**
+ * Its id, for the answer.
+ */
+id: string; 
+/**
+ * The client's id.
+ */
+client_id: string; 
+/**
+ * The name the client gave itself (not verified: anything on this machine can register).
+ */
+client_name: string; 
+/**
+ * Where the code goes if approved.
+ */
+redirect_uri: string; 
+/**
+ * The scopes it asked for that Atrium knows (the dialog starts with these; `read` when none).
+ */
+scopes: AgentScope[]; 
+/**
+ * When it asked.
+ */
+created_time: string }
 /**
  * Base64 audio.
  */

@@ -2,6 +2,7 @@
 import { onEvent } from "./api";
 import { app } from "./app.svelte";
 import { auditLog } from "./auditLog.svelte";
+import { consents } from "./consent.svelte";
 import { debounce } from "./debounce";
 import { elicitations } from "./elicitation.svelte";
 import { platform } from "./platform.svelte";
@@ -38,6 +39,12 @@ export function startLive(): () => void {
       case "elicitation_closed":
         elicitations.close(e.id);
         break;
+      case "agent_consent_requested":
+        consents.add(e.request);
+        break;
+      case "agent_consent_closed":
+        consents.close(e.id);
+        break;
       case "catalog_changed":
         servers.onCatalogChanged(e.server_id);
         refreshTypes.schedule();
@@ -69,6 +76,8 @@ export function startLive(): () => void {
         break;
     }
   });
+  // Requests an OAuth client made before the window listened (the gateway starts with the app).
+  void consents.load();
   return () => {
     refreshTypes.cancel();
     stopBumps();
