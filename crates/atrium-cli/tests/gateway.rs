@@ -207,6 +207,8 @@ async fn atrium_mcp_serves_on_its_own_to_both_sdks_when_no_gateway_runs() {
     assert!(out.get("error").is_none(), "{out}");
     assert_eq!(out["whoami"]["agent"]["name"], "Claude", "{out}");
     assert_eq!(out["read"]["content"], "hello", "{out}");
+    // The same artifact as a resource, over stdio.
+    assert_eq!(out["resource"]["contents"][0]["text"], "hello", "{out}");
     assert_eq!(out["echo"]["content"][0]["text"], "Echo: python through Atrium", "{out}");
 
     let rows = audited(&home).await;
