@@ -106,9 +106,14 @@ pub(crate) fn check_origin(shared: &Shared, headers: &HeaderMap) -> Result<(), R
     Ok(())
 }
 
+/// The scopes an OAuth client asks for by default (MCP's scope selection takes the challenge's `scope` first, then
+/// every scope the metadata lists): what an agent usually needs — `share` and `admin` only when the person ticks them
+/// in the consent dialog.
+const DEFAULT_SCOPE: &str = "read write";
+
 fn unauthorized(shared: &Shared, why: &str) -> Response {
     let challenge = format!(
-        "Bearer error=\"invalid_token\", error_description=\"{why}\", resource_metadata=\"{}/.well-known/oauth-protected-resource\"",
+        "Bearer error=\"invalid_token\", error_description=\"{why}\", resource_metadata=\"{}/.well-known/oauth-protected-resource\", scope=\"{DEFAULT_SCOPE}\"",
         shared.origin()
     );
     let mut response = json_response(

@@ -395,3 +395,58 @@ async fn refusing_in_the_window_sends_access_denied_and_a_headless_gateway_asks_
     assert!(page.text().await.expect("page").contains("open the Atrium"));
     assert!(headless.atrium.agent_consent_pending().await.expect("pending").is_empty());
 }
+
+fn repo() -> std::path::PathBuf {
+    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn node() -> String {
+    let local = repo().join(".tools/node22/node_modules/.bin/node");
+    if local.exists() { local.display().to_string() } else { "node".into() }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_typescript_sdks_oauth_client_signs_in_through_the_consent_and_refreshes() {
+    let fx = Fixture::new(true).await;
+    let peer = repo().join("tests/peers/oauth_client.mjs");
+    assert!(repo().join("tests/peers/node_modules/@modelcontextprotocol/sdk").exists(), "run scripts/setup.sh --test");
+    let child = tokio::process::Command::new(node())
+        .arg(&peer)
+        .arg(fx.resource())
+        .arg("SDK app")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run the SDK client");
+    // The person, in the window: the request arrives, and is approved for Recipes with what it asked.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let request = loop {
+        let pending = fx.atrium.agent_consent_pending().await.expect("pending");
+        if let Some(request) = pending.into_iter().next() {
+            break request;
+        }
+        assert!(std::time::Instant::now() < deadline, "the SDK's request never reached the window");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(request.client_name, "SDK app");
+    assert_eq!(request.scopes, [AgentScope::Read, AgentScope::Write], "the SDK asked for read and write");
+    let agent = NewAgent {
+        name: "SDK app".into(),
+        workspaces: vec![fx.workspace.clone()],
+        scopes: request.scopes.clone(),
+        servers: vec![],
+    };
+    fx.atrium.agent_consent_answer(request.id, ConsentAnswer { approve: true, agent }).await.expect("approve");
+    let output = child.wait_with_output().await.expect("the client ends");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let last: Value = serde_json::from_str(stdout.lines().last().unwrap_or_default())
+        .unwrap_or_else(|_| panic!("no JSON from the client: {stdout}\n{}", String::from_utf8_lossy(&output.stderr)));
+    assert!(stdout.contains(r#"{"waiting":true}"#), "the page waited for the window: {stdout}");
+    assert!(last.get("error").is_none(), "{last}");
+    assert_eq!(last["before"]["agent"]["name"], "SDK app", "{last}");
+    assert_eq!(last["refreshed"], "AUTHORIZED", "{last}");
+    assert_eq!(last["new_access"], true, "{last}");
+    assert_eq!(last["after"]["agent"]["name"], "SDK app", "{last}");
+    let made = fx.atrium.agent_get("SDK app".into()).await.expect("agent");
+    assert_eq!(made.oauth.map(|o| o.client_id), last["client_id"].as_str().map(str::to_owned));
+}
