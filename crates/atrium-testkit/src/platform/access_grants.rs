@@ -7,7 +7,8 @@
 //! may revoke it (anyone else needs admin); `max_claims` left out means 1, and the first claim of a one-claim
 //! invite revokes it; the role comes from `role`, else from the flags when they match a preset exactly, else
 //! `viewer` (so read+update alone is a viewer invite); `expires_at` is stored but not checked at claim; a
-//! revoked grant stays listed with `state: "revoked"`; ids that are not UUIDs are a 500.
+//! revoked grant stays listed with `state: "revoked"`; ids that are not UUIDs are a 500. `invite-context` (no
+//! sign-in) and `invite-details` say what a live token opens.
 //! Difference: Origin checks its own grant rows only; here the owner of a container holds admin on it and on
 //! every version of every artifact in it (Mantle's creator grant, which Origin does not see), and a claim does
 //! not widen what Mantle lets the claimer read.
@@ -376,6 +377,50 @@ pub(crate) async fn claim(State(shared): State<Arc<Shared>>, headers: HeaderMap,
     grants.push(row.clone());
     drop(grants);
     Ok(json_response(StatusCode::CREATED, &row))
+}
+
+/// The active invite a raw token names, if any (`_lookup_active_invite`).
+fn active_invite(shared: &Shared, token: &str) -> Option<GrantRow> {
+    let hash = sha256_hex(token);
+    lock(&shared.access_grants)
+        .iter()
+        .find(|g| g["grantee_type"] == "invite" && g["grantee_id"] == hash && g["state"] == "active")
+        .cloned()
+}
+
+fn token_query(q: &std::collections::HashMap<String, String>) -> Result<String, ApiError> {
+    q.get("token").cloned().ok_or_else(|| {
+        ApiError::validation(vec![
+            json!({"type": "missing", "loc": ["query", "token"], "msg": "Field required", "input": null}),
+        ])
+    })
+}
+
+/// `GET /auth/grants/invite-context?token=…` (no sign-in): whether the invite is live and addressed.
+pub(crate) async fn invite_context(
+    State(shared): State<Arc<Shared>>,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> ApiResult {
+    let invite = active_invite(&shared, &token_query(&q)?)
+        .ok_or_else(|| ApiError::detail(StatusCode::NOT_FOUND, "Invite not found or expired"))?;
+    ok(&json!({"valid": true, "has_target": !invite["target_entity"].is_null(),
+        "target_type": invite["target_entity_type"]}))
+}
+
+/// `GET /auth/grants/invite-details?token=…`: what the invite opens, for the person it is addressed to.
+pub(crate) async fn invite_details(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    Query(q): Query<std::collections::HashMap<String, String>>,
+) -> ApiResult {
+    let user = caller(&shared, &headers)?;
+    let invite = active_invite(&shared, &token_query(&q)?)
+        .ok_or_else(|| ApiError::detail(StatusCode::NOT_FOUND, "Invite not found or expired"))?;
+    if invite["target_entity_type"] == "email" && invite["target_entity"] != user.email.to_lowercase().as_str() {
+        return ok(&json!({"valid": true, "identity_mismatch": true}));
+    }
+    ok(&json!({"valid": true, "resource_id": invite["resource_id"], "granted_by": invite["granted_by"],
+        "name": invite["name"]}))
 }
 
 #[cfg(test)]

@@ -86,6 +86,8 @@ fn handler(spec: &RouteSpec) -> MethodRouter<Arc<Shared>> {
         Handler::ReadGrant => on(f, access_grants::read),
         Handler::RevokeGrant => on(f, access_grants::revoke),
         Handler::ClaimInvite => on(f, access_grants::claim),
+        Handler::InviteContext => on(f, access_grants::invite_context),
+        Handler::InviteDetails => on(f, access_grants::invite_details),
         Handler::MantleRoot => on(f, mantle::root),
         Handler::Visible => on(f, mantle::visible),
         Handler::Create => on(f, mantle::create),

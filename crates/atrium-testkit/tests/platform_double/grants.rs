@@ -61,6 +61,17 @@ async fn invites_are_made_listed_claimed_and_revoked() {
     let invite_id = id(&invite);
     let path = format!("/auth/grants/{invite_id}");
     assert_eq!(bo.get("/auth/grants/{grant_id}", &path).await.0, StatusCode::NOT_FOUND);
+    // Before claiming: the token says what it opens (without sign-in, only that it is live).
+    let context = Client::new(&double)
+        .get("/auth/grants/invite-context", &format!("/auth/grants/invite-context?token={token}"))
+        .await;
+    assert_eq!(context, (StatusCode::OK, json!({"valid": true, "has_target": false, "target_type": null})));
+    let (_, details) =
+        bo.get("/auth/grants/invite-details", &format!("/auth/grants/invite-details?token={token}")).await;
+    assert_eq!(
+        details,
+        json!({"valid": true, "resource_id": note_id, "granted_by": double.user().id, "name": "for Bo"})
+    );
     let (status, claimed) = claim(&bo, &token).await;
     assert_eq!(status, StatusCode::CREATED, "{claimed}");
     assert_eq!((claimed["grantee_type"].clone(), claimed["grantee_id"].clone()), (json!("user"), json!(bo_user.id)));
@@ -68,6 +79,23 @@ async fn invites_are_made_listed_claimed_and_revoked() {
     let (_, used) = api.get("/auth/grants/{grant_id}", &path).await;
     assert_eq!((used["state"].clone(), used["claims_count"].clone()), (json!("revoked"), json!(1)));
     assert_eq!(claim(&bo, &token).await.0, StatusCode::NOT_FOUND, "a used-up one-claim invite is gone");
+    let gone = format!("/auth/grants/invite-context?token={token}");
+    assert_eq!(Client::new(&double).get("/auth/grants/invite-context", &gone).await.0, StatusCode::NOT_FOUND);
+
+    // An invite addressed by email: only that person may claim it, and the others are told it is not theirs.
+    let body = json!({"resource_id": note_id, "grantee_type": "invite", "target_entity": "Bo@Example.org",
+        "target_entity_type": "email"});
+    let (_, addressed) = grant(&api, body).await;
+    assert_eq!(
+        (addressed["target_entity"].clone(), addressed["requires_identity"].clone()),
+        (json!("bo@example.org"), json!(true))
+    );
+    let addressed_token = addressed["claim_token"].as_str().expect("token").to_owned();
+    let path_details = format!("/auth/grants/invite-details?token={addressed_token}");
+    let (_, mismatch) = api.get("/auth/grants/invite-details", &path_details).await;
+    assert_eq!(mismatch, json!({"valid": true, "identity_mismatch": true}));
+    assert_eq!(claim(&api, &addressed_token).await.0, StatusCode::FORBIDDEN);
+    assert_eq!(claim(&bo, &addressed_token).await.0, StatusCode::CREATED);
 
     // Revoking: the row stays, marked.
     let (status, revoked) =
@@ -76,8 +104,8 @@ async fn invites_are_made_listed_claimed_and_revoked() {
     assert_eq!(revoked, json!({"id": id(&editor), "state": "revoked"}));
     let (_, listed) = list(&api, &note_id).await;
     let states: Vec<&str> = listed.as_array().into_iter().flatten().filter_map(|g| g["state"].as_str()).collect();
-    assert_eq!(states.iter().filter(|s| **s == "revoked").count(), 2, "{listed}");
-    assert_eq!(double.grants_on(&note_id).len(), 4, "three invites and bo's claimed grant");
+    assert_eq!(states.iter().filter(|s| **s == "revoked").count(), 3, "{listed}");
+    assert_eq!(double.grants_on(&note_id).len(), 6, "four invites and bo's two claimed grants");
     let missing = format!("/auth/grants/{}", uuid::Uuid::new_v4());
     assert_eq!(api.send(Method::DELETE, "/auth/grants/{grant_id}", &missing, None).await.0, StatusCode::NOT_FOUND);
     double.shutdown().await;
