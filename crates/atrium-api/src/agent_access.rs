@@ -143,6 +143,11 @@ impl Atrium {
         self.servers.catalog_changes()
     }
 
+    /// Each server's own list changes from now on (`notifications/<list>/list_changed`), with its id.
+    pub fn server_list_changes(&self) -> tokio::sync::broadcast::Receiver<(String, atrium_mcp::CatalogList)> {
+        self.servers.list_changes()
+    }
+
     /// Forwards one JSON-RPC message from `agent` to a server as it came and returns the server's answer as it
     /// wrote it (see `ServerSet::forward`): audited with origin `gateway` and the agent. `scope` keeps one
     /// session's request ids apart from another's.

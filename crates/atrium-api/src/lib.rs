@@ -52,6 +52,7 @@ pub use approval_state::{ApprovalReason, ServerApprovalState};
 pub use artifact_pages::CREATE_MANY_MAX;
 pub use artifact_watch::ArtifactNotice;
 pub use atrium_auth::{AuthError, Browser, HeadlessBrowser};
+pub use atrium_mcp::CatalogList;
 pub use atrium_mcp::config_edit::EntryChange;
 pub use atrium_mcp::import::{ConfigFormat, ConfigInput};
 pub use atrium_mcp::log_file_name as server_log_file_name;

@@ -246,7 +246,7 @@ async fn post(shared: Arc<Shared>, agent: AgentView, endpoint: Endpoint, headers
         let capabilities = message.pointer("/params/capabilities").cloned().unwrap_or(Value::Null);
         let session = shared.sessions.open(&agent.id, endpoint.clone(), capabilities, &shared.cancel);
         if endpoint == Endpoint::Agent {
-            surface::watch_tools(shared.clone(), session.clone(), agent.clone());
+            surface::watch_lists(shared.clone(), session.clone(), agent.clone());
             resources::watch(&shared, session.clone(), agent);
         }
         tracing::info!(session = %session.id, "session opened");

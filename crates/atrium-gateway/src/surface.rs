@@ -10,8 +10,9 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Instant;
 
-use atrium_api::{AgentView, AuditStatus};
+use atrium_api::{AgentView, AuditStatus, CatalogList};
 use serde_json::{Map, Value, json};
+use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
 
 use crate::rpc::{self, INTERNAL_ERROR, INVALID_PARAMS, METHOD_NOT_FOUND};
@@ -80,9 +81,11 @@ pub(crate) async fn tools(shared: &Shared, agent: &AgentView) -> Vec<Value> {
 }
 
 /// Re-reads the agent's tools whenever what servers offer may have changed, and tells the session when the names
-/// differ from what it last had. Ends with the session.
-pub(crate) fn watch_tools(shared: Arc<Shared>, session: Arc<Session>, agent: AgentView) {
+/// differ from what it last had; tells it of resources and prompts when a server offering them comes or goes, or
+/// says its own list of them changed. Ends with the session.
+pub(crate) fn watch_lists(shared: Arc<Shared>, session: Arc<Session>, agent: AgentView) {
     let mut changes = shared.atrium.catalog_changes();
+    let mut lists = shared.atrium.server_list_changes();
     tokio::spawn(async move {
         let names = |tools: Vec<Value>| -> BTreeSet<String> {
             tools.iter().filter_map(|t| t.get("name").and_then(Value::as_str).map(str::to_owned)).collect()
@@ -93,6 +96,23 @@ pub(crate) fn watch_tools(shared: Arc<Shared>, session: Arc<Session>, agent: Age
             tokio::select! {
                 () = session.cancel.cancelled() => return,
                 changed = changes.changed() => if changed.is_err() { return },
+                listed = lists.recv() => {
+                    let (resources, prompts) = match listed {
+                        Ok((server, list)) => {
+                            let ours = offered_by(&server, &offering);
+                            (ours && list == CatalogList::Resources, ours && list == CatalogList::Prompts)
+                        }
+                        // Fell behind: any list may have changed.
+                        Err(RecvError::Lagged(_)) => (true, true),
+                        Err(RecvError::Closed) => return,
+                    };
+                    for (name, changed) in [("resources", resources), ("prompts", prompts)] {
+                        if changed {
+                            session.notify(rpc::notification(&format!("notifications/{name}/list_changed"), None));
+                        }
+                    }
+                    continue;
+                }
             }
             let now = names(tools(&shared, &agent).await);
             if now != known {
@@ -117,6 +137,11 @@ async fn offering(shared: &Shared, agent: &AgentView) -> [BTreeSet<String>; 2] {
     ["resources", "prompts"].map(|capability| {
         servers.iter().filter(|s| pages::declares(shared, s, capability)).map(|s| s.server_id.clone()).collect()
     })
+}
+
+/// Whether `server` is among those the agent gets that offer resources or prompts.
+fn offered_by(server: &str, offering: &[BTreeSet<String>; 2]) -> bool {
+    offering.iter().any(|ids| ids.contains(server))
 }
 
 /// A notification from the client: a cancellation goes on to the server the request went to.

@@ -142,6 +142,35 @@ impl Raw {
             .unwrap_or_else(|| panic!("no answer to {method} in {text}"))
     }
 
+    /// The session's own event stream (`GET`): each message on it goes to the returned receiver.
+    async fn stream(&self) -> tokio::sync::mpsc::UnboundedReceiver<Value> {
+        let mut response = reqwest::Client::new()
+            .get(&self.url)
+            .header("accept", "text/event-stream")
+            .bearer_auth(&self.token)
+            .header("mcp-session-id", &self.session)
+            .send()
+            .await
+            .expect("get");
+        assert_eq!(response.status(), 200);
+        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let mut pending = String::new();
+            while let Ok(Some(chunk)) = response.chunk().await {
+                pending.push_str(&String::from_utf8_lossy(&chunk));
+                while let Some(end) = pending.find("\n\n") {
+                    let event: String = pending.drain(..end + 2).collect();
+                    for data in event.lines().filter_map(|l| l.strip_prefix("data:")) {
+                        if let Ok(message) = serde_json::from_str::<Value>(data.trim()) {
+                            let _ = tx.send(message);
+                        }
+                    }
+                }
+            }
+        });
+        rx
+    }
+
     /// Every entry of a paged list.
     async fn all(&mut self, method: &str, key: &str) -> Vec<Value> {
         let (mut entries, mut cursor) = (Vec::new(), None::<String>);
@@ -362,4 +391,41 @@ async fn an_mcp_apps_view_is_read_through_mcp_by_its_namespaced_ui_uri() {
     // The view is listed among the resources under the same URI.
     let listed = agg.all("resources/list", "resources").await;
     assert!(listed.iter().any(|r| r["uri"] == shown.as_str()), "{listed:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_servers_own_resource_list_change_reaches_the_agent() {
+    let fx = Fixture::new().await;
+    fx.everything().await;
+    let agent = fx.agent("Zed", vec![], vec![AgentScope::Read]).await;
+    let mut agg = Raw::open(&fx.url, &agent.token).await;
+    let mut stream = agg.stream().await;
+    let before = agg.all("resources/list", "resources").await;
+    // The tool registers a resource of the server's session, and the server says its list changed.
+    let made = agg
+        .ask(
+            "tools/call",
+            json!({"name": "everything__gzip-file-as-resource",
+                "arguments": {"name": "hello.txt.gz", "data": "data:text/plain;base64,aGVsbG8=", "outputType": "resourceLink"}}),
+        )
+        .await;
+    assert!(made["result"]["isError"] != json!(true), "{made}");
+    let heard = tokio::time::timeout(Duration::from_secs(10), async {
+        while let Some(message) = stream.recv().await {
+            if message["method"] == "notifications/resources/list_changed" {
+                return true;
+            }
+        }
+        false
+    })
+    .await;
+    assert_eq!(heard, Ok(true), "notifications/resources/list_changed did not come");
+    let after = agg.all("resources/list", "resources").await;
+    let added: Vec<&Value> = after.iter().filter(|r| !before.contains(r)).collect();
+    assert_eq!(added.len(), 1, "{added:?}");
+    let uri = added[0]["uri"].as_str().expect("uri");
+    assert!(uri.starts_with("atrium://servers/everything/demo://resource/session/"), "{uri}");
+    let read = agg.ask("resources/read", json!({"uri": uri})).await;
+    assert_eq!(read["result"]["contents"][0]["uri"], uri);
+    assert!(read["result"]["contents"][0]["blob"].is_string(), "{read}");
 }

@@ -1,11 +1,12 @@
 //! A counter that moves whenever what a client of Atrium could see of the servers may have changed: a server's
 //! status (it started, stopped, failed), its tools, resources or prompts. The agents' gateway watches it to tell
 //! its clients `notifications/tools/list_changed`, whatever sink the events otherwise go to (the window, the
-//! terminal), so no front door has to tee the other's events.
+//! terminal), so no front door has to tee the other's events. Beside it, which server's list changed, for a front
+//! door that tells its clients of resources and prompts as well as tools.
 
 use std::sync::Arc;
 
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
 
 use crate::events::{CatalogList, ElicitationRequest, Events, ServerEvents};
 use crate::model::{CallProgress, LogLine};
@@ -15,6 +16,7 @@ use crate::status::ServerStatus;
 struct Watched {
     inner: Events,
     tx: watch::Sender<u64>,
+    lists: broadcast::Sender<(String, CatalogList)>,
 }
 
 impl Watched {
@@ -46,6 +48,8 @@ impl ServerEvents for Watched {
     }
     fn list_changed(&self, server_id: &str, list: CatalogList) {
         self.inner.list_changed(server_id, list);
+        // Nobody following is the usual case.
+        let _ = self.lists.send((server_id.to_owned(), list));
         self.bump();
     }
     fn audit_recorded(&self, server_id: &str) {
@@ -56,9 +60,14 @@ impl ServerEvents for Watched {
     }
 }
 
-/// Wraps `events` so that the returned sender's counter moves with every change of what servers offer.
-pub(crate) fn wrap(events: Events) -> (Events, watch::Sender<u64>) {
+/// How many list changes a slow follower may fall behind before it misses some.
+const LIST_BACKLOG: usize = 64;
+
+/// Wraps `events` so that the returned sender's counter moves with every change of what servers offer, and each
+/// server's own list change is broadcast.
+pub(crate) fn wrap(events: Events) -> (Events, watch::Sender<u64>, broadcast::Sender<(String, CatalogList)>) {
     let (tx, _) = watch::channel(0);
-    let watched = Watched { inner: events, tx: tx.clone() };
-    (Arc::new(watched), tx)
+    let (lists, _) = broadcast::channel(LIST_BACKLOG);
+    let watched = Watched { inner: events, tx: tx.clone(), lists: lists.clone() };
+    (Arc::new(watched), tx, lists)
 }

@@ -66,7 +66,7 @@ impl ServerSet {
             // Off the start-up path: what an earlier crash left running is found and stopped in the background.
             tokio::task::spawn_blocking(move || crate::group_record::sweep(&records));
         }
-        let (events, catalog) = crate::catalog_watch::wrap(events);
+        let (events, catalog, lists) = crate::catalog_watch::wrap(events);
         ServerSet {
             inner: Arc::new(Inner {
                 store: store.clone(),
@@ -85,6 +85,7 @@ impl ServerSet {
                 },
                 events,
                 catalog,
+                lists,
                 elicitations: Arc::new(Elicitations::default()),
                 options,
                 local: LocalHost {
@@ -103,6 +104,12 @@ impl ServerSet {
     /// its tools, resources or prompts changed): the gateway re-reads its clients' lists when it does.
     pub fn catalog_changes(&self) -> tokio::sync::watch::Receiver<u64> {
         self.inner.catalog.subscribe()
+    }
+
+    /// Each server's `notifications/<list>/list_changed` from now on, with the server's id: the gateway tells its
+    /// clients of resources and prompts from these.
+    pub fn list_changes(&self) -> tokio::sync::broadcast::Receiver<(String, crate::events::CatalogList)> {
+        self.inner.lists.subscribe()
     }
 
     /// Replaces the commands allowed beyond the defaults. Running servers keep running; the next start obeys.
