@@ -43,8 +43,34 @@ pub fn redact(value: &Value) -> Value {
 }
 
 /// Compact JSON of `value`, redacted, at most [`AUDIT_CAP_BYTES`] bytes (cut at a character boundary and marked).
+/// A value under a secret-looking key is masked wherever else it appears in `value` too: a result that carries a
+/// token often repeats it inside a URL or in a text copy of itself (an invite's `claim_token` and `claim_url`).
 pub fn audit_text(value: &Value) -> String {
-    cap(redact(value).to_string())
+    let mut secrets = Vec::new();
+    secret_values(value, &mut secrets);
+    cap(mask_text(redact(value).to_string(), &secrets))
+}
+
+/// Values this short under a secret-looking key (`"k"`, `"x"`) would mask ordinary text; tokens are longer.
+const SHORTEST_ECHOED: usize = 8;
+
+/// The string values under secret-looking keys, at any depth.
+fn secret_values(value: &Value, out: &mut Vec<Sensitive<String>>) {
+    match value {
+        Value::Object(map) => {
+            for (key, item) in map {
+                match item {
+                    Value::String(s) if is_secret_key(key) && s.len() >= SHORTEST_ECHOED => {
+                        out.push(Sensitive::new(s.clone()));
+                    }
+                    _ if is_secret_key(key) => {}
+                    _ => secret_values(item, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| secret_values(item, out)),
+        _ => {}
+    }
 }
 
 /// The same, with the given secret values masked (before the cut, so no part of one survives).
@@ -177,6 +203,19 @@ mod tests {
             redact(&v),
             json!({"name": "x", "api_key": "[redacted]", "nested": [{"Authorization": "[redacted]", "ok": 1}], "token": null})
         );
+    }
+
+    #[test]
+    fn a_secret_value_is_masked_where_the_record_repeats_it() {
+        let token = "agc_Zm9vYmFyYmF6cXV4";
+        let link = json!({"claim_token": token, "claim_url": format!("http://o/invite/{token}"), "name": "k"});
+        let result =
+            json!({"content": [{"type": "text", "text": link.to_string()}], "structuredContent": {"link": link}});
+        let text = audit_text(&result);
+        assert!(!text.contains("Zm9vYmFyYmF6cXV4"), "{text}");
+        assert!(text.contains("http://o/invite/[secret]") && text.contains("[redacted]"), "{text}");
+        // A short value under a secret key is redacted there but not hunted elsewhere.
+        assert_eq!(audit_text(&json!({"token": "k", "kind": "kin"})), r#"{"kind":"kin","token":"[redacted]"}"#);
     }
 
     #[test]
