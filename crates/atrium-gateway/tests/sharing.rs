@@ -4,7 +4,7 @@
 //! an agent without `share` neither sees nor runs the tools.
 
 use atrium_api::{AgentScope, AgentToken, ArtifactPatch, Atrium, AtriumPaths, NewAgent, NewArtifact, NewWorkspace};
-use atrium_api::{OpenOptions, PlatformAddress, SignInRequest};
+use atrium_api::{AuditFilter, OpenOptions, PlatformAddress, SignInRequest};
 use atrium_gateway::{Gateway, GatewayOptions};
 use atrium_testkit::platform::PlatformDouble;
 use serde_json::{Value, json};
@@ -157,6 +157,12 @@ async fn on_a_linked_workspace_links_are_platform_invites_made_listed_and_revoke
     assert_eq!(on_platform.len(), 1);
     assert_eq!(on_platform[0]["state"], "active");
     let link_id = made["link_id"].as_str().expect("link_id").to_owned();
+    // The token opens the artifact: the agent gets it, the audit log does not (not even inside the URL).
+    let filter = AuditFilter { agent_id: Some(sharer.id.clone()), ..AuditFilter::default() };
+    let rows = fx.atrium.audit_list(filter).await.expect("audit");
+    let row = rows.iter().find(|r| r.tool == "create_share_link").expect("audited");
+    assert!(!row.result.contains(token) && !row.result.contains(&token[4..]), "{}", row.result);
+    assert!(row.result.contains("/invite/[secret]"), "{}", row.result);
 
     let listed = s.call("list_access_links", json!({"artifact_id": plan})).await.expect("listed");
     assert_eq!(listed["resource_id"], root.as_str());
