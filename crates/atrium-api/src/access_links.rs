@@ -183,14 +183,20 @@ impl Atrium {
     pub async fn access_link_revoke(&self, artifact_id: String, link_id: String) -> ApiResult<Value> {
         let artifact = self.store.get_artifact(&artifact_id).await?;
         let root = self.platform_root(&artifact).await?;
+        let no_such_link =
+            || ApiError::new(ErrorCode::NotFound, format!("\"{}\" has no access link {link_id}.", artifact.title));
+        // Origin's grant ids are UUIDs; anything else would be its 500.
+        if uuid::Uuid::parse_str(&link_id).is_err() {
+            return Err(no_such_link());
+        }
         let client = self.access_links_client();
-        let grant = client.get(&link_id).await?;
+        let grant = match client.get(&link_id).await {
+            Err(atrium_platform::PlatformError::NotFound(_)) => return Err(no_such_link()),
+            other => other?,
+        };
         let resource = grant.get("resource_id").and_then(Value::as_str);
         if resource != Some(root.as_str()) && resource != artifact.remote_id.as_deref() {
-            return Err(ApiError::new(
-                ErrorCode::NotFound,
-                format!("\"{}\" has no access link {link_id}.", artifact.title),
-            ));
+            return Err(no_such_link());
         }
         Ok(client.revoke(&link_id).await?)
     }

@@ -185,6 +185,11 @@ async fn on_a_linked_workspace_links_are_platform_invites_made_listed_and_revoke
     let wrong =
         s.call("revoke_access_link", json!({"artifact_id": plan, "link_id": other_id})).await.expect_err("refused");
     assert!(wrong.contains("has no access link"), "{wrong}");
+    for bogus in ["not-a-link".to_owned(), "00000000-0000-4000-8000-000000000000".to_owned()] {
+        let refused = s.call("revoke_access_link", json!({"artifact_id": plan, "link_id": bogus})).await;
+        let refused = refused.expect_err("refused");
+        assert_eq!(refused, format!("\"Plan\" has no access link {bogus}."));
+    }
     let late_root = other["resource_id"].as_str().expect("resource").to_owned();
     assert_eq!(double.grants_on(&late_root)[0]["state"], "active");
     assert_eq!(other["link"]["can_update"], false, "read is the default");
