@@ -12,7 +12,7 @@ use atrium_api::{
     ViewerChoice, ViewerChoices, ViewerEnvironment, ViewerOpening, Workspace, WorkspaceSync,
 };
 use atrium_api::{AgentServerAccess, AgentToken, AgentView, ConsentAnswer, ConsentRequest, NewAgent};
-use atrium_api::{ArtifactListQuery, ArtifactPage};
+use atrium_api::{ArtifactListQuery, ArtifactPage, Review};
 use atrium_api::{ClientApp, ClientConnected, ClientConnection, ClientDisconnected};
 use serde_json::{Map, Value};
 use tauri::{Manager, State};
@@ -63,6 +63,7 @@ registry! {
     artifact_history(id: String) -> Vec<RevisionSummary>;
     artifact_revision(id: String, version: u32) -> Revision;
     artifact_restore(id: String, version: u32) -> Artifact;
+    artifact_reviews(id: String) -> Vec<Review>;
     artifact_validate(draft: ArtifactDraft) -> Vec<FieldProblem>;
     search(query: SearchQuery) -> Vec<SearchHit>;
     content_types() -> Vec<ContentTypeInfo>;

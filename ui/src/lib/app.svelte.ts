@@ -15,6 +15,7 @@ import type {
   Workspace,
 } from "./bindings";
 import { ArtifactPages } from "./artifactPages.svelte";
+import { ArtifactReviews } from "./reviews.svelte";
 import { DEFAULT_CONTENT_TYPE, normalizeMime, resolveBadge, type Badge } from "./contentTypes";
 import { debounce, latestOnly } from "./debounce";
 import { draftKey, drafts } from "./drafts";
@@ -82,6 +83,8 @@ export class EditorModel {
   historyLoading = $state(false);
   revision = $state<Revision | null>(null);
   revisionLoading = $state(false);
+  /** What agents said of the open artifact. */
+  readonly reviews = new ArtifactReviews();
   savedAt = $state<number | null>(null);
   /** Bumped to ask the editor view to focus a field. */
   focusRequest = $state<{ field: string; n: number }>({ field: "", n: 0 });
@@ -178,6 +181,7 @@ export class EditorModel {
 
   #setLoaded(a: Artifact, keepForm = false): void {
     this.loaded = a;
+    this.reviews.show(a.id);
     if (!keepForm) this.form = formFromArtifact(a);
     this.#touchAll();
     this.conflict = null;
@@ -188,6 +192,7 @@ export class EditorModel {
     this.#reset();
     this.mode = "none";
     this.loaded = null;
+    this.reviews.show(null);
     this.loading = false;
     this.workspaceId = null;
     this.form = emptyForm(DEFAULT_CONTENT_TYPE);
@@ -199,6 +204,7 @@ export class EditorModel {
     this.mode = "new";
     this.workspaceId = workspaceId;
     this.loaded = null;
+    this.reviews.show(null);
     this.loading = false;
     this.tab = "edit";
     this.form = emptyForm(this.#app.defaultContentType);

@@ -183,6 +183,14 @@ async artifactRestore(id: string, version: number) : Promise<Result<Artifact, Ap
     else return { status: "error", error: e  as any };
 }
 },
+async artifactReviews(id: string) : Promise<Result<Review[], ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("artifact_reviews", { id }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async artifactValidate(draft: ArtifactDraft) : Promise<Result<FieldProblem[], ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("artifact_validate", { draft }) };
@@ -847,14 +855,6 @@ async agentServerSet(idOrName: string) : Promise<Result<AgentServerAccess[], Api
     else return { status: "error", error: e  as any };
 }
 },
-async clientConnection(agent: string, client: ClientApp, path: string | null) : Promise<Result<ClientConnection, ApiError>> {
-    try {
-    return { status: "ok", data: await TAURI_INVOKE("client_connection", { agent, client, path }) };
-} catch (e) {
-    if(e instanceof Error) throw e;
-    else return { status: "error", error: e  as any };
-}
-},
 async agentConsentPending() : Promise<Result<ConsentRequest[], ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("agent_consent_pending") };
@@ -866,6 +866,14 @@ async agentConsentPending() : Promise<Result<ConsentRequest[], ApiError>> {
 async agentConsentAnswer(id: string, answer: ConsentAnswer) : Promise<Result<AgentView | null, ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("agent_consent_answer", { id, answer }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
+async clientConnection(agent: string, client: ClientApp, path: string | null) : Promise<Result<ClientConnection, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("client_connection", { agent, client, path }) };
 } catch (e) {
     if(e instanceof Error) throw e;
     else return { status: "error", error: e  as any };
@@ -928,14 +936,6 @@ export type AccountStatus =
  */
 { state: "signed_in"; account: AccountInfo }
 /**
- * What an agent may do with the workspaces it sees (seed 001's scopes, plus `admin` for the server tools).
- */
-export type AgentScope = 
-/**
- * List, search and read artifacts.
- */
-"read" | 
-/**
  * An agent's OAuth side, as the window and the terminal show it.
  */
 export type AgentOAuth = { 
@@ -947,6 +947,14 @@ client_id: string;
  * The name the client gave.
  */
 client_name: string }
+/**
+ * What an agent may do with the workspaces it sees (seed 001's scopes, plus `admin` for the server tools).
+ */
+export type AgentScope = 
+/**
+ * List, search and read artifacts.
+ */
+"read" | 
 /**
  * Publish, revise, retitle and delete artifacts.
  */
@@ -1120,6 +1128,10 @@ export type AppEvent =
  * refresh. Emitted for every write through the API, whoever made it.
  */
 { kind: "artifact_changed"; workspace_id: string; artifact_id: string; version: number; created: boolean; by: ChangedBy } | 
+/**
+ * An agent reviewed an artifact: a window showing it reloads its reviews.
+ */
+{ kind: "artifact_reviewed"; workspace_id: string; artifact_id: string; review_id: string } | 
 /**
  * Sync changed a workspace's artifacts (lists need a refresh).
  */
@@ -1986,18 +1998,6 @@ server_info: string | null;
  */
 duration_ms: number }
 /**
- * One item of a tool result, a prompt message or a resource read.
- */
-export type ContentItem = 
-/**
- * Text (may be Markdown or JSON; the UI decides how to show it).
- */
-{ type: "text"; text: string } | 
-/**
- * A base64 image.
- */
-{ type: "image"; data: string; mimeType: string } | 
-/**
  * The person's answer to a [`ConsentRequest`].
  */
 export type ConsentAnswer = { 
@@ -2037,6 +2037,18 @@ scopes: AgentScope[];
  * When it asked.
  */
 created_time: string }
+/**
+ * One item of a tool result, a prompt message or a resource read.
+ */
+export type ContentItem = 
+/**
+ * Text (may be Markdown or JSON; the UI decides how to show it).
+ */
+{ type: "text"; text: string } | 
+/**
+ * A base64 image.
+ */
+{ type: "image"; data: string; mimeType: string } | 
 /**
  * Base64 audio.
  */
@@ -3190,6 +3202,58 @@ description?: string | null;
  * Its MIME type.
  */
 mimeType?: string | null }
+/**
+ * A stored review.
+ */
+export type Review = { 
+/**
+ * Id (UUID v7: ordered by time).
+ */
+id: string; 
+/**
+ * The artifact reviewed.
+ */
+artifact_id: string; 
+/**
+ * The version the reviewer read.
+ */
+version: number; 
+/**
+ * What it says.
+ */
+verdict: ReviewVerdict; 
+/**
+ * Why (may be empty).
+ */
+comment: string; 
+/**
+ * The agent that reviewed, while it exists.
+ */
+reviewer_id: string | null; 
+/**
+ * The reviewer's name when it reviewed.
+ */
+reviewer_name: string; 
+/**
+ * When (RFC 3339, UTC).
+ */
+created_time: string }
+/**
+ * What a review says about the version it read.
+ */
+export type ReviewVerdict = 
+/**
+ * Good as it is.
+ */
+"approved" | 
+/**
+ * Needs changes before it is good; the comment says which.
+ */
+"changes_requested" | 
+/**
+ * A remark, no verdict.
+ */
+"commented"
 /**
  * One stored version of an artifact.
  */

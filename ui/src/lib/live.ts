@@ -71,6 +71,9 @@ export function startLive(): () => void {
       case "artifact_changed":
         app.onArtifactChanged(e);
         break;
+      case "artifact_reviewed":
+        app.editor.reviews.onReviewed(e.artifact_id);
+        break;
       case "relay_status":
         platform.onRelayStatus(e.status);
         break;
