@@ -52,6 +52,10 @@ pub struct AccessLink {
     pub resource_id: String,
     /// The local revision, for a revision link.
     pub version: Option<u32>,
+    /// Whether the link opens later changes too: always for a share link, and for a revision link when the
+    /// platform keeps that revision as the artifact itself (its first version, whose id is the root id) or as a
+    /// draft (edited in place). Only a committed version under an id of its own stays as it was.
+    pub follows_later_changes: bool,
     /// The platform's answer, untouched.
     pub grant: Value,
 }
@@ -114,12 +118,20 @@ impl Atrium {
     pub async fn access_link_create(&self, link: NewAccessLink) -> ApiResult<AccessLink> {
         let artifact = self.store.get_artifact(&link.artifact_id).await?;
         let root = self.platform_root(&artifact).await?;
-        let resource_id = match link.version {
-            None => root,
+        let (resource_id, follows_later_changes) = match link.version {
+            None => (root, true),
             Some(version) => {
                 let synced = self.store.synced_version(&artifact.id).await?;
                 match (synced, artifact.remote_id.clone()) {
-                    (Some(s), Some(remote)) if s == version => remote,
+                    (Some(s), Some(remote)) if s == version => {
+                        // What the platform holds under that id decides it, not the local state: an edit of a
+                        // committed version becomes a draft row there.
+                        let pinned = remote != root && {
+                            let row = self.platform.sync.mantle().get(&remote).await?;
+                            row.get("state").and_then(Value::as_str) == Some("committed")
+                        };
+                        (remote, !pinned)
+                    }
                     (Some(s), _) => {
                         return Err(ApiError::new(
                             ErrorCode::InvalidInput,
@@ -147,7 +159,7 @@ impl Atrium {
             name: link.name,
         };
         let grant = self.access_links_client().create_invite(&request).await?;
-        Ok(AccessLink { artifact_id: artifact.id, resource_id, version: link.version, grant })
+        Ok(AccessLink { artifact_id: artifact.id, resource_id, version: link.version, follows_later_changes, grant })
     }
 
     /// The platform's grants on an artifact (`GET /auth/grants?resource_id=…`) and on the revision sync last put

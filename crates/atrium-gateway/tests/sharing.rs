@@ -204,6 +204,10 @@ async fn on_a_linked_workspace_links_are_platform_invites_made_listed_and_revoke
     let version_id = synced.remote_id.clone().expect("platform version id");
     assert_eq!(revision["resource_id"], version_id.as_str());
     assert_eq!(revision["link"]["resource_id"], version_id.as_str());
+    // The platform keeps this draft's only revision as the artifact itself: the link follows it, and says so.
+    assert_eq!(version_id, root);
+    assert_eq!(revision["follows_later_changes"], true);
+    assert_eq!(made["follows_later_changes"], true);
     let patch = ArtifactPatch { content: Some("# Plan, revised".into()), ..ArtifactPatch::default() };
     let updated = fx.atrium.artifact_update(plan.clone(), patch).await.expect("revise");
     fx.sync().await;

@@ -31,7 +31,7 @@ pub(super) const TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "create_revision_link",
         scope: AgentScope::Share,
-        description: "Make a link that gives access to one revision of an artifact: the revision that is on the Agience platform now (see list_revisions). Returns the URL a person opens (url) and the platform's link as it came.",
+        description: "Make a link that gives access to one revision of an artifact: the revision that is on the Agience platform now (see list_revisions). Returns the URL a person opens (url) and the platform's link as it came. follows_later_changes is true when the platform keeps that revision as the artifact itself (its first version, or a draft), so the link opens later changes too; only a committed revision under a version id of its own stays fixed.",
         schema: || {
             let mut options = link_options();
             options["version"] = json!({"type": "integer", "minimum": 1});
@@ -110,6 +110,7 @@ pub(super) async fn run(
             let made = atrium.access_link_create(link).await.map_err(refusal)?;
             Ok(json!({
                 "artifact_id": made.artifact_id, "version": made.version, "resource_id": made.resource_id,
+                "follows_later_changes": made.follows_later_changes,
                 "url": made.grant.get("claim_url"), "link_id": made.grant.get("id"), "link": made.grant,
             }))
         }
