@@ -16,6 +16,7 @@ mod clock;
 mod error;
 mod fold;
 mod highlight;
+mod idempotent_calls;
 mod list_model;
 mod listing;
 mod local;
@@ -38,6 +39,7 @@ pub use audit::{AuditEntry, AuditFilter, AuditOrigin, AuditStatus};
 pub use error::{Entity, StoreError};
 pub use list_model::{ArtifactListQuery, ArtifactPage, ArtifactSort, TypeCount};
 pub use local::{SecretRecord, ServerApproval};
+pub use idempotent_calls::IdempotentStart;
 pub use reviews::{NewReview, REVIEW_COMMENT_MAX, Review, ReviewVerdict};
 pub use migrate::{MIGRATIONS, Migration, SCHEMA_VERSION};
 pub use model::{

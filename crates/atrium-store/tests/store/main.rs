@@ -6,6 +6,7 @@ mod common;
 mod concurrency;
 mod crud;
 mod listing;
+mod idempotent_calls;
 mod local;
 mod refusals;
 mod reviews;
