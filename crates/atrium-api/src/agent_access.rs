@@ -148,6 +148,11 @@ impl Atrium {
         self.servers.list_changes()
     }
 
+    /// Each server's `notifications/resources/updated` from now on: its id and the resource's URI.
+    pub fn server_resource_updates(&self) -> tokio::sync::broadcast::Receiver<(String, String)> {
+        self.servers.resource_updates()
+    }
+
     /// Forwards one JSON-RPC message from `agent` to a server as it came and returns the server's answer as it
     /// wrote it (see `ServerSet::forward`): audited with origin `gateway` and the agent. `scope` keeps one
     /// session's request ids apart from another's.

@@ -22,7 +22,7 @@ use tokio::sync::mpsc;
 
 use crate::rpc::{self, Kind};
 use crate::sessions::{Endpoint, Session};
-use crate::{Shared, passthrough, resources, server_requests, surface};
+use crate::{Shared, passthrough, resources, server_requests, server_subscriptions, surface};
 
 /// The session header.
 const SESSION: &str = "mcp-session-id";
@@ -247,7 +247,8 @@ async fn post(shared: Arc<Shared>, agent: AgentView, endpoint: Endpoint, headers
         let session = shared.sessions.open(&agent.id, endpoint.clone(), capabilities, &shared.cancel);
         if endpoint == Endpoint::Agent {
             surface::watch_lists(shared.clone(), session.clone(), agent.clone());
-            resources::watch(&shared, session.clone(), agent);
+            resources::watch(&shared, session.clone(), agent.clone());
+            server_subscriptions::watch(shared.clone(), session.clone(), agent);
         }
         tracing::info!(session = %session.id, "session opened");
         let mut response = json_response(StatusCode::OK, &answer);

@@ -18,6 +18,7 @@ mod resource_uris;
 mod resources;
 mod rpc;
 mod server_requests;
+mod server_subscriptions;
 mod sessions;
 mod stdio;
 mod surface;
@@ -97,6 +98,8 @@ pub(crate) struct Shared {
     pub(crate) call_limit: Duration,
     /// Whether consent requests reach a window (see [`GatewayOptions::consent`]).
     pub(crate) consent: bool,
+    /// How many sessions follow each server resource (the server is asked once).
+    pub(crate) followers: server_subscriptions::Followers,
 }
 
 impl Shared {
@@ -152,6 +155,7 @@ impl Gateway {
             body_limit: options.body_limit,
             call_limit: options.call_limit,
             consent: options.consent,
+            followers: server_subscriptions::Followers::default(),
         });
         let run_file = run_file(paths);
         write_run_file(&run_file, &shared)?;

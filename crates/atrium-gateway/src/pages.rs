@@ -186,13 +186,12 @@ impl Lister<'_> {
     }
 }
 
-/// Whether the server's live session declared `capability` (`resources`, `prompts`); a server not connected offers
-/// nothing now, as with its tools.
+/// Whether the server's live session declared `capability` (`resources`, `prompts`, `resources/subscribe`); a
+/// server not connected offers nothing now, as with its tools.
 pub(crate) fn declares(shared: &Shared, server: &AgentServerAccess, capability: &str) -> bool {
-    shared
-        .atrium
-        .gateway_initialize_result(&server.server_id)
-        .is_ok_and(|init| init.pointer(&format!("/capabilities/{capability}")).is_some_and(|c| !c.is_null()))
+    shared.atrium.gateway_initialize_result(&server.server_id).is_ok_and(|init| {
+        init.pointer(&format!("/capabilities/{capability}")).is_some_and(|c| !c.is_null() && *c != false)
+    })
 }
 
 /// The agent's servers, or none (and why in the log) when they cannot be read.

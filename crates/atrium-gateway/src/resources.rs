@@ -15,9 +15,9 @@ use tokio::sync::broadcast::error::RecvError;
 
 use crate::pages::{self, Lister, Rename, Source};
 use crate::resource_uris::{self, Named};
-use crate::rpc::{self, INTERNAL_ERROR, INVALID_PARAMS, RESOURCE_NOT_FOUND};
+use crate::rpc::{self, INTERNAL_ERROR, RESOURCE_NOT_FOUND};
 use crate::sessions::Session;
-use crate::{Shared, server_requests};
+use crate::{Shared, server_requests, server_subscriptions};
 
 /// The workspaces whose artifacts the agent reads (none without the `read` scope).
 async fn readable_workspaces(shared: &Shared, agent: &AgentView) -> Vec<String> {
@@ -146,8 +146,8 @@ async fn read_artifact(shared: &Shared, agent: &AgentView, id: &Value, uri: &str
     )
 }
 
-/// `resources/subscribe` and `resources/unsubscribe`: artifacts only (a server's own updates do not travel through
-/// `/mcp`; its endpoint `/mcp/servers/<slug>` is the way to follow them).
+/// `resources/subscribe` and `resources/unsubscribe`: of an artifact here, of a server's resource at the server
+/// (see `server_subscriptions`).
 pub(crate) async fn subscribe(
     shared: &Shared,
     session: &Session,
@@ -157,15 +157,15 @@ pub(crate) async fn subscribe(
 ) -> Value {
     let id = message.get("id").cloned().unwrap_or(Value::Null);
     let uri = message.pointer("/params/uri").and_then(Value::as_str).unwrap_or_default();
-    let Named::Artifact(artifact) = resource_uris::named(uri) else {
-        if matches!(resource_uris::named(uri), Named::Server { .. }) {
-            return rpc::error(
-                &id,
-                INVALID_PARAMS,
-                "A server's resources are not followed through /mcp: subscribe on the server's own endpoint, /mcp/servers/<slug>.",
-            );
+    let artifact = match resource_uris::named(uri) {
+        Named::Artifact(artifact) => artifact,
+        Named::Server { slug, uri: original } => {
+            let Some(server) = pages::servers(shared, agent).await.into_iter().find(|s| s.slug == slug) else {
+                return not_found(&id, uri);
+            };
+            return server_subscriptions::subscribe(shared, session, agent, &id, &server, original, uri, on).await;
         }
-        return not_found(&id, uri);
+        Named::Unknown => return not_found(&id, uri),
     };
     let mut subscriptions = session.subscriptions.lock().unwrap_or_else(|p| p.into_inner());
     if !on {

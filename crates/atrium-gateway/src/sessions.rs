@@ -41,6 +41,8 @@ pub(crate) struct Session {
     pub(crate) asked: Mutex<HashMap<String, (String, Value)>>,
     /// The artifacts the session subscribed to (`/mcp` only): the artifact's id → its workspace.
     pub(crate) subscriptions: Mutex<HashMap<String, String>>,
+    /// The servers' resources the session subscribed to (`/mcp` only): the server and its URI → the URI shown.
+    pub(crate) server_subscriptions: Mutex<HashMap<crate::server_subscriptions::Key, String>>,
     last_seen: Mutex<Instant>,
     next: AtomicU64,
 }
@@ -105,6 +107,7 @@ impl Sessions {
             capabilities,
             asked: Mutex::new(HashMap::new()),
             subscriptions: Mutex::new(HashMap::new()),
+            server_subscriptions: Mutex::new(HashMap::new()),
             last_seen: Mutex::new(Instant::now()),
             next: AtomicU64::new(0),
         });

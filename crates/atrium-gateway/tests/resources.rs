@@ -429,3 +429,45 @@ async fn a_servers_own_resource_list_change_reaches_the_agent() {
     assert_eq!(read["result"]["contents"][0]["uri"], uri);
     assert!(read["result"]["contents"][0]["blob"].is_string(), "{read}");
 }
+
+/// The next `notifications/resources/updated` on `stream` within `limit`, its URI.
+async fn next_update(stream: &mut tokio::sync::mpsc::UnboundedReceiver<Value>, limit: Duration) -> Option<String> {
+    let wait = async {
+        while let Some(message) = stream.recv().await {
+            if message["method"] == "notifications/resources/updated" {
+                return message["params"]["uri"].as_str().map(str::to_owned);
+            }
+        }
+        None
+    };
+    tokio::time::timeout(limit, wait).await.ok().flatten()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_agents_follow_a_servers_resource_through_one_subscription_at_the_server() {
+    let fx = Fixture::new().await;
+    fx.everything().await;
+    let agent = fx.agent("Goose", vec![], vec![AgentScope::Read]).await;
+    let other = fx.agent("Zed", vec![], vec![AgentScope::Read]).await;
+    let (mut a, mut b) = (Raw::open(&fx.url, &agent.token).await, Raw::open(&fx.url, &other.token).await);
+    let (mut a_stream, mut b_stream) = (a.stream().await, b.stream().await);
+    let uri = "atrium://servers/everything/demo://resource/static/document/architecture.md";
+    for raw in [&mut a, &mut b] {
+        let answer = raw.ask("resources/subscribe", json!({"uri": uri})).await;
+        assert_eq!(answer["result"], json!({}), "{answer}");
+    }
+    // server-everything sends an update for what its session subscribed to at once, then every 5 s.
+    let started = a.ask("tools/call", json!({"name": "everything__toggle-subscriber-updates", "arguments": {}})).await;
+    assert!(started["result"]["isError"] != json!(true), "{started}");
+    assert_eq!(next_update(&mut a_stream, Duration::from_secs(10)).await.as_deref(), Some(uri));
+    assert_eq!(next_update(&mut b_stream, Duration::from_secs(10)).await.as_deref(), Some(uri));
+    // One stops following; the server still sends for the other, whose subscription it still holds.
+    let answer = b.ask("resources/unsubscribe", json!({"uri": uri})).await;
+    assert_eq!(answer["result"], json!({}), "{answer}");
+    assert_eq!(next_update(&mut a_stream, Duration::from_secs(10)).await.as_deref(), Some(uri));
+    assert_eq!(next_update(&mut b_stream, Duration::from_millis(500)).await, None, "an unsubscribed session heard");
+    // A resource of a server the agent does not have is not found.
+    let missing = a.ask("resources/subscribe", json!({"uri": "atrium://servers/nobody/demo://x"})).await;
+    assert_eq!(missing["error"]["code"], -32002, "{missing}");
+    a.ask("tools/call", json!({"name": "everything__toggle-subscriber-updates", "arguments": {}})).await;
+}

@@ -28,6 +28,8 @@ pub trait ServerEvents: Send + Sync + 'static {
     /// One of a server's lists changed (its `notifications/<list>/list_changed`); for tools, after the new list
     /// was read, so [`crate::ServerSet::tools`] has it.
     fn list_changed(&self, _server_id: &str, _list: CatalogList) {}
+    /// A resource someone subscribed to at the server changed (its `notifications/resources/updated`).
+    fn resource_updated(&self, _server_id: &str, _uri: &str) {}
     /// Calls to this server were written to the audit log (after the write, so a reader sees them).
     fn audit_recorded(&self, _server_id: &str) {}
     /// A server's authentication changed (signed in, refreshing, login required, …).

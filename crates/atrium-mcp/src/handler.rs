@@ -10,6 +10,7 @@ use rmcp::ClientHandler;
 use rmcp::model::{
     ClientCapabilities, ClientConfig, ElicitRequestParams, ElicitResult, ErrorData, Implementation,
     LoggingMessageNotificationParam, ProgressNotificationParam, ProgressToken, ProtocolVersion,
+    ResourceUpdatedNotificationParam,
 };
 use rmcp::service::{NotificationContext, RequestContext, RoleClient};
 use tokio::sync::mpsc;
@@ -168,6 +169,14 @@ impl ClientHandler for AtriumClient {
     async fn on_resource_list_changed(&self, _context: NotificationContext<RoleClient>) {
         self.cx.events.catalog_changed(&self.cx.server_id);
         self.cx.events.list_changed(&self.cx.server_id, CatalogList::Resources);
+    }
+
+    async fn on_resource_updated(
+        &self,
+        params: ResourceUpdatedNotificationParam,
+        _context: NotificationContext<RoleClient>,
+    ) {
+        self.cx.events.resource_updated(&self.cx.server_id, &params.uri);
     }
 
     async fn on_prompt_list_changed(&self, _context: NotificationContext<RoleClient>) {

@@ -49,8 +49,8 @@ pub(crate) struct Inner {
     pub(crate) events: Events,
     /// Moves whenever what servers offer may have changed (see `catalog_watch.rs`).
     pub(crate) catalog: tokio::sync::watch::Sender<u64>,
-    /// Each server's own list changes (see `catalog_watch.rs`).
-    pub(crate) lists: tokio::sync::broadcast::Sender<(String, crate::events::CatalogList)>,
+    /// Each server's own list changes and resource updates (see `catalog_watch.rs`).
+    pub(crate) follow: crate::catalog_watch::Followed,
     pub(crate) http: LazyHttp,
     pub(crate) audit: AuditRecorder,
     pub(crate) elicitations: Arc<Elicitations>,

@@ -66,7 +66,7 @@ impl ServerSet {
             // Off the start-up path: what an earlier crash left running is found and stopped in the background.
             tokio::task::spawn_blocking(move || crate::group_record::sweep(&records));
         }
-        let (events, catalog, lists) = crate::catalog_watch::wrap(events);
+        let (events, catalog, follow) = crate::catalog_watch::wrap(events);
         ServerSet {
             inner: Arc::new(Inner {
                 store: store.clone(),
@@ -85,7 +85,7 @@ impl ServerSet {
                 },
                 events,
                 catalog,
-                lists,
+                follow,
                 elicitations: Arc::new(Elicitations::default()),
                 options,
                 local: LocalHost {
@@ -109,7 +109,13 @@ impl ServerSet {
     /// Each server's `notifications/<list>/list_changed` from now on, with the server's id: the gateway tells its
     /// clients of resources and prompts from these.
     pub fn list_changes(&self) -> tokio::sync::broadcast::Receiver<(String, crate::events::CatalogList)> {
-        self.inner.lists.subscribe()
+        self.inner.follow.lists.subscribe()
+    }
+
+    /// Each server's `notifications/resources/updated` from now on: the server's id and the resource's URI (the
+    /// gateway tells the agents that subscribed through it).
+    pub fn resource_updates(&self) -> tokio::sync::broadcast::Receiver<(String, String)> {
+        self.inner.follow.updates.subscribe()
     }
 
     /// Replaces the commands allowed beyond the defaults. Running servers keep running; the next start obeys.
