@@ -19,6 +19,7 @@ pub mod control;
 mod error;
 mod events;
 mod gateway_setting;
+mod idempotent_calls;
 mod import;
 mod links;
 pub mod logging;
@@ -72,7 +73,7 @@ pub use atrium_platform::{
     SyncProgress, SyncState, WorkspaceSync,
 };
 pub use atrium_store::AtriumPaths;
-pub use atrium_store::{REVIEW_COMMENT_MAX, Review, ReviewVerdict};
+pub use atrium_store::{IdempotentStart, REVIEW_COMMENT_MAX, Review, ReviewVerdict};
 pub use atrium_store::{AgentServer, AuditEntry, AuditFilter, AuditOrigin, AuditStatus};
 pub use atrium_store::{
     Artifact, ArtifactPatch, ArtifactState, ArtifactSummary, FieldProblem, NewArtifact, NewWorkspace, Revision,

@@ -158,12 +158,61 @@ async fn an_agents_review_is_kept_with_the_artifact_and_the_window_hears_of_it()
     assert_eq!(listed["reviews"][0]["comment"], "Cite it.");
 
     // Refused: a verdict that is not one, a version the artifact never had, an artifact it may not see.
-    let wrong = s.call("review_artifact", json!({"artifact_id": essay, "verdict": "lgtm"})).await.unwrap_err();
+    let wrong = s.call("review_artifact", json!({"artifact_id": essay, "verdict": "lgtm"})).await.expect_err("refused");
     assert!(wrong.contains("approved, changes_requested or commented"), "{wrong}");
     let future = s.call("review_artifact", json!({"artifact_id": essay, "verdict": "approved", "version": 7})).await;
-    assert!(future.unwrap_err().contains("versions 1 to 1"));
-    let unseen = s.call("review_artifact", json!({"artifact_id": hidden, "verdict": "approved"})).await.unwrap_err();
+    assert!(future.expect_err("refused").contains("versions 1 to 1"));
+    let unseen =
+        s.call("review_artifact", json!({"artifact_id": hidden, "verdict": "approved"})).await.expect_err("refused");
     assert_eq!(unseen, format!("There is no artifact {hidden}."));
     assert!(fx.atrium.artifact_reviews(hidden).await.expect("reviews").is_empty());
     assert_eq!(fx.atrium.artifact_reviews(essay).await.expect("reviews").len(), 1, "nothing refused was kept");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retried_write_writes_once() {
+    let fx = Fixture::new().await;
+    let writer = fx.agent("Writer", vec![], vec![AgentScope::Read, AgentScope::Write]).await;
+    let mut s = Session::open(&fx.url, &writer.token).await;
+    let count = || async { fx.atrium.artifact_list(fx.workspace.clone()).await.expect("list").len() };
+
+    // With a key: the retry gets the first result; the same key for other arguments is told apart.
+    let publish = json!({"workspace_id": fx.workspace, "title": "Plan", "content": "one", "idempotency_key": "plan-1"});
+    let first = s.call("publish_artifact", publish.clone()).await.expect("published");
+    let again = s.call("publish_artifact", publish.clone()).await.expect("answered again");
+    assert_eq!(first, again);
+    assert_eq!(count().await, 1);
+    let mut other = publish.clone();
+    other["title"] = json!("Another plan");
+    let clash = s.call("publish_artifact", other).await.expect_err("refused");
+    assert!(clash.contains("other arguments"), "{clash}");
+    assert_eq!(count().await, 1);
+
+    // A revision with a key: once.
+    let id = first["artifact_id"].as_str().expect("id").to_owned();
+    let revise = json!({"artifact_id": id, "content": "two", "expected_version": 1, "idempotency_key": "plan-1-rev"});
+    let revised = s.call("add_revision", revise.clone()).await.expect("revised");
+    assert_eq!(s.call("add_revision", revise).await.expect("answered again"), revised);
+    assert_eq!(fx.atrium.artifact_get(id.clone()).await.expect("artifact").version, 2);
+
+    // Without a key, the same request resent (same id, same session) writes once; another session's request with
+    // the same JSON-RPC id is another request.
+    let unkeyed = json!({"workspace_id": fx.workspace, "title": "Notes", "content": "n"});
+    let sent = outcome(&s.call_with_id(42, "publish_artifact", unkeyed.clone()).await).expect("published");
+    let resent = outcome(&s.call_with_id(42, "publish_artifact", unkeyed.clone()).await).expect("answered again");
+    assert_eq!(sent, resent);
+    assert_eq!(count().await, 2);
+    let other_session = Session::open(&fx.url, &writer.token).await;
+    let fresh = outcome(&other_session.call_with_id(42, "publish_artifact", unkeyed).await).expect("published");
+    assert_ne!(fresh["artifact_id"], sent["artifact_id"]);
+    assert_eq!(count().await, 3);
+
+    // A failed write lets its key go: the retry runs (and fails again for the same reason, writing nothing).
+    let stale = json!({"artifact_id": id, "content": "three", "expected_version": 1, "idempotency_key": "stale"});
+    let refused = s.call("add_revision", stale.clone()).await.expect_err("stale");
+    assert!(refused.contains("at version 2"), "{refused}");
+    assert!(s.call("add_revision", stale).await.expect_err("stale again").contains("at version 2"));
+    let bad_key = json!({"workspace_id": fx.workspace, "title": "X", "content": "x", "idempotency_key": 7});
+    assert!(s.call("publish_artifact", bad_key).await.expect_err("refused").contains("idempotency_key is a string"));
+    assert_eq!(count().await, 3);
 }

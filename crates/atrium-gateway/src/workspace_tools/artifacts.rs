@@ -4,7 +4,9 @@
 use atrium_api::{AgentScope, AgentView, Artifact, ArtifactPatch, Atrium, NewArtifact, SearchQuery};
 use serde_json::{Map, Value, json};
 
-use super::{PERSON_ONLY_TYPES, ToolDef, number, refusal, schema, string, visible, visible_workspaces, writable};
+use super::{
+    PERSON_ONLY_TYPES, ToolDef, idempotency, number, refusal, schema, string, visible, visible_workspaces, writable,
+};
 
 /// The page size of `list_artifacts` when none is asked, and the most it gives.
 const PAGE: usize = 50;
@@ -83,7 +85,8 @@ pub(super) const TOOLS: &[ToolDef] = &[
         schema: || {
             schema(
                 json!({"workspace_id": {"type": "string"}, "title": {"type": "string"}, "content": {"type": "string"},
-                    "content_type": {"type": "string"}, "context": {"type": "object"}}),
+                    "content_type": {"type": "string"}, "context": {"type": "object"},
+                    "idempotency_key": idempotency::key_schema()}),
                 &["workspace_id", "title", "content"],
             )
         },
@@ -98,7 +101,7 @@ pub(super) const TOOLS: &[ToolDef] = &[
             schema(
                 json!({"artifact_id": {"type": "string"}, "content": {"type": "string"},
                     "expected_version": {"type": "integer", "minimum": 1}, "title": {"type": "string"},
-                    "context": {"type": "object"}}),
+                    "context": {"type": "object"}, "idempotency_key": idempotency::key_schema()}),
                 &["artifact_id", "content", "expected_version"],
             )
         },

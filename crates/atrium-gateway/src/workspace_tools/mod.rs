@@ -5,11 +5,14 @@
 
 mod admin;
 mod artifacts;
+mod idempotency;
 mod reviews;
 mod sharing;
 
 use atrium_api::{AgentScope, AgentView, ApiError, Artifact, Atrium, ErrorCode, ErrorDetails};
 use serde_json::{Map, Value, json};
+
+pub(crate) use idempotency::Caller;
 
 /// Content types an agent may neither create nor change: they make things run or hold sign-ins.
 const PERSON_ONLY_TYPES: [&str; 3] = [
@@ -69,8 +72,17 @@ pub(crate) struct Outcome {
     pub(crate) workspace_id: Option<String>,
 }
 
-/// Runs `name` for `agent` (its scope checked again here, whatever was listed).
-pub(crate) async fn call(atrium: &Atrium, agent: &AgentView, name: &str, args: &Map<String, Value>) -> Outcome {
+/// The tools that write once per idempotency key (see `idempotency`).
+const IDEMPOTENT: [&str; 2] = ["publish_artifact", "add_revision"];
+
+/// Runs `name` for `agent` (its scope checked again here, whatever was listed), sent by `caller`.
+pub(crate) async fn call(
+    atrium: &Atrium,
+    agent: &AgentView,
+    name: &str,
+    args: &Map<String, Value>,
+    caller: &Caller<'_>,
+) -> Outcome {
     let mut workspace_id = None;
     let result = match find(name) {
         None => Err(format!("There is no tool {name}.")),
@@ -80,6 +92,10 @@ pub(crate) async fn call(atrium: &Atrium, agent: &AgentView, name: &str, args: &
         Some(_) if in_family(reviews::TOOLS, name) => reviews::run(atrium, agent, name, args, &mut workspace_id).await,
         Some(_) if in_family(sharing::TOOLS, name) => sharing::run(atrium, agent, name, args, &mut workspace_id).await,
         Some(_) if in_family(admin::TOOLS, name) => admin::run(atrium, agent, name, args, &mut workspace_id).await,
+        Some(_) if IDEMPOTENT.contains(&name) => {
+            let write = artifacts::run(atrium, agent, name, args, &mut workspace_id);
+            idempotency::once(atrium, agent, name, args, caller, write).await
+        }
         Some(_) => artifacts::run(atrium, agent, name, args, &mut workspace_id).await,
     };
     Outcome { result, workspace_id }
