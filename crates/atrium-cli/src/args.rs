@@ -91,6 +91,9 @@ pub enum Command {
     },
     /// Run the Desktop Host Relay (and sync) headless until Ctrl-C.
     Relay,
+    /// Access links to an artifact on the platform: make, list, revoke.
+    #[command(subcommand)]
+    Share(crate::share_args::ShareCommand),
     /// The agents that reach Atrium's gateway: add, list, show, remove, rotate their tokens.
     #[command(subcommand)]
     Agent(crate::agent_args::AgentCommand),

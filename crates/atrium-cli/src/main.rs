@@ -31,6 +31,8 @@ mod server_input;
 mod server_report;
 mod server_update;
 mod servers;
+mod share;
+mod share_args;
 mod viewers;
 
 use std::process::ExitCode;

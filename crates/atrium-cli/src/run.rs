@@ -113,6 +113,7 @@ async fn dispatch(atrium: &Atrium, paths: &AtriumPaths, out: &Printer, command: 
         Command::Platform(command) => crate::platform::platform(atrium, out, command).await?,
         Command::Sync { workspace, watch } => crate::platform::sync(atrium, out, workspace, *watch).await?,
         Command::Relay => crate::platform::relay(atrium).await?,
+        Command::Share(command) => crate::share::share(atrium, out, command).await?,
         Command::Agent(command) => crate::agents::agent(atrium, out, command).await?,
         Command::Gateway { port, save } => crate::gateway::gateway(atrium, paths, out, *port, *save).await?,
         Command::Mcp { agent } => crate::gateway::mcp(atrium, paths, agent.as_deref()).await?,

@@ -22,6 +22,7 @@ mod server_subscriptions;
 mod sessions;
 mod stdio;
 mod surface;
+mod tool_names;
 mod workspace_tools;
 
 use std::net::{Ipv4Addr, SocketAddr};

@@ -17,7 +17,7 @@ use tokio::sync::mpsc;
 
 use crate::rpc::{self, INTERNAL_ERROR, INVALID_PARAMS, METHOD_NOT_FOUND};
 use crate::sessions::Session;
-use crate::{Shared, pages, progress, prompts, resource_uris, resources, server_requests, workspace_tools};
+use crate::{Shared, pages, progress, prompts, resource_uris, resources, server_requests, tool_names, workspace_tools};
 
 /// The answer to `initialize` on `/mcp`.
 pub(crate) fn initialize(id: &Value, protocol: &str) -> Value {
@@ -224,16 +224,15 @@ async fn call(
             .await;
         return rpc::result(id, result);
     }
-    let Some((slug, tool)) = name.split_once("__").filter(|(s, t)| !s.is_empty() && !t.is_empty()) else {
-        return rpc::error(id, INVALID_PARAMS, format!("Unknown tool: {name}"));
-    };
     let servers = match shared.atrium.agent_servers(agent).await {
         Ok(servers) => servers,
         Err(err) => return rpc::error(id, INTERNAL_ERROR, err.message),
     };
-    let Some(server) = servers.into_iter().find(|s| s.slug == slug) else {
-        return rpc::error(id, INVALID_PARAMS, format!("Unknown tool: {name}"));
+    let (server, tool) = match tool_names::resolve(shared, servers, name) {
+        Ok(found) => found,
+        Err(unknown) => return rpc::error(id, INVALID_PARAMS, unknown),
     };
+    let tool = tool.as_str();
     if !server.allows(tool) {
         let reason = format!("{tool} is not among the tools this agent may call on {}.", server.title);
         shared.atrium.gateway_record_denied(&server.server_id, agent, tool, Value::Object(arguments), &reason).await;

@@ -2,7 +2,7 @@
 //! TypeScript SDK client (paged, read, another workspace's not found, subscribed and told of an edit made in the
 //! window), server-everything's resources, templates and prompts through `/mcp` compared entry by entry with the
 //! same server passed through on its own endpoint (only the names namespaced), and an MCP Apps server's view read
-//! through `/mcp` by the namespaced `ui://` URI its tool names.
+//! through `/mcp` by the namespaced `ui://` URI its tool names, the view then calling its tools by their own names.
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -356,7 +356,7 @@ async fn a_servers_resources_templates_and_prompts_come_through_mcp_as_the_serve
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_mcp_apps_view_is_read_through_mcp_by_its_namespaced_ui_uri() {
+async fn an_mcp_apps_view_is_read_through_mcp_by_its_namespaced_ui_uri_and_calls_its_tools_by_their_own_names() {
     let fx = Fixture::new().await;
     fx.server("Clock", vec![package("server-basic-vanillajs/dist/index.js"), "--stdio".into()]).await;
     let agent = fx.agent("VS Code", vec![], vec![AgentScope::Read]).await;
@@ -391,6 +391,18 @@ async fn an_mcp_apps_view_is_read_through_mcp_by_its_namespaced_ui_uri() {
     // The view is listed among the resources under the same URI.
     let listed = agg.all("resources/list", "resources").await;
     assert!(listed.iter().any(|r| r["uri"] == shown.as_str()), "{listed:?}");
+
+    // The view calls its server's tools by their own names, through the host: a name one server offers is its.
+    let their_tool = their_tool.to_owned();
+    let bare = agg.ask("tools/call", json!({"name": their_tool, "arguments": {}})).await;
+    assert!(bare["result"]["content"][0]["text"].is_string(), "{bare}");
+    assert_ne!(bare["result"]["isError"], true, "{bare}");
+    // With two servers offering it, the bare name names neither, and the error says how to call each.
+    fx.server("Clock", vec![package("server-basic-vanillajs/dist/index.js"), "--stdio".into()]).await;
+    let both = agg.ask("tools/call", json!({"name": their_tool, "arguments": {}})).await;
+    assert_eq!(both["error"]["code"], -32602, "{both}");
+    let why = both["error"]["message"].as_str().unwrap_or_default();
+    assert!(why.contains(&format!("clock__{their_tool}")) && why.contains(&format!("clock-2__{their_tool}")), "{why}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
