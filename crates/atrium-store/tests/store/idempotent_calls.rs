@@ -25,27 +25,27 @@ async fn a_key_runs_once_and_its_result_answers_retries() {
     let b = agent(&fx, "B").await;
     let s = &fx.store;
 
-    assert_eq!(s.idempotent_begin(&a, "publish", "k1", "h1").await.unwrap(), IdempotentStart::Run);
-    assert_eq!(s.idempotent_begin(&a, "publish", "k1", "h1").await.unwrap(), IdempotentStart::Running);
+    assert_eq!(s.idempotent_begin(&a, "publish", "k1", "h1").await.expect("ok"), IdempotentStart::Run);
+    assert_eq!(s.idempotent_begin(&a, "publish", "k1", "h1").await.expect("ok"), IdempotentStart::Running);
     // Keys are per agent and per tool.
-    assert_eq!(s.idempotent_begin(&b, "publish", "k1", "h1").await.unwrap(), IdempotentStart::Run);
-    assert_eq!(s.idempotent_begin(&a, "revise", "k1", "h1").await.unwrap(), IdempotentStart::Run);
+    assert_eq!(s.idempotent_begin(&b, "publish", "k1", "h1").await.expect("ok"), IdempotentStart::Run);
+    assert_eq!(s.idempotent_begin(&a, "revise", "k1", "h1").await.expect("ok"), IdempotentStart::Run);
 
-    s.idempotent_finish(&a, "publish", "k1", Some(r#"{"id":"x"}"#)).await.unwrap();
+    s.idempotent_finish(&a, "publish", "k1", Some(r#"{"id":"x"}"#)).await.expect("ok");
     assert_eq!(
-        s.idempotent_begin(&a, "publish", "k1", "h1").await.unwrap(),
+        s.idempotent_begin(&a, "publish", "k1", "h1").await.expect("ok"),
         IdempotentStart::Done(r#"{"id":"x"}"#.into())
     );
-    assert_eq!(s.idempotent_begin(&a, "publish", "k1", "other").await.unwrap(), IdempotentStart::OtherRequest);
+    assert_eq!(s.idempotent_begin(&a, "publish", "k1", "other").await.expect("ok"), IdempotentStart::OtherRequest);
 
     // A failure lets the key go; a finished key is not let go by a late failure.
-    s.idempotent_finish(&b, "publish", "k1", None).await.unwrap();
-    assert_eq!(s.idempotent_begin(&b, "publish", "k1", "h1").await.unwrap(), IdempotentStart::Run);
-    s.idempotent_finish(&a, "publish", "k1", None).await.unwrap();
-    assert!(matches!(s.idempotent_begin(&a, "publish", "k1", "h1").await.unwrap(), IdempotentStart::Done(_)));
+    s.idempotent_finish(&b, "publish", "k1", None).await.expect("ok");
+    assert_eq!(s.idempotent_begin(&b, "publish", "k1", "h1").await.expect("ok"), IdempotentStart::Run);
+    s.idempotent_finish(&a, "publish", "k1", None).await.expect("ok");
+    assert!(matches!(s.idempotent_begin(&a, "publish", "k1", "h1").await.expect("ok"), IdempotentStart::Done(_)));
 
     // Gone with the agent.
-    s.agent_delete(&a).await.unwrap();
+    s.agent_delete(&a).await.expect("ok");
     let again = agent(&fx, "A2").await;
-    assert_eq!(s.idempotent_begin(&again, "publish", "k1", "h1").await.unwrap(), IdempotentStart::Run);
+    assert_eq!(s.idempotent_begin(&again, "publish", "k1", "h1").await.expect("ok"), IdempotentStart::Run);
 }

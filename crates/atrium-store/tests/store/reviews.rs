@@ -25,17 +25,20 @@ async fn reviews_are_kept_per_version_newest_first_and_go_with_their_artifact() 
         .await
         .expect("revise");
 
-    let on_first =
-        fx.store.review_add(&review(&a.id, Some(1), ReviewVerdict::ChangesRequested, "  Too short.  ")).await.unwrap();
+    let on_first = fx
+        .store
+        .review_add(&review(&a.id, Some(1), ReviewVerdict::ChangesRequested, "  Too short.  "))
+        .await
+        .expect("ok");
     assert_eq!((on_first.version, on_first.comment.as_str()), (1, "Too short."));
-    let on_current = fx.store.review_add(&review(&a.id, None, ReviewVerdict::Approved, "")).await.unwrap();
+    let on_current = fx.store.review_add(&review(&a.id, None, ReviewVerdict::Approved, "")).await.expect("ok");
     assert_eq!(on_current.version, 2, "no version named: the current one");
 
-    let listed = fx.store.review_list(&a.id).await.unwrap();
+    let listed = fx.store.review_list(&a.id).await.expect("ok");
     assert_eq!(listed, vec![on_current, on_first]);
 
     fx.store.delete_artifact(&a.id).await.expect("delete");
-    assert!(fx.store.review_list(&a.id).await.unwrap().is_empty());
+    assert!(fx.store.review_list(&a.id).await.expect("ok").is_empty());
 }
 
 #[tokio::test]
@@ -48,15 +51,17 @@ async fn a_review_of_what_is_not_there_is_refused_and_nothing_is_kept() {
         StoreError::Invalid(problems) => problems[0].field.clone(),
         other => panic!("expected a validation error, got {other:?}"),
     };
-    let future = fx.store.review_add(&review(&a.id, Some(2), ReviewVerdict::Approved, "")).await.unwrap_err();
+    let future = fx.store.review_add(&review(&a.id, Some(2), ReviewVerdict::Approved, "")).await.expect_err("refused");
     assert_eq!(field(future), "version");
     let long = "x".repeat(REVIEW_COMMENT_MAX + 1);
-    let too_long = fx.store.review_add(&review(&a.id, None, ReviewVerdict::Commented, &long)).await.unwrap_err();
+    let too_long =
+        fx.store.review_add(&review(&a.id, None, ReviewVerdict::Commented, &long)).await.expect_err("refused");
     assert_eq!(field(too_long), "comment");
-    let empty = fx.store.review_add(&review(&a.id, None, ReviewVerdict::Commented, "   ")).await.unwrap_err();
+    let empty = fx.store.review_add(&review(&a.id, None, ReviewVerdict::Commented, "   ")).await.expect_err("refused");
     assert_eq!(field(empty), "comment");
-    let missing = fx.store.review_add(&review("no-such", None, ReviewVerdict::Approved, "")).await.unwrap_err();
+    let missing =
+        fx.store.review_add(&review("no-such", None, ReviewVerdict::Approved, "")).await.expect_err("refused");
     assert!(matches!(missing, StoreError::NotFound { .. }), "{missing:?}");
 
-    assert!(fx.store.review_list(&a.id).await.unwrap().is_empty());
+    assert!(fx.store.review_list(&a.id).await.expect("ok").is_empty());
 }
