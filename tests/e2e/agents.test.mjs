@@ -2,10 +2,11 @@
 // token once (copyable, gone from the window once dismissed); the official TypeScript SDK client, as that agent,
 // calls a server's tool through the gateway the app serves; the call is on the agent's page, in the audit log under
 // the agent's name and found by the audit's agent filter. A port already taken is said plainly, and the gateway
-// moves to another.
+// moves to another. An app that only does OAuth (the official SDK's OAuth client) asks in a consent dialog; approving
+// there makes its agent, which the list marks as an OAuth one.
 
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import net from "node:net";
@@ -168,5 +169,58 @@ test("write Atrium into an app's configuration from the agent's page, and take i
   } finally {
     await app.quit();
     await own.stop();
+  }
+});
+
+test("an app that only does OAuth asks in the consent dialog; approving makes its agent", async () => {
+  const app = await driver.launch();
+  let peer;
+  try {
+    await (await until(app, "the workspace", async () => {
+      for (const row of await app.allByTestId("workspace-item")) if ((await row.text()).includes("Recipes")) return row;
+    })).click();
+    await (await app.byTestId("nav-agents")).click();
+    const url = await until(app, "the gateway listening", async () => {
+      const shown = (await app.findAll('[data-testid="gateway-url"]'))[0];
+      return shown ? shown.text() : null;
+    });
+    // The official TypeScript SDK's OAuth client: it registers, opens the authorization page (which waits), and
+    // goes on once the window answers.
+    let out = "";
+    peer = spawn(NODE, [join(ROOT, "tests/peers/oauth_client.mjs"), url, "Cursor OAuth"], { stdio: ["ignore", "pipe", "inherit"] });
+    peer.stdout.on("data", (d) => (out += d));
+    const ended = new Promise((ok) => peer.on("exit", ok));
+
+    const dialog = await until(app, "the consent dialog", async () => (await app.findAll('[data-testid="consent-dialog"]'))[0], 60_000);
+    assert.match(await dialog.text(), /Cursor OAuth asks for read and write/);
+    assert.equal(await (await app.byTestId("consent-name")).property("value"), "Cursor OAuth");
+    assert.equal(await (await app.find('[data-testid="consent-scope"][data-scope="write"]')).property("checked"), true);
+    assert.equal(await (await app.find('[data-testid="consent-scope"][data-scope="admin"]')).property("checked"), false);
+    await (await app.find('[data-testid="consent-workspace"][data-workspace="Recipes"]')).click();
+    await (await until(app, "the Everything server", async () => (await app.findAll('[data-testid="consent-server"][data-server="Everything"]'))[0])).click();
+    assert.equal(await (await app.byTestId("consent-summary")).text(), "Cursor OAuth gets read and write on Recipes and the Everything server.");
+    await snapshot(app, "agent-consent");
+    await (await app.byTestId("consent-approve")).click();
+    await until(app, "the dialog gone", async () => (await app.findAll('[data-testid="consent-dialog"]')).length === 0);
+
+    const code = await ended;
+    const result = JSON.parse(out.trim().split("\n").pop());
+    assert.equal(code, 0, out);
+    assert.equal(result.before.agent.name, "Cursor OAuth", out);
+    assert.equal(result.refreshed, "AUTHORIZED", out);
+
+    await (await app.byTestId("agents-refresh")).click();
+    const row = await until(app, "the OAuth agent", async () => (await app.findAll('[data-testid="agent-row"][data-agent="Cursor OAuth"]'))[0]);
+    assert.equal(await (await app.find('[data-testid="agent-row"][data-agent="Cursor OAuth"] [data-testid="agent-oauth"]')).text(), "OAuth · Cursor OAuth");
+    await until(app, "its last use", async () => /used /.test(await row.text()) && !/never used/.test(await row.text()));
+    const listed = cli(driver.home, "agent", "list").find((a) => a.name === "Cursor OAuth");
+    assert.equal(listed?.oauth?.client_name, "Cursor OAuth", "the terminal lists it as an OAuth agent too");
+    await snapshot(app, "agents-oauth");
+  } catch (err) {
+    await snapshot(app, "agents-oauth-failure");
+    throw err;
+  } finally {
+    peer?.kill();
+    await app.quit();
   }
 });
