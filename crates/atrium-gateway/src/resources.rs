@@ -99,7 +99,7 @@ pub(crate) async fn read(shared: &Arc<Shared>, session: &Arc<Session>, agent: &A
         Named::Artifact(artifact) => read_artifact(shared, agent, &id, uri, artifact).await,
         Named::Server { slug, uri: original } => {
             let Some(server) = pages::servers(shared, agent).await.into_iter().find(|s| s.slug == slug) else {
-                return not_found(&id, uri);
+                return read_unnamed(shared, session, agent, &id, message, uri).await;
             };
             if let Err(err) = shared.atrium.gateway_server_live(&server.server_id).await {
                 return rpc::error(&id, INTERNAL_ERROR, err.message);
@@ -119,8 +119,36 @@ pub(crate) async fn read(shared: &Arc<Shared>, session: &Arc<Session>, agent: &A
                 Err(err) => rpc::error(&id, INTERNAL_ERROR, err.message),
             }
         }
-        Named::Unknown => not_found(&id, uri),
+        Named::Unknown => read_unnamed(shared, session, agent, &id, message, uri).await,
     }
+}
+
+/// A read of a URI as a server wrote it (a resource link in a tool's result, or a view asking for its own
+/// `ui://` resource through the host): asked of each of the agent's servers that offer resources, in order, the
+/// first answer that is not an error passed on as it came. Atrium's own URIs are never a server's.
+async fn read_unnamed(
+    shared: &Arc<Shared>,
+    session: &Arc<Session>,
+    agent: &AgentView,
+    id: &Value,
+    message: &Value,
+    uri: &str,
+) -> Value {
+    if uri.starts_with("atrium:") {
+        return not_found(id, uri);
+    }
+    for server in pages::servers(shared, agent).await {
+        if !pages::declares(shared, &server, "resources") {
+            continue;
+        }
+        let answer = server_requests::forward(shared, session, agent, &server.server_id, id, message, None, None).await;
+        if let Ok(Some(answer)) = answer
+            && answer.get("result").is_some()
+        {
+            return answer;
+        }
+    }
+    not_found(id, uri)
 }
 
 async fn read_artifact(shared: &Shared, agent: &AgentView, id: &Value, uri: &str, artifact: &str) -> Value {

@@ -440,6 +440,18 @@ async fn a_servers_own_resource_list_change_reaches_the_agent() {
     let read = agg.ask("resources/read", json!({"uri": uri})).await;
     assert_eq!(read["result"]["contents"][0]["uri"], uri);
     assert!(read["result"]["contents"][0]["blob"].is_string(), "{read}");
+    // The tool's result links the resource by the server's own URI: that reads through /mcp too, as it came.
+    let link = made["result"]["content"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["type"] == "resource_link"))
+        .and_then(|c| c["uri"].as_str())
+        .expect("a resource link");
+    assert!(link.starts_with("demo://resource/session/"), "{link}");
+    let raw = agg.ask("resources/read", json!({"uri": link})).await;
+    assert_eq!(raw["result"]["contents"][0]["uri"], link);
+    assert_eq!(raw["result"]["contents"][0]["blob"], read["result"]["contents"][0]["blob"]);
+    let nowhere = agg.ask("resources/read", json!({"uri": "demo://resource/nowhere"})).await;
+    assert_eq!(nowhere["error"]["code"], -32002, "{nowhere}");
 }
 
 /// The next `notifications/resources/updated` on `stream` within `limit`, its URI.
