@@ -127,6 +127,22 @@ impl Atrium {
 
     /// Registers a server (and connects it when enabled). The person wrote it: what it runs is approved.
     pub async fn server_create(&self, input: NewServer) -> ApiResult<ServerView> {
+        self.create_server(input, true).await
+    }
+
+    /// Registers a server for an agent (the gateway's `server_add`): like the person's, except that nothing it
+    /// runs here or any credential it would use is approved — it waits for the person, in the window.
+    pub async fn agent_server_create(&self, input: NewServer) -> ApiResult<ServerView> {
+        self.create_server(input, false).await
+    }
+
+    /// Changes a server for an agent (the gateway's `server_update`): a registration changed so waits for the
+    /// person again when it runs something or uses credentials.
+    pub async fn agent_server_update(&self, id: String, patch: ServerPatch) -> ApiResult<ServerView> {
+        self.write_server(id, patch, false).await
+    }
+
+    async fn create_server(&self, input: NewServer, approve: bool) -> ApiResult<ServerView> {
         let registration = self.secured(input.registration, &input.title).await?;
         let artifact = self
             .store
@@ -139,8 +155,10 @@ impl Atrium {
                 state: None,
             })
             .await?;
-        tracing::info!(server = %artifact.id, transport = registration.transport_name(), "server registered");
-        self.approve_as_written(&artifact).await?;
+        tracing::info!(server = %artifact.id, transport = registration.transport_name(), approve, "server registered");
+        if approve {
+            self.approve_as_written(&artifact).await?;
+        }
         self.written(&artifact);
         self.server_view_of(&artifact).await
     }

@@ -1,11 +1,28 @@
 //! Atrium's own tools on `/mcp` beyond reading and writing artifacts, over real HTTP with a real store: reviews
-//! kept with the artifact, idempotent publishing, and the admin surface.
+//! kept with the artifact, idempotent publishing, and the admin surface with a real stdio server.
 
 use atrium_api::{AgentScope, AgentToken, Atrium, AtriumPaths, NewAgent, NewArtifact, NewWorkspace, OpenOptions};
 use atrium_api::{AppEvent, EventSink, ReviewVerdict};
 use atrium_gateway::{Gateway, GatewayOptions};
 use serde_json::{Value, json};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn node() -> String {
+    let local = repo().join(".tools/node22/node_modules/.bin/node");
+    if local.exists() { local.display().to_string() } else { "node".into() }
+}
+
+fn everything_js() -> String {
+    let path = repo().join("tests/peers/node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+    assert!(path.exists(), "{} is missing: run scripts/setup.sh --test", path.display());
+    path.display().to_string()
+}
 
 /// Keeps every event the API emits.
 #[derive(Default)]
@@ -31,8 +48,9 @@ impl Fixture {
         let home = tempfile::tempdir().expect("temp dir");
         let paths = AtriumPaths::at(home.path());
         let events = Arc::new(Events::default());
-        let options = OpenOptions { events: events.clone(), ..OpenOptions::default() };
+        let options = OpenOptions { events: events.clone(), connect_servers: true, ..OpenOptions::default() };
         let atrium = Atrium::open_with(paths.clone(), options).await.expect("open");
+        atrium.local_settings_set_commands(vec![node()]).await.expect("allow the test runtime");
         let workspace = atrium
             .workspace_create(NewWorkspace { title: "Drafts".into(), description: None })
             .await
@@ -215,4 +233,84 @@ async fn a_retried_write_writes_once() {
     let bad_key = json!({"workspace_id": fx.workspace, "title": "X", "content": "x", "idempotency_key": 7});
     assert!(s.call("publish_artifact", bad_key).await.expect_err("refused").contains("idempotency_key is a string"));
     assert_eq!(count().await, 3);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_admin_surface_manages_servers_and_never_shows_a_secret_or_runs_what_the_person_did_not_approve() {
+    let fx = Fixture::new().await;
+    let admin = fx.agent("Ops", vec![fx.workspace.clone()], vec![AgentScope::Read, AgentScope::Admin]).await;
+    let reader = fx.agent("Reader", vec![], vec![AgentScope::Read]).await;
+    let mut s = Session::open(&fx.url, &admin.token).await;
+    let names = s.tool_names().await;
+    for tool in ["servers_list", "server_add", "server_update", "server_remove", "server_test", "server_refresh"] {
+        assert!(names.iter().any(|n| n == tool), "{tool} missing from {names:?}");
+    }
+    let mut r = Session::open(&fx.url, &reader.token).await;
+    assert!(!r.tool_names().await.iter().any(|n| n.starts_with("server")), "admin tools only with admin");
+    assert!(r.call("servers_list", json!({})).await.expect_err("refused").contains("needs the admin scope"));
+
+    // An agent's stdio server, with a secret-looking variable: added, named not shown, and it runs nothing.
+    let secret = "sk-live-do-not-show-4b1f";
+    let registration = json!({"transport": {"type": "stdio", "command": node(), "args": [everything_js(), "stdio"],
+        "env": {"API_KEY": secret}}});
+    let added = s
+        .call("server_add", json!({"workspace_id": fx.workspace, "title": "Everything", "registration": registration}))
+        .await
+        .expect("added");
+    assert!(!added.to_string().contains(secret), "{added}");
+    assert_eq!(added["env_names"], json!(["API_KEY"]));
+    assert_eq!(added["approval"], "waits_for_the_person");
+    let id = added["server_id"].as_str().expect("id").to_owned();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let state = fx.atrium.server_state(id.clone()).await.expect("state");
+    assert!(!matches!(state.status, atrium_api::ServerStatus::Ready), "unapproved, yet {:?}", state.status);
+    let test = s.call("server_test", json!({"server_id": id})).await.expect("tested");
+    assert_eq!(test["success"], false, "{test}");
+    let listed = s.call("servers_list", json!({})).await.expect("listed");
+    assert!(!listed.to_string().contains(secret));
+    assert_eq!(listed["servers"][0]["server_id"], id.as_str());
+
+    // The person approves it in the window; now it runs, its tools are there.
+    let view = fx.atrium.server_get(id.clone()).await.expect("view");
+    let atrium_api::ServerApprovalState::Required { effects, .. } = view.approval else {
+        panic!("{:?}", view.approval)
+    };
+    fx.atrium.server_approve(id.clone(), effects.fingerprint).await.expect("approved");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !matches!(fx.atrium.server_state(id.clone()).await.expect("state").status, atrium_api::ServerStatus::Ready) {
+        assert!(Instant::now() < deadline, "not ready in 30 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let tools = s.call("server_tools", json!({"server_id": id})).await.expect("tools");
+    assert!(tools["tools"].as_array().expect("tools").iter().any(|t| t["name"] == "echo"), "{tools}");
+    assert_eq!(s.call("server_test", json!({"server_id": id})).await.expect("tested")["success"], true);
+
+    // Changing what it runs makes it wait again; a bad registration is refused, naming the field.
+    let changed = json!({"transport": {"type": "stdio", "command": node(), "args": [everything_js(), "stdio", "--x"]}});
+    let update = json!({"server_id": id, "expected_version": added["version"], "registration": changed});
+    let updated = s.call("server_update", update).await.expect("updated");
+    assert_eq!(updated["approval"], "waits_for_the_person", "{updated}");
+    let bad = json!({"workspace_id": fx.workspace, "title": "Bad", "registration": {"transport": {"type": "ftp"}}});
+    assert!(s.call("server_add", bad).await.expect_err("refused").contains("The registration is not valid"));
+
+    // A server outside its workspaces does not exist for it; removing its own works.
+    let other = fx.atrium.workspace_create(NewWorkspace { title: "Other".into(), description: None }).await;
+    let hidden = fx
+        .atrium
+        .server_create(atrium_api::NewServer {
+            workspace_id: other.expect("workspace").id,
+            title: "Hidden".into(),
+            registration: atrium_api::parse_registration(
+                &json!({"transport": {"type": "http", "url": "http://127.0.0.1:9/mcp"}}),
+            )
+            .expect("registration"),
+        })
+        .await
+        .expect("hidden");
+    let unseen = s.call("server_remove", json!({"server_id": hidden.id})).await.expect_err("refused");
+    assert_eq!(unseen, format!("There is no server {}.", hidden.id));
+    assert!(!s.call("servers_list", json!({})).await.expect("listed").to_string().contains("Hidden"));
+    s.call("server_remove", json!({"server_id": id})).await.expect("removed");
+    assert!(fx.atrium.server_get(id).await.is_err());
+    assert!(fx.atrium.server_get(hidden.id).await.is_ok());
 }
