@@ -8,8 +8,9 @@
 //! its workspaces.
 
 use std::sync::Arc;
+use std::time::Instant;
 
-use atrium_api::{AgentScope, AgentView, ArtifactNotice, ErrorCode};
+use atrium_api::{AgentScope, AgentView, ArtifactNotice, AuditStatus, ErrorCode};
 use serde_json::{Value, json};
 use tokio::sync::broadcast::error::RecvError;
 
@@ -151,7 +152,10 @@ async fn read_unnamed(
     not_found(id, uri)
 }
 
+/// An artifact's content, audited as `read_artifact` is (what an agent read is in the log either way); one it may
+/// not see is not found, and unaudited, as one that does not exist.
 async fn read_artifact(shared: &Shared, agent: &AgentView, id: &Value, uri: &str, artifact: &str) -> Value {
+    let started = Instant::now();
     if !agent.has(AgentScope::Read) {
         return not_found(id, uri);
     }
@@ -161,17 +165,29 @@ async fn read_artifact(shared: &Shared, agent: &AgentView, id: &Value, uri: &str
         Err(err) if err.code == ErrorCode::NotFound => return not_found(id, uri),
         Err(err) => return rpc::error(id, INTERNAL_ERROR, err.message),
     };
-    rpc::result(
-        id,
-        json!({"contents": [{
-            "uri": uri,
-            "mimeType": artifact.content_type,
-            "text": artifact.content,
-            "_meta": {"atrium/workspaceId": artifact.workspace_id, "atrium/title": artifact.title,
-                "atrium/version": artifact.version, "atrium/context": artifact.context,
-                "atrium/modified": artifact.modified_time},
-        }]}),
-    )
+    let result = json!({"contents": [{
+        "uri": uri,
+        "mimeType": artifact.content_type,
+        "text": artifact.content,
+        "_meta": {"atrium/workspaceId": artifact.workspace_id, "atrium/title": artifact.title,
+            "atrium/version": artifact.version, "atrium/context": artifact.context,
+            "atrium/modified": artifact.modified_time},
+    }]});
+    let (arguments, workspace) = (json!({"uri": uri}), Some(artifact.workspace_id));
+    shared
+        .atrium
+        .gateway_record_own_call(
+            agent,
+            "resources/read",
+            workspace,
+            &arguments,
+            &result,
+            AuditStatus::Ok,
+            None,
+            started.elapsed(),
+        )
+        .await;
+    rpc::result(id, result)
 }
 
 /// `resources/subscribe` and `resources/unsubscribe`: of an artifact here, of a server's resource at the server

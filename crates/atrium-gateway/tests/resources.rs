@@ -9,8 +9,8 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use atrium_api::{
-    AgentScope, AgentToken, Atrium, AtriumPaths, NewAgent, NewArtifact, NewServer, NewWorkspace, OpenOptions,
-    ServerStatus,
+    AgentScope, AgentToken, Atrium, AtriumPaths, AuditFilter, AuditOrigin, NewAgent, NewArtifact, NewServer,
+    NewWorkspace, OpenOptions, ServerStatus,
 };
 use atrium_gateway::{Gateway, GatewayOptions};
 use serde_json::{Value, json};
@@ -282,6 +282,15 @@ async fn artifacts_are_resources_an_agent_reads_pages_and_follows() {
     assert!(out["listChanged"].as_u64().is_some_and(|n| n >= 1), "{out}");
     assert_eq!(out["reread"]["contents"][0]["text"], "edited in the window");
     assert_eq!(out["reread"]["contents"][0]["_meta"]["atrium/version"], 2);
+
+    // What the agent read is in the audit log, as read_artifact's calls are; the refused read is not.
+    let filter = AuditFilter { agent_id: Some(agent.id.clone()), ..AuditFilter::default() };
+    let rows = fx.atrium.audit_list(filter).await.expect("audit");
+    let reads: Vec<_> =
+        rows.iter().filter(|r| r.tool == "resources/read" && r.origin == AuditOrigin::Gateway).collect();
+    assert_eq!(reads.len(), 2, "the read and the read after the edit: {rows:?}");
+    assert!(reads.iter().all(|r| r.workspace_id.as_deref() == Some(fx.workspace.as_str())));
+    assert!(!rows.iter().any(|r| r.arguments.contains(&secret)), "the refused read was recorded");
 
     // Without the read scope, no artifact is a resource, and none can be read or followed.
     let blind = fx.agent("Blind", vec![fx.workspace.clone()], vec![AgentScope::Write]).await;
