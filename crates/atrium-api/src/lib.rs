@@ -32,6 +32,7 @@ mod secrets;
 mod server_view;
 mod servers;
 mod signals;
+mod summaries;
 mod view_wire;
 mod viewer;
 mod viewer_backend;
@@ -95,6 +96,7 @@ pub use import::{
 pub use oauth_server::{ACCESS_LIFETIME, AgentOAuth, OAuthErrorCode, OAuthRefusal, RevokeRequest, TokenRequest};
 pub use platform::{PlatformView, RemoteWorkspaceView};
 pub use registrations::parse_registration;
+pub use summaries::SummaryOutcome;
 pub use secrets::{LocalSettings, SecretInput, SecretView};
 pub use server_view::ServerView;
 pub use servers::{CatalogTool, NewServer, ServerPatch, server_slug};

@@ -298,7 +298,7 @@ impl Atrium {
 
 /// The arguments a lifecycle tool asks for, from `{artifact_id, workspace_id, artifact, content, context,
 /// content_type}` (a schema without properties gets `artifact_id` and `workspace_id`).
-fn lifecycle_arguments(tool: &ToolInfo, artifact: &Artifact) -> Map<String, Value> {
+pub(crate) fn lifecycle_arguments(tool: &ToolInfo, artifact: &Artifact) -> Map<String, Value> {
     let available = [
         ("artifact_id", json!(artifact.id)),
         ("workspace_id", json!(artifact.workspace_id)),

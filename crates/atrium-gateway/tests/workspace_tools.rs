@@ -18,6 +18,12 @@ fn node() -> String {
     if local.exists() { local.display().to_string() } else { "node".into() }
 }
 
+fn python() -> String {
+    let path = repo().join(".tools/py/bin/python");
+    assert!(path.exists(), "{} is missing: run scripts/setup.sh --test", path.display());
+    path.display().to_string()
+}
+
 fn everything_js() -> String {
     let path = repo().join("tests/peers/node_modules/@modelcontextprotocol/server-everything/dist/index.js");
     assert!(path.exists(), "{} is missing: run scripts/setup.sh --test", path.display());
@@ -50,7 +56,7 @@ impl Fixture {
         let events = Arc::new(Events::default());
         let options = OpenOptions { events: events.clone(), connect_servers: true, ..OpenOptions::default() };
         let atrium = Atrium::open_with(paths.clone(), options).await.expect("open");
-        atrium.local_settings_set_commands(vec![node()]).await.expect("allow the test runtime");
+        atrium.local_settings_set_commands(vec![node(), python()]).await.expect("allow the test runtimes");
         let workspace = atrium
             .workspace_create(NewWorkspace { title: "Drafts".into(), description: None })
             .await
@@ -313,4 +319,57 @@ async fn the_admin_surface_manages_servers_and_never_shows_a_secret_or_runs_what
     s.call("server_remove", json!({"server_id": id})).await.expect("removed");
     assert!(fx.atrium.server_get(id).await.is_err());
     assert!(fx.atrium.server_get(hidden.id).await.is_ok());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_artifact_summarizes_through_the_owning_servers_summarize_tool() {
+    let fx = Fixture::new().await;
+    let script = repo().join("tests/fixtures/recipe-server/server.py");
+    let registration = atrium_api::parse_registration(
+        &json!({"transport": {"type": "stdio", "command": python(), "args": [script.display().to_string()]}}),
+    )
+    .expect("registration");
+    let server = fx
+        .atrium
+        .server_create(atrium_api::NewServer {
+            workspace_id: fx.workspace.clone(),
+            title: "Recipes".into(),
+            registration,
+        })
+        .await
+        .expect("server");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !matches!(
+        fx.atrium.server_state(server.id.clone()).await.expect("state").status,
+        atrium_api::ServerStatus::Ready
+    ) {
+        assert!(Instant::now() < deadline, "not ready in 30 s");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let pancakes = fx
+        .atrium
+        .artifact_create(NewArtifact {
+            workspace_id: fx.workspace.clone(),
+            title: "Pancakes".into(),
+            content_type: "application/vnd.my-org.recipe+json".into(),
+            content: Some(
+                json!({"title": "Pancakes", "ingredients": ["flour", "milk", "eggs"], "steps": ["mix", "fry"]})
+                    .to_string(),
+            ),
+            ..NewArtifact::default()
+        })
+        .await
+        .expect("recipe");
+    let note = fx.artifact(&fx.workspace, "Shopping").await;
+    let reader = fx.agent("Cook", vec![], vec![AgentScope::Read]).await;
+    let mut s = Session::open(&fx.url, &reader.token).await;
+
+    let read = s.call("read_artifact", json!({"artifact_id": pancakes.id, "summarize": true})).await.expect("read");
+    assert_eq!(read["summary"]["text"], "Pancakes: 3 ingredients, 2 steps.", "{read}");
+    assert_eq!(read["summary"]["server_id"], server.id.as_str());
+    let plain = s.call("read_artifact", json!({"artifact_id": pancakes.id})).await.expect("read");
+    assert!(plain.get("summary").is_none(), "no summary unless asked: {plain}");
+    let markdown = s.call("read_artifact", json!({"artifact_id": note, "summarize": true})).await.expect("read");
+    assert_eq!(markdown["summary"]["text"], Value::Null);
+    assert_eq!(markdown["summary"]["note"], "No server connected here offers summarize for text/markdown.");
 }

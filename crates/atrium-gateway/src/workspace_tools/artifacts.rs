@@ -1,7 +1,7 @@
 //! The artifact tools (seed 001's surface, seed 003's artifact tools, adapted): the workspaces an agent may see,
 //! their artifacts, revisions, search, and — with `write` — publishing, revising, retitling and deleting.
 
-use atrium_api::{AgentScope, AgentView, Artifact, ArtifactPatch, Atrium, NewArtifact, SearchQuery};
+use atrium_api::{AgentScope, AgentView, Artifact, ArtifactPatch, Atrium, NewArtifact, SearchQuery, SummaryOutcome};
 use serde_json::{Map, Value, json};
 
 use super::{
@@ -60,10 +60,11 @@ pub(super) const TOOLS: &[ToolDef] = &[
     ToolDef {
         name: "read_artifact",
         scope: AgentScope::Read,
-        description: "An artifact's content, context and version; an older revision when you give its version.",
+        description: "An artifact's content, context and version; an older revision when you give its version. With summarize: true, also a summary from the server that owns its type (its summarize tool), or a note that none offers one.",
         schema: || {
             schema(
-                json!({"artifact_id": {"type": "string"}, "version": {"type": "integer", "minimum": 1}}),
+                json!({"artifact_id": {"type": "string"}, "version": {"type": "integer", "minimum": 1},
+                    "summarize": {"type": "boolean"}}),
                 &["artifact_id"],
             )
         },
@@ -136,6 +137,17 @@ fn artifact_view(a: &Artifact) -> Value {
     json!({"artifact_id": a.id, "workspace_id": a.workspace_id, "title": a.title, "content_type": a.content_type,
         "version": a.version, "state": a.state, "context": a.context, "content": a.content,
         "modified_time": a.modified_time, "modified_by": a.modified_by})
+}
+
+/// What the owning server's `summarize` said, or why there is no summary.
+async fn summary(atrium: &Atrium, artifact: &Artifact) -> Value {
+    match atrium.artifact_summarize(artifact).await {
+        SummaryOutcome::Summarized { server_id, text } => json!({"text": text, "server_id": server_id}),
+        SummaryOutcome::NoSummarizer { content_type } => json!({"text": null,
+            "note": format!("No server connected here offers summarize for {content_type}.")}),
+        SummaryOutcome::Failed { server_id, message } => json!({"text": null, "server_id": server_id,
+            "note": format!("The owning server's summarize failed: {message}")}),
+    }
 }
 
 /// Runs the artifact tool `name` (its scope already checked).
@@ -231,7 +243,13 @@ pub(super) async fn run(
                         "state": r.state, "context": r.context, "content": r.content, "modified_time": r.modified_time,
                         "modified_by": r.modified_by}))
                 }
-                _ => Ok(artifact_view(&artifact)),
+                _ => {
+                    let mut view = artifact_view(&artifact);
+                    if args.get("summarize").and_then(Value::as_bool) == Some(true) {
+                        view["summary"] = summary(atrium, &artifact).await;
+                    }
+                    Ok(view)
+                }
             }
         }
         "list_revisions" => {
