@@ -16,8 +16,8 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::agents::{hash, random_secret, same};
-use crate::oauth_server::{OAuthErrorCode, OAuthRefusal, redirect_allowed, resource_allowed};
+use crate::agent_tokens::{hash, now_text, random_secret, same};
+use crate::oauth_rules::{OAuthErrorCode, OAuthRefusal, redirect_allowed, resource_allowed};
 use crate::{AgentScope, AgentView, ApiError, ApiResult, AppEvent, Atrium, ErrorCode, NewAgent};
 
 /// How long a request waits for the person.
@@ -256,7 +256,7 @@ impl Atrium {
             client_name: client.client_name.clone(),
             redirect_uri: redirect_uri.clone(),
             scopes: scopes_asked(query.scope.as_deref()),
-            created_time: crate::oauth_server::now_text(chrono::Duration::zero()),
+            created_time: now_text(chrono::Duration::zero()),
         };
         let poll = random_secret()?;
         {

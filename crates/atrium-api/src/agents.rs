@@ -4,17 +4,14 @@
 //! the token's SHA-256; a presented token names its agent and is compared with that hash in constant time, so a
 //! token is never looked up by its hash (no timing on the lookup tells a guesser how close it came).
 
-use atrium_store::{AgentRecord, AgentServer, NewAgentRecord};
-use base64::Engine as _;
+use atrium_store::{AgentRecord, AgentServer, NewAgentRecord, OAuthTokenKind};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
+use crate::agent_tokens::{ACCESS_PREFIX, hash, live_hash, named_agent, random_secret, same};
 use crate::{ApiError, ApiResult, Atrium, ErrorCode, FieldProblem};
 
 /// Every token begins so (tells a reader what it is; secret scanners can match it).
 const TOKEN_PREFIX: &str = "atrium_agent_";
-/// Random bytes in a token (256 bits).
-const TOKEN_BYTES: usize = 32;
 /// How often a token's use is written down at most (a busy agent would otherwise write on every request).
 const TOUCH_EVERY: chrono::Duration = chrono::Duration::seconds(30);
 
@@ -75,7 +72,16 @@ pub struct AgentView {
     /// When its token was last used (to the nearest half minute).
     pub last_used_time: Option<String>,
     /// The OAuth client it was made for (approved in the consent dialog); `None` for an agent with a token.
-    pub oauth: Option<crate::oauth_server::AgentOAuth>,
+    pub oauth: Option<AgentOAuth>,
+}
+
+/// An agent's OAuth side, as the window and the terminal show it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
+pub struct AgentOAuth {
+    /// The client's id (from its registration).
+    pub client_id: String,
+    /// The name the client gave.
+    pub client_name: String,
 }
 
 /// A new agent.
@@ -118,35 +124,16 @@ fn view(record: AgentRecord, client_name: Option<String>) -> AgentView {
         created_time: record.created_time,
         rotated_time: record.rotated_time,
         last_used_time: record.last_used_time,
-        oauth: record.oauth_client_id.map(|client_id| crate::oauth_server::AgentOAuth {
-            client_name: client_name.unwrap_or_else(|| client_id.clone()),
-            client_id,
-        }),
+        oauth: record
+            .oauth_client_id
+            .map(|client_id| AgentOAuth { client_name: client_name.unwrap_or_else(|| client_id.clone()), client_id }),
     }
-}
-
-/// SHA-256 of a token, lowercase hex: all the store keeps of it.
-pub(crate) fn hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Equal bytes, compared without stopping at the first difference.
-pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// A fresh token for the agent `id`: the prefix, the agent's id (so a presented token names whose hash to compare
 /// with), and 256 random bits.
 fn new_token(id: &uuid::Uuid) -> ApiResult<String> {
     Ok(format!("{TOKEN_PREFIX}{}_{}", id.simple(), random_secret()?))
-}
-
-/// 256 random bits, base64url: the secret part of every token, code and poll id.
-pub(crate) fn random_secret() -> ApiResult<String> {
-    let mut bytes = [0u8; TOKEN_BYTES];
-    getrandom::fill(&mut bytes)
-        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("No randomness for a token: {e}.")))?;
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// The agent id a token names, if it is shaped like one of Atrium's.
@@ -268,8 +255,12 @@ impl Atrium {
     /// the caller answers all of these alike. Its use is written down.
     pub async fn agent_authenticate(&self, token: &str) -> ApiResult<Option<AgentView>> {
         // An OAuth access token names its agent too, and is checked against that agent's live access tokens.
-        let oauth = token.starts_with(crate::oauth_server::ACCESS_PREFIX);
-        let id = if oauth { self.oauth_access_agent(token).await? } else { token_agent(token) };
+        let oauth = token.starts_with(ACCESS_PREFIX);
+        let id = match named_agent(ACCESS_PREFIX, token) {
+            Some(id) if oauth => live_hash(&self.store, &id, OAuthTokenKind::Access, token).await?.map(|_| id),
+            _ if oauth => None,
+            _ => token_agent(token),
+        };
         let Some(id) = id else { return Ok(None) };
         let record = match self.store.agent_get(&id).await {
             Ok(record) if record.id == id => record,

@@ -6,6 +6,7 @@
 mod access_links;
 mod agent_access;
 mod agent_consent;
+mod agent_tokens;
 mod agents;
 mod approval_state;
 mod approvals;
@@ -24,6 +25,7 @@ mod import;
 mod links;
 pub mod logging;
 pub mod navigation;
+mod oauth_rules;
 mod oauth_server;
 mod platform;
 mod registrations;
@@ -49,7 +51,7 @@ use serde::{Deserialize, Serialize};
 pub use access_links::{AccessLink, AccessLinkList, LinkAccess, NewAccessLink};
 pub use agent_access::{AgentServerAccess, GATEWAY_SERVER_ID, GATEWAY_SERVER_TITLE};
 pub use agent_consent::{AuthorizeOutcome, AuthorizeQuery, ConsentAnswer, ConsentRequest, ConsentStatus};
-pub use agents::{AgentScope, AgentToken, AgentView, NewAgent};
+pub use agents::{AgentOAuth, AgentScope, AgentToken, AgentView, NewAgent};
 pub use approval_state::{ApprovalReason, ServerApprovalState};
 pub use artifact_pages::CREATE_MANY_MAX;
 pub use artifact_watch::ArtifactNotice;
@@ -93,7 +95,8 @@ pub use gateway_setting::{GATEWAY_DEFAULT_PORT, GatewayStatus};
 pub use import::{
     ImportPreview, ImportReport, ImportRequest, ImportSource, PlannedSecret, PlannedServer, ServerExport,
 };
-pub use oauth_server::{ACCESS_LIFETIME, AgentOAuth, OAuthErrorCode, OAuthRefusal, RevokeRequest, TokenRequest};
+pub use oauth_rules::{OAuthErrorCode, OAuthRefusal};
+pub use oauth_server::{ACCESS_LIFETIME, RevokeRequest, TokenRequest};
 pub use platform::{PlatformView, RemoteWorkspaceView};
 pub use registrations::parse_registration;
 pub use summaries::SummaryOutcome;

@@ -12,98 +12,22 @@
 use std::collections::HashSet;
 
 use atrium_store::{NewOAuthToken, OAuthClientRecord, OAuthTokenKind};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
-use crate::agents::{hash, random_secret, same};
+use crate::agent_tokens::{ACCESS_PREFIX, REFRESH_PREFIX, hash, live_hash, named_agent, now_text, random_secret};
+use crate::oauth_rules::{OAuthErrorCode, OAuthRefusal, redirect_allowed, resource_allowed};
 use crate::{AgentView, ApiResult, Atrium};
 
 /// How long an access token holds.
 pub const ACCESS_LIFETIME: chrono::Duration = chrono::Duration::hours(1);
 /// How long a refresh token holds (each use gives a new one).
 const REFRESH_LIFETIME: chrono::Duration = chrono::Duration::days(30);
-/// Access tokens begin so.
-pub(crate) const ACCESS_PREFIX: &str = "atrium_oat_";
-/// Refresh tokens begin so.
-const REFRESH_PREFIX: &str = "atrium_ort_";
 /// The most clients registered at once. Registration is open to every program on this machine, so it is bounded;
 /// clients that never led to an agent are forgotten after a day.
 const MAX_CLIENTS: i64 = 200;
 /// The largest registration document taken.
 const MAX_METADATA: usize = 16 * 1024;
-
-/// An OAuth error code (RFC 6749 §4.1.2.1 and §5.2, RFC 7591 §3.2.2, RFC 8707 §2).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OAuthErrorCode {
-    /// A parameter is missing, repeated or malformed.
-    InvalidRequest,
-    /// The client is unknown (HTTP 401).
-    InvalidClient,
-    /// The code or refresh token is wrong, used, expired, or not this client's; or the PKCE verifier is wrong.
-    InvalidGrant,
-    /// Only `authorization_code` and `refresh_token` are offered.
-    UnsupportedGrantType,
-    /// Only `code` is offered.
-    UnsupportedResponseType,
-    /// The `resource` is not this gateway's MCP endpoint.
-    InvalidTarget,
-    /// The person refused.
-    AccessDenied,
-    /// A registration's redirect URI is not one Atrium sends codes to.
-    InvalidRedirectUri,
-    /// A registration is malformed otherwise.
-    InvalidClientMetadata,
-    /// Nothing can ask the person now (a gateway without Atrium's window).
-    TemporarilyUnavailable,
-}
-
-impl OAuthErrorCode {
-    /// The code as the wire spells it.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OAuthErrorCode::InvalidRequest => "invalid_request",
-            OAuthErrorCode::InvalidClient => "invalid_client",
-            OAuthErrorCode::InvalidGrant => "invalid_grant",
-            OAuthErrorCode::UnsupportedGrantType => "unsupported_grant_type",
-            OAuthErrorCode::UnsupportedResponseType => "unsupported_response_type",
-            OAuthErrorCode::InvalidTarget => "invalid_target",
-            OAuthErrorCode::AccessDenied => "access_denied",
-            OAuthErrorCode::InvalidRedirectUri => "invalid_redirect_uri",
-            OAuthErrorCode::InvalidClientMetadata => "invalid_client_metadata",
-            OAuthErrorCode::TemporarilyUnavailable => "temporarily_unavailable",
-        }
-    }
-
-    /// The HTTP status an endpoint answers it with.
-    pub fn http_status(self) -> u16 {
-        match self {
-            OAuthErrorCode::InvalidClient => 401,
-            OAuthErrorCode::TemporarilyUnavailable => 503,
-            _ => 400,
-        }
-    }
-}
-
-/// An OAuth refusal: an expected outcome, answered to the client as `{"error", "error_description"}`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OAuthRefusal {
-    /// What kind of refusal.
-    pub error: OAuthErrorCode,
-    /// Why, for a person reading it.
-    pub description: String,
-}
-
-impl OAuthRefusal {
-    /// A refusal of kind `error`, saying why.
-    pub fn new(error: OAuthErrorCode, description: impl Into<String>) -> Self {
-        OAuthRefusal { error, description: description.into() }
-    }
-
-    /// The JSON body an endpoint answers with.
-    pub fn body(&self) -> Value {
-        json!({"error": self.error.as_str(), "error_description": self.description})
-    }
-}
 
 /// A token request's form fields (RFC 6749 §4.1.3 and §6), as they came; each is checked here.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -133,64 +57,9 @@ pub struct RevokeRequest {
     pub client_id: Option<String>,
 }
 
-/// An agent's OAuth side, as the window and the terminal show it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, specta::Type)]
-pub struct AgentOAuth {
-    /// The client's id (from its registration).
-    pub client_id: String,
-    /// The name the client gave.
-    pub client_name: String,
-}
-
-pub(crate) fn now_text(offset: chrono::Duration) -> String {
-    (chrono::Utc::now() + offset).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
-}
-
-/// The agent id a token of `prefix` names, if it is shaped like one.
-pub(crate) fn token_agent(prefix: &str, token: &str) -> Option<String> {
-    let (id, secret) = token.strip_prefix(prefix)?.split_once('_')?;
-    if secret.is_empty() {
-        return None;
-    }
-    uuid::Uuid::try_parse(id).ok().map(|id| id.hyphenated().to_string())
-}
-
 fn new_token(prefix: &str, agent_id: &str) -> ApiResult<String> {
     let id = agent_id.replace('-', "");
     Ok(format!("{prefix}{id}_{}", random_secret()?))
-}
-
-/// Whether `uri` is a redirect Atrium sends codes to: https; http to a loopback address (RFC 8252 §7.3); or a
-/// private-use scheme named by a reverse domain (RFC 8252 §7.1 — Cursor's `cursor://…`, which only that app
-/// receives). No fragment, no `javascript:`/`data:`/`file:`, no plain http elsewhere.
-pub(crate) fn redirect_allowed(uri: &str) -> Result<url::Url, String> {
-    let url = url::Url::parse(uri).map_err(|e| format!("{uri} is not a URL ({e})."))?;
-    if url.fragment().is_some() {
-        return Err(format!("{uri} has a fragment; a redirect URI may not."));
-    }
-    match url.scheme() {
-        "https" if url.host().is_some() => Ok(url),
-        "http" => match url.host_str() {
-            Some("127.0.0.1" | "localhost" | "[::1]") => Ok(url),
-            _ => Err(format!("{uri} is plain http to another computer: use https or a loopback address.")),
-        },
-        scheme if scheme.contains('.') && !matches!(scheme, "javascript" | "data" | "file") => Ok(url),
-        _ => Err(format!(
-            "{uri}: a redirect URI is https, http on 127.0.0.1/localhost, or an app's reverse-domain scheme."
-        )),
-    }
-}
-
-/// Whether `resource` (RFC 8707) names this gateway's MCP endpoint (`/mcp`, or a server under it) at `issuer`.
-pub(crate) fn resource_allowed(resource: &str, issuer: &str) -> bool {
-    let (Ok(given), Ok(ours)) = (url::Url::parse(resource), url::Url::parse(issuer)) else { return false };
-    let loopback = matches!(given.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
-    let path = given.path();
-    given.scheme() == "http"
-        && loopback
-        && given.port() == ours.port()
-        && given.fragment().is_none()
-        && (path == "/mcp" || path == "/mcp/" || path.starts_with("/mcp/"))
 }
 
 /// What the window calls a client: its `client_name`, or the host it sends codes to.
@@ -358,12 +227,12 @@ impl Atrium {
                     return refuse(InvalidRequest, "refresh_token is missing.");
                 };
                 let stale = "The refresh token is wrong, used, expired or revoked: authorize again.";
-                let Some(agent_id) = token_agent(REFRESH_PREFIX, refresh) else { return refuse(InvalidGrant, stale) };
+                let Some(agent_id) = named_agent(REFRESH_PREFIX, refresh) else { return refuse(InvalidGrant, stale) };
                 let Ok(agent) = self.agent_get(agent_id).await else { return refuse(InvalidGrant, stale) };
                 if agent.oauth.as_ref().is_none_or(|o| o.client_id != client_id) {
                     return refuse(InvalidGrant, stale);
                 }
-                let Some(hash) = self.oauth_match(&agent.id, OAuthTokenKind::Refresh, refresh).await? else {
+                let Some(hash) = live_hash(&self.store, &agent.id, OAuthTokenKind::Refresh, refresh).await? else {
                     return refuse(InvalidGrant, stale);
                 };
                 let issued = self.oauth_issue(&agent, Some(&hash)).await?;
@@ -375,24 +244,12 @@ impl Atrium {
         }
     }
 
-    /// The stored hash of `token` among the agent's live tokens of `kind`, compared in constant time.
-    async fn oauth_match(&self, agent_id: &str, kind: OAuthTokenKind, token: &str) -> ApiResult<Option<String>> {
-        let presented = hash(token);
-        let mut found = None;
-        for stored in self.store.oauth_tokens_of(agent_id, kind).await? {
-            if same(presented.as_bytes(), stored.token_hash.as_bytes()) {
-                found = Some(stored.token_hash);
-            }
-        }
-        Ok(found)
-    }
-
     /// RFC 7009 revocation: the token (access or refresh) stops working. Unknown tokens are no error, as the RFC
     /// says; a `client_id` that is not the token's revokes nothing.
     #[tracing::instrument(skip_all)]
     pub async fn oauth_revoke(&self, request: RevokeRequest) -> ApiResult<()> {
         let Some(token) = request.token.as_deref() else { return Ok(()) };
-        let (agent_id, kind) = match (token_agent(ACCESS_PREFIX, token), token_agent(REFRESH_PREFIX, token)) {
+        let (agent_id, kind) = match (named_agent(ACCESS_PREFIX, token), named_agent(REFRESH_PREFIX, token)) {
             (Some(id), _) => (id, OAuthTokenKind::Access),
             (_, Some(id)) => (id, OAuthTokenKind::Refresh),
             _ => return Ok(()),
@@ -403,17 +260,11 @@ impl Atrium {
         {
             return Ok(());
         }
-        if let Some(hash) = self.oauth_match(&agent.id, kind, token).await? {
+        if let Some(hash) = live_hash(&self.store, &agent.id, kind, token).await? {
             self.store.oauth_token_delete(&agent.id, &hash).await?;
             tracing::info!(agent = %agent.id, "OAuth token revoked");
         }
         Ok(())
-    }
-
-    /// The agent an OAuth access token authenticates, if it is live.
-    pub(crate) async fn oauth_access_agent(&self, token: &str) -> ApiResult<Option<String>> {
-        let Some(agent_id) = token_agent(ACCESS_PREFIX, token) else { return Ok(None) };
-        Ok(self.oauth_match(&agent_id, OAuthTokenKind::Access, token).await?.map(|_| agent_id))
     }
 }
 
@@ -422,26 +273,10 @@ mod tests {
     use super::*;
 
     #[test]
-    fn redirects_and_resources_are_checked() {
-        for ok in
-            ["https://app.example/cb", "http://127.0.0.1:5555/callback", "http://localhost/cb", "cursor.app://x/cb"]
-        {
-            assert!(redirect_allowed(ok).is_ok(), "{ok}");
-        }
-        for bad in ["http://evil.example/cb", "javascript:alert(1)", "https://a/cb#x", "file:///etc", "nope", "data:x"]
-        {
-            assert!(redirect_allowed(bad).is_err(), "{bad}");
-        }
-        let issuer = "http://127.0.0.1:7477";
-        for ok in ["http://127.0.0.1:7477/mcp", "http://localhost:7477/mcp/", "http://127.0.0.1:7477/mcp/servers/x"] {
-            assert!(resource_allowed(ok, issuer), "{ok}");
-        }
-        for bad in ["http://127.0.0.1:7478/mcp", "http://127.0.0.1:7477/other", "https://127.0.0.1:7477/mcp", "x"] {
-            assert!(!resource_allowed(bad, issuer), "{bad}");
-        }
+    fn tokens_name_their_agent_and_kind() {
         let id = uuid::Uuid::new_v4().hyphenated().to_string();
         let token = new_token(ACCESS_PREFIX, &id).expect("token");
-        assert_eq!(token_agent(ACCESS_PREFIX, &token), Some(id));
-        assert_eq!(token_agent(REFRESH_PREFIX, &token), None);
+        assert_eq!(named_agent(ACCESS_PREFIX, &token), Some(id));
+        assert_eq!(named_agent(REFRESH_PREFIX, &token), None);
     }
 }
