@@ -12,7 +12,7 @@ use atrium_api::{
     ViewerChoice, ViewerChoices, ViewerEnvironment, ViewerOpening, Workspace, WorkspaceSync,
 };
 use atrium_api::{AgentServerAccess, AgentToken, AgentView, ConsentAnswer, ConsentRequest, NewAgent};
-use atrium_api::{ArtifactListQuery, ArtifactPage, Review};
+use atrium_api::{AccessLinkList, ArtifactListQuery, ArtifactPage, Review};
 use atrium_api::{ClientApp, ClientConnected, ClientConnection, ClientDisconnected};
 use serde_json::{Map, Value};
 use tauri::{Manager, State};
@@ -64,6 +64,7 @@ registry! {
     artifact_revision(id: String, version: u32) -> Revision;
     artifact_restore(id: String, version: u32) -> Artifact;
     artifact_reviews(id: String) -> Vec<Review>;
+    access_links(artifact_id: String) -> AccessLinkList;
     artifact_validate(draft: ArtifactDraft) -> Vec<FieldProblem>;
     search(query: SearchQuery) -> Vec<SearchHit>;
     content_types() -> Vec<ContentTypeInfo>;

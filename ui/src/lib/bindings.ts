@@ -191,6 +191,14 @@ async artifactReviews(id: string) : Promise<Result<Review[], ApiError>> {
     else return { status: "error", error: e  as any };
 }
 },
+async accessLinks(artifactId: string) : Promise<Result<AccessLinkList, ApiError>> {
+    try {
+    return { status: "ok", data: await TAURI_INVOKE("access_links", { artifactId }) };
+} catch (e) {
+    if(e instanceof Error) throw e;
+    else return { status: "error", error: e  as any };
+}
+},
 async artifactValidate(draft: ArtifactDraft) : Promise<Result<FieldProblem[], ApiError>> {
     try {
     return { status: "ok", data: await TAURI_INVOKE("artifact_validate", { draft }) };
@@ -907,6 +915,34 @@ async clientDisconnect(client: ClientApp, path: string | null) : Promise<Result<
 
 /** user-defined types **/
 
+/**
+ * Every grant the platform holds on an artifact, as it sent them (revoked ones included, marked so).
+ */
+export type AccessLinkList = { 
+/**
+ * The local artifact.
+ */
+artifact_id: string; 
+/**
+ * Its platform root id (share links).
+ */
+resource_id: string; 
+/**
+ * Grants on the root id.
+ */
+links: JsonValue[]; 
+/**
+ * The platform version id of the revision sync last put there, when it differs from the root id.
+ */
+revision_resource_id: string | null; 
+/**
+ * The local revision that version holds.
+ */
+revision_version: number | null; 
+/**
+ * Grants on that version (revision links).
+ */
+revision_links: JsonValue[] }
 /**
  * A signed-in account.
  */
