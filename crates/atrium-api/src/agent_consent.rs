@@ -111,6 +111,8 @@ struct Pending {
     resource: Option<String>,
     issuer: String,
     outcome: Option<String>,
+    /// An answer is being made (one at a time: a second click makes no second agent).
+    answering: bool,
     until: Instant,
 }
 
@@ -274,6 +276,7 @@ impl Atrium {
                 resource: query.resource.clone(),
                 issuer: issuer.to_owned(),
                 outcome: None,
+                answering: false,
                 until: Instant::now() + REQUEST_LIFETIME,
             });
         }
@@ -310,13 +313,17 @@ impl Atrium {
     #[tracing::instrument(skip(self, answer), fields(approve = answer.approve))]
     pub async fn agent_consent_answer(&self, id: String, answer: ConsentAnswer) -> ApiResult<Option<AgentView>> {
         let found = {
-            let pending = self.consents.pending.lock().unwrap_or_else(|p| p.into_inner());
+            let mut pending = self.consents.pending.lock().unwrap_or_else(|p| p.into_inner());
             pending
-                .iter()
-                .find(|p| p.view.id == id && p.outcome.is_none() && p.until > Instant::now())
-                .map(|p| (p.view.client_id.clone(), p.redirect_uri.clone(), p.state.clone(), p.issuer.clone()))
+                .iter_mut()
+                .find(|p| p.view.id == id && p.outcome.is_none() && !p.answering && p.until > Instant::now())
+                .map(|p| {
+                    p.answering = true;
+                    let asked = (p.challenge.clone(), p.resource.clone());
+                    (p.view.client_id.clone(), p.redirect_uri.clone(), p.state.clone(), p.issuer.clone(), asked)
+                })
         };
-        let Some((client_id, redirect_uri, state, issuer)) = found else {
+        let Some((client_id, redirect_uri, state, issuer, (challenge, resource))) = found else {
             return Err(ApiError::new(
                 ErrorCode::NotFound,
                 "The app stopped waiting for this answer (it expired, or was answered already): connect it again.",
@@ -324,13 +331,18 @@ impl Atrium {
         };
         let mut params: Vec<(&str, String)> = Vec::new();
         let agent = if answer.approve {
-            let made = self.agent_make(answer.agent, Some(client_id.clone())).await?;
-            let code = random_secret()?;
-            let (challenge, resource) = {
-                let pending = self.consents.pending.lock().unwrap_or_else(|p| p.into_inner());
-                let p = pending.iter().find(|p| p.view.id == id);
-                (p.map(|p| p.challenge.clone()).unwrap_or_default(), p.and_then(|p| p.resource.clone()))
+            let made = match self.agent_make(answer.agent, Some(client_id.clone())).await {
+                Ok(made) => made,
+                Err(err) => {
+                    // A problem with the agent's fields (a name taken): the request waits for a corrected answer.
+                    let mut pending = self.consents.pending.lock().unwrap_or_else(|p| p.into_inner());
+                    if let Some(p) = pending.iter_mut().find(|p| p.view.id == id) {
+                        p.answering = false;
+                    }
+                    return Err(err);
+                }
             };
+            let code = random_secret()?;
             self.consents.codes.lock().unwrap_or_else(|p| p.into_inner()).insert(
                 hash(&code),
                 IssuedCode {

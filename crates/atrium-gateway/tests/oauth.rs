@@ -369,6 +369,11 @@ async fn refusing_in_the_window_sends_access_denied_and_a_headless_gateway_asks_
     let pending = fx.atrium.agent_consent_pending().await.expect("pending");
     assert_eq!(pending[0].client_name, "127.0.0.1", "no client_name: the redirect's host");
     assert_eq!(pending[0].scopes, [AgentScope::Read], "no scope asked: read");
+    let nameless = ConsentAnswer { approve: true, agent: NewAgent::default() };
+    let bad = fx.atrium.agent_consent_answer(pending[0].id.clone(), nameless).await;
+    assert!(bad.is_err(), "an agent needs a name");
+    assert_eq!(fx.atrium.agent_consent_pending().await.expect("pending").len(), 1, "a problem leaves it waiting");
+    assert_eq!(fx.status(&poll).await["state"], "waiting");
     let refused = fx
         .atrium
         .agent_consent_answer(pending[0].id.clone(), ConsentAnswer { approve: false, agent: NewAgent::default() })
