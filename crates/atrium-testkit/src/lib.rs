@@ -1,9 +1,12 @@
 //! Test doubles and fixtures for Atrium: `bench-server`, a minimal rmcp stdio server whose one tool (`echo`)
-//! answers at once, so a benchmark measures the client side and not the server; and [`platform`], an
-//! in-process double of the Agience platform.
+//! answers at once, so a benchmark measures the client side and not the server; [`HttpEcho`], the same over
+//! streamable HTTP in process; and [`platform`], an in-process double of the Agience platform.
 #![deny(missing_docs)]
 
+mod http_echo;
 pub mod platform;
+
+pub use http_echo::HttpEcho;
 
 use std::sync::Arc;
 
