@@ -2,8 +2,9 @@
 //! gateway's `/authorize`) becomes a request in Atrium's window, and only there can the person approve it — the
 //! browser page cannot: it shows "waiting for approval in Atrium" and polls for the outcome with an unguessable id
 //! the window never sees. The person picks the workspaces, scopes and servers and names the agent; approving makes
-//! that agent (an OAuth agent, tied to the client) and a one-time code bound to the request's PKCE challenge,
-//! redirect URI and resource; refusing sends the browser back with `access_denied`.
+//! that agent (an OAuth agent, tied to the client; a client approved before gets its agent updated, never a second)
+//! and a one-time code bound to the request's PKCE challenge, redirect URI and resource; refusing sends the browser
+//! back with `access_denied`.
 //!
 //! Requests and codes live in memory, in the process serving the gateway: a request waits ten minutes at most, a
 //! code holds one minute and is redeemed once.
@@ -40,6 +41,9 @@ pub struct ConsentRequest {
     pub redirect_uri: String,
     /// The scopes it asked for that Atrium knows (the dialog starts with these; `read` when none).
     pub scopes: Vec<AgentScope>,
+    /// The agent this client is already (approved before, its sign-in since expired or ended): approving again
+    /// gives that agent the answer's name, workspaces, scopes and servers, and makes no second one.
+    pub agent: Option<Box<AgentView>>,
     /// When it asked.
     pub created_time: String,
 }
@@ -258,6 +262,10 @@ impl Atrium {
             client_name: client.client_name.clone(),
             redirect_uri: redirect_uri.clone(),
             scopes: scopes_asked(query.scope.as_deref()),
+            agent: match self.store.agent_of_client(&client.client_id).await? {
+                Some(record) => Some(Box::new(self.view_of(record).await?)),
+                None => None,
+            },
             created_time: now_text(chrono::Duration::zero()),
         };
         let poll = random_secret()?;
@@ -331,7 +339,12 @@ impl Atrium {
         };
         let mut params: Vec<(&str, String)> = Vec::new();
         let agent = if answer.approve {
-            let made = match self.agent_make(answer.agent, Some(client_id.clone())).await {
+            let existing = self.store.agent_of_client(&client_id).await?;
+            let made = match existing {
+                Some(record) => self.agent_regrant(&record.id, answer.agent).await.map(|a| a.id),
+                None => self.agent_make(answer.agent, Some(client_id.clone())).await.map(|t| t.id),
+            };
+            let made = match made {
                 Ok(made) => made,
                 Err(err) => {
                     // A problem with the agent's fields (a name taken): the request waits for a corrected answer.
@@ -350,12 +363,12 @@ impl Atrium {
                     redirect_uri: redirect_uri.clone(),
                     challenge,
                     resource,
-                    agent_id: made.id.clone(),
+                    agent_id: made.clone(),
                     until: Instant::now() + CODE_LIFETIME,
                 },
             );
             params.push(("code", code));
-            Some(self.agent_get(made.id).await?)
+            Some(self.agent_get(made).await?)
         } else {
             params.push(("error", "access_denied".into()));
             params.push(("error_description", "The person refused in Atrium.".into()));

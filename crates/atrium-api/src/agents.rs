@@ -161,6 +161,28 @@ impl Atrium {
     /// Makes an agent; one made for an OAuth client (`oauth_client_id`) signs in with OAuth tokens, and the token
     /// made here is never shown to anyone.
     pub(crate) async fn agent_make(&self, input: NewAgent, oauth_client_id: Option<String>) -> ApiResult<AgentToken> {
+        let id = uuid::Uuid::new_v4();
+        let token = new_token(&id)?;
+        let mut record = self.agent_record(input, id.hyphenated().to_string()).await?;
+        record.token_hash = hash(&token);
+        record.oauth_client_id = oauth_client_id;
+        let record = self.store.agent_insert(&record).await?;
+        tracing::info!(agent = %record.id, "agent created");
+        Ok(AgentToken { id: record.id, name: record.name, token })
+    }
+
+    /// Gives an agent the name, workspaces, scopes and servers of `input` (an OAuth client approved again): its
+    /// tokens stay.
+    pub(crate) async fn agent_regrant(&self, id: &str, input: NewAgent) -> ApiResult<AgentView> {
+        let record = self.agent_record(input, id.to_owned()).await?;
+        let record = self.store.agent_update_grants(id, &record).await?;
+        tracing::info!(agent = %record.id, "agent's grants changed");
+        self.view_of(record).await
+    }
+
+    /// `input` checked (a name; workspaces and servers that exist, none named twice; `read` when no scope) as the
+    /// record to store, without its token.
+    async fn agent_record(&self, input: NewAgent, id: String) -> ApiResult<NewAgentRecord> {
         let name = input.name.trim().to_owned();
         if name.is_empty() {
             return Err(invalid("name", "An agent needs a name.".into()));
@@ -183,22 +205,15 @@ impl Atrium {
         let mut scopes = if input.scopes.is_empty() { vec![AgentScope::Read] } else { input.scopes };
         scopes.sort();
         scopes.dedup();
-        let id = uuid::Uuid::new_v4();
-        let token = new_token(&id)?;
-        let record = self
-            .store
-            .agent_insert(&NewAgentRecord {
-                id: id.hyphenated().to_string(),
-                name,
-                token_hash: hash(&token),
-                workspaces: input.workspaces,
-                scopes: scopes.iter().map(|s| s.as_str().to_owned()).collect(),
-                servers: input.servers,
-                oauth_client_id,
-            })
-            .await?;
-        tracing::info!(agent = %record.id, "agent created");
-        Ok(AgentToken { id: record.id, name: record.name, token })
+        Ok(NewAgentRecord {
+            id,
+            name,
+            token_hash: String::new(),
+            workspaces: input.workspaces,
+            scopes: scopes.iter().map(|s| s.as_str().to_owned()).collect(),
+            servers: input.servers,
+            oauth_client_id: None,
+        })
     }
 
     /// Every agent, by name.
@@ -223,7 +238,7 @@ impl Atrium {
         self.view_of(record).await
     }
 
-    async fn view_of(&self, record: AgentRecord) -> ApiResult<AgentView> {
+    pub(crate) async fn view_of(&self, record: AgentRecord) -> ApiResult<AgentView> {
         let name = match &record.oauth_client_id {
             Some(client) => self.store.oauth_client_get(client).await?.map(|c| c.client_name),
             None => None,

@@ -283,8 +283,13 @@ async fn an_oauth_client_registers_is_approved_in_the_window_and_uses_mcp_until_
     assert_eq!((status, refused["error"].as_str()), (400, Some("invalid_grant")), "a code is tried once: {refused}");
 
     // The whole way: approve, code for tokens, /mcp, refresh, revoke.
+    // The same client asks again (its sign-in ended): the request names the agent it is, and approving updates
+    // that agent rather than making a second.
     let poll = fx.ask(&client_id, &challenge, "read write").await;
+    let again = fx.atrium.agent_consent_pending().await.expect("pending");
+    assert_eq!(again[0].agent.as_ref().map(|a| a.name.as_str()), Some("Cursor probe"));
     let agent = fx.approve("Cursor").await;
+    assert_eq!(fx.atrium.agent_list().await.expect("list").len(), 1, "no second agent for one client");
     let oauth = agent.oauth.clone().expect("an OAuth agent");
     assert_eq!((oauth.client_id.as_str(), oauth.client_name.as_str()), (client_id.as_str(), "Cursor"));
     let back = query_of(fx.status(&poll).await["redirect"].as_str().expect("redirect"));

@@ -174,6 +174,45 @@ impl Store {
         row.ok_or_else(|| not_found(id))?.try_into()
     }
 
+    /// Changes what an agent is called and may do (an OAuth client approved again: the person's new answer); a name
+    /// another agent has is refused as invalid input naming `name`.
+    pub async fn agent_update_grants(&self, id: &str, agent: &NewAgentRecord) -> Result<AgentRecord> {
+        let mut tx = self.begin_write().await?;
+        let taken: Option<(String,)> = sqlx::query_as("SELECT id FROM agents WHERE name = ?1 AND id <> ?2")
+            .bind(&agent.name)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if taken.is_some() {
+            return Err(StoreError::Invalid(vec![crate::FieldProblem {
+                field: "name".into(),
+                message: format!("An agent named {} exists already.", agent.name),
+                position: None,
+            }]));
+        }
+        let row: Option<AgentRow> = sqlx::query_as(
+            "UPDATE agents SET name = ?2, workspaces = ?3, scopes = ?4, servers = ?5 WHERE id = ?1 RETURNING *",
+        )
+        .bind(id)
+        .bind(&agent.name)
+        .bind(json_list(&agent.workspaces))
+        .bind(json_list(&agent.scopes))
+        .bind(json_list(&agent.servers))
+        .fetch_optional(&mut *tx)
+        .await?;
+        tx.commit_quietly().await?;
+        row.ok_or_else(|| not_found(id))?.try_into()
+    }
+
+    /// The agent made for an OAuth client, if there is one.
+    pub async fn agent_of_client(&self, client_id: &str) -> Result<Option<AgentRecord>> {
+        let row: Option<AgentRow> = sqlx::query_as("SELECT * FROM agents WHERE oauth_client_id = ?1 LIMIT 1")
+            .bind(client_id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.map(AgentRecord::try_from).transpose()
+    }
+
     /// Records that an agent's token was used now.
     pub async fn agent_touch(&self, id: &str) -> Result<String> {
         let time = now();

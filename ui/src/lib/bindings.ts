@@ -2070,6 +2070,11 @@ redirect_uri: string;
  */
 scopes: AgentScope[]; 
 /**
+ * The agent this client is already (approved before, its sign-in since expired or ended): approving again
+ * gives that agent the answer's name, workspaces, scopes and servers, and makes no second one.
+ */
+agent: AgentView | null; 
+/**
  * When it asked.
  */
 created_time: string }

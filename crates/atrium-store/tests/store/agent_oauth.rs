@@ -32,6 +32,8 @@ async fn an_oauth_agents_tokens_rotate_once_and_go_with_rotation_and_removal() {
         .await
         .expect("agent");
     assert_eq!(agent.oauth_client_id.as_deref(), Some("c1"));
+    assert_eq!(fx.store.agent_of_client("c1").await.expect("of client").map(|a| a.id), Some("a1".to_owned()));
+    assert_eq!(fx.store.agent_of_client("c2").await.expect("of client"), None);
     let later = "2999-01-01T00:00:00.000Z";
     let past = "2000-01-01T00:00:00.000Z";
     let pair = [token("acc1", OAuthTokenKind::Access, later), token("ref1", OAuthTokenKind::Refresh, later)];
@@ -58,6 +60,20 @@ async fn an_oauth_agents_tokens_rotate_once_and_go_with_rotation_and_removal() {
     assert!(fx.store.oauth_tokens_of("a1", OAuthTokenKind::Refresh).await.expect("of").is_empty(), "rotation empties");
 
     fx.store.oauth_tokens_issue("a1", None, &pair).await.expect("issue");
+    // Approved again: new grants, the same agent and its tokens.
+    let regrant = NewAgentRecord {
+        id: "a1".into(),
+        name: "Cursor (work)".into(),
+        token_hash: String::new(),
+        workspaces: vec!["w".into()],
+        scopes: vec!["read".into(), "write".into()],
+        servers: vec![],
+        oauth_client_id: None,
+    };
+    let updated = fx.store.agent_update_grants("a1", &regrant).await.expect("regrant");
+    assert_eq!((updated.name.as_str(), updated.scopes.len()), ("Cursor (work)", 2));
+    assert_eq!(updated.oauth_client_id.as_deref(), Some("c1"), "still the client's");
+    assert_eq!(fx.store.oauth_tokens_of("a1", OAuthTokenKind::Access).await.expect("of").len(), 1);
     assert!(fx.store.agent_delete("a1").await.expect("remove"));
     assert!(fx.store.oauth_tokens_of("a1", OAuthTokenKind::Access).await.expect("of").is_empty(), "removal cascades");
     // The client stays while it is young; pruning forgets a client no agent was made for.
