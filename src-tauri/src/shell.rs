@@ -53,6 +53,14 @@ impl EventSink for WindowEvents {
             }
             return;
         }
+        if matches!(event, AppEvent::AgentConsentRequested { .. }) {
+            // The person is in the agent's browser tab, which only waits: the window where they answer comes forward.
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }
         if let Err(err) = app.emit(EVENT_NAME, &event) {
             tracing::warn!(%err, "cannot emit an event to the window");
         }
