@@ -15,10 +15,7 @@ use tokio::sync::broadcast::error::RecvError;
 use crate::Shared;
 use crate::pages;
 use crate::rpc::{self, INTERNAL_ERROR, METHOD_NOT_FOUND};
-use crate::sessions::Session;
-
-/// A resource at a server: its id and the server's own URI.
-pub(crate) type Key = (String, String);
+use crate::sessions::{ServerResource as Key, Session};
 
 /// How many sessions follow each server resource.
 #[derive(Default)]

@@ -24,6 +24,9 @@ pub(crate) enum Endpoint {
     Server(String),
 }
 
+/// A resource at a server: the server's id and its own URI.
+pub(crate) type ServerResource = (String, String);
+
 /// One client session.
 pub(crate) struct Session {
     pub(crate) id: String,
@@ -42,7 +45,7 @@ pub(crate) struct Session {
     /// The artifacts the session subscribed to (`/mcp` only): the artifact's id → its workspace.
     pub(crate) subscriptions: Mutex<HashMap<String, String>>,
     /// The servers' resources the session subscribed to (`/mcp` only): the server and its URI → the URI shown.
-    pub(crate) server_subscriptions: Mutex<HashMap<crate::server_subscriptions::Key, String>>,
+    pub(crate) server_subscriptions: Mutex<HashMap<ServerResource, String>>,
     last_seen: Mutex<Instant>,
     next: AtomicU64,
 }

@@ -23,7 +23,7 @@ use sha2::{Digest, Sha256};
 
 use super::error::{ApiError, ApiResult, json_response, ok};
 use super::http::{caller, json_body, str_field};
-use super::state::Shared;
+use super::state::{GrantRow, Shared};
 use super::util::{iso_from_micros, lock, random_bytes};
 
 /// The CRUDEASIO flags, in `_grant_response` order.
@@ -49,9 +49,6 @@ const ROLES: [(&str, &[&str]); 4] = [
     ),
     ("admin", &FLAGS),
 ];
-
-/// One stored grant: `_grant_response`'s fields, in its order (serde_json keeps insertion order here).
-pub(crate) type GrantRow = Map<String, Value>;
 
 fn sha256_hex(text: &str) -> String {
     Sha256::digest(text.as_bytes()).iter().map(|b| format!("{b:02x}")).collect()

@@ -69,6 +69,9 @@ pub(crate) fn bump(c: &AtomicU64) {
     c.fetch_add(1, Ordering::Relaxed);
 }
 
+/// One stored Origin grant: `_grant_response`'s fields, in its order (serde_json keeps insertion order here).
+pub(crate) type GrantRow = serde_json::Map<String, serde_json::Value>;
+
 /// Everything the handlers, the control surface and the test-facing handles share.
 pub(crate) struct Shared {
     pub urls: Urls,
@@ -81,7 +84,7 @@ pub(crate) struct Shared {
     pub content_tokens: Mutex<HashMap<String, (Arc<str>, String)>>,
     pub store: Mutex<Store>,
     /// Origin's resource grants (`/auth/grants`): invites and direct grants, revoked ones kept.
-    pub access_grants: Mutex<Vec<super::access_grants::GrantRow>>,
+    pub access_grants: Mutex<Vec<GrantRow>>,
     pub clock: Clock,
     pub counters: Counters,
     pub faults: Faults,
