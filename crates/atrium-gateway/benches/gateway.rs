@@ -58,12 +58,7 @@ impl Client {
 
     /// A session over an HTTP client shared with others (one connection pool).
     async fn open_on(http: reqwest::Client, url: &str, token: Option<&str>) -> Client {
-        let mut client = Client {
-            http,
-            url: url.to_owned(),
-            token: token.map(str::to_owned),
-            session: None,
-        };
+        let mut client = Client { http, url: url.to_owned(), token: token.map(str::to_owned), session: None };
         let init = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"protocolVersion": "2025-11-25",
             "capabilities": {}, "clientInfo": {"name": "bench", "version": "1"}}});
         let answer = client.send(&init).await;
@@ -71,6 +66,18 @@ impl Client {
         let _ = answer.bytes().await;
         client.notify().await;
         client
+    }
+
+    /// Ends the session (`DELETE`).
+    async fn close(&self) {
+        let mut request = self.http.delete(&self.url);
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        if let Some(session) = &self.session {
+            request = request.header("mcp-session-id", session);
+        }
+        let _ = request.send().await;
     }
 
     async fn notify(&self) {
@@ -292,4 +299,8 @@ async fn idle_sessions(setup: &Setup) {
     println!(
         "  memory per idle session {per:.1} KiB (process RSS {before} → {after} KiB; the clients share one connection)"
     );
+    // Ended, so that the figures after these measure what they say.
+    for client in &clients {
+        client.close().await;
+    }
 }

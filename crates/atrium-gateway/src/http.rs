@@ -164,7 +164,7 @@ async fn serve(shared: Arc<Shared>, key: Option<String>, request: Request) -> Re
     };
     let endpoint = match key {
         None => Endpoint::Agent,
-        Some(key) => match passthrough::resolve(&shared.atrium, &agent, &key).await {
+        Some(key) => match passthrough::resolve(&shared, &agent, &key).await {
             Some(server) => Endpoint::Server(server.server_id),
             // Whether the server exists or not, this agent does not get it.
             None => {

@@ -5,6 +5,7 @@
 //! connection manager (supervision, auth, `allowed_tools`, masking, audit).
 #![deny(missing_docs)]
 
+mod agent_catalogs;
 mod artifact_resources;
 mod error;
 mod host;
@@ -101,6 +102,8 @@ pub(crate) struct Shared {
     pub(crate) consent: bool,
     /// How many sessions follow each server resource (the server is asked once).
     pub(crate) followers: server_subscriptions::Followers,
+    /// What each agent is offered, worked out once for all its requests (see `agent_catalogs`).
+    pub(crate) catalogs: agent_catalogs::AgentCatalogs,
 }
 
 impl Shared {
@@ -157,6 +160,7 @@ impl Gateway {
             call_limit: options.call_limit,
             consent: options.consent,
             followers: server_subscriptions::Followers::default(),
+            catalogs: agent_catalogs::AgentCatalogs::default(),
         });
         let run_file = run_file(paths);
         write_run_file(&run_file, &shared)?;

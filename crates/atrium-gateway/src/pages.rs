@@ -196,8 +196,11 @@ pub(crate) fn declares(shared: &Shared, server: &AgentServerAccess, capability: 
 
 /// The agent's servers, or none (and why in the log) when they cannot be read.
 pub(crate) async fn servers(shared: &Shared, agent: &AgentView) -> Vec<AgentServerAccess> {
-    shared.atrium.agent_servers(agent).await.unwrap_or_else(|err| {
-        tracing::warn!(%err, "could not read the agent's servers");
-        Vec::new()
-    })
+    match shared.catalogs.servers(&shared.atrium, agent).await {
+        Ok(servers) => servers.as_ref().clone(),
+        Err(err) => {
+            tracing::warn!(%err, "could not read the agent's servers");
+            Vec::new()
+        }
+    }
 }

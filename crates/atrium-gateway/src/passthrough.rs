@@ -17,11 +17,11 @@ use crate::sessions::Session;
 use crate::{Shared, progress, server_requests};
 
 /// The agent's server named by `key` (its id, or its slug within the agent's set).
-pub(crate) async fn resolve(atrium: &Atrium, agent: &AgentView, key: &str) -> Option<AgentServerAccess> {
-    let servers = atrium.agent_servers(agent).await.ok()?;
+pub(crate) async fn resolve(shared: &Shared, agent: &AgentView, key: &str) -> Option<AgentServerAccess> {
+    let servers = shared.catalogs.servers(&shared.atrium, agent).await.ok()?;
     let by_id = servers.iter().position(|s| s.server_id == key);
     let at = by_id.or_else(|| servers.iter().position(|s| s.slug == key))?;
-    servers.into_iter().nth(at)
+    servers.get(at).cloned()
 }
 
 /// The answer to `initialize`: the server's own result; the protocol revision is the client's when Atrium speaks
@@ -72,7 +72,7 @@ pub(crate) async fn request(
 ) -> Value {
     let id = message.get("id").cloned().unwrap_or(Value::Null);
     let method = message.get("method").and_then(Value::as_str).unwrap_or_default();
-    let Some(access) = resolve(&shared.atrium, agent, server).await else {
+    let Some(access) = resolve(shared, agent, server).await else {
         return rpc::error(&id, INVALID_PARAMS, "This server is no longer among the agent's.");
     };
     if method == "tools/call" {

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::Instant;
 
-use atrium_api::{AgentView, AuditStatus, CatalogList};
+use atrium_api::{AgentServerAccess, AgentView, ApiResult, AuditStatus, CatalogList};
 use serde_json::{Map, Value, json};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::mpsc;
@@ -36,17 +36,22 @@ pub(crate) fn initialize(id: &Value, protocol: &str) -> Value {
     )
 }
 
-/// Every tool the agent may call now: Atrium's (by its scopes), then each of its servers' (by their allowlists).
-pub(crate) async fn tools(shared: &Shared, agent: &AgentView) -> Vec<Value> {
+/// Every tool the agent may call now: Atrium's (by its scopes), then each of its servers' (by their allowlists);
+/// built once per reading of the agent's catalog (see `agent_catalogs`).
+pub(crate) async fn tools(shared: &Shared, agent: &AgentView) -> Arc<Vec<Value>> {
+    shared.catalogs.tools(&shared.atrium, agent, |servers| async move { build_tools(shared, agent, servers) }).await
+}
+
+fn build_tools(shared: &Shared, agent: &AgentView, servers: ApiResult<Arc<Vec<AgentServerAccess>>>) -> Vec<Value> {
     let mut tools = workspace_tools::list(agent);
-    let servers = match shared.atrium.agent_servers(agent).await {
+    let servers = match servers {
         Ok(servers) => servers,
         Err(err) => {
             tracing::warn!(%err, "could not read the agent's servers");
             return tools;
         }
     };
-    for server in servers {
+    for server in servers.iter() {
         for tool in shared.atrium.gateway_server_tools(&server.server_id) {
             if !server.allows(&tool.name) {
                 continue;
@@ -87,7 +92,7 @@ pub(crate) fn watch_lists(shared: Arc<Shared>, session: Arc<Session>, agent: Age
     let mut changes = shared.atrium.catalog_changes();
     let mut lists = shared.atrium.server_list_changes();
     tokio::spawn(async move {
-        let names = |tools: Vec<Value>| -> BTreeSet<String> {
+        let names = |tools: Arc<Vec<Value>>| -> BTreeSet<String> {
             tools.iter().filter_map(|t| t.get("name").and_then(Value::as_str).map(str::to_owned)).collect()
         };
         let mut known = names(tools(&shared, &agent).await);
@@ -171,7 +176,7 @@ pub(crate) async fn request(
     let method = message.get("method").and_then(Value::as_str).unwrap_or_default();
     match method {
         "ping" => rpc::result(&id, json!({})),
-        "tools/list" => rpc::result(&id, json!({"tools": tools(shared, agent).await})),
+        "tools/list" => rpc::result(&id, json!({"tools": *tools(shared, agent).await})),
         "tools/call" => call(shared, session, agent, &id, message, progress).await,
         "resources/list" => resources::list(shared, session, agent, message).await,
         "resources/templates/list" => resources::templates(shared, session, agent, message).await,
@@ -224,8 +229,8 @@ async fn call(
             .await;
         return rpc::result(id, result);
     }
-    let servers = match shared.atrium.agent_servers(agent).await {
-        Ok(servers) => servers,
+    let servers = match shared.catalogs.servers(&shared.atrium, agent).await {
+        Ok(servers) => servers.as_ref().clone(),
         Err(err) => return rpc::error(id, INTERNAL_ERROR, err.message),
     };
     let (server, tool) = match tool_names::resolve(shared, servers, name) {
