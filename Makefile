@@ -75,7 +75,7 @@ check-bindings:
 	rm -rf $$tmp; echo "bindings are up to date"
 
 ## Benchmarks (release builds): store throughput and search latency, tool-call overhead beside a bare rmcp client,
-## 20 stdio servers started at once, a view's tools/call, app start-up and memory beside a minimal Tauri app, and
+## 20 stdio servers started at once, the gateway, a view's tools/call, app start-up and memory beside a minimal Tauri app, and
 ## (in the real window) click-to-render of a server's view and a view's tools/call the whole way.
 bench: setup-test ui
 	$(CARGO) bench -p atrium-store --bench store
@@ -83,6 +83,7 @@ bench: setup-test ui
 	$(CARGO) bench -p atrium-testkit --bench stdio_start
 	$(CARGO) bench -p atrium-testkit --bench view_call
 	scripts/with-keychain.sh $(CARGO) bench -p atrium-cli --bench sync
+	scripts/with-keychain.sh $(CARGO) bench -p atrium-gateway --bench gateway
 	bench/startup.sh
 	bench/viewer.sh
 	bench/bigworkspace.sh
