@@ -22,6 +22,7 @@ const FRESH_FOR: Duration = Duration::from_secs(1);
 
 type Servers = OnceCell<ApiResult<Arc<Vec<AgentServerAccess>>>>;
 type Tools = OnceCell<Arc<Vec<Value>>>;
+type ToolsText = OnceCell<Arc<str>>;
 
 /// What an agent is offered, as of one moment.
 struct Entry {
@@ -37,6 +38,8 @@ struct Entry {
 struct Offered {
     servers: Servers,
     tools: Tools,
+    /// `tools` as JSON text: what `tools/list` on `/mcp` answers, written once per reading.
+    tools_text: ToolsText,
 }
 
 /// The agents' catalogs, shared by the gateway's requests.
@@ -86,6 +89,29 @@ impl AgentCatalogs {
         Fut: Future<Output = Vec<Value>>,
     {
         let offered = self.offered(atrium, agent);
+        Self::built(atrium, agent, &offered, build).await
+    }
+
+    /// [`AgentCatalogs::tools`] as JSON text (an array), written once per reading: a list of a thousand tools is
+    /// neither copied nor serialized again for each `tools/list`.
+    pub(crate) async fn tools_text<F, Fut>(&self, atrium: &Atrium, agent: &AgentView, build: F) -> Arc<str>
+    where
+        F: FnOnce(ApiResult<Arc<Vec<AgentServerAccess>>>) -> Fut,
+        Fut: Future<Output = Vec<Value>>,
+    {
+        let offered = self.offered(atrium, agent);
+        let tools = Self::built(atrium, agent, &offered, build).await;
+        let text = offered.tools_text.get_or_init(|| async {
+            Arc::from(serde_json::to_string(tools.as_ref()).unwrap_or_else(|_| "[]".to_owned()))
+        });
+        text.await.clone()
+    }
+
+    async fn built<F, Fut>(atrium: &Atrium, agent: &AgentView, offered: &Offered, build: F) -> Arc<Vec<Value>>
+    where
+        F: FnOnce(ApiResult<Arc<Vec<AgentServerAccess>>>) -> Fut,
+        Fut: Future<Output = Vec<Value>>,
+    {
         let servers = offered.servers.get_or_init(|| async { atrium.agent_servers(agent).await.map(Arc::new) }).await;
         offered.tools.get_or_init(|| async { Arc::new(build(servers.clone()).await) }).await.clone()
     }

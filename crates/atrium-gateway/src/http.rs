@@ -286,6 +286,11 @@ async fn post(shared: Arc<Shared>, agent: AgentView, endpoint: Endpoint, headers
             }
             StatusCode::ACCEPTED.into_response()
         }
+        Kind::Request(id, "tools/list") if endpoint == Endpoint::Agent => {
+            // Answered from the agent's catalog as written once: a thousand tools are not copied per list.
+            let answer = surface::tools_list_answer(&shared, &agent, id).await;
+            (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], answer).into_response()
+        }
         Kind::Request(id, _) => {
             let id = id.clone();
             let wants_progress = message.pointer("/params/_meta/progressToken").is_some_and(|t| !t.is_null());

@@ -42,6 +42,16 @@ pub(crate) async fn tools(shared: &Shared, agent: &AgentView) -> Arc<Vec<Value>>
     shared.catalogs.tools(&shared.atrium, agent, |servers| async move { build_tools(shared, agent, servers) }).await
 }
 
+/// The whole answer to `tools/list` on `/mcp` as JSON text, around the agent's tools as written once per reading
+/// of its catalog (the same list as [`tools`]).
+pub(crate) async fn tools_list_answer(shared: &Shared, agent: &AgentView, id: &Value) -> String {
+    let tools = shared
+        .catalogs
+        .tools_text(&shared.atrium, agent, |servers| async move { build_tools(shared, agent, servers) })
+        .await;
+    format!(r#"{{"jsonrpc":"2.0","id":{id},"result":{{"tools":{tools}}}}}"#)
+}
+
 fn build_tools(shared: &Shared, agent: &AgentView, servers: ApiResult<Arc<Vec<AgentServerAccess>>>) -> Vec<Value> {
     let mut tools = workspace_tools::list(agent);
     let servers = match servers {
