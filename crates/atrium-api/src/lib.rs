@@ -76,7 +76,6 @@ pub use atrium_platform::{
     SyncProgress, SyncState, WorkspaceSync,
 };
 pub use atrium_store::AtriumPaths;
-pub use atrium_store::{IdempotentStart, REVIEW_COMMENT_MAX, Review, ReviewVerdict};
 pub use atrium_store::{AgentServer, AuditEntry, AuditFilter, AuditOrigin, AuditStatus};
 pub use atrium_store::{
     Artifact, ArtifactPatch, ArtifactState, ArtifactSummary, FieldProblem, NewArtifact, NewWorkspace, Revision,
@@ -84,6 +83,7 @@ pub use atrium_store::{
 };
 pub use atrium_store::{ArtifactListQuery, ArtifactPage, ArtifactSort, TypeCount};
 pub use atrium_store::{ConflictKind, Resolution, SyncConflict, SyncLink};
+pub use atrium_store::{IdempotentStart, REVIEW_COMMENT_MAX, Review, ReviewVerdict};
 pub use atrium_viewer::{Refusal as ViewerRefusal, ViewNotes, ViewerEvent};
 pub use auth::{AuthorizerConfig, AuthorizerView, NewAuthorizer, SystemBrowser};
 pub use client_configs::{ClientApp, ClientConnected, ClientConnection, ClientDisconnected};
@@ -99,11 +99,11 @@ pub use oauth_rules::{OAuthErrorCode, OAuthRefusal};
 pub use oauth_server::{ACCESS_LIFETIME, RevokeRequest, TokenRequest};
 pub use platform::{PlatformView, RemoteWorkspaceView};
 pub use registrations::parse_registration;
-pub use summaries::SummaryOutcome;
 pub use secrets::{LocalSettings, SecretInput, SecretView};
 pub use server_view::ServerView;
 pub use servers::{CatalogTool, NewServer, ServerPatch, server_slug};
 pub use signals::{QuitSignals, quit_requested};
+pub use summaries::SummaryOutcome;
 pub use viewer::{OpenedView, ViewerEnvironment, ViewerOpening};
 
 /// The result of every API call.
