@@ -1,6 +1,7 @@
 //! The command registry. Each line names an `Atrium` method; the macro generates a Tauri command that forwards to
 //! it and registers it for both the invoke handler and the TypeScript bindings, so the two cannot drift.
 
+use atrium_api::{AccessLinkList, ArtifactListQuery, ArtifactPage, Review};
 use atrium_api::{
     AccountInfo, ApiError, AppEvent, Artifact, ArtifactDraft, ArtifactPatch, ArtifactSummary, AuditEntry, AuditFilter,
     AuthorizerConfig, AuthorizerView, CallOutcome, CatalogTool, ConnectionReport, ConnectionTest, ContentTypeInfo,
@@ -12,7 +13,6 @@ use atrium_api::{
     ViewerChoice, ViewerChoices, ViewerEnvironment, ViewerOpening, Workspace, WorkspaceSync,
 };
 use atrium_api::{AgentServerAccess, AgentToken, AgentView, ConsentAnswer, ConsentRequest, NewAgent};
-use atrium_api::{AccessLinkList, ArtifactListQuery, ArtifactPage, Review};
 use atrium_api::{ClientApp, ClientConnected, ClientConnection, ClientDisconnected};
 use serde_json::{Map, Value};
 use tauri::{Manager, State};

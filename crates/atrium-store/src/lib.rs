@@ -22,8 +22,8 @@ mod listing;
 mod local;
 mod migrate;
 mod model;
-mod reviews;
 pub mod paths;
+mod reviews;
 mod search;
 mod search_index;
 mod store;
@@ -37,16 +37,16 @@ pub use agent_oauth::{NewOAuthToken, OAuthClientRecord, OAuthTokenKind, OAuthTok
 pub use agents::{AgentRecord, AgentServer, NewAgentRecord};
 pub use audit::{AuditEntry, AuditFilter, AuditOrigin, AuditStatus};
 pub use error::{Entity, StoreError};
+pub use idempotent_calls::IdempotentStart;
 pub use list_model::{ArtifactListQuery, ArtifactPage, ArtifactSort, TypeCount};
 pub use local::{SecretRecord, ServerApproval};
-pub use idempotent_calls::IdempotentStart;
-pub use reviews::{NewReview, REVIEW_COMMENT_MAX, Review, ReviewVerdict};
 pub use migrate::{MIGRATIONS, Migration, SCHEMA_VERSION};
 pub use model::{
     Artifact, ArtifactPatch, ArtifactState, ArtifactSummary, FieldProblem, NewArtifact, NewWorkspace, Revision,
     RevisionSummary, SearchHit, SearchQuery, TextPosition, TextSpan, Workspace,
 };
 pub use paths::AtriumPaths;
+pub use reviews::{NewReview, REVIEW_COMMENT_MAX, Review, ReviewVerdict};
 pub use store::Store;
 pub use sync::APPLY_CHUNK;
 pub use sync_model::{

@@ -36,11 +36,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 8, name: "agents", sql: include_str!("../migrations/0008_agents.sql") },
     Migration { version: 9, name: "agent_oauth", sql: include_str!("../migrations/0009_agent_oauth.sql") },
     Migration { version: 10, name: "reviews", sql: include_str!("../migrations/0010_reviews.sql") },
-    Migration {
-        version: 11,
-        name: "idempotent_calls",
-        sql: include_str!("../migrations/0011_idempotent_calls.sql"),
-    },
+    Migration { version: 11, name: "idempotent_calls", sql: include_str!("../migrations/0011_idempotent_calls.sql") },
 ];
 
 /// The newest schema this binary understands.
