@@ -330,10 +330,12 @@ impl ServerSet {
     }
 
     /// Stops every server — all at once, each with its stdin / SIGTERM / SIGKILL sequence — kills whatever is
-    /// left after a few seconds, and flushes the audit log.
+    /// left after a few seconds, waits (a second at most) until nothing of them is left, and flushes the audit log.
     pub async fn shutdown(&self) {
         let slots: Vec<Arc<Slot>> =
             self.inner.slots.lock().unwrap_or_else(|p| p.into_inner()).drain().map(|(_, s)| s).collect();
+        let groups: Vec<i32> =
+            slots.iter().filter_map(|slot| state_of(slot).pid).filter_map(|pid| i32::try_from(pid).ok()).collect();
         let mut tasks = Vec::new();
         for slot in &slots {
             slot.stop.cancel();
@@ -343,6 +345,13 @@ impl ServerSet {
         }
         let _ = tokio::time::timeout(STOP_BOUND + Duration::from_secs(1), futures::future::join_all(tasks)).await;
         self.inner.groups.kill_all();
+        // As for one server's stop: the last SIGKILL reaches a server's children a moment after the server is gone
+        // (on a loaded machine, after Atrium would have exited), so wait for them — bounded, as a zombie nobody
+        // reaps stays "alive".
+        let deadline = Instant::now() + Duration::from_secs(1);
+        while groups.iter().any(|g| crate::group_signals::group_alive(*g)) && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
         self.inner.audit.flush_and_stop(Duration::from_secs(5)).await;
     }
 
