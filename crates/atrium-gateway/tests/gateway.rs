@@ -4,7 +4,6 @@
 //! field with the same requests sent to it directly, and the trust boundary: tokens (missing, wrong, rotated,
 //! revoked), one agent's token never reaching another's workspaces or servers, DNS rebinding, oversized bodies.
 
-use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -16,31 +15,8 @@ use atrium_gateway::{Gateway, GatewayOptions};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn require(path: PathBuf) -> String {
-    assert!(path.exists(), "{} is missing: run scripts/setup.sh --test", path.display());
-    path.display().to_string()
-}
-
-fn node() -> String {
-    let local = repo().join(".tools/node22/node_modules/.bin/node");
-    if local.exists() { local.display().to_string() } else { "node".into() }
-}
-
-fn python() -> String {
-    require(repo().join(".tools/py/bin/python"))
-}
-
-fn peer(name: &str) -> String {
-    require(repo().join("tests/peers").join(name))
-}
-
-fn everything_js() -> String {
-    require(repo().join("tests/peers/node_modules/@modelcontextprotocol/server-everything/dist/index.js"))
-}
+mod support;
+use support::{everything_js, node, peer, python};
 
 struct Fixture {
     atrium: Atrium,

@@ -11,38 +11,11 @@ use atrium_gateway::{Gateway, GatewayOptions};
 use atrium_testkit::HttpEcho;
 use serde_json::{Value, json};
 
+mod support;
+use support::{Session, post};
+
 const AGENTS: usize = 50;
 const CALLS: usize = 20;
-
-async fn post(http: &reqwest::Client, url: &str, token: &str, session: Option<&str>, body: Value) -> reqwest::Response {
-    let mut request = http
-        .post(url)
-        .bearer_auth(token)
-        .header("accept", "application/json, text/event-stream")
-        .header("content-type", "application/json")
-        .body(body.to_string());
-    if let Some(session) = session {
-        request = request.header("mcp-session-id", session);
-    }
-    request.send().await.expect("post")
-}
-
-/// A JSON body, or the one message of an event stream.
-async fn message(response: reqwest::Response) -> Value {
-    let text = response.text().await.expect("body");
-    match text.lines().find_map(|l| l.strip_prefix("data: ")) {
-        Some(data) => serde_json::from_str(data).expect("event"),
-        None => serde_json::from_str(&text).expect("json"),
-    }
-}
-
-async fn session(http: &reqwest::Client, url: &str, token: &str) -> String {
-    let init = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"protocolVersion": "2025-11-25",
-        "capabilities": {}, "clientInfo": {"name": "load", "version": "1"}}});
-    let answer = post(http, url, token, None, init).await;
-    assert_eq!(answer.status(), 200);
-    answer.headers().get("mcp-session-id").and_then(|v| v.to_str().ok()).expect("session").to_owned()
-}
 
 async fn ready(atrium: &Atrium, id: &str) {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -95,24 +68,20 @@ async fn fifty_agents_calling_at_once_get_their_own_answers_each_audited_once() 
         .map(|(i, (token, slug, other))| {
             let (url, token, slug, other) = (url.clone(), token.token.clone(), *slug, *other);
             tokio::spawn(async move {
-                let http = reqwest::Client::new();
-                let session = session(&http, &url, &token).await;
+                let session = Session::open(&url, &token).await;
                 let calls = (0..CALLS).map(|j| {
-                    let (http, url, token, session) = (http.clone(), url.clone(), token.clone(), session.clone());
+                    let session = &session;
                     async move {
                         let own = format!("agent {i} call {j}");
-                        let body = json!({"jsonrpc": "2.0", "id": j, "method": "tools/call",
-                            "params": {"name": format!("{slug}__echo"), "arguments": {"message": own}}});
-                        let answer = message(post(&http, &url, &token, Some(&session), body).await).await;
+                        let answer =
+                            session.call_with_id(j as u64, &format!("{slug}__echo"), json!({"message": own})).await;
                         assert_eq!(answer["id"], j, "{answer}");
                         assert_eq!(answer["result"]["structuredContent"]["message"], own.as_str(), "{answer}");
                     }
                 });
                 futures::future::join_all(calls).await;
                 // A server this agent was not given is not there for it.
-                let body = json!({"jsonrpc": "2.0", "id": 99, "method": "tools/call",
-                    "params": {"name": format!("{other}__echo"), "arguments": {"message": "not mine"}}});
-                let refused = message(post(&http, &url, &token, Some(&session), body).await).await;
+                let refused = session.call_with_id(99, &format!("{other}__echo"), json!({"message": "not mine"})).await;
                 assert!(refused["error"]["message"].as_str().is_some_and(|m| m.contains("Unknown tool")), "{refused}");
             })
         })
@@ -154,9 +123,8 @@ async fn fifty_agents_calling_at_once_get_their_own_answers_each_audited_once() 
     // A removed agent is refused on its next request.
     let (gone, _, _) = &agents[7];
     atrium.agent_remove(gone.id.clone()).await.expect("remove");
-    let http = reqwest::Client::new();
     let init = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"protocolVersion": "2025-11-25",
         "capabilities": {}, "clientInfo": {"name": "load", "version": "1"}}});
-    assert_eq!(post(&http, &url, &gone.token, None, init).await.status(), 401);
+    assert_eq!(post(&url, &gone.token, None, &init).await.status(), 401);
     drop(echoes);
 }

@@ -12,6 +12,9 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+mod support;
+use support::{node, repo};
+
 const REDIRECT: &str = "http://127.0.0.1:9/callback";
 
 struct Fixture {
@@ -404,15 +407,6 @@ async fn refusing_in_the_window_sends_access_denied_and_a_headless_gateway_asks_
     assert_eq!(page.status(), 503);
     assert!(page.text().await.expect("page").contains("open the Atrium"));
     assert!(headless.atrium.agent_consent_pending().await.expect("pending").is_empty());
-}
-
-fn repo() -> std::path::PathBuf {
-    std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn node() -> String {
-    let local = repo().join(".tools/node22/node_modules/.bin/node");
-    if local.exists() { local.display().to_string() } else { "node".into() }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -4,7 +4,6 @@
 //! same server passed through on its own endpoint (only the names namespaced), and an MCP Apps server's view read
 //! through `/mcp` by the namespaced `ui://` URI its tool names, the view then calling its tools by their own names.
 
-use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -16,23 +15,8 @@ use atrium_gateway::{Gateway, GatewayOptions};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn require(path: PathBuf) -> String {
-    assert!(path.exists(), "{} is missing: run scripts/setup.sh --test", path.display());
-    path.display().to_string()
-}
-
-fn node() -> String {
-    let local = repo().join(".tools/node22/node_modules/.bin/node");
-    if local.exists() { local.display().to_string() } else { "node".into() }
-}
-
-fn package(path: &str) -> String {
-    require(repo().join("tests/peers/node_modules/@modelcontextprotocol").join(path))
-}
+mod support;
+use support::{Session, node, package, repo, require};
 
 struct Fixture {
     atrium: Atrium,
@@ -101,104 +85,6 @@ impl Fixture {
         };
         self.atrium.artifact_create(input).await.expect("artifact").id
     }
-}
-
-/// One MCP session over raw HTTP, its answers read whether they come as JSON or as an event stream.
-struct Raw {
-    url: String,
-    token: String,
-    session: String,
-    next: u64,
-}
-
-impl Raw {
-    async fn open(url: &str, token: &str) -> Raw {
-        let init = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"protocolVersion": "2025-11-25",
-            "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}});
-        let answer = post(url, token, None, &init).await;
-        let session = answer.headers().get("mcp-session-id").and_then(|v| v.to_str().ok()).expect("session").to_owned();
-        let raw = Raw { url: url.into(), token: token.into(), session, next: 0 };
-        let initialized = json!({"jsonrpc": "2.0", "method": "notifications/initialized"});
-        post(url, token, Some(&raw.session), &initialized).await;
-        raw
-    }
-
-    /// The response to `method` (the whole JSON-RPC message).
-    async fn ask(&mut self, method: &str, params: Value) -> Value {
-        self.next += 1;
-        let id = self.next;
-        let body = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
-        let answer = post(&self.url, &self.token, Some(&self.session), &body).await;
-        let events =
-            answer.headers().get("content-type").is_some_and(|v| v.as_bytes().starts_with(b"text/event-stream"));
-        let text = answer.text().await.expect("body");
-        if !events {
-            return serde_json::from_str(&text).expect("json");
-        }
-        text.lines()
-            .filter_map(|line| line.strip_prefix("data:"))
-            .filter_map(|data| serde_json::from_str::<Value>(data.trim()).ok())
-            .find(|m| m.get("id") == Some(&json!(id)) && m.get("method").is_none())
-            .unwrap_or_else(|| panic!("no answer to {method} in {text}"))
-    }
-
-    /// The session's own event stream (`GET`): each message on it goes to the returned receiver.
-    async fn stream(&self) -> tokio::sync::mpsc::UnboundedReceiver<Value> {
-        let mut response = reqwest::Client::new()
-            .get(&self.url)
-            .header("accept", "text/event-stream")
-            .bearer_auth(&self.token)
-            .header("mcp-session-id", &self.session)
-            .send()
-            .await
-            .expect("get");
-        assert_eq!(response.status(), 200);
-        let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            let mut pending = String::new();
-            while let Ok(Some(chunk)) = response.chunk().await {
-                pending.push_str(&String::from_utf8_lossy(&chunk));
-                while let Some(end) = pending.find("\n\n") {
-                    let event: String = pending.drain(..end + 2).collect();
-                    for data in event.lines().filter_map(|l| l.strip_prefix("data:")) {
-                        if let Ok(message) = serde_json::from_str::<Value>(data.trim()) {
-                            let _ = tx.send(message);
-                        }
-                    }
-                }
-            }
-        });
-        rx
-    }
-
-    /// Every entry of a paged list.
-    async fn all(&mut self, method: &str, key: &str) -> Vec<Value> {
-        let (mut entries, mut cursor) = (Vec::new(), None::<String>);
-        for _ in 0..100 {
-            let params = cursor.as_ref().map_or(json!({}), |c| json!({"cursor": c}));
-            let answer = self.ask(method, params).await;
-            let result = answer.get("result").unwrap_or_else(|| panic!("{method}: {answer}"));
-            entries.extend(result[key].as_array().expect("entries").iter().cloned());
-            cursor = result.get("nextCursor").and_then(Value::as_str).map(str::to_owned);
-            if cursor.is_none() {
-                return entries;
-            }
-        }
-        panic!("{method} never ended");
-    }
-}
-
-async fn post(url: &str, token: &str, session: Option<&str>, body: &Value) -> reqwest::Response {
-    let mut request = reqwest::Client::new()
-        .post(url)
-        .header("accept", "application/json, text/event-stream")
-        .header("content-type", "application/json")
-        .bearer_auth(token)
-        .body(body.to_string());
-    if let Some(session) = session {
-        request = request.header("mcp-session-id", session);
-    }
-    request.send().await.expect("post")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -294,7 +180,7 @@ async fn artifacts_are_resources_an_agent_reads_pages_and_follows() {
 
     // Without the read scope, no artifact is a resource, and none can be read or followed.
     let blind = fx.agent("Blind", vec![fx.workspace.clone()], vec![AgentScope::Write]).await;
-    let mut raw = Raw::open(&fx.url, &blind.token).await;
+    let mut raw = Session::open(&fx.url, &blind.token).await;
     let listed = raw.all("resources/list", "resources").await;
     assert!(!listed.iter().any(|r| r["uri"].as_str().is_some_and(|u| u.starts_with("atrium://artifacts/"))));
     let uri = format!("atrium://artifacts/{target}");
@@ -322,8 +208,8 @@ async fn a_servers_resources_templates_and_prompts_come_through_mcp_as_the_serve
     let fx = Fixture::new().await;
     fx.everything().await;
     let agent = fx.agent("Cursor", vec![], vec![AgentScope::Read]).await;
-    let mut agg = Raw::open(&fx.url, &agent.token).await;
-    let mut direct = Raw::open(&format!("{}/servers/everything", fx.url), &agent.token).await;
+    let mut agg = Session::open(&fx.url, &agent.token).await;
+    let mut direct = Session::open(&format!("{}/servers/everything", fx.url), &agent.token).await;
     let strip = |prefix: &'static str| move |v: &str| v.strip_prefix(prefix).map(str::to_owned);
 
     let theirs = direct.all("resources/list", "resources").await;
@@ -378,8 +264,8 @@ async fn an_mcp_apps_view_is_read_through_mcp_by_its_namespaced_ui_uri_and_calls
     let fx = Fixture::new().await;
     fx.server("Clock", vec![package("server-basic-vanillajs/dist/index.js"), "--stdio".into()]).await;
     let agent = fx.agent("VS Code", vec![], vec![AgentScope::Read]).await;
-    let mut agg = Raw::open(&fx.url, &agent.token).await;
-    let mut direct = Raw::open(&format!("{}/servers/clock", fx.url), &agent.token).await;
+    let mut agg = Session::open(&fx.url, &agent.token).await;
+    let mut direct = Session::open(&format!("{}/servers/clock", fx.url), &agent.token).await;
 
     let theirs = direct.all("tools/list", "tools").await;
     let (their_tool, original) = theirs
@@ -428,7 +314,7 @@ async fn a_servers_own_resource_list_change_reaches_the_agent() {
     let fx = Fixture::new().await;
     fx.everything().await;
     let agent = fx.agent("Zed", vec![], vec![AgentScope::Read]).await;
-    let mut agg = Raw::open(&fx.url, &agent.token).await;
+    let mut agg = Session::open(&fx.url, &agent.token).await;
     let mut stream = agg.stream().await;
     let before = agg.all("resources/list", "resources").await;
     // The tool registers a resource of the server's session, and the server says its list changed.
@@ -491,7 +377,7 @@ async fn two_agents_follow_a_servers_resource_through_one_subscription_at_the_se
     fx.everything().await;
     let agent = fx.agent("Goose", vec![], vec![AgentScope::Read]).await;
     let other = fx.agent("Zed", vec![], vec![AgentScope::Read]).await;
-    let (mut a, mut b) = (Raw::open(&fx.url, &agent.token).await, Raw::open(&fx.url, &other.token).await);
+    let (mut a, mut b) = (Session::open(&fx.url, &agent.token).await, Session::open(&fx.url, &other.token).await);
     let (mut a_stream, mut b_stream) = (a.stream().await, b.stream().await);
     let uri = "atrium://servers/everything/demo://resource/static/document/architecture.md";
     for raw in [&mut a, &mut b] {

@@ -5,7 +5,6 @@
 //! log lines during a call reach the client that made it; the same through `/mcp`, where the server's tools are
 //! namespaced among the agent's.
 
-use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
@@ -13,20 +12,8 @@ use atrium_api::{AgentScope, Atrium, AtriumPaths, NewAgent, NewServer, NewWorksp
 use atrium_gateway::{Gateway, GatewayOptions};
 use serde_json::{Value, json};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn node() -> String {
-    let local = repo().join(".tools/node22/node_modules/.bin/node");
-    if local.exists() { local.display().to_string() } else { "node".into() }
-}
-
-fn peer(name: &str) -> String {
-    let path = repo().join("tests/peers").join(name);
-    assert!(path.exists(), "{} is missing: run scripts/setup.sh --test", path.display());
-    path.display().to_string()
-}
+mod support;
+use support::{node, peer, repo};
 
 /// Kills the fixture server when the test ends, however it ends.
 struct Child(std::process::Child);

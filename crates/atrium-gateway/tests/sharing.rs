@@ -9,6 +9,9 @@ use atrium_gateway::{Gateway, GatewayOptions};
 use atrium_testkit::platform::PlatformDouble;
 use serde_json::{Value, json};
 
+mod support;
+use support::Session;
+
 const SHARE_TOOLS: [&str; 4] = ["create_share_link", "create_revision_link", "list_access_links", "revoke_access_link"];
 
 struct Fixture {
@@ -63,63 +66,6 @@ impl Fixture {
     async fn sync(&self) {
         self.atrium.sync_now(Some(self.workspace.clone())).await.expect("sync");
     }
-}
-
-/// One MCP session of an agent, spoken as raw JSON-RPC over HTTP.
-struct Session {
-    url: String,
-    token: String,
-    id: String,
-    next: u64,
-}
-
-impl Session {
-    async fn open(url: &str, token: &str) -> Self {
-        let init = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"protocolVersion": "2025-11-25",
-            "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}});
-        let answer = post(url, token, None, &init).await;
-        assert_eq!(answer.status(), 200);
-        let id = answer.headers().get("mcp-session-id").and_then(|v| v.to_str().ok()).expect("session").to_owned();
-        Session { url: url.to_owned(), token: token.to_owned(), id, next: 1 }
-    }
-
-    /// Calls `tool`; its structured result, or its error text as `Err`.
-    async fn call(&mut self, tool: &str, arguments: Value) -> Result<Value, String> {
-        self.next += 1;
-        let body = json!({"jsonrpc": "2.0", "id": self.next, "method": "tools/call",
-            "params": {"name": tool, "arguments": arguments}});
-        let answer: Value = post(&self.url, &self.token, Some(&self.id), &body).await.json().await.expect("json");
-        let result = &answer["result"];
-        if result["isError"] == true {
-            return Err(result["content"][0]["text"].as_str().unwrap_or_default().to_owned());
-        }
-        assert!(answer.get("error").is_none(), "{answer}");
-        Ok(result["structuredContent"].clone())
-    }
-
-    async fn tool_names(&self) -> Vec<String> {
-        let body = json!({"jsonrpc": "2.0", "id": 999, "method": "tools/list"});
-        let answer: Value = post(&self.url, &self.token, Some(&self.id), &body).await.json().await.expect("json");
-        answer["result"]["tools"]
-            .as_array()
-            .expect("tools")
-            .iter()
-            .filter_map(|t| t["name"].as_str().map(str::to_owned))
-            .collect()
-    }
-}
-
-async fn post(url: &str, token: &str, session: Option<&str>, body: &Value) -> reqwest::Response {
-    let mut request = reqwest::Client::new()
-        .post(url)
-        .bearer_auth(token)
-        .header("accept", "application/json, text/event-stream")
-        .header("content-type", "application/json")
-        .body(body.to_string());
-    if let Some(session) = session {
-        request = request.header("mcp-session-id", session);
-    }
-    request.send().await.expect("post")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

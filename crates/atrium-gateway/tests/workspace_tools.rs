@@ -5,30 +5,11 @@ use atrium_api::{AgentScope, AgentToken, Atrium, AtriumPaths, NewAgent, NewArtif
 use atrium_api::{AppEvent, EventSink, ReviewVerdict};
 use atrium_gateway::{Gateway, GatewayOptions};
 use serde_json::{Value, json};
-use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-fn repo() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
-fn node() -> String {
-    let local = repo().join(".tools/node22/node_modules/.bin/node");
-    if local.exists() { local.display().to_string() } else { "node".into() }
-}
-
-fn python() -> String {
-    let path = repo().join(".tools/py/bin/python");
-    assert!(path.exists(), "{} is missing: run scripts/setup.sh --test", path.display());
-    path.display().to_string()
-}
-
-fn everything_js() -> String {
-    let path = repo().join("tests/peers/node_modules/@modelcontextprotocol/server-everything/dist/index.js");
-    assert!(path.exists(), "{} is missing: run scripts/setup.sh --test", path.display());
-    path.display().to_string()
-}
+mod support;
+use support::{Session, everything_js, node, outcome, python, repo};
 
 /// Keeps every event the API emits.
 #[derive(Default)]
@@ -84,71 +65,6 @@ impl Fixture {
         };
         self.atrium.artifact_create(input).await.expect("artifact").id
     }
-}
-
-/// One MCP session of an agent, spoken as raw JSON-RPC over HTTP.
-struct Session {
-    url: String,
-    token: String,
-    id: String,
-    next: u64,
-}
-
-impl Session {
-    async fn open(url: &str, token: &str) -> Self {
-        let init = json!({"jsonrpc": "2.0", "id": 0, "method": "initialize", "params": {"protocolVersion": "2025-11-25",
-            "capabilities": {}, "clientInfo": {"name": "raw", "version": "1"}}});
-        let answer = post(url, token, None, &init).await;
-        assert_eq!(answer.status(), 200);
-        let id = answer.headers().get("mcp-session-id").and_then(|v| v.to_str().ok()).expect("session").to_owned();
-        Session { url: url.to_owned(), token: token.to_owned(), id, next: 1 }
-    }
-
-    /// Calls `tool` with the JSON-RPC id `id`; the whole answer.
-    async fn call_with_id(&self, id: u64, tool: &str, arguments: Value) -> Value {
-        let body = json!({"jsonrpc": "2.0", "id": id, "method": "tools/call", "params": {"name": tool, "arguments": arguments}});
-        post(&self.url, &self.token, Some(&self.id), &body).await.json().await.expect("json")
-    }
-
-    /// Calls `tool`; its structured result, or its error text as `Err`.
-    async fn call(&mut self, tool: &str, arguments: Value) -> Result<Value, String> {
-        self.next += 1;
-        let answer = self.call_with_id(self.next, tool, arguments).await;
-        outcome(&answer)
-    }
-
-    async fn tool_names(&self) -> Vec<String> {
-        let body = json!({"jsonrpc": "2.0", "id": 999, "method": "tools/list"});
-        let answer: Value = post(&self.url, &self.token, Some(&self.id), &body).await.json().await.expect("json");
-        answer["result"]["tools"]
-            .as_array()
-            .expect("tools")
-            .iter()
-            .filter_map(|t| t["name"].as_str().map(str::to_owned))
-            .collect()
-    }
-}
-
-fn outcome(answer: &Value) -> Result<Value, String> {
-    let result = &answer["result"];
-    if result["isError"] == true {
-        return Err(result["content"][0]["text"].as_str().unwrap_or_default().to_owned());
-    }
-    assert!(answer.get("error").is_none(), "{answer}");
-    Ok(result["structuredContent"].clone())
-}
-
-async fn post(url: &str, token: &str, session: Option<&str>, body: &Value) -> reqwest::Response {
-    let mut request = reqwest::Client::new()
-        .post(url)
-        .bearer_auth(token)
-        .header("accept", "application/json, text/event-stream")
-        .header("content-type", "application/json")
-        .body(body.to_string());
-    if let Some(session) = session {
-        request = request.header("mcp-session-id", session);
-    }
-    request.send().await.expect("post")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
