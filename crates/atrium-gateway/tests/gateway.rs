@@ -8,15 +8,15 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use atrium_api::{
-    AgentScope, AgentServer, AgentToken, AgentView, Atrium, AtriumPaths, AuditFilter, AuditOrigin, NewAgent,
-    NewArtifact, NewServer, NewWorkspace, OpenOptions, ServerStatus,
+    AgentScope, AgentServer, AgentToken, AgentView, Atrium, AuditFilter, AuditOrigin, NewAgent, NewArtifact, NewServer,
+    NewWorkspace, OpenOptions, ServerStatus,
 };
 use atrium_gateway::{Gateway, GatewayOptions};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 mod support;
-use support::{everything_js, node, peer, python};
+use support::{Home, everything_js, node, peer, python};
 
 struct Fixture {
     atrium: Atrium,
@@ -28,20 +28,11 @@ struct Fixture {
 
 impl Fixture {
     async fn new() -> Self {
-        let home = tempfile::tempdir().expect("temp dir");
-        let paths = AtriumPaths::at(home.path());
         let options = OpenOptions { connect_servers: true, ..OpenOptions::default() };
-        let atrium = Atrium::open_with(paths.clone(), options).await.expect("open");
-        atrium.local_settings_set_commands(vec![node(), python()]).await.expect("allow the test runtimes");
-        let workspace = atrium
-            .workspace_create(NewWorkspace { title: "Recipes".into(), description: None })
-            .await
-            .expect("workspace")
-            .id;
-        let options = GatewayOptions { port: 0, body_limit: 64 * 1024, ..GatewayOptions::default() };
-        let gateway = Gateway::start(atrium.clone(), &paths, options).await.expect("gateway");
-        let url = gateway.url();
-        Fixture { atrium, gateway: Some(gateway), url, workspace, _home: home }
+        let gateway = GatewayOptions { body_limit: 64 * 1024, ..GatewayOptions::default() };
+        let Home { atrium, gateway, url, workspace, dir } =
+            Home::open(options, vec![node(), python()], "Recipes", gateway).await;
+        Fixture { atrium, gateway: Some(gateway), url, workspace, _home: dir }
     }
 
     async fn agent(&self, name: &str, workspaces: Vec<String>, servers: Vec<AgentServer>) -> AgentToken {

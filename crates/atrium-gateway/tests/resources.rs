@@ -8,15 +8,15 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use atrium_api::{
-    AgentScope, AgentToken, Atrium, AtriumPaths, AuditFilter, AuditOrigin, NewAgent, NewArtifact, NewServer,
-    NewWorkspace, OpenOptions, ServerStatus,
+    AgentScope, AgentToken, Atrium, AuditFilter, AuditOrigin, NewAgent, NewArtifact, NewServer, NewWorkspace,
+    OpenOptions, ServerStatus,
 };
 use atrium_gateway::{Gateway, GatewayOptions};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
 
 mod support;
-use support::{Session, node, package, repo, require};
+use support::{Home, Session, node, package, repo, require};
 
 struct Fixture {
     atrium: Atrium,
@@ -28,21 +28,10 @@ struct Fixture {
 
 impl Fixture {
     async fn new() -> Self {
-        let home = tempfile::tempdir().expect("temp dir");
-        let paths = AtriumPaths::at(home.path());
         let options = OpenOptions { connect_servers: true, ..OpenOptions::default() };
-        let atrium = Atrium::open_with(paths.clone(), options).await.expect("open");
-        atrium.local_settings_set_commands(vec![node()]).await.expect("allow node");
-        let workspace = atrium
-            .workspace_create(NewWorkspace { title: "Recipes".into(), description: None })
-            .await
-            .expect("workspace")
-            .id;
-        let gateway = Gateway::start(atrium.clone(), &paths, GatewayOptions { port: 0, ..GatewayOptions::default() })
-            .await
-            .expect("gateway");
-        let url = gateway.url();
-        Fixture { atrium, _gateway: gateway, url, workspace, _home: home }
+        let Home { atrium, gateway, url, workspace, dir } =
+            Home::open(options, vec![node()], "Recipes", GatewayOptions::default()).await;
+        Fixture { atrium, _gateway: gateway, url, workspace, _home: dir }
     }
 
     async fn agent(&self, name: &str, workspaces: Vec<String>, scopes: Vec<AgentScope>) -> AgentToken {

@@ -3,14 +3,14 @@
 //! gone on the platform), a revision link naming the synced revision; a local workspace is told to publish first;
 //! an agent without `share` neither sees nor runs the tools.
 
-use atrium_api::{AgentScope, AgentToken, ArtifactPatch, Atrium, AtriumPaths, NewAgent, NewArtifact, NewWorkspace};
+use atrium_api::{AgentScope, AgentToken, ArtifactPatch, Atrium, NewAgent, NewArtifact};
 use atrium_api::{AuditFilter, OpenOptions, PlatformAddress, SignInRequest};
 use atrium_gateway::{Gateway, GatewayOptions};
 use atrium_testkit::platform::PlatformDouble;
 use serde_json::{Value, json};
 
 mod support;
-use support::Session;
+use support::{Home, Session};
 
 const SHARE_TOOLS: [&str; 4] = ["create_share_link", "create_revision_link", "list_access_links", "revoke_access_link"];
 
@@ -24,19 +24,9 @@ struct Fixture {
 
 impl Fixture {
     async fn new() -> Self {
-        let home = tempfile::tempdir().expect("temp dir");
-        let paths = AtriumPaths::at(home.path());
-        let atrium = Atrium::open_with(paths.clone(), OpenOptions::default()).await.expect("open");
-        let workspace = atrium
-            .workspace_create(NewWorkspace { title: "Drafts".into(), description: None })
-            .await
-            .expect("workspace")
-            .id;
-        let gateway = Gateway::start(atrium.clone(), &paths, GatewayOptions { port: 0, ..GatewayOptions::default() })
-            .await
-            .expect("gateway");
-        let url = gateway.url();
-        Fixture { atrium, _gateway: gateway, url, workspace, _home: home }
+        let Home { atrium, gateway, url, workspace, dir } =
+            Home::open(OpenOptions::default(), vec![], "Drafts", GatewayOptions::default()).await;
+        Fixture { atrium, _gateway: gateway, url, workspace, _home: dir }
     }
 
     async fn agent(&self, name: &str, scopes: Vec<AgentScope>) -> AgentToken {

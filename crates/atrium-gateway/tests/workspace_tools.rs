@@ -1,7 +1,7 @@
 //! Atrium's own tools on `/mcp` beyond reading and writing artifacts, over real HTTP with a real store: reviews
 //! kept with the artifact, idempotent publishing, and the admin surface with a real stdio server.
 
-use atrium_api::{AgentScope, AgentToken, Atrium, AtriumPaths, NewAgent, NewArtifact, NewWorkspace, OpenOptions};
+use atrium_api::{AgentScope, AgentToken, Atrium, NewAgent, NewArtifact, NewWorkspace, OpenOptions};
 use atrium_api::{AppEvent, EventSink, ReviewVerdict};
 use atrium_gateway::{Gateway, GatewayOptions};
 use serde_json::{Value, json};
@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 mod support;
-use support::{Session, everything_js, node, outcome, python, repo};
+use support::{Home, Session, everything_js, node, outcome, python, repo};
 
 /// Keeps every event the API emits.
 #[derive(Default)]
@@ -32,22 +32,11 @@ struct Fixture {
 
 impl Fixture {
     async fn new() -> Self {
-        let home = tempfile::tempdir().expect("temp dir");
-        let paths = AtriumPaths::at(home.path());
         let events = Arc::new(Events::default());
         let options = OpenOptions { events: events.clone(), connect_servers: true, ..OpenOptions::default() };
-        let atrium = Atrium::open_with(paths.clone(), options).await.expect("open");
-        atrium.local_settings_set_commands(vec![node(), python()]).await.expect("allow the test runtimes");
-        let workspace = atrium
-            .workspace_create(NewWorkspace { title: "Drafts".into(), description: None })
-            .await
-            .expect("workspace")
-            .id;
-        let gateway = Gateway::start(atrium.clone(), &paths, GatewayOptions { port: 0, ..GatewayOptions::default() })
-            .await
-            .expect("gateway");
-        let url = gateway.url();
-        Fixture { atrium, events, _gateway: gateway, url, workspace, _home: home }
+        let Home { atrium, gateway, url, workspace, dir } =
+            Home::open(options, vec![node(), python()], "Drafts", GatewayOptions::default()).await;
+        Fixture { atrium, events, _gateway: gateway, url, workspace, _home: dir }
     }
 
     async fn agent(&self, name: &str, workspaces: Vec<String>, scopes: Vec<AgentScope>) -> AgentToken {

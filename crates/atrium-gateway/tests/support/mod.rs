@@ -4,6 +4,8 @@
 
 use std::path::PathBuf;
 
+use atrium_api::{Atrium, AtriumPaths, NewWorkspace, OpenOptions};
+use atrium_gateway::{Gateway, GatewayOptions};
 use serde_json::{Value, json};
 
 /// The repository's root.
@@ -41,6 +43,39 @@ pub fn package(path: &str) -> String {
 /// server-everything's entry point.
 pub fn everything_js() -> String {
     package("server-everything/dist/index.js")
+}
+
+/// A fresh Atrium home with one workspace, and its gateway listening on a free port.
+pub struct Home {
+    pub atrium: Atrium,
+    pub gateway: Gateway,
+    /// The gateway's `/mcp`.
+    pub url: String,
+    /// The workspace's id.
+    pub workspace: String,
+    pub dir: tempfile::TempDir,
+}
+
+impl Home {
+    /// Opens Atrium with `options`, lets `commands` run as local servers, makes the workspace `title` and starts the
+    /// gateway with `gateway` (its port always a free one).
+    pub async fn open(options: OpenOptions, commands: Vec<String>, title: &str, gateway: GatewayOptions) -> Home {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let paths = AtriumPaths::at(dir.path());
+        let atrium = Atrium::open_with(paths.clone(), options).await.expect("open");
+        if !commands.is_empty() {
+            atrium.local_settings_set_commands(commands).await.expect("allow the test runtimes");
+        }
+        let workspace = atrium
+            .workspace_create(NewWorkspace { title: title.into(), description: None })
+            .await
+            .expect("workspace")
+            .id;
+        let gateway =
+            Gateway::start(atrium.clone(), &paths, GatewayOptions { port: 0, ..gateway }).await.expect("gateway");
+        let url = gateway.url();
+        Home { atrium, gateway, url, workspace, dir }
+    }
 }
 
 /// One POST to the gateway as an agent.
