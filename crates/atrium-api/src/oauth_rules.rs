@@ -77,9 +77,12 @@ impl OAuthRefusal {
     }
 }
 
-/// Whether `uri` is a redirect Atrium sends codes to: https; http to a loopback address (RFC 8252 §7.3); or a
-/// private-use scheme named by a reverse domain (RFC 8252 §7.1 — Cursor's `cursor://…`, which only that app
-/// receives). No fragment, no `javascript:`/`data:`/`file:`, no plain http elsewhere.
+/// Single-word schemes of MCP clients that sign in with OAuth and redirect to themselves.
+const APP_SCHEMES: [&str; 6] = ["cursor", "vscode", "vscode-insiders", "windsurf", "zed", "claude"];
+
+/// Whether `uri` is a redirect Atrium sends codes to: https; http to a loopback address (RFC 8252 §7.3); or an
+/// app's private-use scheme, reverse-domain (RFC 8252 §7.1) or one of [`APP_SCHEMES`] (Cursor's `cursor://…`).
+/// No fragment, no `javascript:`/`data:`/`file:` or other scheme a browser runs, no plain http elsewhere.
 pub(crate) fn redirect_allowed(uri: &str) -> Result<url::Url, String> {
     let url = url::Url::parse(uri).map_err(|e| format!("{uri} is not a URL ({e})."))?;
     if url.fragment().is_some() {
@@ -91,7 +94,10 @@ pub(crate) fn redirect_allowed(uri: &str) -> Result<url::Url, String> {
             Some("127.0.0.1" | "localhost" | "[::1]") => Ok(url),
             _ => Err(format!("{uri} is plain http to another computer: use https or a loopback address.")),
         },
-        scheme if scheme.contains('.') && !matches!(scheme, "javascript" | "data" | "file") => Ok(url),
+        // RFC 8252 §7.1: an app's own scheme, reverse-domain — or one of the editors' single-word schemes, which
+        // they use instead (Cursor's `cursor://anysphere.cursor-mcp/oauth/callback`). Another app claiming the
+        // scheme gets a code it cannot redeem without the PKCE verifier. Never a scheme a browser runs or reads.
+        scheme if scheme.contains('.') || APP_SCHEMES.contains(&scheme) => Ok(url),
         _ => Err(format!(
             "{uri}: a redirect URI is https, http on 127.0.0.1/localhost, or an app's reverse-domain scheme."
         )),
@@ -116,13 +122,26 @@ mod tests {
 
     #[test]
     fn redirects_and_resources_are_checked() {
-        for ok in
-            ["https://app.example/cb", "http://127.0.0.1:5555/callback", "http://localhost/cb", "cursor.app://x/cb"]
-        {
+        for ok in [
+            "https://app.example/cb",
+            "http://127.0.0.1:5555/callback",
+            "http://localhost/cb",
+            "cursor.app://x/cb",
+            "cursor://anysphere.cursor-mcp/oauth/callback",
+        ] {
             assert!(redirect_allowed(ok).is_ok(), "{ok}");
         }
-        for bad in ["http://evil.example/cb", "javascript:alert(1)", "https://a/cb#x", "file:///etc", "nope", "data:x"]
-        {
+        for bad in [
+            "http://evil.example/cb",
+            "javascript:alert(1)",
+            "https://a/cb#x",
+            "file:///etc",
+            "nope",
+            "data:x",
+            "vbscript:x",
+            "blob:https://a/b",
+            "myapp://cb",
+        ] {
             assert!(redirect_allowed(bad).is_err(), "{bad}");
         }
         let issuer = "http://127.0.0.1:7477";
