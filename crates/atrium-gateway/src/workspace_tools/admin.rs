@@ -117,18 +117,13 @@ async fn visible_server(atrium: &Atrium, agent: &AgentView, id: &str) -> Result<
     }
 }
 
+/// The `registration` argument, parsed; a refusal names each problem (`parse_registration`'s message does).
 fn registration(args: &Map<String, Value>) -> Result<Option<atrium_api::Registration>, String> {
     match args.get("registration") {
         None | Some(Value::Null) => Ok(None),
-        Some(value) => parse_registration(value).map(Some).map_err(|err| {
-            let details = match err.details {
-                Some(atrium_api::ErrorDetails::Fields { problems }) => {
-                    problems.iter().map(|p| format!("{}: {}", p.field, p.message)).collect::<Vec<_>>().join("; ")
-                }
-                _ => err.message,
-            };
-            format!("The registration is not valid: {details}")
-        }),
+        Some(value) => {
+            parse_registration(value).map(Some).map_err(|err| format!("The registration is not valid: {}", err.message))
+        }
     }
 }
 
