@@ -22,6 +22,7 @@ mod events;
 mod gateway_setting;
 mod idempotent_calls;
 mod import;
+mod lifecycle;
 mod links;
 pub mod logging;
 pub mod navigation;
@@ -492,15 +493,8 @@ impl Atrium {
                 atrium.run_lifecycle("on_create", &artifact).await;
             }
             let Some(result) = atrium.run_lifecycle("extract_text", &artifact).await else { return };
-            let text: Vec<&str> = result
-                .content
-                .iter()
-                .filter_map(|item| match item {
-                    ContentItem::Text { text } => Some(text.as_str()),
-                    _ => None,
-                })
-                .collect();
-            match atrium.store.set_extracted_text(&artifact.id, artifact.version, &text.join("\n")).await {
+            let text = lifecycle::result_text(&result);
+            match atrium.store.set_extracted_text(&artifact.id, artifact.version, &text).await {
                 Ok(_) => {}
                 Err(err) => tracing::warn!(artifact = %artifact.id, %err, "cannot index extracted text"),
             }

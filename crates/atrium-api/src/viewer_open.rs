@@ -1,10 +1,10 @@
 //! Opening views: an artifact in the view its type's server ships, a tool's input and result in the tool's view
-//! (run at once, or previewed while its arguments are written), and the lifecycle tools that run around them.
+//! (run at once, or previewed while its arguments are written); the owning server's `on_open` runs first.
 
 use std::sync::Arc;
 use std::time::Instant;
 
-use atrium_mcp::{ServerStatus, ToolCall, ToolInfo, ToolResult};
+use atrium_mcp::{ServerStatus, ToolCall};
 use atrium_store::{Artifact, AuditOrigin};
 use atrium_viewer::resource::ReadContent;
 use atrium_viewer::{MimeRule, ToolOutcome, UiResource, ViewPayload, ViewSetup, ViewerEvent, ViewerSession};
@@ -279,41 +279,4 @@ impl Atrium {
             },
         })
     }
-
-    /// Runs a lifecycle tool (`on_create`, `on_open`, `extract_text`, `summarize`) of the server that owns the
-    /// artifact's type, when it has one; its arguments are picked by the tool's input schema. `None` when there is
-    /// no such tool (skipped silently) or the call did not succeed.
-    pub(crate) async fn run_lifecycle(&self, tool: &str, artifact: &Artifact) -> Option<ToolResult> {
-        let (server_id, owner) = self.type_owner(&artifact.content_type, &artifact.workspace_id).await?;
-        if !owner.tools.iter().any(|t| t == tool) {
-            return None;
-        }
-        let info = self.servers.tools(&server_id).ok()?.into_iter().find(|t| t.name == tool)?;
-        let arguments = lifecycle_arguments(&info, artifact);
-        let call = ToolCall { server_id, tool: tool.to_owned(), arguments: Some(arguments), call_id: None };
-        let outcome = self.servers.call_tool(call, AuditOrigin::Lifecycle).await.ok()?;
-        outcome.result.filter(|r| !r.is_error)
-    }
-}
-
-/// The arguments a lifecycle tool asks for, from `{artifact_id, workspace_id, artifact, content, context,
-/// content_type}` (a schema without properties gets `artifact_id` and `workspace_id`).
-pub(crate) fn lifecycle_arguments(tool: &ToolInfo, artifact: &Artifact) -> Map<String, Value> {
-    let available = [
-        ("artifact_id", json!(artifact.id)),
-        ("workspace_id", json!(artifact.workspace_id)),
-        ("artifact", artifact_json(artifact)),
-        ("content", json!(artifact.content)),
-        ("context", artifact.context.clone()),
-        ("content_type", json!(artifact.content_type)),
-    ];
-    let properties = tool.input_schema.get("properties").and_then(Value::as_object);
-    available
-        .into_iter()
-        .filter(|(name, _)| match properties {
-            Some(properties) => properties.contains_key(*name),
-            None => matches!(*name, "artifact_id" | "workspace_id"),
-        })
-        .map(|(name, value)| (name.to_owned(), value))
-        .collect()
 }
