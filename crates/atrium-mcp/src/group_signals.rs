@@ -31,3 +31,12 @@ pub(crate) fn group_alive(group: i32) -> bool {
 pub(crate) fn group_alive(_group: i32) -> bool {
     false
 }
+
+/// Waits until no process of `groups` is left, at most `bound`: a group's last SIGKILL is delivered a moment after
+/// it is sent (and a zombie nobody reaps stays "alive", hence the bound).
+pub(crate) async fn until_gone(groups: &[i32], bound: std::time::Duration) {
+    let deadline = std::time::Instant::now() + bound;
+    while groups.iter().any(|g| group_alive(*g)) && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}

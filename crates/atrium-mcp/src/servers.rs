@@ -257,10 +257,7 @@ impl ServerSet {
         // The group's last SIGKILL is sent as the supervisor ends, and is delivered a moment later: "stopped"
         // means nothing of the server is left, so wait for that (bounded: a zombie nobody reaps stays "alive").
         if let Some(group) = group.and_then(|pid| i32::try_from(pid).ok()) {
-            let deadline = Instant::now() + Duration::from_secs(1);
-            while crate::group_signals::group_alive(group) && Instant::now() < deadline {
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
+            crate::group_signals::until_gone(&[group], Duration::from_secs(1)).await;
         }
         set_status(&self.inner, &slot, ServerStatus::Stopped);
         Ok(())
@@ -348,10 +345,7 @@ impl ServerSet {
         // As for one server's stop: the last SIGKILL reaches a server's children a moment after the server is gone
         // (on a loaded machine, after Atrium would have exited), so wait for them — bounded, as a zombie nobody
         // reaps stays "alive".
-        let deadline = Instant::now() + Duration::from_secs(1);
-        while groups.iter().any(|g| crate::group_signals::group_alive(*g)) && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        crate::group_signals::until_gone(&groups, Duration::from_secs(1)).await;
         self.inner.audit.flush_and_stop(Duration::from_secs(5)).await;
     }
 
